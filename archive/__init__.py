@@ -1,0 +1,1 @@
+"""Exports of the archive (JSONL, CSV, WARC, WACZ, BagIt) and imports back."""

@@ -1,0 +1,36 @@
+"""warta's configuration: the typed schema of warta.toml and how it is loaded."""
+
+from config.errors import ConfigError
+from config.loader import check_writable_paths, load_config, locate_config, parse_config
+from config.schema import (
+    SNAPSHOT_FORMATS,
+    SOURCE_KINDS,
+    VERSION,
+    CrawlerSettings,
+    DaemonSettings,
+    FeedSettings,
+    SnapshotConfig,
+    SourceConfig,
+    StorageSettings,
+    TopicConfig,
+    WartaConfig,
+)
+
+__all__ = [
+    "SNAPSHOT_FORMATS",
+    "SOURCE_KINDS",
+    "VERSION",
+    "ConfigError",
+    "CrawlerSettings",
+    "DaemonSettings",
+    "FeedSettings",
+    "SnapshotConfig",
+    "SourceConfig",
+    "StorageSettings",
+    "TopicConfig",
+    "WartaConfig",
+    "check_writable_paths",
+    "load_config",
+    "locate_config",
+    "parse_config",
+]

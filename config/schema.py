@@ -1,0 +1,306 @@
+"""The typed schema of warta.toml: every key, its default and its help text.
+
+This is the one place that defines configuration keys. The CLI, the daemon, the
+README's configuration reference and `warta config check` all read it. Loading
+a file (finding it, environment overrides, relative paths) is in config.loader.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator
+
+from config.durations import format_duration, parse_duration, parse_size
+from config.schedules import Schedule, parse_schedule
+
+try:
+    VERSION = version("warta")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    VERSION = "0.0.0"
+
+PROJECT_URL = "https://github.com/warta-project/warta"
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+SOURCE_KINDS = ("feed", "sitemap", "listing", "page")
+SNAPSHOT_FORMATS = ("jsonl", "csv", "warc", "wacz", "bagit")
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str),
+]
+Size = Annotated[int, BeforeValidator(parse_size)]
+
+
+def _check_slug(value: str) -> str:
+    if not SLUG.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid id; use lowercase letters, digits, '-' and '_' (e.g. 'dinas-kebudayaan')"
+        )
+    return value
+
+
+def _check_http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{value!r} is not an http(s) URL; write it in full, e.g. 'https://example.org/news'")
+    return value
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not a known timezone; use an IANA name such as 'Asia/Jakarta'") from None
+    return value
+
+
+def _check_pattern(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"{value!r} is not a valid regular expression ({exc})") from None
+    return value
+
+
+Slug = Annotated[str, BeforeValidator(lambda v: _check_slug(v) if isinstance(v, str) else v)]
+HttpUrl = Annotated[str, BeforeValidator(lambda v: _check_http_url(v) if isinstance(v, str) else v)]
+Pattern = Annotated[str, BeforeValidator(lambda v: _check_pattern(v) if isinstance(v, str) else v)]
+
+
+class Section(BaseModel):
+    """Base of every config table: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class StorageSettings(Section):
+    """Where the archive database lives."""
+
+    url: str = Field(
+        "sqlite:///warta.db",
+        description=(
+            "Database URL. SQLite paths are relative to the config file; for production use "
+            "'postgresql+psycopg://user:password@host/dbname'. Overridden by $WARTA_STORAGE_URL."
+        ),
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme == "postgresql":
+            return "postgresql+psycopg://" + value.split("://", 1)[1]
+        if scheme not in ("sqlite", "postgresql+psycopg"):
+            raise ValueError(
+                f"unsupported database URL scheme {scheme or value!r}; use 'sqlite:///path/to/warta.db' "
+                "or 'postgresql+psycopg://user@host/dbname'"
+            )
+        return value
+
+
+class CrawlerSettings(Section):
+    """How politely and how hard the spiders crawl."""
+
+    user_agent: str = Field(
+        f"warta/{VERSION} (+{PROJECT_URL})",
+        description="User-Agent header sent with every request; name your project and a contact URL.",
+        min_length=1,
+    )
+    obey_robots: bool = Field(True, description="Obey robots.txt rules for the user agent.")
+    concurrency: int = Field(8, ge=1, le=256, description="Requests in flight at once over all hosts.")
+    per_host_concurrency: int = Field(2, ge=1, le=64, description="Requests in flight at once to one host.")
+    download_delay: Duration = Field(
+        timedelta(seconds=1), description="Least delay between two requests to one host (seconds or '500ms')."
+    )
+    timeout: Duration = Field(timedelta(seconds=30), description="Give up on a request after this long.")
+    max_page_bytes: Size = Field(
+        10_000_000, description="Largest response body accepted, after decompression (bytes or '10MB')."
+    )
+    revisit_days: int = Field(
+        30, ge=0, description="Articles older than this many days are not refetched on every run."
+    )
+    timezone: str = Field("Asia/Jakarta", description="Timezone of dates that carry none (a source may override it).")
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_timezone(cls, value: str) -> str:
+        return _check_timezone(value)
+
+
+class FeedSettings(Section):
+    """The curated feeds written by `warta feeds build`."""
+
+    dir: Path = Field(Path("public"), description="Folder the feeds are written to (relative to the config file).")
+    base_url: HttpUrl = Field(
+        "http://127.0.0.1:8080/",
+        description="Public URL of the feed folder, used for self links, entry ids and the OPML.",
+    )
+    max_entries: int = Field(50, ge=1, le=10_000, description="Newest entries kept in each feed.")
+    title_prefix: str = Field("warta", description="Prefix of every feed title, e.g. 'warta: WCCF'.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+
+class DaemonSettings(Section):
+    """The long-running scheduler started by `warta daemon`."""
+
+    listen: str = Field(
+        "127.0.0.1:8080", description="host:port of the daemon's HTTP server (feeds, /healthz, /metrics)."
+    )
+    max_parallel_crawls: int = Field(2, ge=1, le=64, description="Crawls running at the same time.")
+    crawl_timeout: Duration = Field(
+        timedelta(hours=1), description="Wall-clock limit of one crawl; a crawl past it is stopped and failed."
+    )
+    webhook_url: HttpUrl | None = Field(
+        None, description="URL that receives a JSON POST for each alert. Overridden by $WARTA_WEBHOOK_URL."
+    )
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"{value!r} is not host:port; write e.g. '127.0.0.1:8080'")
+        return value
+
+
+class ArchiveSettings(Section):
+    """Who the exported archives say they come from."""
+
+    organization: str = Field(
+        "warta", description="Name of the archiving organization, written into BagIt bag-info and WARC headers."
+    )
+
+
+class SourceConfig(Section):
+    """One site or feed that warta crawls."""
+
+    id: Slug = Field(description="Unique short name of the source, used in commands and feed paths.")
+    name: str = Field("", description="Human-readable name shown in feeds and status (defaults to the id).")
+    kind: Literal["feed", "sitemap", "listing", "page"] = Field(
+        description="feed: RSS/Atom items; sitemap: sitemap URLs; listing: pages linking to articles; "
+        "page: fixed URLs monitored whole."
+    )
+    urls: list[HttpUrl] = Field(min_length=1, description="Start URLs: feeds, sitemaps, listing pages or pages.")
+    schedule: str = Field(
+        "every 6h", description="When to crawl: 'every 30m', 'every 6h', 'every 1d' or a 5-field cron expression."
+    )
+    language: str | None = Field(
+        None, description="Language of the source's pages (e.g. 'id', 'en') when a page does not say."
+    )
+    timezone: str | None = Field(
+        None, description="Timezone of the source's dates that carry none (default: [crawler] timezone)."
+    )
+    follow: list[Pattern] = Field(
+        default_factory=list,
+        description="Regular expressions of article links to follow (listing, sitemap); a pattern starting "
+        "with '/' matches the start of the URL path.",
+    )
+    deny: list[Pattern] = Field(
+        default_factory=list, description="Regular expressions of links never to follow, applied after follow."
+    )
+    max_pages: int = Field(5, ge=1, le=10_000, description="Listing pages to walk, following pagination.")
+    expect_new_within: Duration | None = Field(
+        None, description="Alert as stale when nothing is new or changed for this long (e.g. '14d')."
+    )
+    tags: list[str] = Field(default_factory=list, description="Free labels, shown in feeds as categories.")
+    enabled: bool = Field(True, description="Crawl this source on schedule and in `warta crawl`.")
+
+    @field_validator("schedule")
+    @classmethod
+    def _valid_schedule(cls, value: str) -> str:
+        parse_schedule(value)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_timezone(cls, value: str | None) -> str | None:
+        return None if value is None else _check_timezone(value)
+
+    @property
+    def display_name(self) -> str:
+        """Return the name to show people: `name`, else the id."""
+        return self.name or self.id
+
+    @property
+    def parsed_schedule(self) -> Schedule:
+        """Return the schedule as a parsed value."""
+        return parse_schedule(self.schedule)
+
+
+class TopicConfig(Section):
+    """A curated feed of documents that mention certain terms."""
+
+    id: Slug = Field(description="Unique short name of the topic, used in feed paths.")
+    title: str = Field(min_length=1, description="Title of the topic's feeds.")
+    description: str = Field("", description="Subtitle of the topic's feeds.")
+    any: list[str] = Field(
+        default_factory=list, description="A document matches when it contains at least one of these terms."
+    )
+    all: list[str] = Field(default_factory=list, description="...and every one of these terms.")
+    none: list[str] = Field(default_factory=list, description="...and none of these terms.")
+    sources: list[str] = Field(default_factory=list, description="Only documents of these sources (empty: all).")
+    languages: list[str] = Field(default_factory=list, description="Only documents in these languages (empty: all).")
+
+    @field_validator("any", "all", "none")
+    @classmethod
+    def _no_blank_terms(cls, value: list[str]) -> list[str]:
+        for term in value:
+            if not term.strip():
+                raise ValueError("a term is empty; remove it or write a word or phrase")
+        return value
+
+
+class SnapshotConfig(Section):
+    """An export that the daemon makes on a schedule."""
+
+    id: Slug = Field(description="Unique short name of the scheduled snapshot.")
+    format: Literal["jsonl", "csv", "warc", "wacz", "bagit"] = Field(description="Export format.")
+    schedule: str = Field("every 1d", description="When to export, like a source schedule.")
+    dir: Path = Field(Path("snapshots"), description="Folder of the exports (relative to the config file).")
+    keep: int = Field(7, ge=1, description="Newest exports kept; older ones are deleted.")
+
+    @field_validator("schedule")
+    @classmethod
+    def _valid_schedule(cls, value: str) -> str:
+        parse_schedule(value)
+        return value
+
+
+class WartaConfig(Section):
+    """The whole configuration of one warta installation."""
+
+    storage: StorageSettings = Field(default_factory=StorageSettings, description="[storage] table.")
+    crawler: CrawlerSettings = Field(default_factory=CrawlerSettings, description="[crawler] table.")
+    feeds: FeedSettings = Field(default_factory=FeedSettings, description="[feeds] table.")
+    daemon: DaemonSettings = Field(default_factory=DaemonSettings, description="[daemon] table.")
+    archive: ArchiveSettings = Field(default_factory=ArchiveSettings, description="[archive] table.")
+    sources: list[SourceConfig] = Field(default_factory=list, description="[[sources]] tables.")
+    topics: list[TopicConfig] = Field(default_factory=list, description="[[topics]] tables.")
+    snapshots: list[SnapshotConfig] = Field(default_factory=list, description="[[snapshots]] tables.")
+    config_path: Path | None = Field(None, exclude=True, description="File this config was read from.")
+
+    def source(self, source_id: str) -> SourceConfig:
+        """Return the source with this id, or raise KeyError."""
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        raise KeyError(source_id)
+
+    def enabled_sources(self) -> list[SourceConfig]:
+        """Return the sources that are crawled on schedule."""
+        return [source for source in self.sources if source.enabled]
+
+    def source_timezone(self, source: SourceConfig) -> ZoneInfo:
+        """Return the timezone of dates without one for this source."""
+        return ZoneInfo(source.timezone or self.crawler.timezone)

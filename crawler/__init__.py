@@ -1,0 +1,1 @@
+"""Crawling configured sources with Scrapy and extracting articles with trafilatura."""

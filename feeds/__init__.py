@@ -1,0 +1,1 @@
+"""Curated feeds (Atom, RSS, JSON Feed) built from the archive, and serving them."""

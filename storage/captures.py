@@ -1,0 +1,81 @@
+"""Captures: every HTTP response kept as received, with bodies stored once per distinct content."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from storage.models import Blob, Capture
+from storage.upserts import insert_ignoring_conflict
+
+Headers = Sequence[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class HttpExchange:
+    """One request and the response received for it."""
+
+    url: str
+    status: int
+    response_headers: Headers
+    body: bytes
+    fetched_at: datetime
+    method: str = "GET"
+    reason: str = ""
+    http_version: str = "HTTP/1.1"
+    request_headers: Headers = ()
+
+
+def save_capture(
+    session: Session,
+    exchange: HttpExchange,
+    source_id: str | None = None,
+    run_id: int | None = None,
+    document_id: int | None = None,
+) -> int:
+    """Store the exchange (its body only if not already held) and return the capture id."""
+    body_sha256 = store_blob(session, exchange.body) if exchange.body else None
+    capture = Capture(
+        url=exchange.url,
+        method=exchange.method,
+        status=exchange.status,
+        reason=exchange.reason,
+        http_version=exchange.http_version,
+        request_headers=[list(pair) for pair in exchange.request_headers],
+        response_headers=[list(pair) for pair in exchange.response_headers],
+        fetched_at=exchange.fetched_at,
+        body_sha256=body_sha256,
+        body_size=len(exchange.body),
+        source_id=source_id,
+        run_id=run_id,
+        document_id=document_id,
+    )
+    session.add(capture)
+    session.flush()
+    return capture.id
+
+
+def store_blob(session: Session, body: bytes) -> str:
+    """Store `body` compressed unless a blob with the same SHA-256 exists; return the digest."""
+    digest = hashlib.sha256(body).hexdigest()
+    if session.get(Blob, digest) is None:
+        insert_ignoring_conflict(
+            session,
+            Blob.__table__,  # type: ignore[arg-type]
+            {"sha256": digest, "size": len(body), "compression": "zlib", "data": zlib.compress(body, 6)},
+            ["sha256"],
+        )
+    return digest
+
+
+def read_blob(session: Session, digest: str) -> bytes:
+    """Return the uncompressed body stored under `digest`."""
+    blob = session.get(Blob, digest)
+    if blob is None:
+        raise KeyError(digest)
+    return zlib.decompress(blob.data) if blob.compression == "zlib" else blob.data

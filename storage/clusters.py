@@ -1,0 +1,69 @@
+"""Near-duplicate clusters: the same story carried by several sources is linked into one cluster.
+
+A document's cluster id is the id of the first document of its cluster. Candidates
+are found through four indexed 16-bit bands of the SimHash, so the cost of a lookup
+does not grow with the archive; a candidate joins the cluster when its full
+fingerprint is within MAX_DISTANCE bits.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from storage.fingerprints import hamming_distance, simhash_bands
+from storage.models import Document
+
+MAX_DISTANCE = 6
+MIN_WORDS = 40
+MAX_CANDIDATES = 32
+
+
+def set_fingerprint(document: Document, fingerprint: int) -> None:
+    """Store the SimHash of the document's current content and its bands."""
+    bands = simhash_bands(fingerprint)
+    document.simhash = fingerprint
+    (document.simhash_band0, document.simhash_band1, document.simhash_band2, document.simhash_band3) = bands
+
+
+def assign_cluster(session: Session, document: Document, word_count: int) -> int:
+    """Put the document into the cluster of its nearest near-duplicate, or its own; return the cluster id."""
+    if word_count >= MIN_WORDS and document.simhash is not None:
+        nearest = _nearest_duplicate(session, document)
+        if nearest is not None:
+            document.cluster_id = nearest.cluster_id or nearest.id
+            return document.cluster_id
+    if document.cluster_id is None or _cluster_is_shared_elsewhere(document):
+        document.cluster_id = document.id
+    return document.cluster_id
+
+
+def _nearest_duplicate(session: Session, document: Document) -> Document | None:
+    assert document.simhash is not None
+    candidates = session.execute(
+        select(Document)
+        .where(
+            Document.id != document.id,
+            or_(
+                Document.simhash_band0 == document.simhash_band0,
+                Document.simhash_band1 == document.simhash_band1,
+                Document.simhash_band2 == document.simhash_band2,
+                Document.simhash_band3 == document.simhash_band3,
+            ),
+        )
+        .order_by(Document.id)
+        .limit(MAX_CANDIDATES)
+    ).scalars()
+    best: tuple[int, Document] | None = None
+    for candidate in candidates:
+        if candidate.simhash is None:
+            continue
+        distance = hamming_distance(candidate.simhash, document.simhash)
+        if distance <= MAX_DISTANCE and (best is None or distance < best[0]):
+            best = (distance, candidate)
+    return best[1] if best else None
+
+
+def _cluster_is_shared_elsewhere(document: Document) -> bool:
+    # A document that was edited away from its cluster's story starts a cluster of its own.
+    return document.cluster_id is not None and document.cluster_id != document.id

@@ -1,0 +1,142 @@
+"""Opening the archive database: engines, sessions and SQLite's concurrency settings.
+
+SQLite is opened in WAL mode with a busy timeout and foreign keys on, and every
+write transaction starts with BEGIN IMMEDIATE: two processes that both read,
+then try to write, would otherwise deadlock and one would fail with "database
+is locked" instead of waiting. Read-only sessions start a plain deferred
+transaction, so exports and feed builds do not block crawls.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from config import WartaConfig
+from config.secrets import mask_url
+from storage import migrate
+from storage.errors import DatabaseUnavailableError, SchemaOutdatedError, StorageError
+
+logger = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_SECONDS = 60
+
+
+class Database:
+    """An archive database: an engine plus factories for write and read-only sessions."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        read_engine = self.engine.execution_options(warta_read_only=True)
+        self.read_sessions = sessionmaker(read_engine, expire_on_commit=False)
+
+    @classmethod
+    def from_config(cls, cfg: WartaConfig) -> Database:
+        """Return the database named by [storage] url, checked to be at the current schema."""
+        database = cls(cfg.storage.url)
+        database.ensure_schema()
+        return database
+
+    @property
+    def display_url(self) -> str:
+        """Return the URL with any password masked, for messages and logs."""
+        return mask_url(self.url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Return True for a SQLite database."""
+        return self.engine.dialect.name == "sqlite"
+
+    def ensure_schema(self) -> None:
+        """Create the schema in an empty database; raise SchemaOutdatedError for an old one."""
+        try:
+            with self.engine.connect() as connection:
+                tables = set(inspect(connection).get_table_names())
+                current = migrate.current_revision(connection)
+        except OperationalError as exc:
+            raise DatabaseUnavailableError(
+                f"cannot open the database {self.display_url}: {_first_line(exc)}; "
+                "check [storage] url and that the database server is running"
+            ) from exc
+        head = migrate.head_revision()
+        if current == head:
+            return
+        if current is None and not (tables - {"alembic_version"}):
+            logger.info("creating the archive schema in %s", self.display_url)
+            self.upgrade()
+            return
+        raise SchemaOutdatedError(
+            f"the database {self.display_url} is at schema revision {current or 'none'}, "
+            f"this warta expects {head}; run `warta db upgrade` first (back up the database before)"
+        )
+
+    def upgrade(self) -> tuple[str | None, str]:
+        """Bring the schema to the newest revision; return (revision before, revision after)."""
+        try:
+            with self.engine.begin() as connection:
+                before = migrate.current_revision(connection)
+                migrate.upgrade(connection)
+                after = migrate.current_revision(connection)
+        except OperationalError as exc:
+            raise DatabaseUnavailableError(
+                f"cannot upgrade the database {self.display_url}: {_first_line(exc)}"
+            ) from exc
+        except SQLAlchemyError as exc:
+            raise StorageError(f"upgrade of {self.display_url} failed: {_first_line(exc)}") from exc
+        return before, after or migrate.head_revision()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Yield a session inside one write transaction, committed on success, rolled back on error."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """Yield a session inside one read-only transaction."""
+        with self.read_sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        """Close every pooled connection (call before forking or at exit)."""
+        self.engine.dispose()
+
+
+def make_engine(url: str) -> Engine:
+    """Return an engine for `url` with warta's per-database settings applied."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+        event.listen(engine, "connect", _configure_sqlite_connection)
+        event.listen(engine, "begin", _begin_sqlite_transaction)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite would defer it).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _begin_sqlite_transaction(connection: Any) -> None:
+    read_only = connection.get_execution_options().get("warta_read_only", False)
+    connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+
+
+def _first_line(exc: BaseException) -> str:
+    original = getattr(exc, "orig", None) or exc
+    return mask_url(str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__)

@@ -1,0 +1,66 @@
+"""Content fingerprints: the normalized form of extracted content, its hash, and its SimHash.
+
+The content hash decides whether a page changed; the SimHash finds near-duplicate
+stories across sources. Both are computed from extracted title and text, never
+from raw HTML, so boilerplate changes cannot reach them. Pure functions only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_WHITESPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+", re.UNICODE)
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+SIMHASH_BITS = 64
+SIMHASH_BANDS = 4
+SHINGLE_WORDS = 3
+
+
+def normalize_text(text: str) -> str:
+    """Return `text` in NFKC form with invisible characters dropped and whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def content_hash(title: str, text: str) -> str:
+    """Return the SHA-256 hex digest of the normalized title and text."""
+    normalized = normalize_text(title) + "\n" + normalize_text(text)
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
+
+
+def words(text: str) -> list[str]:
+    """Return the lowercased words of `text`."""
+    return _WORD.findall(normalize_text(text).casefold())
+
+
+def simhash(text: str) -> int:
+    """Return the 64-bit SimHash of the text's word 3-shingles as a signed integer."""
+    tokens = words(text)
+    shingles = [" ".join(tokens[i : i + SHINGLE_WORDS]) for i in range(max(1, len(tokens) - SHINGLE_WORDS + 1))]
+    weights = [0] * SIMHASH_BITS
+    for shingle in shingles:
+        value = int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest(), "big")
+        for bit in range(SIMHASH_BITS):
+            weights[bit] += 1 if value >> bit & 1 else -1
+    fingerprint = sum(1 << bit for bit in range(SIMHASH_BITS) if weights[bit] > 0)
+    return to_signed64(fingerprint)
+
+
+def to_signed64(value: int) -> int:
+    """Return an unsigned 64-bit value as the signed integer a BIGINT column holds."""
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def hamming_distance(first: int, second: int) -> int:
+    """Return the number of differing bits between two 64-bit fingerprints."""
+    return ((first ^ second) & ((1 << 64) - 1)).bit_count()
+
+
+def simhash_bands(fingerprint: int) -> tuple[int, int, int, int]:
+    """Return the fingerprint's four 16-bit bands; two hashes within distance 3 share at least one."""
+    unsigned = fingerprint & ((1 << 64) - 1)
+    band0, band1, band2, band3 = ((unsigned >> (16 * band)) & 0xFFFF for band in range(SIMHASH_BANDS))
+    return band0, band1, band2, band3

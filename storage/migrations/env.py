@@ -1,0 +1,34 @@
+"""Alembic environment: runs migrations on the connection storage.migrate hands in."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Connection
+
+from storage.models import Base
+
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    """Run the migrations on the given connection, or on one opened from sqlalchemy.url."""
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    url = context.config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("set sqlalchemy.url or pass a connection to run migrations")
+    with create_engine(url).begin() as fresh:
+        _run(fresh)
+
+
+def _run(connection: Connection) -> None:
+    # render_as_batch lets later migrations alter tables on SQLite, which has limited ALTER TABLE.
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations_online()

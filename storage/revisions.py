@@ -1,0 +1,190 @@
+"""Recording extracted pages: the decision NEW, CHANGED or UNCHANGED, and the revision it writes.
+
+The decision compares the normalized extracted title and text (see
+storage.fingerprints), never the raw HTML, so a page whose sidebar or footer
+changed is UNCHANGED. Callers run `record_page` inside one write transaction
+(`with database.transaction() as session:`), so a crash leaves the whole record
+or none of it. Concurrent writers of the same URL are serialized by the unique
+canonical URL (insert-or-ignore) and a row lock on the document.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.clusters import assign_cluster, set_fingerprint
+from storage.fingerprints import content_hash, simhash, words
+from storage.models import Document, Revision, UrlAlias
+from storage.upserts import insert_ignoring_conflict
+
+
+class Outcome(enum.StrEnum):
+    """What recording a page did to the archive."""
+
+    NEW = "new"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """An extracted page, ready to be recorded."""
+
+    source_id: str
+    url: str
+    canonical_url: str
+    title: str
+    text: str
+    html: str
+    fetched_at: datetime
+    published: datetime | None = None
+    language: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    capture_id: int | None = None
+    redirected_from: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    """The outcome of recording one page."""
+
+    outcome: Outcome
+    document_id: int
+    revision_number: int
+    cluster_id: int | None
+
+
+RevisionHook = Callable[[Session, Document, Revision], None]
+
+
+def record_page(session: Session, page: PageRecord, on_revision: RevisionHook | None = None) -> RecordResult:
+    """Record `page` in the archive and return whether it was new, changed or unchanged.
+
+    `on_revision` is called after a new revision is written (for topic membership).
+    """
+    document = _find_or_create_document(session, page)
+    digest = content_hash(page.title, page.text)
+    document.url = page.url
+    document.last_seen = max(document.last_seen, page.fetched_at)
+    if document.status != "active":
+        document.status, document.gone_at, document.changed_at = "active", None, page.fetched_at
+    if document.current_revision and document.content_hash == digest:
+        return RecordResult(Outcome.UNCHANGED, document.id, document.current_revision, document.cluster_id)
+
+    outcome = Outcome.NEW if document.current_revision == 0 else Outcome.CHANGED
+    fingerprint = simhash(page.text)
+    revision = Revision(
+        document_id=document.id,
+        number=document.current_revision + 1,
+        fetched_at=page.fetched_at,
+        url=page.url,
+        title=page.title,
+        published=page.published,
+        language=page.language,
+        text=page.text,
+        html=page.html,
+        content_hash=digest,
+        simhash=fingerprint,
+        meta=dict(page.metadata),
+        capture_id=page.capture_id,
+    )
+    session.add(revision)
+    document.current_revision = revision.number
+    document.content_hash = digest
+    document.updated_at = page.fetched_at
+    document.changed_at = page.fetched_at
+    set_fingerprint(document, fingerprint)
+    session.flush()
+    cluster_id = assign_cluster(session, document, len(words(page.text)))
+    if on_revision is not None:
+        on_revision(session, document, revision)
+    return RecordResult(outcome, document.id, revision.number, cluster_id)
+
+
+def find_document(session: Session, url: str) -> Document | None:
+    """Return the document known under `url` (its canonical URL or an alias), or None."""
+    document = session.execute(select(Document).where(Document.canonical_url == url)).scalar_one_or_none()
+    if document is not None:
+        return document
+    alias = session.get(UrlAlias, url)
+    return session.get(Document, alias.document_id) if alias else None
+
+
+def mark_gone(session: Session, url: str, at: datetime) -> bool:
+    """Mark the document at `url` gone (it answered 404 or 410); return True if it was active."""
+    document = find_document(session, url)
+    if document is None or document.status == "gone":
+        return False
+    document.status, document.gone_at, document.changed_at = "gone", at, at
+    return True
+
+
+def mark_seen(session: Session, url: str, at: datetime) -> bool:
+    """Update last-seen of the document at `url` without a new revision (e.g. a 304); return True if known."""
+    document = find_document(session, url)
+    if document is None:
+        return False
+    document.last_seen = max(document.last_seen, at)
+    return True
+
+
+def _find_or_create_document(session: Session, page: PageRecord) -> Document:
+    document = _locked_document(session, page.canonical_url)
+    if document is not None:
+        return document
+    alias = session.get(UrlAlias, page.canonical_url)
+    if alias is not None:
+        return _lock(session, alias.document_id)
+    if page.redirected_from and page.redirected_from != page.canonical_url:
+        moved = find_document(session, page.redirected_from)
+        if moved is not None:
+            return _move(session, _lock(session, moved.id), page.canonical_url)
+    insert_ignoring_conflict(
+        session,
+        Document.__table__,  # type: ignore[arg-type]
+        {
+            "uid": str(uuid.uuid4()),
+            "canonical_url": page.canonical_url,
+            "url": page.url,
+            "source_id": page.source_id,
+            "status": "active",
+            "first_seen": page.fetched_at,
+            "last_seen": page.fetched_at,
+            "current_revision": 0,
+        },
+        ["canonical_url"],
+    )
+    document = _locked_document(session, page.canonical_url)
+    assert document is not None, "insert-or-ignore left no row"
+    return document
+
+
+def _locked_document(session: Session, canonical_url: str) -> Document | None:
+    statement = select(Document).where(Document.canonical_url == canonical_url).with_for_update()
+    return session.execute(statement.execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+def _lock(session: Session, document_id: int) -> Document:
+    statement = select(Document).where(Document.id == document_id).with_for_update()
+    return session.execute(statement.execution_options(populate_existing=True)).scalar_one()
+
+
+def _move(session: Session, document: Document, new_url: str) -> Document:
+    """Give the document a new canonical URL, keeping the old one as an alias."""
+    insert_ignoring_conflict(
+        session,
+        UrlAlias.__table__,  # type: ignore[arg-type]
+        {"url": document.canonical_url, "document_id": document.id},
+        ["url"],
+    )
+    document.canonical_url = new_url
+    session.flush()
+    return document

@@ -1,0 +1,22 @@
+"""INSERT ... ON CONFLICT DO NOTHING on both SQLite and PostgreSQL.
+
+The database, not a read-then-write check in Python, decides who wins when two
+processes insert the same key at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def insert_ignoring_conflict(session: Session, table: Table, values: dict[str, Any], keys: list[str]) -> bool:
+    """Insert one row unless a row with the same `keys` exists; return True when it was inserted."""
+    dialect = session.get_bind().dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    result = session.execute(statement)
+    return bool(getattr(result, "rowcount", 0) == 1)

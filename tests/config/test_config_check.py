@@ -1,0 +1,141 @@
+"""`warta config check` accepts the shipped config and names the key path of every broken one."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import ROOT, write_config
+from warta.cli import cli
+
+EXAMPLE = ROOT / "config" / "warta.example.toml"
+
+SOURCE = """
+[[sources]]
+id = "disbud"
+kind = "listing"
+urls = ["https://disbud.jakarta.go.id/berita"]
+"""
+
+BROKEN = [
+    ("not-toml", "[storage\nurl = 1", "not valid TOML"),
+    ("unknown-top-level", "[storrage]\nurl = 'sqlite:///x.db'", "storrage: unknown key (did you mean 'storage'?)"),
+    ("unknown-key-typo", "[crawler]\nconcurency = 4", "crawler.concurency: unknown key (did you mean 'concurrency'?)"),
+    ("bad-type", "[crawler]\nconcurrency = 'many'", "crawler.concurrency"),
+    ("out-of-range", "[crawler]\nconcurrency = 0", "crawler.concurrency"),
+    ("bad-bool", "[crawler]\nobey_robots = 'perhaps'", "crawler.obey_robots"),
+    ("bad-duration", "[crawler]\ntimeout = '5 minutes'", "crawler.timeout: '5 minutes' is not a duration"),
+    ("bad-size", "[crawler]\nmax_page_bytes = 'big'", "crawler.max_page_bytes: 'big' is not a size"),
+    (
+        "bad-timezone",
+        "[crawler]\ntimezone = 'Asia/Jakarte'",
+        "crawler.timezone: 'Asia/Jakarte' is not a known timezone",
+    ),
+    ("bad-db-scheme", "[storage]\nurl = 'mysql://db/warta'", "storage.url: unsupported database URL scheme 'mysql'"),
+    (
+        "bad-base-url",
+        "[feeds]\nbase_url = 'feeds.example.org'",
+        "feeds.base_url: 'feeds.example.org' is not an http(s) URL",
+    ),
+    ("bad-listen", "[daemon]\nlisten = 'localhost'", "daemon.listen: 'localhost' is not host:port"),
+    (
+        "bad-schedule",
+        SOURCE + "schedule = 'every 6 hours'",
+        "sources[0].schedule: 'every 6 hours' is not a schedule; use an interval such as 'every 30m'",
+    ),
+    (
+        "bad-cron",
+        SOURCE + "schedule = '61 * * * *'",
+        "sources[0].schedule: '61 * * * *' is not a valid cron expression",
+    ),
+    ("bad-kind", SOURCE.replace('"listing"', '"rss"'), "sources[0].kind = 'rss'"),
+    ("bad-source-id", SOURCE.replace('"disbud"', '"Dinas Budaya"'), "sources[0].id: 'Dinas Budaya' is not a valid id"),
+    ("missing-urls", '[[sources]]\nid = "x"\nkind = "page"', "sources[0].urls: required key is missing"),
+    ("empty-urls", '[[sources]]\nid = "x"\nkind = "page"\nurls = []', "sources[0].urls"),
+    (
+        "ftp-url",
+        '[[sources]]\nid = "x"\nkind = "page"\nurls = ["ftp://x.org/a"]',
+        "sources[0].urls[0]: 'ftp://x.org/a' is not an http(s) URL",
+    ),
+    (
+        "bad-follow-regex",
+        SOURCE + "follow = ['/berita/(']",
+        "sources[0].follow[0]: '/berita/(' is not a valid regular expression",
+    ),
+    ("bad-deny-regex", SOURCE + "deny = ['*.pdf']", "sources[0].deny[0]: '*.pdf' is not a valid regular expression"),
+    ("duplicate-source", SOURCE + SOURCE, "sources[1].id: duplicate id 'disbud' (already used by sources[0])"),
+    (
+        "bad-expect-new",
+        SOURCE + "expect_new_within = 'fortnight'",
+        "sources[0].expect_new_within: 'fortnight' is not a duration",
+    ),
+    ("empty-topic", '[[topics]]\nid = "t"\ntitle = "T"', "topics[0]: the topic has no terms"),
+    ("blank-term", '[[topics]]\nid = "t"\ntitle = "T"\nany = [" "]', "topics[0].any: a term is empty"),
+    (
+        "topic-unknown-source",
+        SOURCE + '[[topics]]\nid = "t"\ntitle = "T"\nany = ["x"]\nsources = ["kompas"]',
+        "topics[0].sources[0]: unknown source 'kompas'; known sources: disbud",
+    ),
+    (
+        "duplicate-topic",
+        '[[topics]]\nid = "t"\ntitle = "T"\nany = ["a"]\n[[topics]]\nid = "t"\ntitle = "U"\nany = ["b"]',
+        "topics[1].id: duplicate id 't'",
+    ),
+    ("bad-snapshot-format", '[[snapshots]]\nid = "s"\nformat = "zip"', "snapshots[0].format = 'zip'"),
+    ("bad-snapshot-keep", '[[snapshots]]\nid = "s"\nformat = "jsonl"\nkeep = 0', "snapshots[0].keep"),
+    ("sources-not-a-list", '[sources]\nid = "x"', "sources"),
+]
+
+
+def run(config_path: Path, *args: str):
+    return CliRunner().invoke(cli, ["--config", str(config_path), *args], env={"WARTA_STORAGE_URL": ""})
+
+
+def test_shipped_example_config_is_valid(tmp_path: Path) -> None:
+    result = run(EXAMPLE, "config", "check")
+    assert result.exit_code == 0, result.output
+    assert "config OK" in result.output
+
+
+@pytest.mark.parametrize(("body", "expected"), [case[1:] for case in BROKEN], ids=[case[0] for case in BROKEN])
+def test_broken_config_exits_2_naming_the_key(tmp_path: Path, body: str, expected: str) -> None:
+    result = run(write_config(tmp_path, body), "config", "check")
+    assert result.exit_code == 2, result.output
+    assert expected in result.output
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    body = "[crawler]\nconcurency = 4\ntimeout = 'soon'\n" + SOURCE + "schedule = 'hourly'\n"
+    result = run(write_config(tmp_path, body), "config", "check")
+    assert result.exit_code == 2
+    for key in ("crawler.concurency", "crawler.timeout", "sources[0].schedule"):
+        assert key in result.output
+
+
+def test_missing_config_file_says_how_to_create_one(tmp_path: Path) -> None:
+    result = run(tmp_path / "absent.toml", "config", "check")
+    assert result.exit_code == 2
+    assert "warta.example.toml" in result.output
+
+
+def test_unwritable_feed_dir_is_a_config_error(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        blocker = tmp_path / "file"
+        blocker.write_text("not a folder")
+        body = f"[feeds]\ndir = '{blocker}/public'"
+    else:  # pragma: no cover - only when the suite runs unprivileged
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        body = f"[feeds]\ndir = '{locked}/public'"
+    result = run(write_config(tmp_path, body), "config", "check")
+    assert result.exit_code == 2
+    assert "feeds.dir" in result.output
+
+
+def test_valid_minimal_config_passes(tmp_path: Path) -> None:
+    result = run(write_config(tmp_path, SOURCE), "config", "check")
+    assert result.exit_code == 0, result.output
+    assert "1 sources" in result.output

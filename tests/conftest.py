@@ -1,0 +1,69 @@
+"""Fixtures shared by the whole suite: databases on SQLite and PostgreSQL, shared data, configs."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from storage.database import Database
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+POSTGRES_URL = os.environ.get("WARTA_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+
+
+def require_shared(relative: str) -> Path:
+    """Return a path inside ../shared, skipping the test when it is absent (never in CI)."""
+    path = SHARED / relative
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{path} is missing; CI always has ../shared next to the clone")
+        pytest.skip(f"{path} is not here: this test needs the shared data folder next to the clone")
+    return path
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Yield the URL of a fresh, empty database: a SQLite file, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'warta.db'}"
+        return
+    yield from postgres_schema_url()
+
+
+def postgres_schema_url() -> Iterator[str]:
+    """Yield a URL of the test PostgreSQL whose search_path is a new schema, dropped afterwards."""
+    assert POSTGRES_URL
+    schema = f"warta_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    """Yield an archive database at the current schema."""
+    database = Database(db_url)
+    database.ensure_schema()
+    yield database
+    database.dispose()
+
+
+def write_config(folder: Path, body: str, name: str = "warta.toml") -> Path:
+    """Write a config file into `folder` and return its path."""
+    path = folder / name
+    path.write_text(body, encoding="utf-8")
+    return path

@@ -1,0 +1,39 @@
+"""Content fingerprints: normalization, hashes and SimHash distances."""
+
+from __future__ import annotations
+
+from storage.clusters import MAX_DISTANCE
+from storage.fingerprints import content_hash, hamming_distance, normalize_text, simhash, simhash_bands
+from tests.storage.conftest import ARTICLE
+
+EXTRA = (
+    " Panitia menyiapkan panggung utama, area kuliner dan pameran foto sejarah kampung Betawi."
+    " Selain itu tersedia lokakarya membuat kerak telor dan membatik untuk anak-anak sekolah."
+    " Pengunjung dapat datang tanpa biaya dan diimbau menggunakan transportasi umum."
+)
+
+
+def test_normalization_collapses_whitespace_and_compatibility_forms() -> None:
+    assert normalize_text("  Jakarta\u00a0\n kota\u200b global\t") == "Jakarta kota global"
+    assert normalize_text("\uff12\uff10\uff12\uff17") == "2027"
+
+
+def test_content_hash_separates_title_from_text() -> None:
+    assert content_hash("a b", "c") != content_hash("a", "b c")
+    assert content_hash("Judul", "Isi  berita") == content_hash(" Judul ", "Isi berita\n")
+
+
+def test_simhash_of_a_trimmed_copy_is_close_and_of_another_story_far() -> None:
+    story = ARTICLE + EXTRA
+    trimmed = story.rsplit(" Pengunjung", 1)[0]
+    other = "Museum Nasional membuka kembali galeri prasejarah setelah renovasi selama dua tahun " * 3
+    assert hamming_distance(simhash(story), simhash(trimmed)) <= MAX_DISTANCE
+    assert hamming_distance(simhash(story), simhash(other)) > 3 * MAX_DISTANCE
+
+
+def test_simhash_fits_a_signed_bigint_and_bands_cover_all_bits() -> None:
+    value = simhash(ARTICLE)
+    assert -(1 << 63) <= value < (1 << 63)
+    bands = simhash_bands(value)
+    rebuilt = sum(band << (16 * index) for index, band in enumerate(bands))
+    assert rebuilt == value & ((1 << 64) - 1)

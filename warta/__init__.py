@@ -1,0 +1,1 @@
+"""warta's application layer: the command line, the daemon and the demo."""

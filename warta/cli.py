@@ -1,0 +1,151 @@
+"""The `warta` command line: thin commands that parse options, call the library and print results.
+
+Exit codes: 0 success, 1 an operation failed, 2 bad usage or configuration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+import tomli_w
+
+from config import ConfigError, WartaConfig, check_writable_paths, load_config
+from config.secrets import mask_url
+from storage.database import Database
+from storage.errors import StorageError
+from warta.logs import LOG_FORMATS, setup_logging
+
+
+class ConfigProblem(click.ClickException):
+    """A config that cannot be used: printed with every problem, exit status 2."""
+
+    exit_code = 2
+
+
+@dataclass
+class AppContext:
+    """What every command shares: where the config is, loaded on first use."""
+
+    config_path: Path | None
+    _config: WartaConfig | None = None
+
+    def config(self) -> WartaConfig:
+        """Return the validated config, or exit 2 listing its problems."""
+        if self._config is None:
+            try:
+                self._config = load_config(self.config_path)
+            except ConfigError as exc:
+                raise ConfigProblem(str(exc)) from exc
+        return self._config
+
+    def database(self) -> Database:
+        """Return the archive database at the current schema, or exit 1 saying what to do."""
+        try:
+            return Database.from_config(self.config())
+        except StorageError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Config file (default: $WARTA_CONFIG, else ./warta.toml).",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
+    default="info",
+    show_default=True,
+)
+@click.option("--log-format", type=click.Choice(LOG_FORMATS), default="text", show_default=True)
+@click.version_option(package_name="warta")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None, log_level: str, log_format: str) -> None:
+    """warta archives culture announcements from Jakarta's official and news sources.
+
+    It crawls the configured sources, keeps every revision of every story, and
+    publishes curated RSS, Atom and JSON feeds per topic and per source.
+    """
+    setup_logging(log_level, log_format)
+    ctx.obj = AppContext(config_path)
+
+
+@cli.group("config")
+def config_group() -> None:
+    """Check and show the configuration."""
+
+
+@config_group.command("check")
+@pass_app
+def config_check(app: AppContext) -> None:
+    """Validate the config file; exit 0 when it is valid, 2 listing every problem when not.
+
+    Example: warta --config warta.toml config check
+    """
+    cfg = app.config()
+    problems = check_writable_paths(cfg)
+    if problems:
+        raise ConfigProblem(str(ConfigError(problems, str(cfg.config_path))))
+    click.echo(
+        f"config OK: {cfg.config_path} ({len(cfg.sources)} sources, {len(cfg.topics)} topics, "
+        f"{len(cfg.snapshots)} snapshots)"
+    )
+
+
+@config_group.command("show")
+@pass_app
+def config_show(app: AppContext) -> None:
+    """Print the effective config as TOML, defaults filled in and passwords masked.
+
+    Example: warta config show
+    """
+    cfg = app.config()
+    data = cfg.model_dump(mode="json", exclude_none=True)
+    data["storage"]["url"] = mask_url(data["storage"]["url"])
+    if "webhook_url" in data["daemon"]:
+        data["daemon"]["webhook_url"] = mask_url(data["daemon"]["webhook_url"])
+    click.echo(f"# effective config from {cfg.config_path}")
+    click.echo(tomli_w.dumps(data), nl=False)
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Manage the archive database."""
+
+
+@db_group.command("upgrade")
+@pass_app
+def db_upgrade(app: AppContext) -> None:
+    """Create the database schema, or migrate it to this version of warta.
+
+    Back up the database before upgrading a production archive.
+
+    Example: warta db upgrade
+    """
+    database = Database(app.config().storage.url)
+    try:
+        before, after = database.upgrade()
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        database.dispose()
+    if before == after:
+        click.echo(f"{database.display_url} is already at schema revision {after}")
+    else:
+        click.echo(f"{database.display_url} upgraded from revision {before or 'empty'} to {after}")
+
+
+def main() -> None:
+    """Entry point of the `warta` console script."""
+    cli(prog_name="warta")
+
+
+if __name__ == "__main__":
+    main()
