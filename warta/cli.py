@@ -149,3 +149,9 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+from warta.cli_daemon import daemon_command, status_command  # noqa: E402
+
+cli.add_command(daemon_command)
+cli.add_command(status_command)
