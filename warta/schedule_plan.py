@@ -38,7 +38,10 @@ def make_trigger(schedule: Schedule, timezone: ZoneInfo, with_jitter: bool = Tru
     jitter = jitter_seconds(schedule) if with_jitter else None
     if isinstance(schedule, IntervalSchedule):
         return IntervalTrigger(seconds=schedule.interval.total_seconds(), timezone=timezone, jitter=jitter)
-    return CronTrigger.from_crontab(schedule.expression, timezone=timezone, jitter=jitter)
+    trigger = CronTrigger.from_crontab(schedule.expression, timezone=timezone)
+    # from_crontab takes no jitter argument; the trigger reads the attribute when it fires.
+    trigger.jitter = jitter
+    return trigger
 
 
 def due_time(schedule: Schedule, last_started: datetime | None, now: datetime, timezone: ZoneInfo) -> datetime:
