@@ -27,6 +27,7 @@ from storage.types import utcnow
 logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[ProgressEvent], None]
+Validators = tuple[str | None, str | None]
 
 
 class SourceRecorder:
@@ -54,6 +55,7 @@ class SourceRecorder:
         with self.database.transaction() as session:
             ensure_source(session, self.source.id, self.source.display_name, self.source.kind)
             self.run_id = start_run(session, self.source.id, self.started_at)
+        self._notify()
         return self.run_id
 
     def finish(self, status: str, error: str = "") -> SourceReport:
@@ -184,11 +186,9 @@ class SourceRecorder:
             changed=self.counts.changed,
             errors=self.counts.errors,
             finished=finished,
+            run_id=self.run_id,
         )
         try:
             self.progress(event)
         except Exception:  # a broken progress display must not stop the crawl
             logger.exception("progress callback failed")
-
-
-Validators = tuple[str | None, str | None]

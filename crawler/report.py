@@ -96,3 +96,4 @@ class ProgressEvent:
     changed: int
     errors: int
     finished: bool = False
+    run_id: int | None = None

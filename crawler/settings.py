@@ -39,6 +39,8 @@ def scrapy_settings(cfg: WartaConfig) -> dict[str, Any]:
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOGSTATS_INTERVAL": 0,
+        # warta configures logging (warta.logs); Scrapy's records go through it.
+        "LOG_INSTALL_ROOT_HANDLER": False,
         # The spiders deduplicate by canonical URL themselves, and a redirect back to a
         # URL seen before must still be followed to learn where a page moved.
         "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",

@@ -93,7 +93,7 @@ class SourceSpider(scrapy.Spider):
                 request.meta["warta_start"] = True
                 yield request
         for document in self.recorder.known_documents(self.revisit_days):
-            if self._claim(document.url) and self._claim(document.canonical_url):
+            if self._claim(document.url, document.canonical_url):
                 yield self.article_request(document.url, ArticleHint(), revisit=True)
 
     def start_request(self, url: str) -> Request:
@@ -123,12 +123,15 @@ class SourceSpider(scrapy.Spider):
             meta={"handle_httpstatus_list": HANDLED_STATUSES, ROLE: "article", HINT: hint},
         )
 
-    def _claim(self, url: str) -> bool:
-        """Return True the first time a URL (canonicalized) is to be requested in this run."""
-        canonical = canonicalize_url(url)
-        if canonical in self.requested:
+    def _claim(self, *urls: str) -> bool:
+        """Return True the first time a page (known by these URLs, canonicalized) is to be requested."""
+        try:
+            canonicals = {canonicalize_url(url) for url in urls}
+        except ValueError:
             return False
-        self.requested.add(canonical)
+        if canonicals & self.requested:
+            return False
+        self.requested |= canonicals
         return True
 
     def discover(self, links: Iterable[tuple[str, ArticleHint]]) -> None:
