@@ -1,0 +1,330 @@
+"""Article extraction: one HTML page in, its title, body (text and safe HTML), date and language out.
+
+trafilatura finds the main text in one pass (comments excluded: on real pages they leak into the
+archived text). The page's own markup supplies what trafilatura gets wrong on Indonesian sites:
+a headline without the site-name suffix, the publication time (htmldate only gives a day) and
+the language (Kompas declares ``lang="en"`` on Indonesian pages). Deciding whether a page is
+new or changed is storage's job, not this module's.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import trafilatura
+from lxml.etree import tostring
+from lxml.html import HtmlElement
+from trafilatura.htmlprocessing import convert_to_html
+from trafilatura.settings import Document
+from trafilatura.utils import load_html
+from trafilatura.xml import xmltotxt
+
+from crawler.dates import ParsedDate, find_date_detail, parse_date_detail
+from crawler.sanitize import absolute_http_url, sanitize_html
+
+logger = logging.getLogger(__name__)
+
+MIN_ARTICLE_WORDS = 40
+JAKARTA = ZoneInfo("Asia/Jakarta")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_TITLE_SEPARATORS = re.compile(r"^\s*[-|–—:»·/]+\s*\S")
+_WS = re.compile(r"\s+")
+PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "og:published_time", "datepublished",
+    "pubdate", "publishdate", "publish-date", "publish_date", "dc.date.issued", "dcterms.issued",
+    "dc.date", "dcterms.created", "sailthru.date", "parsely-pub-date", "content_publisheddate", "date",
+)  # fmt: skip
+_JSON_LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]{6,40})"')
+# elements whose class or id marks a date line; their text is searched for the visible date
+_DATE_LINE_XPATH = (
+    "//body//time | //body//*[self::div or self::span or self::p or self::li or self::small or self::em]"
+    "[contains(translate(concat(@class, ' ', @id), 'DATETIMTANGLPUBSH', 'datetimtanglpubsh'), 'date')"
+    " or contains(translate(concat(@class, ' ', @id), 'DATETIMTANGLPUBSH', 'datetimtanglpubsh'), 'time')"
+    " or contains(translate(concat(@class, ' ', @id), 'DATETIMTANGLPUBSH', 'datetimtanglpubsh'), 'tanggal')"
+    " or contains(translate(concat(@class, ' ', @id), 'DATETIMTANGLPUBSH', 'datetimtanglpubsh'), 'publish')]"
+)
+STOPWORDS = {
+    "id": frozenset(
+        (
+            "yang",
+            "dan",
+            "di",
+            "ini",
+            "itu",
+            "dengan",
+            "untuk",
+            "dari",
+            "pada",
+            "tidak",
+            "dalam",
+            "akan",
+            "juga",
+            "ke",
+            "karena",
+            "oleh",
+            "ada",
+            "adalah",
+        )
+    ),
+    "en": frozenset(
+        (
+            "the",
+            "and",
+            "of",
+            "to",
+            "in",
+            "is",
+            "that",
+            "for",
+            "it",
+            "was",
+            "on",
+            "with",
+            "as",
+            "by",
+            "are",
+            "be",
+            "this",
+            "from",
+            "at",
+            "which",
+        )
+    ),
+}
+MIN_STOPWORD_HITS = 8
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What one page yields: the article's title, body, date, language and metadata."""
+
+    title: str
+    text: str
+    html: str
+    published: datetime | None
+    language: str | None
+    canonical_url: str | None
+    metadata: dict[str, Any]
+    word_count: int
+
+
+def extract_article(
+    html: str | bytes,
+    url: str,
+    *,
+    language: str | None = None,
+    timezone: tzinfo = JAKARTA,
+    fallback_title: str | None = None,
+    fallback_published: datetime | None = None,
+) -> Extracted | None:
+    """Return the article in a page, or None when the page has no main text at all."""
+    tree = load_html(decode_html(html) if isinstance(html, bytes) else html)
+    if tree is None:
+        logger.debug("no HTML tree in %s", url)
+        return None
+    document = trafilatura.bare_extraction(
+        tree, url=url, include_comments=False, include_links=True, include_formatting=True,
+        include_images=True, with_metadata=True,
+    )  # fmt: skip
+    if not isinstance(document, Document) or document.body is None:
+        logger.debug("no main text in %s", url)
+        return None
+    text = xmltotxt(document.body, include_formatting=False).strip()
+    if not text:
+        return None
+    published, date_source = published_date(tree, document.date, timezone)
+    title = clean_title(document.title or "", tree) or (fallback_title or "").strip()
+    return Extracted(
+        title=title,
+        text=text,
+        html=sanitize_html(tostring(convert_to_html(document.body), encoding="unicode"), url),
+        published=published or fallback_published,
+        language=page_language(tree, text) or language,
+        canonical_url=canonical_link(tree, url),
+        metadata=_metadata(document, date_source if published else ("feed" if fallback_published else None)),
+        word_count=len(text.split()),
+    )
+
+
+def main_text(html: str, url: str | None) -> str | None:
+    """Return only the main text of a page (the scorer's entry point), or None."""
+    extracted = extract_article(html, url or "http://localhost/")
+    return extracted.text if extracted else None
+
+
+def is_article(extracted: Extracted) -> bool:
+    """Return whether an extraction has enough text to be an article (not an about or contact page)."""
+    return extracted.word_count >= MIN_ARTICLE_WORDS
+
+
+def decode_html(raw: bytes) -> str:
+    """Return page bytes as text: BOM, then valid UTF-8, then the declared charset, then cp1252."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return raw.decode(encoding, errors="replace")
+    # valid UTF-8 with non-ASCII bytes is almost never an accident, whatever the page declares
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = _META_CHARSET.search(raw[:4096])
+    if declared:
+        try:
+            name = codecs.lookup(declared.group(1).decode("ascii")).name
+            if name != "utf-8":
+                return raw.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            logger.debug("declared charset %r does not decode the page", declared.group(1))
+    return raw.decode("cp1252", errors="replace")
+
+
+def clean_title(title: str, tree: HtmlElement) -> str:
+    """Return `title` without a site-name prefix or suffix, when og:title or the h1 shows the clean one."""
+    title = _normalise(title)
+    for candidate in _title_candidates(tree):
+        if candidate == title:
+            return title
+        if title.startswith(candidate) and _TITLE_SEPARATORS.match(title[len(candidate) :]):
+            return candidate
+        if title.endswith(candidate) and _TITLE_SEPARATORS.match(title[: -len(candidate)][::-1]):
+            return candidate
+    return title
+
+
+def _title_candidates(tree: HtmlElement) -> list[str]:
+    """Return the page's og:title and h1 texts, normalised, longest first."""
+    values = tree.xpath("//meta[@property='og:title' or @name='og:title' or @name='twitter:title']/@content")
+    values += [h1.text_content() for h1 in tree.xpath("//h1")]
+    candidates = {_normalise(str(value)) for value in values}
+    return sorted((value for value in candidates if len(value) > 3), key=len, reverse=True)
+
+
+def published_date(tree: HtmlElement, trafilatura_date: str | None, tz: tzinfo) -> tuple[datetime | None, str | None]:
+    """Return the publication instant and where it came from (json-ld, metadata, text, trafilatura)."""
+    declared = _declared_dates(tree, tz)
+    visible = _visible_dates(tree, tz)
+    timed = [(parsed, source) for parsed, source in declared + visible if parsed.has_time]
+    if timed:
+        return _pick_timed(timed, visible)
+    extra = [(parse_date_detail(trafilatura_date, tz), "trafilatura")] if trafilatura_date else []
+    for parsed, source in declared + visible + extra:
+        if parsed:
+            return parsed.value, source
+    return None, None
+
+
+def _pick_timed(timed: list[tuple[ParsedDate, str]], visible: list[tuple[ParsedDate, str]]) -> tuple[datetime, str]:
+    """Return the first time-bearing date, unless the visible line shows its wall clock in another zone."""
+    first, source = timed[0]
+    shown = next((parsed for parsed, _ in visible if parsed.has_time), None)
+    # detik writes its WIB wall clock into metadata with a "Z": same clock, wrong zone
+    if shown and source != "text" and _wall_clock(shown.value) == _wall_clock(first.value):
+        return shown.value, "text"
+    return first.value, source
+
+
+def _wall_clock(value: datetime) -> datetime:
+    """Return the naive local reading of `value` to the minute."""
+    return value.replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _declared_dates(tree: HtmlElement, tz: tzinfo) -> list[tuple[ParsedDate, str]]:
+    """Return dates declared in JSON-LD and meta tags, in that order of trust."""
+    found: list[tuple[ParsedDate, str]] = []
+    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
+        found += [
+            (parsed, "json-ld")
+            for value in _JSON_LD_PUBLISHED.findall(script)
+            if (parsed := parse_date_detail(value, tz))
+        ]
+    metas = tree.xpath("//meta[@content]")
+    by_name = {
+        str(meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower(): meta for meta in metas
+    }
+    for name in PUBLISHED_META:
+        meta = by_name.get(name)
+        parsed = parse_date_detail(meta.get("content", ""), tz) if meta is not None else None
+        if parsed:
+            found.append((parsed, "metadata"))
+    found += [
+        (parsed, "metadata")
+        for value in tree.xpath("//time[@itemprop='datePublished']/@datetime")
+        if (parsed := parse_date_detail(str(value), tz))
+    ]
+    return found
+
+
+def _visible_dates(tree: HtmlElement, tz: tzinfo) -> list[tuple[ParsedDate, str]]:
+    """Return the dates shown in date-line elements (class/id mentioning date, time, tanggal), in page order."""
+    found = []
+    for element in tree.xpath(_DATE_LINE_XPATH)[:60]:
+        text = _normalise(element.text_content())[:200]
+        parsed = find_date_detail(text, tz) if text else None
+        if parsed:
+            found.append((parsed, "text"))
+    return found
+
+
+def page_language(tree: HtmlElement, text: str) -> str | None:
+    """Return the language the page declares, unless the stopword test confidently contradicts it."""
+    detected = detect_language(text)
+    declared = _declared_language(tree)
+    return detected or declared
+
+
+def _declared_language(tree: HtmlElement) -> str | None:
+    """Return the primary language subtag from <html lang>, a language meta tag or og:locale."""
+    values = tree.xpath(
+        "/html/@lang | /html/@xml:lang | //meta[translate(@http-equiv, 'CONTENT-LANGUAGE', 'content-language')"
+        "='content-language' or @name='language' or @property='og:locale' or @itemprop='inLanguage']/@content",
+        namespaces={"xml": "http://www.w3.org/XML/1998/namespace"},
+    )
+    for value in values:
+        subtag = re.split(r"[-_]", str(value).strip().lower())[0]
+        if re.fullmatch(r"[a-z]{2,3}", subtag):
+            return subtag
+    return None
+
+
+def detect_language(text: str) -> str | None:
+    """Return "id" or "en" when their stopwords clearly dominate `text`, else None."""
+    words = re.findall(r"[a-z]+", text.lower())
+    hits = {lang: sum(1 for word in words if word in stopwords) for lang, stopwords in STOPWORDS.items()}
+    best = max(hits, key=lambda lang: hits[lang])
+    others = sum(count for lang, count in hits.items() if lang != best)
+    return best if hits[best] >= MIN_STOPWORD_HITS and hits[best] >= 3 * others else None
+
+
+def canonical_link(tree: HtmlElement, url: str) -> str | None:
+    """Return the page's rel=canonical link made absolute, or None."""
+    for href in tree.xpath("//link[translate(@rel, 'CANONICAL', 'canonical')='canonical']/@href"):
+        absolute = absolute_http_url(str(href), url)
+        if absolute:
+            return absolute
+    return None
+
+
+def _metadata(document: Document, date_source: str | None) -> dict[str, Any]:
+    """Return the descriptive metadata trafilatura found, without empty values."""
+    values = {
+        "author": document.author,
+        "sitename": document.sitename,
+        "description": document.description,
+        "image": document.image,
+        "categories": list(document.categories or []),
+        "tags": list(document.tags or []),
+        "date_source": date_source,
+    }
+    return {key: value for key, value in values.items() if value}
+
+
+def _normalise(text: str) -> str:
+    """Return `text` with runs of whitespace collapsed to one space and trimmed."""
+    return _WS.sub(" ", text).strip()
