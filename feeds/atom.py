@@ -44,7 +44,8 @@ def render_atom(feed: FeedDocument) -> bytes:
         if entry.language:
             element.set(XML_LANG, entry.language)
     etree.indent(document)
-    return etree.tostring(document, xml_declaration=True, encoding="UTF-8") + b"\n"
+    serialized: bytes = etree.tostring(document, xml_declaration=True, encoding="UTF-8")
+    return serialized + b"\n"
 
 
 def _add_entry(generator: FeedGenerator, entry: FeedEntry) -> None:

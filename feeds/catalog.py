@@ -66,9 +66,7 @@ class FeedSpec:
         return f"{base_url}index.html#{self.anchor}"
 
 
-def feed_catalog(
-    topics: Sequence[TopicInfo], sources: Sequence[SourceInfo], title_prefix: str
-) -> list[FeedSpec]:
+def feed_catalog(topics: Sequence[TopicInfo], sources: Sequence[SourceInfo], title_prefix: str) -> list[FeedSpec]:
     """Return every feed to publish: all, then each topic, then each source, in config order."""
     prefix = f"{title_prefix}: " if title_prefix else ""
     specs = [

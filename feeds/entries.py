@@ -53,9 +53,7 @@ class EntryFactory:
             categories=self.categories(item),
             language=item.language,
             summary=summarize(item.text),
-            related=tuple(
-                RelatedLink(copy.url, copy.source_name) for copy in item.related if is_safe_url(copy.url)
-            ),
+            related=tuple(RelatedLink(copy.url, copy.source_name) for copy in item.related if is_safe_url(copy.url)),
         )
 
     def categories(self, item: FeedItem) -> tuple[Category, ...]:

@@ -43,4 +43,5 @@ def render_opml(specs: Sequence[FeedSpec], base_url: str, title: str) -> bytes:
                 jsonUrl=spec.url(base_url, "json"),
             )
     etree.indent(root)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
+    serialized: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return serialized + b"\n"

@@ -32,7 +32,8 @@ def render_rss(feed: FeedDocument) -> bytes:
         _add_item(generator, entry)
     document = etree.fromstring(generator.rss_str(pretty=False))
     etree.indent(document)
-    return etree.tostring(document, xml_declaration=True, encoding="UTF-8") + b"\n"
+    serialized: bytes = etree.tostring(document, xml_declaration=True, encoding="UTF-8")
+    return serialized + b"\n"
 
 
 def _add_item(generator: FeedGenerator, entry: FeedEntry) -> None:

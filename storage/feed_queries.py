@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Document, Revision, Source, TopicMembership
@@ -115,11 +115,11 @@ def newest_feed_items(session: Session, scope: FeedScope, limit: int) -> list[Fe
     contents = _contents(session, shown_ids)
     topics = _topics(session, shown_ids)
     items = []
-    for shown_id, related in chosen:
+    for shown_id, copies in chosen:
         row = contents.get(shown_id)
         if row is not None:
-            related = [member for member in related if member.source_id != row["source_id"]]
-            items.append(_item(row, topics.get(shown_id, ()), related))
+            others = [member for member in copies if member.source_id != row["source_id"]]
+            items.append(_item(row, topics.get(shown_id, ()), others))
     items.sort(key=lambda item: (item.updated_at, item.document_id), reverse=True)
     return items
 
@@ -129,7 +129,7 @@ def _newest_groups(session: Session, scope: FeedScope, limit: int) -> list[tuple
     page_size = max(limit * 2, 20)
     groups: dict[int, tuple[int, int, bool]] = {}
     for page in range(MAX_CANDIDATE_PAGES):
-        rows = session.execute(_candidates(scope).limit(page_size).offset(page * page_size)).all()
+        rows = _candidates(session, scope, page_size, page * page_size)
         for document_id, cluster_id in rows:
             key = cluster_id if cluster_id is not None else -document_id
             groups.setdefault(key, (cluster_id or document_id, document_id, cluster_id is not None))
@@ -138,19 +138,21 @@ def _newest_groups(session: Session, scope: FeedScope, limit: int) -> list[tuple
     return list(groups.values())[:limit]
 
 
-def _candidates(scope: FeedScope) -> Select[Any]:
-    """Return the scope's documents, newest first, through the index that orders them."""
+def _candidates(session: Session, scope: FeedScope, limit: int, offset: int) -> list[tuple[int, int | None]]:
+    """Return (id, cluster id) of the scope's documents, newest first, through the index that orders them."""
     if scope.kind == "topic":
-        return (
+        statement = (
             select(Document.id, Document.cluster_id)
             .join(TopicMembership, TopicMembership.document_id == Document.id)
             .where(TopicMembership.topic_id == scope.key)
             .order_by(TopicMembership.matched_at.desc(), TopicMembership.document_id.desc())
         )
-    statement = select(Document.id, Document.cluster_id).where(Document.updated_at.is_not(None))
-    if scope.kind == "source":
-        statement = statement.where(Document.source_id == scope.key)
-    return statement.order_by(Document.updated_at.desc(), Document.id.desc())
+    else:
+        statement = select(Document.id, Document.cluster_id).where(Document.updated_at.is_not(None))
+        if scope.kind == "source":
+            statement = statement.where(Document.source_id == scope.key)
+        statement = statement.order_by(Document.updated_at.desc(), Document.id.desc())
+    return [(row[0], row[1]) for row in session.execute(statement.limit(limit).offset(offset))]
 
 
 def _cluster_members(session: Session, cluster_ids: Sequence[int]) -> dict[int, list[_Member]]:
@@ -229,7 +231,9 @@ def _contents(session: Session, document_ids: Sequence[int]) -> dict[int, dict[s
         )
         .join(Source, Source.id == Document.source_id)
         .join(current, and_(current.document_id == Document.id, current.number == Document.current_revision))
-        .outerjoin(previous, and_(previous.document_id == Document.id, previous.number == Document.current_revision - 1))
+        .outerjoin(
+            previous, and_(previous.document_id == Document.id, previous.number == Document.current_revision - 1)
+        )
         .where(Document.id.in_(document_ids))
     )
     return {row.id: dict(row._mapping) for row in session.execute(statement)}
