@@ -39,10 +39,8 @@ def render_atom(feed: FeedDocument) -> bytes:
     for entry in feed.entries:
         _add_entry(generator, entry)
     document = etree.fromstring(generator.atom_str(pretty=False))
-    # feedgen has no per-entry language; RFC 4287 allows xml:lang on any element.
     for element, entry in zip(document.iterfind(f"{{{ATOM_NS}}}entry"), feed.entries, strict=True):
-        if entry.language:
-            element.set(XML_LANG, entry.language)
+        _add_links_and_language(element, entry)
     etree.indent(document)
     serialized: bytes = etree.tostring(document, xml_declaration=True, encoding="UTF-8")
     return serialized + b"\n"
@@ -55,10 +53,6 @@ def _add_entry(generator: FeedGenerator, entry: FeedEntry) -> None:
     item.updated(entry.updated)
     if entry.published:
         item.published(entry.published)
-    if entry.link:
-        item.link(href=entry.link, rel="alternate", type="text/html")
-    for related in entry.related:
-        item.link(href=related.href, rel="related", type="text/html", title=related.title)
     if entry.author:
         item.author({"name": entry.author})
     for category in entry.categories:
@@ -66,6 +60,22 @@ def _add_entry(generator: FeedGenerator, entry: FeedEntry) -> None:
     if entry.summary:
         item.summary(entry.summary)
     item.content(entry.content_html, type="html")
+
+
+def _add_links_and_language(element: etree._Element, entry: FeedEntry) -> None:
+    """Add the entry's links and xml:lang, which feedgen 1.0 cannot write.
+
+    feedgen drops rel, type and title of entry links (so a related link would read
+    as a second alternate) and has no per-entry language.
+    """
+    links = [("alternate", entry.link, None)] if entry.link else []
+    links += [("related", related.href, related.title) for related in entry.related]
+    for rel, href, title in links:
+        link = etree.SubElement(element, f"{{{ATOM_NS}}}link", href=href or "", rel=rel, type="text/html")
+        if title:
+            link.set("title", title)
+    if entry.language:
+        element.set(XML_LANG, entry.language)
 
 
 def write_atom(path: Path, feed: FeedDocument) -> bool:

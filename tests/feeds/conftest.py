@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from config import WartaConfig, parse_config
+from feeds.builder import BuildReport, build_feeds
 from storage.database import Database
 from storage.revisions import PageRecord, RecordResult, record_page
 from storage.sources import ensure_source
@@ -123,3 +124,22 @@ def seeded(archive: Archive) -> Archive:
     archive.record(page("jakarta-gabung-wccf", hours=1, text=WCCF, title="Jakarta gabung WCCF"))
     archive.record(page("pameran-batavia", "kompas", hours=2, text=MUSEUM, title="Pameran Batavia di Kota Tua"))
     return archive
+
+
+def build(archive: Archive, **kwargs: Any) -> BuildReport:
+    """Build the archive's feeds with its config."""
+    return build_feeds(archive.cfg, archive.db, **kwargs)
+
+
+def feed_files(folder: Path, suffix: str) -> list[Path]:
+    """Return the files with this suffix anywhere in the feed folder, sorted."""
+    return sorted(folder.rglob(f"*{suffix}"))
+
+
+def file_states(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Return every file's bytes and st_mtime_ns, by relative path."""
+    return {
+        str(path.relative_to(folder)): (path.read_bytes(), path.stat().st_mtime_ns)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
