@@ -149,10 +149,12 @@ def main() -> None:
 
 from warta.cli_crawl import crawl_command  # noqa: E402  (registered last: it imports this module)
 from warta.cli_daemon import daemon_command, status_command  # noqa: E402  (same)
+from warta.cli_feeds import feeds_group  # noqa: E402  (same)
 
 cli.add_command(crawl_command)
 cli.add_command(daemon_command)
 cli.add_command(status_command)
+cli.add_command(feeds_group)
 
 if __name__ == "__main__":
     main()
