@@ -27,7 +27,10 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 
+from archive.scheduled import run_scheduled_snapshot
 from config import VERSION, ConfigError, SnapshotConfig, WartaConfig, load_config
+from feeds.builder import build_feeds
+from feeds.server import make_feed_app
 from storage.database import Database
 from storage.health import database_problem, stored_health
 from storage.run_history import (
@@ -113,7 +116,15 @@ class Daemon:
     def from_config(cls, cfg: WartaConfig, database: Database, log_level: str = "info") -> Daemon:
         """Return the daemon for a config read from a file (the file SIGHUP reloads)."""
         assert cfg.config_path is not None
-        return cls(cfg, database, cfg.config_path, log_level)
+        return cls(
+            cfg,
+            database,
+            cfg.config_path,
+            log_level,
+            build_feeds=build_feeds,
+            feeds_app=make_feed_app(cfg.feeds.dir),
+            run_snapshot=run_scheduled_snapshot,
+        )
 
     def run(self) -> int:
         """Run until SIGTERM or SIGINT; return the exit status (0 after a clean stop)."""
