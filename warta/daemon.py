@@ -22,7 +22,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, JobExecutionEvent
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
@@ -101,7 +101,6 @@ class Daemon:
             timezone=UTC,
         )
         self.scheduler.add_listener(self._on_skipped, EVENT_JOB_MAX_INSTANCES)
-        self.scheduler.add_listener(self._on_error, EVENT_JOB_ERROR)
         host, port = split_listen(cfg.daemon.listen)
         app = MonitoringApp(self.health_report, self.metrics.render, CONTENT_TYPE, feeds_app)
         self.http = HttpService(host, port, app)
@@ -128,6 +127,8 @@ class Daemon:
 
     def run(self) -> int:
         """Run until SIGTERM or SIGINT; return the exit status (0 after a clean stop)."""
+        # A skipped run is logged by _on_skipped with its source; APScheduler's own line would repeat it.
+        logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
         self._install_signal_handlers()
         self.start()
         host, port = self.http.address
@@ -328,9 +329,6 @@ class Daemon:
         target = event.job_id.split(":", 1)[-1]
         self.metrics.skipped.labels(target).inc()
         logger.warning("run of %s skipped: its previous run is still going", event.job_id)
-
-    def _on_error(self, event: JobExecutionEvent) -> None:
-        logger.error("job %s failed: %r", event.job_id, event.exception, exc_info=event.exception)
 
     def _install_signal_handlers(self) -> None:
         def stop(signum: int, _frame: FrameType | None) -> None:

@@ -75,10 +75,19 @@ def test_listing_that_stops_yielding_links_is_degraded(latest_links: int, expect
 
 
 def test_degraded_needs_a_baseline() -> None:
-    """One earlier run is not enough to know what is usual, and a tiny listing is never 'degraded'."""
-    assert evaluate_health([run(1, links_found=0), run(2, links_found=20)], NOW).health == "ok"
+    """A first run has nothing to compare with, and a tiny listing is never 'degraded'."""
+    assert evaluate_health([run(1, links_found=0)], NOW).health == "ok"
     small = [run(hours, links_found=2) for hours in (2, 3, 4)]
     assert evaluate_health([run(1, links_found=0), *small], NOW).health == "ok"
+
+
+def test_listing_answering_not_modified_is_not_degraded() -> None:
+    """A 304 listing is not read, so it finds no links; that says nothing about the site."""
+    not_read = run(1, links_found=0, new=0, unchanged=0, not_modified=7)
+    history = [run(hours, links_found=20) for hours in (2, 3)]
+    assert evaluate_health([not_read, *history], NOW).health == "ok"
+    redesigned = run(1, links_found=0, new=0, unchanged=0, not_modified=0, empty_pages=1)
+    assert evaluate_health([redesigned, not_read, *history], NOW).health == "degraded"
 
 
 def test_listing_stays_degraded_while_it_yields_nothing() -> None:

@@ -24,8 +24,8 @@ IGNORED_STATUSES = ("running", "interrupted")
 DEGRADED_LINK_SHARE = 0.2
 # Fewer usual links than this is too small a sample to call a drop a redesign.
 MIN_BASELINE_LINKS = 3
-# Runs needed before the latest one to know what "usual" is.
-MIN_BASELINE_RUNS = 2
+# Runs that read their listing needed before the latest one to know what "usual" is.
+MIN_BASELINE_RUNS = 1
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,11 @@ class RunFacts:
     def pages_extracted(self) -> int:
         """Return how many pages went through extraction (304s did not)."""
         return self.new + self.changed + self.unchanged + self.empty_pages
+
+    @property
+    def read_index(self) -> bool:
+        """Return True when the run read its listing, feed or sitemap (a 304 finds no links, by design)."""
+        return self.links_found > 0 or self.empty_pages > 0 or self.not_modified == 0
 
     @property
     def is_failed(self) -> bool:
@@ -111,18 +116,12 @@ def _failing(finished: Sequence[RunFacts], failing_after: int) -> HealthVerdict 
 def _degraded(succeeded: Sequence[RunFacts]) -> HealthVerdict | None:
     if not succeeded:
         return None
-    latest, earlier = succeeded[0], succeeded[1:]
-    # Zero-link runs are left out of the baseline, so a listing that stays empty does not
-    # become its own "usual" after a few runs and send a false recovery.
-    usual_links = [run.links_found for run in earlier if run.links_found > 0]
-    if len(earlier) >= MIN_BASELINE_RUNS and usual_links:
-        baseline = statistics.median(usual_links)
-        if baseline >= MIN_BASELINE_LINKS and latest.links_found < DEGRADED_LINK_SHARE * baseline:
-            return HealthVerdict(
-                "degraded",
-                f"found {latest.links_found} links, usually {baseline:g}: the listing may have been redesigned "
-                "(check sources[].follow)",
-            )
+    indexed = [run for run in succeeded if run.read_index]
+    if indexed:
+        degraded = _fewer_links(indexed[0], indexed[1:])
+        if degraded:
+            return degraded
+    latest = succeeded[0]
     pages = latest.pages_extracted
     if latest.empty_pages > 0 and latest.empty_pages * 2 > pages:
         return HealthVerdict(
@@ -130,6 +129,22 @@ def _degraded(succeeded: Sequence[RunFacts]) -> HealthVerdict | None:
             f"{latest.empty_pages} of {pages} pages had no extractable text: the page layout may have changed",
         )
     return None
+
+
+def _fewer_links(latest: RunFacts, earlier: Sequence[RunFacts]) -> HealthVerdict | None:
+    # Zero-link runs are left out of the baseline, so a listing that stays empty does not
+    # become its own "usual" after a few runs and send a false recovery.
+    usual_links = [run.links_found for run in earlier if run.links_found > 0]
+    if len(earlier) < MIN_BASELINE_RUNS or not usual_links:
+        return None
+    baseline = statistics.median(usual_links)
+    if baseline < MIN_BASELINE_LINKS or latest.links_found >= DEGRADED_LINK_SHARE * baseline:
+        return None
+    return HealthVerdict(
+        "degraded",
+        f"found {latest.links_found} links, usually {baseline:g}: the listing may have been redesigned "
+        "(check sources[].follow)",
+    )
 
 
 def _stale(
