@@ -7,6 +7,7 @@ documents it needs and writes the verdict.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -15,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from storage.database import Database
-from storage.models import CrawlRun, Document, Source
+from storage.models import CrawlError, CrawlRun, Document, Source
 from storage.types import utcnow
 
 
@@ -37,6 +38,19 @@ def finished_runs(session: Session, source_id: str, limit: int = 20) -> list[Cra
         .limit(limit)
     )
     return list(session.execute(statement).scalars())
+
+
+def start_url_errors(session: Session, run_ids: Sequence[int], start_urls: Sequence[str]) -> dict[int, list[str]]:
+    """Return, per run, the errors ("url: reason") its start URLs got."""
+    if not run_ids or not start_urls:
+        return {}
+    wanted = {url.rstrip("/") for url in start_urls}
+    statement = select(CrawlError.run_id, CrawlError.url, CrawlError.reason).where(CrawlError.run_id.in_(run_ids))
+    found: dict[int, dict[str, str]] = {}
+    for run_id, url, reason in session.execute(statement):
+        if url.rstrip("/") in wanted:
+            found.setdefault(run_id, {})[url.rstrip("/")] = f"{url}: {reason}"
+    return {run_id: sorted(errors.values()) for run_id, errors in found.items()}
 
 
 def last_change_time(session: Session, source_id: str) -> datetime | None:

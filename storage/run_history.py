@@ -1,9 +1,9 @@
 """Past crawl runs as the scheduler and the monitor see them: last starts, successes, and runs cut short.
 
 A crawl runs in a child process that records its own run. When the daemon has
-to kill that child, the child's row stays "running"; `close_process_run` finds
-it by source, pid and host and closes it with the daemon's verdict. When the
-child died before it could record anything, `record_failed_run` adds the run.
+to kill that child, the child's row stays "running": `process_runs` finds it by
+source, pid and host, and `close_run` closes it with the daemon's verdict. When
+the child died before it could record anything, `record_failed_run` adds the run.
 """
 
 from __future__ import annotations
@@ -61,16 +61,10 @@ def process_runs(session: Session, source_id: str, pid: int, host: str, since: d
     return list(session.execute(statement).scalars())
 
 
-def close_process_run(
-    session: Session, source_id: str, pid: int, host: str, since: datetime, status: str, error: str
-) -> int | None:
-    """Close the run that process `pid` left running with `status` and `error`; return its id, or None."""
-    for run in process_runs(session, source_id, pid, host, since):
-        if run.status == "running":
-            counts = {name: getattr(run, name) for name in RunCounts().as_dict()}
-            finish_run(session, run.id, status, counts, error)
-            return run.id
-    return None
+def close_run(session: Session, run: CrawlRun, status: str, error: str) -> None:
+    """Close (or re-close) a run with the daemon's verdict, keeping what it counted."""
+    counts = {name: getattr(run, name) for name in RunCounts().as_dict()}
+    finish_run(session, run.id, status, counts, error)
 
 
 def record_failed_run(session: Session, source_id: str, started_at: datetime, status: str, error: str) -> int:

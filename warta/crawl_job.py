@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from config import SourceConfig
 from storage.database import Database
 from storage.models import CrawlRun
-from storage.run_history import captures_by_status, close_process_run, process_runs, record_failed_run
+from storage.run_history import captures_by_status, close_run, process_runs, record_failed_run
 from storage.runs import RunCounts
 from storage.types import utcnow
 from warta.crawl_process import ChildResult, CrawlProcessRunner
@@ -45,9 +45,10 @@ def settle_crawl(database: Database, source_id: str, started_at: datetime, child
     with database.transaction() as session:
         runs = process_runs(session, source_id, child.pid, host, since)
         run: CrawlRun | None = runs[0] if runs else None
-        if run is not None and run.status == "running":
+        if run is not None and (run.status == "running" or _overrides_child(verdict)):
+            # A child stopped by SIGTERM may close its own run as failed; the reason is ours to give.
             status, error = verdict or ("failed", child.describe_exit())
-            close_process_run(session, source_id, child.pid, host, since, status, error)
+            close_run(session, run, status, error)
         elif run is None:
             if verdict is not None and verdict[0] == "interrupted":
                 return SettledRun(None, "interrupted", verdict[1], RunCounts(), None)
@@ -57,6 +58,10 @@ def settle_crawl(database: Database, source_id: str, started_at: datetime, child
             assert run is not None
         counts = RunCounts(**{name: getattr(run, name) for name in RunCounts().as_dict()})
         return SettledRun(run.id, run.status, run.error or "", counts, run.finished_at)
+
+
+def _overrides_child(verdict: tuple[str, str] | None) -> bool:
+    return verdict is not None and verdict[0] in ("timeout", "interrupted")
 
 
 def _verdict(child: ChildResult) -> tuple[str, str] | None:

@@ -13,6 +13,7 @@ from config import SourceConfig
 from storage.alerts import recent_alerts
 from storage.database import Database
 from storage.models import Alert, Source
+from storage.runs import add_run_error
 from storage.sources import ensure_source
 from tests.daemon.conftest import WebhookReceiver, add_run, atom_errors, free_port, wait_for
 from warta.monitor.source_monitor import SourceMonitor
@@ -127,10 +128,31 @@ def test_unreachable_webhook_records_attempts_and_never_raises(archive: Database
 def test_webhook_send_returns_before_delivery() -> None:
     """A slow or dead webhook must not hold up the crawl job that raised the alert."""
     outcomes: list[tuple[int, int]] = []
-    sender = WebhookSender(f"http://127.0.0.1:{free_port()}/", lambda i, n, _: outcomes.append((i, n)), attempts=2,
-                           first_backoff_seconds=0.2)
+    sender = WebhookSender(
+        f"http://127.0.0.1:{free_port()}/",
+        lambda i, n, _: outcomes.append((i, n)),
+        attempts=2,
+        first_backoff_seconds=0.2,
+    )
     sender.start()
     sender.send(WebhookMessage(7, {"health": "failing"}))
     assert outcomes == []
     wait_for(lambda: outcomes == [(7, 2)])
     sender.stop()
+
+
+def test_start_url_errors_stored_with_the_run_make_the_source_failing(archive: Database, tmp_path: Path) -> None:
+    monitor = make_monitor(archive, tmp_path / "public")
+    add_run(archive, SOURCE.id, T0)
+    monitor.update(SOURCE, T0)
+    for hour in (1, 2):
+        run_id = add_run(
+            archive, SOURCE.id, T0 + timedelta(hours=hour), errors=1, new=0, unchanged=0, links_found=0, not_modified=4
+        )
+        with archive.transaction() as session:
+            add_run_error(session, run_id, SOURCE.urls[0], "HTTP 500")
+            add_run_error(session, run_id, "https://disbud.example/berita/lama", "HTTP 500")
+    verdict, alert = monitor.update(SOURCE, T0 + timedelta(hours=3))
+    assert verdict.health == "failing"
+    assert verdict.reason.endswith("no start URL answered: https://disbud.example/berita: HTTP 500")
+    assert alert is not None

@@ -14,8 +14,9 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 def run(hours_ago: float = 1, **values: object) -> RunFacts:
     """Return a healthy listing run `hours_ago`, with `values` changed."""
-    base = RunFacts(status="ok", started_at=NOW - timedelta(hours=hours_ago), requests=25, new=2, unchanged=18,
-                    links_found=20)
+    base = RunFacts(
+        status="ok", started_at=NOW - timedelta(hours=hours_ago), requests=25, new=2, unchanged=18, links_found=20
+    )
     return replace(base, **values)  # type: ignore[arg-type]
 
 
@@ -105,9 +106,7 @@ def test_most_pages_without_text_is_degraded() -> None:
 
 
 def test_nothing_new_for_longer_than_expected_is_stale() -> None:
-    verdict = evaluate_health(
-        [run(1)], NOW, last_change=NOW - timedelta(days=15), expect_new_within=timedelta(days=14)
-    )
+    verdict = evaluate_health([run(1)], NOW, last_change=NOW - timedelta(days=15), expect_new_within=timedelta(days=14))
     assert verdict.health == "stale"
     assert "15 days" in verdict.reason
     recent = evaluate_health([run(1)], NOW, last_change=NOW - timedelta(days=13), expect_new_within=timedelta(days=14))
@@ -121,13 +120,18 @@ def test_staleness_counts_from_the_first_run_when_nothing_was_ever_recorded() ->
         [run(1, new=0)], NOW, first_run=NOW - timedelta(days=3), expect_new_within=timedelta(days=2)
     )
     assert verdict.health == "stale"
-    assert evaluate_health([run(1, new=0)], NOW, first_run=NOW - timedelta(days=1),
-                           expect_new_within=timedelta(days=2)).health == "ok"
+    assert (
+        evaluate_health(
+            [run(1, new=0)], NOW, first_run=NOW - timedelta(days=1), expect_new_within=timedelta(days=2)
+        ).health
+        == "ok"
+    )
 
 
 def test_failing_wins_over_stale() -> None:
-    verdict = evaluate_health([FAILED, FAILED], NOW, first_run=NOW - timedelta(days=30),
-                              expect_new_within=timedelta(days=1))
+    verdict = evaluate_health(
+        [FAILED, FAILED], NOW, first_run=NOW - timedelta(days=30), expect_new_within=timedelta(days=1)
+    )
     assert verdict.health == "failing"
 
 
@@ -147,3 +151,22 @@ def test_failing_wins_over_stale() -> None:
 )
 def test_alert_only_on_a_change_of_health(previous: str, current: str, alert: bool) -> None:
     assert should_alert(previous, current) is alert
+
+
+def test_run_whose_start_urls_all_failed_counts_as_failed_even_if_articles_answered() -> None:
+    """A listing answering 500 while known articles still answer 304 is a failing source."""
+    listing_down = run(
+        status="ok",
+        errors=1,
+        new=0,
+        unchanged=0,
+        links_found=0,
+        not_modified=6,
+        start_urls=1,
+        start_url_errors=("http://site/berita/: HTTP 500",),
+    )
+    verdict = evaluate_health([listing_down, listing_down, run(3)], NOW, failing_after=2)
+    assert verdict.health == "failing"
+    assert "no start URL answered: http://site/berita/: HTTP 500" in verdict.reason
+    one_of_two_down = replace(listing_down, start_urls=2)
+    assert evaluate_health([one_of_two_down, one_of_two_down, run(3)], NOW, failing_after=2).health == "ok"

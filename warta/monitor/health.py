@@ -5,8 +5,9 @@ passes the recent runs and the time of the source's latest change (queried by
 storage.health) and records the verdict. Keeping it pure lets every rule be
 tested with plain values.
 
-A run counts as failed when it ended failed or timed out, or when every request
-it made failed (a site answering 500 everywhere "runs" but yields nothing).
+A run counts as failed when it ended failed or timed out, when every one of its
+start URLs (listing, feed, sitemap) got an error, or when every request it made
+failed: a site answering 500 "runs" but yields nothing.
 Interrupted runs are ignored: the daemon stopped them, the site did nothing wrong.
 """
 
@@ -43,6 +44,8 @@ class RunFacts:
     errors: int = 0
     links_found: int = 0
     empty_pages: int = 0
+    start_urls: int = 0
+    start_url_errors: tuple[str, ...] = ()
 
     @property
     def pages_extracted(self) -> int:
@@ -59,6 +62,8 @@ class RunFacts:
         """Return True when the run failed, timed out, or every request it made failed."""
         if self.status in FAILED_STATUSES:
             return True
+        if self.start_urls and len(self.start_url_errors) >= self.start_urls:
+            return True
         yielded = self.pages_extracted + self.not_modified + self.links_found
         return self.errors > 0 and yielded == 0
 
@@ -68,6 +73,8 @@ class RunFacts:
             return self.error or "the crawl ran past [daemon] crawl_timeout and was stopped"
         if self.status == "failed":
             return self.error or "the crawl failed"
+        if self.start_urls and len(self.start_url_errors) >= self.start_urls:
+            return "no start URL answered: " + "; ".join(self.start_url_errors[:3])
         return f"every request failed ({self.errors} errors, nothing fetched)"
 
 

@@ -9,7 +9,7 @@ evaluations never raise the same alert twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session
 from config import SourceConfig, WartaConfig
 from storage.alerts import recent_alerts, record_alert, record_delivery
 from storage.database import Database
-from storage.health import finished_runs, first_run_time, last_change_time, set_source_health
+from storage.health import (
+    finished_runs,
+    first_run_time,
+    last_change_time,
+    set_source_health,
+    start_url_errors,
+)
 from storage.models import CrawlRun
 from storage.types import utcnow
 from warta.monitor.alert_feed import AlertEntry, render_alert_feed, write_alert_feed
@@ -40,7 +46,7 @@ class RaisedAlert:
     entry: AlertEntry
 
 
-def run_facts(run: CrawlRun) -> RunFacts:
+def run_facts(run: CrawlRun, start_urls: int = 0, start_url_errors: Sequence[str] = ()) -> RunFacts:
     """Return the facts health needs from a stored run."""
     return RunFacts(
         status=run.status,
@@ -54,12 +60,16 @@ def run_facts(run: CrawlRun) -> RunFacts:
         errors=run.errors,
         links_found=run.links_found,
         empty_pages=run.empty_pages,
+        start_urls=start_urls,
+        start_url_errors=tuple(start_url_errors),
     )
 
 
 def assess_source(session: Session, source: SourceConfig, now: datetime, failing_after: int) -> HealthVerdict:
     """Return the source's health judged from the database now (reads only)."""
-    runs = [run_facts(run) for run in finished_runs(session, source.id, RUNS_CONSIDERED)]
+    stored = finished_runs(session, source.id, RUNS_CONSIDERED)
+    errors = start_url_errors(session, [run.id for run in stored], source.urls)
+    runs = [run_facts(run, len(source.urls), errors.get(run.id, ())) for run in stored]
     return evaluate_health(
         runs,
         now,
