@@ -58,9 +58,10 @@ def _alive(pid: int) -> bool:
 
 
 def test_daemon_crawls_on_schedule_serves_endpoints_and_stops_cleanly(
-    db_url: str, site: Site, tmp_path: Path, daemons: list[DaemonProcess]
+    site: Site, tmp_path: Path, daemons: list[DaemonProcess]
 ) -> None:
     port = free_port()
+    db_url = sqlite_url(tmp_path)
     config = write_config(tmp_path, daemon_config(db_url, port, source_toml("site", site.url + "/berita/")))
     daemon = start_daemon(config, port)
     daemons.append(daemon)
@@ -200,9 +201,10 @@ def test_sighup_with_a_bad_config_keeps_the_old_schedule_and_a_good_one_reschedu
         wait_for(lambda: len([r for r in crawl_runs(database, "site") if r.finished_at]) > runs_at_refusal, timeout=60)
         assert daemon.get("/healthz")[0] == 200
 
-        config.write_text(good + source_toml("added", site.url + "/hang/", "every 1h"), encoding="utf-8")
+        config.write_text(good + source_toml("added", site.url + "/berita/artikel-1", "every 1h"), encoding="utf-8")
         daemon.process.send_signal(signal.SIGHUP)
-        wait_for(lambda: crawl_runs(database, "added"), timeout=60)
+        jobs = wait_for(lambda: "source:added" in (j := json.loads(daemon.get("/healthz")[2])["jobs"]) and j)
+        assert set(jobs) == {"source:site", "source:added"}
         assert "config reloaded" in daemon.log()
         assert daemon.stop() == 0
     finally:
