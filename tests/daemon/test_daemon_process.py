@@ -258,3 +258,15 @@ def test_kill_9_then_restart_marks_the_run_interrupted_and_carries_on(
         assert restarted.stop() == 0
     finally:
         database.dispose()
+
+
+def test_scheduled_snapshots_run_on_their_schedule(tmp_path: Path, daemons: list[DaemonProcess]) -> None:
+    port = free_port()
+    snapshot = '[[snapshots]]\nid = "often"\nformat = "jsonl"\nschedule = "every 2s"\ndir = "exports"\nkeep = 2\n'
+    config = write_config(tmp_path, daemon_config(sqlite_url(tmp_path), port, snapshot))
+    daemons.append(daemon := start_daemon(config, port))
+    # Three exports mean the job ran on its schedule, not only once at start; rotation keeps `keep` of them.
+    wait_for(lambda: daemon.log().count("snapshot often finished") >= 3, timeout=60)
+    assert daemon.stop() == 0
+    assert len(list((tmp_path / "exports").glob("often-*.jsonl"))) == 2
+    assert "snapshot:often scheduled (every 2s)" in daemon.log()
