@@ -74,7 +74,9 @@ def _table(rows: list[SourceStatus], now: datetime) -> Table:
         table.add_column(column, justify="right" if column == "docs" else "left")
     for row in rows:
         last = row.last_run
-        result = "-" if last is None else f"{last.status} +{last.new} ~{last.changed} !{last.errors}"
+        result = "-" if last is None else f"{last.status}: {last.new} new, {last.changed} changed"
+        if last is not None and last.errors:
+            result += f", {last.errors} errors"
         health = f"[{HEALTH_STYLES.get(row.health, '')}]{row.health}[/]" + (
             f": {row.health_reason}" if row.health_reason else ""
         )
