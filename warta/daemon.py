@@ -280,13 +280,13 @@ class Daemon:
         logger.info("snapshot %s (%s) started", snapshot_id, snapshot.format)
         with self._tracking(f"snapshot:{snapshot_id}"):
             try:
-                result = self.run_snapshot(self.cfg, self.database, snapshot)
+                self.run_snapshot(self.cfg, self.database, snapshot)
             except Exception:
                 self.metrics.snapshots.labels(snapshot_id, "failed").inc()
                 logger.exception("snapshot %s failed", snapshot_id)
                 return
         self.metrics.snapshots.labels(snapshot_id, "ok").inc()
-        logger.info("snapshot %s finished in %.1fs: %s", snapshot_id, time.monotonic() - started, result)
+        logger.info("snapshot %s finished in %.1fs", snapshot_id, time.monotonic() - started)
 
     @contextmanager
     def _tracking(self, job_id: str) -> Iterator[None]:
