@@ -83,7 +83,7 @@ class SourceSpider(scrapy.Spider):
         """Return the spider with its idle handler connected."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
-        return spider  # type: ignore[no-any-return]
+        return spider
 
     async def start(self) -> AsyncIterator[Any]:
         """Yield phase 1: the start URLs, then revisits of known documents."""
@@ -235,7 +235,8 @@ class SourceSpider(scrapy.Spider):
         """Count a request that got no usable answer; a network error never marks a page gone."""
         request: Request = failure.request  # type: ignore[attr-defined]
         self.recorder.queued -= 1
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        error = failure.value
+        if isinstance(error, IgnoreRequest) and not isinstance(error, HttpError):
             logger.info(
                 "not fetched %s: %s (set sources[].obey_robots / crawler.obey_robots to change)",
                 request.url,
@@ -243,8 +244,8 @@ class SourceSpider(scrapy.Spider):
             )
             self.recorder.count("skipped")
             return
-        if failure.check(HttpError):
-            response: Response = failure.value.response
+        if isinstance(error, HttpError):
+            response: Response = error.response
             self._resolve(response)
             reason = f"HTTP {response.status}"
         else:
