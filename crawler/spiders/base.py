@@ -83,6 +83,7 @@ class SourceSpider(scrapy.Spider):
         """Return the spider with its idle handler connected."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.on_spider_error, signal=signals.spider_error)
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
@@ -238,7 +239,7 @@ class SourceSpider(scrapy.Spider):
         error = failure.value
         if isinstance(error, IgnoreRequest) and not isinstance(error, HttpError):
             logger.info(
-                "not fetched %s: %s (set sources[].obey_robots / crawler.obey_robots to change)",
+                "not fetched %s: %s (set [crawler] obey_robots to change)",
                 request.url,
                 failure.getErrorMessage() or "ignored",
             )
@@ -253,6 +254,11 @@ class SourceSpider(scrapy.Spider):
         if request.meta.get("warta_start"):
             self.start_failures.append(f"{request.url}: {reason}")
         self.recorder.add_error(request.url, reason)
+
+    def on_spider_error(self, failure: Failure, response: Response, spider: scrapy.Spider) -> None:
+        """Count a page whose processing raised (a bug or a storage failure) as an error of the run."""
+        if spider is self:
+            self.recorder.add_error(response.url, f"processing failed: {failure.getErrorMessage()}")
 
 
 def validators_of(response: Response) -> Validators:
