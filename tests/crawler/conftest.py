@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crawler.report import CrawlReport
 from crawler.runner import run_crawl_in_subprocess
 from storage.database import Database
-from storage.models import Document, Revision
+from storage.models import Capture, CrawlRun, Document, Revision
 from tests.conftest import BACKENDS, postgres_schema_url, write_config
 from warta.demo.siteserver import LoggedRequest, SiteServer
 
@@ -115,6 +115,8 @@ class Step:
     report: CrawlReport
     requests: dict[str, list[LoggedRequest]]
     documents: list[dict[str, object]] = field(default_factory=list)
+    captures: int = 0
+    runs: list[tuple[str, str, int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -149,6 +151,7 @@ def snapshot(db_url: str) -> list[dict[str, object]]:
                     "published": revision.published,
                     "language": revision.language,
                     "text": revision.text,
+                    "capture_id": revision.capture_id,
                 }
                 for document, revision in rows
             ]
@@ -161,7 +164,18 @@ def crawl_step(scenario_sites: Sites, config_path: Path, db_url: str) -> Step:
     scenario_sites.clear_logs()
     report = run_crawl_in_subprocess(config_path, None, timeout_seconds=120)
     requests = {name: scenario_sites.log(name) for name in SITE_NAMES}
-    return Step(report, requests, snapshot(db_url))
+    run_ids = [source.run_id for source in report.sources]
+    database = Database(db_url)
+    try:
+        with database.reading() as session:
+            captures = session.execute(select(func.count(Capture.id)).where(Capture.run_id.in_(run_ids))).scalar_one()
+            runs = [
+                (run.source_id, run.status, run.requests, run.new)
+                for run in session.execute(select(CrawlRun).where(CrawlRun.id.in_(run_ids))).scalars()
+            ]
+    finally:
+        database.dispose()
+    return Step(report, requests, snapshot(db_url), captures, runs)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

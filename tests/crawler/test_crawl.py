@@ -159,3 +159,19 @@ def test_syndicated_copy_joins_the_original_cluster(scenario: Scenario) -> None:
     assert copy["cluster"] == original["cluster"]
     unrelated = by_path(docs(scenario, "day1", "warta-budaya"))["berita/museum-fatahillah-jam-malam"]
     assert unrelated["cluster"] != original["cluster"]
+
+
+def test_every_response_received_is_kept_as_a_capture(scenario: Scenario) -> None:
+    for name, step in scenario.steps.items():
+        received = sum(len(log) for log in step.requests.values())
+        assert step.captures == received, name
+    assert all(doc["capture_id"] is not None for doc in scenario.steps["day2"].documents)
+
+
+def test_each_source_run_is_stored_with_its_counts(scenario: Scenario) -> None:
+    step = scenario.steps["day1"]
+    stored = {source_id: (status, requests, new) for source_id, status, requests, new in step.runs}
+    assert stored == {
+        report.id: ("ok", report.requests, report.new) for report in step.report.sources
+    }
+    assert stored["warta-budaya"][2] == 6

@@ -1,7 +1,9 @@
-"""Retry-After is honoured on 503, and a network failure never marks a known document gone."""
+"""Retry-After is honoured on 503; an unreachable source fails its run (exit 1) and marks nothing gone."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -80,21 +82,27 @@ def test_retry_after_on_503_is_waited_for_then_the_page_is_recorded(
     assert route.asked_at[1] - route.asked_at[0] >= 1.0
 
 
-def test_network_failure_never_marks_a_known_document_gone(tmp_path: Path, db_url: str, site: SiteServer) -> None:
+def test_unreachable_source_exits_1_and_marks_nothing_gone(tmp_path: Path, db_url: str, site: SiteServer) -> None:
     path = config(tmp_path, db_url, f"{site.url}/pengumuman")
     first = run_crawl_in_subprocess(path, None, timeout_seconds=60)
     assert first.source("gedung-kesenian").new == 1
     site.stop()  # the host is now unreachable: connection refused
-    second = run_crawl_in_subprocess(path, None, timeout_seconds=60).source("gedung-kesenian")
-    assert (second.status, second.gone) == ("failed", 0)
-    assert second.errors >= 1
+    result = subprocess.run(
+        [sys.executable, "-m", "warta", "--config", str(path), "crawl"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "gedung-kesenian" in result.stderr and "could not be crawled" in result.stderr
     database = Database(db_url)
     try:
         with database.reading() as session:
             assert session.execute(select(Document.status)).scalars().all() == ["active"]
-            run = session.get(CrawlRun, second.run_id)
-            assert run is not None and run.status == "failed" and run.errors == second.errors
-            reasons = session.execute(select(CrawlError.reason).where(CrawlError.run_id == second.run_id)).scalars()
+            run = session.execute(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(1)).scalar_one()
+            assert run.status == "failed" and run.errors >= 1 and run.gone == 0
+            reasons = session.execute(select(CrawlError.reason).where(CrawlError.run_id == run.id)).scalars()
             assert any("Connection" in reason or "refused" in reason for reason in reasons)
     finally:
         database.dispose()
