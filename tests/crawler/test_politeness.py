@@ -106,3 +106,43 @@ def test_unreachable_source_exits_1_and_marks_nothing_gone(tmp_path: Path, db_ur
             assert any("Connection" in reason or "refused" in reason for reason in reasons)
     finally:
         database.dispose()
+
+
+class Stalled:
+    """A route that never answers until released; it notes that it was asked."""
+
+    def __init__(self) -> None:
+        self.asked = threading.Event()
+        self.release = threading.Event()
+
+    def __call__(self, handler: BaseHTTPRequestHandler) -> None:
+        self.asked.set()
+        self.release.wait(60)
+        try:
+            handler.send_response(204)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+        except OSError:
+            pass  # the crawler hung up, as it should
+
+
+def test_crawl_past_its_time_limit_is_stopped_and_its_run_ends_as_timeout(
+    tmp_path: Path, db_url: str, site: SiteServer
+) -> None:
+    route = Stalled()
+    site.add_route("/lambat", route)
+    path = config(tmp_path, db_url, f"{site.url}/lambat").read_text(encoding="utf-8")
+    path_file = write_config(tmp_path, path.replace('timeout = "5s"', 'timeout = "120s"'), name="slow.toml")
+    try:
+        report = run_crawl_in_subprocess(path_file, ["gedung-kesenian"], timeout_seconds=12)
+    finally:
+        route.release.set()
+    assert route.asked.is_set()  # the crawl was under way when the limit struck
+    assert report.source("gedung-kesenian").status == "timeout"
+    database = Database(db_url)
+    try:
+        with database.reading() as session:
+            statuses = session.execute(select(CrawlRun.status)).scalars().all()
+    finally:
+        database.dispose()
+    assert statuses == ["timeout"]
