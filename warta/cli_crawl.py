@@ -72,12 +72,11 @@ def report_as_json(report: CrawlReport) -> dict[str, object]:
 def summary_table(report: CrawlReport) -> Table:
     """Return the final per-source table."""
     table = Table(title="crawl summary")
-    for name in ("source", "status", "requests", "bytes", "new", "changed", "unchanged", "gone", "errors", "duration"):
-        table.add_column(name, justify="left" if name in ("source", "status") else "right")
+    for name in ("source", "requests", "bytes", "new", "changed", "unchanged", "gone", "errors", "duration"):
+        table.add_column(name, justify="left" if name == "source" else "right", no_wrap=True)
     for item in report.sources:
         table.add_row(
-            item.id,
-            item.status,
+            item.id if item.has_run else f"{item.id} ({item.status})",
             str(item.requests),
             _size(item.bytes),
             str(item.new),
@@ -119,13 +118,13 @@ def live_progress(console: Console, enabled: bool) -> Iterator[ProgressCallback 
 
 
 def _size(count: int) -> str:
-    """Return a byte count for people: 950 B, 12.3 kB, 4.5 MB."""
+    """Return a byte count for people: 950B, 12.3kB, 4.5MB."""
     if count < 1000:
-        return f"{count} B"
+        return f"{count}B"
     size, unit = float(count), "B"
     for unit in ("kB", "MB", "GB"):  # noqa: B007  (the unit the loop stops at is the answer)
         size /= 1000
         if size < 1000:
             break
-    return f"{size:.1f} {unit}"
+    return f"{size:.1f}{unit}"
 

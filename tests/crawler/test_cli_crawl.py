@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
+from crawler.report import CrawlReport, SourceReport
 from tests.conftest import write_config
 from tests.crawler.conftest import install_site
 from warta.cli import cli
+from warta.cli_crawl import summary_table
 from warta.demo.siteserver import SiteServer
 
 
@@ -92,3 +95,19 @@ def test_crawl_exits_2_for_an_invalid_config(tmp_path: Path) -> None:
     assert "concurrency" in result.output
 
 
+
+
+def test_summary_table_shows_every_count_per_source() -> None:
+    report = CrawlReport(
+        [
+            SourceReport("warta-budaya", requests=12, bytes=48_200, new=3, changed=2, unchanged=4, gone=1, seconds=2.5),
+            SourceReport("offline", status="failed", error="no start URL could be fetched", errors=1),
+        ]
+    )
+    console = Console(record=True, width=120)
+    console.print(summary_table(report))
+    text = console.export_text()
+    for header in ("requests", "bytes", "new", "changed", "unchanged", "gone", "errors", "duration"):
+        assert header in text
+    assert "48.2kB" in text and "2.5s" in text
+    assert "offline (failed)" in text
