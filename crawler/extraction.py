@@ -34,7 +34,8 @@ MIN_ARTICLE_WORDS = 40
 JAKARTA = ZoneInfo("Asia/Jakarta")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-_TITLE_SEPARATORS = re.compile(r"^\s*[-|–—:»·/]+\s*\S")
+_TITLE_SEPARATOR = re.compile(r"\s+[-|–—»·]\s+|\s*::\s*|\s+\|")
+_GENERIC_HOST_WORDS = frozenset({"www", "com", "net", "org", "news", "online", "portal"})
 _WS = re.compile(r"\s+")
 PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "og:published_time", "datepublished",
@@ -99,6 +100,7 @@ STOPWORDS = {
     ),
 }
 MIN_STOPWORD_HITS = 8
+_NEAR_HEADLINE_TEXTS = 12
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,8 @@ def extract_article(
     text = xmltotxt(document.body, include_formatting=False).strip()
     if not text:
         return None
-    published, date_source = published_date(tree, document.date, timezone)
-    title = clean_title(document.title or "", tree) or (fallback_title or "").strip()
+    title, headline = clean_title(document.title or fallback_title or "", tree, url, document.sitename)
+    published, date_source = published_date(tree, headline, document.date, timezone)
     return Extracted(
         title=title,
         text=text,
@@ -185,54 +187,85 @@ def decode_html(raw: bytes) -> str:
     return raw.decode("cp1252", errors="replace")
 
 
-def clean_title(title: str, tree: HtmlElement) -> str:
-    """Return `title` without a site-name prefix or suffix, when og:title or the h1 shows the clean one."""
-    title = _normalise(title)
-    for candidate in _title_candidates(tree):
-        if candidate == title:
-            return title
-        if title.startswith(candidate) and _TITLE_SEPARATORS.match(title[len(candidate) :]):
-            return candidate
-        if title.endswith(candidate) and _TITLE_SEPARATORS.match(title[: -len(candidate)][::-1]):
-            return candidate
-    return title
+def clean_title(title: str, tree: HtmlElement, url: str, sitename: str | None = None) -> tuple[str, HtmlElement | None]:
+    """Return the headline without site-name parts, and the body element that shows it (if any).
+
+    The longest separator-delimited prefix of `title` that the page shows as a whole element
+    (h1, a title div) wins; otherwise trailing parts naming the site are removed.
+    """
+    prefixes = _title_prefixes(_normalise(title))
+    for prefix in prefixes:
+        element = headline_element(tree, prefix)
+        if element is not None:
+            return prefix, element
+    site_words = _site_words(tree, url, sitename)
+    clean = prefixes[0]
+    for prefix in prefixes[1:]:
+        if not _names_site(clean[len(prefix) :], site_words):
+            break
+        clean = prefix
+    return clean, None
 
 
-def _title_candidates(tree: HtmlElement) -> list[str]:
-    """Return the page's og:title and h1 texts, normalised, longest first."""
-    values = tree.xpath("//meta[@property='og:title' or @name='og:title' or @name='twitter:title']/@content")
-    values += [h1.text_content() for h1 in tree.xpath("//h1")]
-    candidates = {_normalise(str(value)) for value in values}
-    return sorted((value for value in candidates if len(value) > 3), key=len, reverse=True)
+def _title_prefixes(title: str) -> list[str]:
+    """Return `title` and each shorter prefix ending before a separator (" - ", " | ", " :: "), longest first."""
+    cuts = [match.start() for match in _TITLE_SEPARATOR.finditer(title) if match.start() > 0]
+    return [title] + [title[:cut].strip() for cut in reversed(cuts) if title[:cut].strip()]
 
 
-def published_date(tree: HtmlElement, trafilatura_date: str | None, tz: tzinfo) -> tuple[datetime | None, str | None]:
-    """Return the publication instant and where it came from (json-ld, metadata, text, trafilatura)."""
-    declared = _declared_dates(tree, tz)
-    visible = _visible_dates(tree, tz)
-    timed = [(parsed, source) for parsed, source in declared + visible if parsed.has_time]
-    if timed:
-        return _pick_timed(timed, visible)
-    extra = [(parse_date_detail(trafilatura_date, tz), "trafilatura")] if trafilatura_date else []
-    for parsed, source in declared + visible + extra:
-        if parsed:
-            return parsed.value, source
-    return None, None
+def headline_element(tree: HtmlElement, headline: str) -> HtmlElement | None:
+    """Return the first body element (not a link) whose whole text is `headline`, or None."""
+    if len(headline) < 4:
+        return None
+    for condition in ("[not(descendant::a)]", ""):
+        # headlines in "related" lists are links inside <li>; the article's own headline rarely is
+        matches = tree.xpath(
+            "//body//*[not(self::a or self::script or self::title or self::option or ancestor-or-self::li)]"
+            f"{condition}[string-length(.) >= $length][normalize-space(.) = $headline][1]",
+            headline=headline,
+            length=len(headline),
+        )
+        if matches:
+            return matches[0]
+    return None
 
 
-def _pick_timed(timed: list[tuple[ParsedDate, str]], visible: list[tuple[ParsedDate, str]]) -> tuple[datetime, str]:
-    """Return the first time-bearing date, unless the visible line shows its wall clock in another zone."""
-    first, source = timed[0]
-    shown = next((parsed for parsed, _ in visible if parsed.has_time), None)
-    # detik writes its WIB wall clock into metadata with a "Z": same clock, wrong zone
-    if shown and source != "text" and _wall_clock(shown.value) == _wall_clock(first.value):
-        return shown.value, "text"
+def _site_words(tree: HtmlElement, url: str, sitename: str | None) -> set[str]:
+    """Return lowercase words naming the site: its host, og:site_name, trafilatura's sitename, canonical host."""
+    names = [url.split("/")[2] if "//" in url else "", sitename or ""]
+    names += [str(name) for name in tree.xpath("//meta[@property='og:site_name']/@content")]
+    names += [str(href).split("/")[2] for href in tree.xpath("//link[@rel='canonical']/@href") if "//" in str(href)]
+    words = {word for name in names for word in re.split(r"[^a-z0-9]+", name.lower()) if len(word) > 2}
+    return words - _GENERIC_HOST_WORDS
+
+
+def _names_site(tail: str, site_words: set[str]) -> bool:
+    """Return whether a title tail (after the headline) is only about the site: short or naming it."""
+    words = set(re.split(r"[^a-z0-9]+", tail.lower())) - {""}
+    return bool(words) and (bool(words & site_words) or bool(re.search(r"\.(com|co|id|net|org)\b", tail.lower())))
+
+
+def published_date(
+    tree: HtmlElement, headline: HtmlElement | None, trafilatura_date: str | None, tz: tzinfo
+) -> tuple[datetime | None, str | None]:
+    """Return the publication instant and where it came from ("text", "json-ld", "metadata", "trafilatura").
+
+    The date line under the headline comes first: it is what readers see, while detik, for one,
+    writes its WIB wall clock into metadata with a "Z" and a pubdate later than the shown one.
+    Then JSON-LD and meta tags, other date-marked elements, and htmldate's day. When the
+    first is a bare day, a later candidate giving a time on that same day supplies the time.
+    """
+    candidates = _dates_near(headline, tz) + _declared_dates(tree, tz) + _visible_dates(tree, tz)
+    if trafilatura_date and (parsed := parse_date_detail(trafilatura_date, tz)):
+        candidates.append((parsed, "trafilatura"))
+    if not candidates:
+        return None, None
+    first, source = candidates[0]
+    day = first.value.date()
+    if not first.has_time:
+        timed = (item for item in candidates if item[0].has_time and item[0].value.astimezone(tz).date() == day)
+        first, source = next(timed, (first, source))
     return first.value, source
-
-
-def _wall_clock(value: datetime) -> datetime:
-    """Return the naive local reading of `value` to the minute."""
-    return value.replace(tzinfo=None, second=0, microsecond=0)
 
 
 def _declared_dates(tree: HtmlElement, tz: tzinfo) -> list[tuple[ParsedDate, str]]:
@@ -270,6 +303,22 @@ def _visible_dates(tree: HtmlElement, tz: tzinfo) -> list[tuple[ParsedDate, str]
         if parsed:
             found.append((parsed, "text"))
     return found
+
+
+def _dates_near(headline: HtmlElement | None, tz: tzinfo) -> list[tuple[ParsedDate, str]]:
+    """Return the date shown just after the headline, else just before it in the same container."""
+    if headline is None:
+        return []
+    path = "following::text()[normalize-space()][not(ancestor::script or ancestor::style)][position() <= $count]"
+    after = [_normalise(str(text)) for text in headline.xpath(path, count=_NEAR_HEADLINE_TEXTS)]
+    # a date line may be split over a few text nodes ("Rabu, 4 November 2015 |", "21:04 WIB")
+    parsed = find_date_detail(" | ".join(after), tz)
+    siblings = headline.xpath("preceding-sibling::*[position() <= 3]")
+    for sibling in siblings if not parsed else ():
+        parsed = find_date_detail(_normalise(sibling.text_content())[:200], tz)
+        if parsed:
+            break
+    return [(parsed, "text")] if parsed else []
 
 
 def page_language(tree: HtmlElement, text: str) -> str | None:
