@@ -10,7 +10,7 @@ from crawler.sanitize import sanitize_html
 BASE = "https://budaya.example.go.id/berita/pameran"
 
 HOSTILE = [
-    ('<p>a<script>alert(1)</script>b</p>', "alert", "script"),
+    ("<p>a<script>alert(1)</script>b</p>", "alert", "script"),
     ("<style>p{color:red}</style><p>x</p>", "color", "style"),
     ('<iframe src="https://evil.example/"></iframe><p>x</p>', "evil", "iframe"),
     ('<object data="x.swf"></object><embed src="y.swf"><p>x</p>', "swf", "object-embed"),
@@ -22,11 +22,11 @@ HOSTILE = [
     ('<img src="data:image/png;base64,AAAA" alt="x">', "base64", "data-image"),
     ('<a href="data:text/html,<script>steal()</script>">x</a>', "steal", "data-link"),
     ('<a href="vbscript:steal()">x</a>', "steal", "vbscript"),
-    ('<svg><script>steal()</script></svg>', "steal", "svg-script"),
+    ("<svg><script>steal()</script></svg>", "steal", "svg-script"),
     ('<p style="background:url(https://tracker.example/p.gif)">x</p>', "tracker", "inline-style"),
-    ('<math><mtext><table><mglyph><style><img src=x onerror=steal()>', "steal", "mutation-xss"),
+    ("<math><mtext><table><mglyph><style><img src=x onerror=steal()>", "steal", "mutation-xss"),
     ('<noscript><img src="https://tracker.example/p.gif"></noscript><p>x</p>', "tracker", "noscript"),
-    ('<p>x</p><!-- <img src=x onerror=steal()> -->', "steal", "comment"),
+    ("<p>x</p><!-- <img src=x onerror=steal()> -->", "steal", "comment"),
 ]
 
 

@@ -52,7 +52,9 @@ def test_relative_url_is_resolved_against_base() -> None:
 
 
 def test_tracking_parameter_name_is_matched_exactly_not_by_substring() -> None:
-    assert canonicalize_url("https://example.org/a?page=2&campaign_id=4") == "https://example.org/a?campaign_id=4&page=2"
+    assert (
+        canonicalize_url("https://example.org/a?page=2&campaign_id=4") == "https://example.org/a?campaign_id=4&page=2"
+    )
 
 
 @pytest.mark.parametrize("url", ["mailto:redaksi@example.org", "javascript:void(0)", "/relative/only", "ftp://x.org/"])
