@@ -100,6 +100,7 @@ STOPWORDS = {
     ),
 }
 MIN_STOPWORD_HITS = 8
+MIN_DISTINCT_STOPWORDS = 4
 _NEAR_HEADLINE_TEXTS = 12
 
 
@@ -138,6 +139,7 @@ def extract_article(
         tree,
         url=url,
         include_comments=False,
+        favor_precision=_favours_precision(tree, language),
         with_metadata=True,
         date_extraction_params=set_date_params(extensive=False),
     )
@@ -327,6 +329,18 @@ def _dates_near(headline: HtmlElement | None, tz: tzinfo) -> list[tuple[ParsedDa
     return [(parsed, "text")] if parsed else []
 
 
+def _favours_precision(tree: HtmlElement, source_language: str | None) -> bool:
+    """Return whether to extract in precision mode: for Indonesian pages, judged before extraction.
+
+    Indonesian news pages nest "related"/"popular" lists inside the article container; precision
+    mode drops them (F1 0.929 -> 0.970 on the Indonesian corpus) but loses recall elsewhere
+    (0.9255 -> 0.9216 on the 990-page benchmark), so it is used for Indonesian pages only.
+    """
+    page_text = " ".join(tree.xpath("//body//text()[not(ancestor::script or ancestor::style)]"))
+    # menus and footers mix in English, so the whole page needs a lower bar than the article text
+    return (detect_language(page_text, dominance=2) or _declared_language(tree) or source_language) == "id"
+
+
 def page_language(tree: HtmlElement, text: str) -> str | None:
     """Return the language the page declares, unless the stopword test confidently contradicts it."""
     detected = detect_language(text)
@@ -348,13 +362,15 @@ def _declared_language(tree: HtmlElement) -> str | None:
     return None
 
 
-def detect_language(text: str) -> str | None:
-    """Return "id" or "en" when their stopwords clearly dominate `text`, else None."""
+def detect_language(text: str, dominance: int = 3) -> str | None:
+    """Return "id" or "en" when their stopwords outnumber the other's `dominance` times in `text`, else None."""
     words = re.findall(r"[a-z]+", text.lower())
-    hits = {lang: sum(1 for word in words if word in stopwords) for lang, stopwords in STOPWORDS.items()}
-    best = max(hits, key=lambda lang: hits[lang])
-    others = sum(count for lang, count in hits.items() if lang != best)
-    return best if hits[best] >= MIN_STOPWORD_HITS and hits[best] >= 3 * others else None
+    hits = {lang: [word for word in words if word in stopwords] for lang, stopwords in STOPWORDS.items()}
+    best = max(hits, key=lambda lang: len(hits[lang]))
+    others = sum(len(found) for lang, found in hits.items() if lang != best)
+    # several distinct stopwords, so that Italian "di" or Dutch "in" alone do not pass for Indonesian or English
+    is_clear = len(hits[best]) >= MIN_STOPWORD_HITS and len(set(hits[best])) >= MIN_DISTINCT_STOPWORDS
+    return best if is_clear and len(hits[best]) >= dominance * others else None
 
 
 def canonical_link(tree: HtmlElement, url: str) -> str | None:

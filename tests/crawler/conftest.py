@@ -10,7 +10,7 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture
-def page_bytes() -> "PageReader":
+def page_bytes() -> PageReader:
     """Return a reader of the hand-written pages by file name."""
     return PageReader()
 

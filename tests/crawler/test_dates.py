@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +13,6 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 WIB = timezone(timedelta(hours=7))
 WITA = timezone(timedelta(hours=8))
 WIT = timezone(timedelta(hours=9))
-UTC = timezone.utc
 
 FORMS = [
     ("Senin, 23 November 2026 | 14:05 WIB", datetime(2026, 11, 23, 14, 5, tzinfo=WIB), "kompas-date-line"),

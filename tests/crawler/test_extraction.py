@@ -130,6 +130,12 @@ def test_declared_english_on_indonesian_text_is_corrected(page_bytes) -> None:
     assert extract(html).language == "id"
 
 
+def test_stopword_detection_does_not_take_italian_for_indonesian() -> None:
+    italian = "La mostra di pittura di Giacarta apre le porte al pubblico di tutta la città di sera. " * 5
+    assert detect_language(italian) is None
+    assert detect_language(italian, dominance=2) is None
+
+
 def test_stopword_detection_abstains_on_too_little_text() -> None:
     assert detect_language("yang dan di") is None
     assert detect_language("the festival of the city and the music in the square is open to all of the people") == "en"
