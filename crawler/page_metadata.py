@@ -47,6 +47,8 @@ STOPWORDS = {"id": INDONESIAN_STOPWORDS, "en": ENGLISH_STOPWORDS}
 MIN_STOPWORD_HITS = 8
 MIN_DISTINCT_STOPWORDS = 4
 _NEAR_HEADLINE_TEXTS = 12
+_MAX_DATE_ELEMENTS = 60
+_NOT_HEADLINES = frozenset({"a", "script", "style", "option", "ul", "ol", "li", "title"})
 
 
 def clean_title(title: str, tree: HtmlElement, url: str, sitename: str | None = None) -> tuple[str, HtmlElement | None]:
@@ -76,19 +78,29 @@ def _title_prefixes(title: str) -> list[str]:
 
 
 def headline_element(tree: HtmlElement, headline: str) -> HtmlElement | None:
-    """Return the first body element (not a link) whose whole text is `headline`, or None."""
+    """Return the first body element (not a link or list item) whose whole text is `headline`, or None."""
     if len(headline) < 4:
         return None
-    for condition in ("[not(descendant::a)]", ""):
-        # headlines in "related" lists are links inside <li>; the article's own headline rarely is
-        matches = tree.xpath(
-            "//body//*[not(self::a or self::script or self::option or self::ul or self::ol or ancestor-or-self::li)]"
-            f"{condition}[string-length(.) >= $length][normalize-space(.) = $headline][1]",
-            headline=headline,
-            length=len(headline),
-        )
-        if matches:
-            return matches[0]
+    linked = None
+    longest_word = max(headline.split(), key=len)
+    for text in tree.xpath("//body//text()[contains(., $word)]", word=longest_word):
+        element = _element_with_text(text.getparent(), headline)
+        # headlines in "related" lists are links; the article's own headline rarely is
+        if element is not None and not element.xpath("descendant::a"):
+            return element
+        linked = linked if linked is not None else element
+    return linked
+
+
+def _element_with_text(element: HtmlElement | None, headline: str) -> HtmlElement | None:
+    """Return `element` or the nearest ancestor whose whole text is `headline`, skipping lists and links."""
+    while element is not None and element.tag not in ("body", "html"):
+        text = normalise_space(element.text_content())
+        if len(text) > len(headline):
+            return None
+        if text == headline and element.tag not in _NOT_HEADLINES and next(element.iterancestors("li"), None) is None:
+            return element
+        element = element.getparent()
     return None
 
 
@@ -160,12 +172,23 @@ def _declared_dates(tree: HtmlElement, tz: tzinfo) -> list[tuple[ParsedDate, str
 def _visible_dates(tree: HtmlElement, tz: tzinfo) -> list[tuple[ParsedDate, str]]:
     """Return the dates shown in date-line elements (class/id mentioning date, time, tanggal), in page order."""
     found = []
-    for element in tree.xpath(_DATE_LINE_XPATH)[:60]:
-        text = normalise_space(element.text_content())[:200]
-        parsed = find_date_detail(text, tz) if text else None
+    for element in tree.xpath(_DATE_LINE_XPATH)[:_MAX_DATE_ELEMENTS]:
+        parsed = find_date_detail(_leading_text(element), tz)
         if parsed:
             found.append((parsed, "text"))
     return found
+
+
+def _leading_text(element: HtmlElement, limit: int = 200) -> str:
+    """Return about the first `limit` characters of an element's text, whitespace collapsed."""
+    parts: list[str] = []
+    length = 0
+    for part in element.itertext():
+        parts.append(part)
+        length += len(part)
+        if length >= limit:
+            break
+    return normalise_space(" ".join(parts))[:limit]
 
 
 def _dates_near(headline: HtmlElement | None, tz: tzinfo) -> list[tuple[ParsedDate, str]]:
@@ -178,7 +201,7 @@ def _dates_near(headline: HtmlElement | None, tz: tzinfo) -> list[tuple[ParsedDa
     parsed = find_date_detail(" | ".join(after), tz)
     siblings = headline.xpath("preceding-sibling::*[position() <= 3]")
     for sibling in siblings if not parsed else ():
-        parsed = find_date_detail(normalise_space(sibling.text_content())[:200], tz)
+        parsed = find_date_detail(_leading_text(sibling), tz)
         if parsed:
             break
     return [(parsed, "text")] if parsed else []
