@@ -15,7 +15,7 @@ from rich.console import Console
 
 from crawler.report import CrawlReport, SourceReport
 from tests.conftest import write_config
-from tests.crawler.conftest import install_site
+from tests.crawler.fixture_sites import install_site
 from warta.cli import cli
 from warta.cli_crawl import summary_table
 from warta.demo.siteserver import SiteServer

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.crawler.conftest import Scenario
+from tests.crawler.fixture_sites import Scenario
 
 SKIP_PATHS = ("/robots.txt",)
 

@@ -17,7 +17,7 @@ from crawler.runner import run_crawl_in_subprocess
 from storage.database import Database
 from storage.models import CrawlError, CrawlRun, Document
 from tests.conftest import write_config
-from tests.crawler.conftest import install_site
+from tests.crawler.fixture_sites import install_site
 from warta.demo.siteserver import SiteServer
 
 
