@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from crawler.report import CrawlReport
+from crawler.report import CrawlReport, ProgressEvent
 from crawler.runner import run_crawl_in_subprocess
 from storage.database import Database
 from storage.models import Capture, CrawlRun, Document, Revision
@@ -117,6 +117,7 @@ class Step:
     documents: list[dict[str, object]] = field(default_factory=list)
     captures: int = 0
     runs: list[tuple[str, str, int, int]] = field(default_factory=list)
+    events: list[ProgressEvent] = field(default_factory=list)
 
 
 @dataclass
@@ -162,7 +163,8 @@ def snapshot(db_url: str) -> list[dict[str, object]]:
 def crawl_step(scenario_sites: Sites, config_path: Path, db_url: str) -> Step:
     """Run one crawl in a subprocess and collect its report, the request logs and the archive."""
     scenario_sites.clear_logs()
-    report = run_crawl_in_subprocess(config_path, None, timeout_seconds=120)
+    events: list[ProgressEvent] = []
+    report = run_crawl_in_subprocess(config_path, None, timeout_seconds=120, progress=events.append)
     requests = {name: scenario_sites.log(name) for name in SITE_NAMES}
     run_ids = [source.run_id for source in report.sources]
     database = Database(db_url)
@@ -175,7 +177,7 @@ def crawl_step(scenario_sites: Sites, config_path: Path, db_url: str) -> Step:
             ]
     finally:
         database.dispose()
-    return Step(report, requests, snapshot(db_url), captures, runs)
+    return Step(report, requests, snapshot(db_url), captures, runs, events)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

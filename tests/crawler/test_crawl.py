@@ -175,3 +175,16 @@ def test_each_source_run_is_stored_with_its_counts(scenario: Scenario) -> None:
         report.id: ("ok", report.requests, report.new) for report in step.report.sources
     }
     assert stored["warta-budaya"][2] == 6
+
+
+def test_every_request_names_the_configured_user_agent(scenario: Scenario) -> None:
+    agents = {entry.headers.get("User-Agent") for log in scenario.steps["day1"].requests.values() for entry in log}
+    assert agents == {"warta-test/1 (+https://github.com/warta-project/warta)"}
+
+
+def test_progress_reaches_the_caller_and_ends_with_each_source_finished(scenario: Scenario) -> None:
+    events = scenario.steps["day1"].events
+    finished = {event.source_id: event for event in events if event.finished}
+    assert set(finished) == {report.id for report in scenario.steps["day1"].report.sources}
+    assert finished["warta-budaya"].new == 6
+    assert any(not event.finished and event.fetched > 0 for event in events)
