@@ -47,7 +47,7 @@ ZONES = {
 _MONTH = "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True))
 _DATE_PATTERNS = (
     # 2026-11-23, optionally with T14:05[:00[.123]]
-    re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)(?:[T ](?=\d{2}:))?"),
+    re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)(?:\s*T|\s)?(?=\d{2}:)?"),
     # 23 November 2026, 23 Nop 2026, 04 November, 2015, 23-Nov-2026
     re.compile(
         rf"(?<![\w])(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s.-]*(?P<mname>{_MONTH})(?![a-z])\.?[\s,.-]*(?P<year>\d{{4}})(?!\d)",

@@ -52,7 +52,7 @@ def extract_in_worker(
 
 
 def _warm_up() -> None:
-    """Import the extraction stack in a worker before the first page arrives."""
+    """Do nothing: unpickling this function makes a new worker import this module, and trafilatura with it."""
 
 
 class ExtractorPool:
@@ -60,8 +60,18 @@ class ExtractorPool:
 
     def __init__(self, workers: int = DEFAULT_WORKERS) -> None:
         self.workers = workers
-        self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-        self._warming: list[Future[None]] = [self.executor.submit(_warm_up) for _ in range(workers)]
+        self._executor: ProcessPoolExecutor | None = None
+
+    @property
+    def executor(self) -> ProcessPoolExecutor:
+        """Return the worker pool, starting it on first use (a crawl of 304s never needs it)."""
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+            )
+            # Start every worker now, so the second page does not wait for a second start-up.
+            self._warming: list[Future[None]] = [self._executor.submit(_warm_up) for _ in range(self.workers)]
+        return self._executor
 
     async def extract(
         self,
@@ -81,7 +91,9 @@ class ExtractorPool:
 
     def shutdown(self) -> None:
         """Stop the workers (pending extractions are cancelled)."""
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
 
     def __enter__(self) -> ExtractorPool:
         return self

@@ -64,8 +64,9 @@ def _child_text(element: etree._Element, name: str) -> str | None:
 def _entry_link(entry: etree._Element) -> str | None:
     """Return the alternate link of an Atom entry (rel absent or 'alternate')."""
     for link in _children(entry, "link"):
-        if link.get("rel", "alternate") == "alternate" and link.get("href"):
-            return link.get("href")
+        href = link.get("href")
+        if link.get("rel", "alternate") == "alternate" and href:
+            return str(href)
     return None
 
 

@@ -39,7 +39,8 @@ class SourceReport:
     @classmethod
     def from_counts(cls, source_id: str, counts: RunCounts, **outcome: Any) -> SourceReport:
         """Return a report holding the run's counts and the given outcome fields."""
-        return cls(id=source_id, **counts.as_dict(), **outcome)
+        values: dict[str, Any] = {**counts.as_dict(), **outcome}
+        return cls(id=source_id, **values)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SourceReport:

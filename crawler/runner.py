@@ -35,7 +35,10 @@ from storage.runs import finish_run
 logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[ProgressEvent], None]
-STOP_GRACE_SECONDS = 30.0
+# After the time limit: SIGTERM asks Scrapy to close the spiders (in-flight downloads still finish);
+# a second SIGTERM after STOP_GRACE_SECONDS stops the reactor at once; SIGKILL after KILL_GRACE_SECONDS.
+STOP_GRACE_SECONDS = 5.0
+KILL_GRACE_SECONDS = 15.0
 _has_run = False
 
 
@@ -164,15 +167,18 @@ def run_crawl_in_subprocess(
     runs: dict[str, int] = {}
     report: CrawlReport | None = None
     failure: tuple[str, str] | None = None
-    timed_out = False
+    stop_signals = 0
     while report is None and failure is None:
-        if deadline is not None and not timed_out and time.monotonic() > deadline:
-            logger.warning("crawl of %s passed %.0f s: stopping it", config_path, timeout_seconds)
-            child.terminate()  # SIGTERM: Scrapy closes the spiders and the child still reports
-            timed_out, deadline = True, time.monotonic() + STOP_GRACE_SECONDS
-        elif timed_out and deadline is not None and time.monotonic() > deadline:
-            child.kill()
-            break
+        if deadline is not None and time.monotonic() > deadline:
+            if stop_signals == 0:
+                logger.warning("crawl of %s passed %.0f s: stopping it", config_path, timeout_seconds)
+            if stop_signals < 2:
+                child.terminate()  # Scrapy shuts down on SIGTERM and the child still reports
+                stop_signals += 1
+                deadline = time.monotonic() + (STOP_GRACE_SECONDS if stop_signals == 1 else KILL_GRACE_SECONDS)
+            else:
+                child.kill()
+                break
         if not receiver.poll(0.2):
             if not child.is_alive() and not receiver.poll(0):
                 break
@@ -196,7 +202,7 @@ def run_crawl_in_subprocess(
     if failure is not None:
         error_type, message = failure
         raise UnknownSourceError(message) if error_type == "unknown_source" else CrawlProcessError(message)
-    if timed_out:
+    if stop_signals:
         return _timed_out(config_path, source_ids, runs, report, timeout_seconds or 0.0)
     if report is None:
         raise CrawlProcessError(f"the crawl process ended with exit code {child.exitcode} before reporting")

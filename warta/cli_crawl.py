@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -15,7 +16,9 @@ from crawler.errors import CrawlerError, UnknownSourceError
 from crawler.report import CrawlReport, ProgressEvent
 from crawler.runner import ProgressCallback, run_crawl, select_sources
 from storage.errors import StorageError
-from warta.cli import AppContext, pass_app
+
+if TYPE_CHECKING:
+    from warta.cli import AppContext
 
 JSON_KEYS = ("id", "new", "changed", "unchanged", "gone", "errors", "requests", "bytes", "seconds")
 
@@ -23,7 +26,7 @@ JSON_KEYS = ("id", "new", "changed", "unchanged", "gone", "errors", "requests", 
 @click.command("crawl")
 @click.argument("source_ids", nargs=-1, metavar="[SOURCE_ID]...")
 @click.option("--json", "as_json", is_flag=True, help="Print the per-source counts as JSON instead of a table.")
-@pass_app
+@click.pass_obj
 def crawl_command(app: AppContext, source_ids: tuple[str, ...], as_json: bool) -> None:
     """Crawl sources once (all enabled sources when none are named) and record what changed.
 
@@ -69,12 +72,11 @@ def report_as_json(report: CrawlReport) -> dict[str, object]:
 def summary_table(report: CrawlReport) -> Table:
     """Return the final per-source table."""
     table = Table(title="crawl summary")
-    for name in ("source", "status", "requests", "bytes", "new", "changed", "unchanged", "gone", "errors", "duration"):
-        table.add_column(name, justify="left" if name in ("source", "status") else "right")
+    for name in ("source", "requests", "bytes", "new", "changed", "unchanged", "gone", "errors", "duration"):
+        table.add_column(name, justify="left" if name == "source" else "right", no_wrap=True)
     for item in report.sources:
         table.add_row(
-            item.id,
-            item.status,
+            item.id if item.has_run else f"{item.id} ({item.status})",
             str(item.requests),
             _size(item.bytes),
             str(item.new),
@@ -116,13 +118,13 @@ def live_progress(console: Console, enabled: bool) -> Iterator[ProgressCallback 
 
 
 def _size(count: int) -> str:
-    """Return a byte count for people: 950 B, 12.3 kB, 4.5 MB."""
+    """Return a byte count for people: 950B, 12.3kB, 4.5MB."""
     if count < 1000:
-        return f"{count} B"
-    size = float(count)
-    for unit in ("kB", "MB", "GB"):
+        return f"{count}B"
+    size, unit = float(count), "B"
+    for unit in ("kB", "MB", "GB"):  # noqa: B007  (the unit the loop stops at is the answer)
         size /= 1000
         if size < 1000:
             break
-    return f"{size:.1f} {unit}"
+    return f"{size:.1f}{unit}"
 

@@ -83,7 +83,8 @@ class SourceSpider(scrapy.Spider):
         """Return the spider with its idle handler connected."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
-        return spider  # type: ignore[no-any-return]
+        crawler.signals.connect(spider.on_spider_error, signal=signals.spider_error)
+        return spider
 
     async def start(self) -> AsyncIterator[Any]:
         """Yield phase 1: the start URLs, then revisits of known documents."""
@@ -235,16 +236,17 @@ class SourceSpider(scrapy.Spider):
         """Count a request that got no usable answer; a network error never marks a page gone."""
         request: Request = failure.request  # type: ignore[attr-defined]
         self.recorder.queued -= 1
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        error = failure.value
+        if isinstance(error, IgnoreRequest) and not isinstance(error, HttpError):
             logger.info(
-                "not fetched %s: %s (set sources[].obey_robots / crawler.obey_robots to change)",
+                "not fetched %s: %s (set [crawler] obey_robots to change)",
                 request.url,
                 failure.getErrorMessage() or "ignored",
             )
             self.recorder.count("skipped")
             return
-        if failure.check(HttpError):
-            response: Response = failure.value.response
+        if isinstance(error, HttpError):
+            response: Response = error.response
             self._resolve(response)
             reason = f"HTTP {response.status}"
         else:
@@ -252,6 +254,11 @@ class SourceSpider(scrapy.Spider):
         if request.meta.get("warta_start"):
             self.start_failures.append(f"{request.url}: {reason}")
         self.recorder.add_error(request.url, reason)
+
+    def on_spider_error(self, failure: Failure, response: Response, spider: scrapy.Spider) -> None:
+        """Count a page whose processing raised (a bug or a storage failure) as an error of the run."""
+        if spider is self:
+            self.recorder.add_error(response.url, f"processing failed: {failure.getErrorMessage()}")
 
 
 def validators_of(response: Response) -> Validators:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.crawler.conftest import Scenario
+from tests.crawler.fixture_sites import Scenario
 
 SKIP_PATHS = ("/robots.txt",)
 
@@ -144,7 +144,7 @@ def test_day_two_moves_the_redirected_article_and_keeps_the_removed_one(scenario
     after = {doc["id"]: doc for doc in docs(scenario, "day2", "warta-budaya")}
     assert set(before) <= set(after)
     assert len(after) == len(before) + 3
-    moved = [doc for key, doc in after.items() if key in before and doc["canonical_url"] != before[key]["canonical_url"]]
+    moved = [doc for key, doc in after.items() if doc["canonical_url"] != before.get(key, doc)["canonical_url"]]
     assert [str(doc["canonical_url"]).rsplit("/", 1)[1] for doc in moved] == ["teater-koma-banjir-jakarta"]
     assert moved[0]["revision"] == 1
     gone = [doc for doc in after.values() if doc["status"] == "gone"]
@@ -159,3 +159,32 @@ def test_syndicated_copy_joins_the_original_cluster(scenario: Scenario) -> None:
     assert copy["cluster"] == original["cluster"]
     unrelated = by_path(docs(scenario, "day1", "warta-budaya"))["berita/museum-fatahillah-jam-malam"]
     assert unrelated["cluster"] != original["cluster"]
+
+
+def test_every_response_received_is_kept_as_a_capture(scenario: Scenario) -> None:
+    for name, step in scenario.steps.items():
+        received = sum(len(log) for log in step.requests.values())
+        assert step.captures == received, name
+    assert all(doc["capture_id"] is not None for doc in scenario.steps["day2"].documents)
+
+
+def test_each_source_run_is_stored_with_its_counts(scenario: Scenario) -> None:
+    step = scenario.steps["day1"]
+    stored = {source_id: (status, requests, new) for source_id, status, requests, new in step.runs}
+    assert stored == {
+        report.id: ("ok", report.requests, report.new) for report in step.report.sources
+    }
+    assert stored["warta-budaya"][2] == 6
+
+
+def test_every_request_names_the_configured_user_agent(scenario: Scenario) -> None:
+    agents = {entry.headers.get("User-Agent") for log in scenario.steps["day1"].requests.values() for entry in log}
+    assert agents == {"warta-test/1 (+https://github.com/warta-project/warta)"}
+
+
+def test_progress_reaches_the_caller_and_ends_with_each_source_finished(scenario: Scenario) -> None:
+    events = scenario.steps["day1"].events
+    finished = {event.source_id: event for event in events if event.finished}
+    assert set(finished) == {report.id for report in scenario.steps["day1"].report.sources}
+    assert finished["warta-budaya"].new == 6
+    assert any(not event.finished and event.fetched > 0 for event in events)
