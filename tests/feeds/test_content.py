@@ -18,7 +18,7 @@ HOSTILE_HTML = (
     "<style>body{display:none}</style>"
     '<iframe src="https://evil.example/frame">frame text</iframe>'
     '<img src="https://cdn.example/x.png" onerror="alert(\'xss-onerror\')">'
-    '<a href="javascript:alert(\'xss-link\')">klik</a>'
+    "<a href=\"javascript:alert('xss-link')\">klik</a>"
     '<a href="JaVaScRiPt:alert(1)">klik2</a>'
     '<p onclick="steal()" style="color:red">teks</p>'
     '<a href="/berita/lain">relatif</a>'

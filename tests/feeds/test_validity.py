@@ -137,11 +137,17 @@ def test_reusable_atom_writer_makes_a_valid_file_from_plain_values(tmp_path, ato
         link="https://feeds.example.org/warta/",
     )
     assert write_atom_feed(
-        path, feed_id="https://feeds.example.org/warta/alerts.atom", title="warta alerts",
-        self_url="https://feeds.example.org/warta/alerts.atom", entries=[entry],
+        path,
+        feed_id="https://feeds.example.org/warta/alerts.atom",
+        title="warta alerts",
+        self_url="https://feeds.example.org/warta/alerts.atom",
+        entries=[entry],
     )
     assert atom_schema.validate(etree.parse(str(path))), atom_schema.error_log
     assert not write_atom_feed(
-        path, feed_id="https://feeds.example.org/warta/alerts.atom", title="warta alerts",
-        self_url="https://feeds.example.org/warta/alerts.atom", entries=[entry],
+        path,
+        feed_id="https://feeds.example.org/warta/alerts.atom",
+        title="warta alerts",
+        self_url="https://feeds.example.org/warta/alerts.atom",
+        entries=[entry],
     )
