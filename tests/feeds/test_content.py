@@ -132,3 +132,13 @@ def test_feed_windows_are_read_through_an_index_not_a_sort_of_the_archive(tmp_pa
 
 def test_fesival_text_is_long_enough_to_cluster() -> None:
     assert len(FESTIVAL.split()) >= 40
+
+
+def test_plan_check_detects_a_sort_of_the_archive(tmp_path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'plan.db'}")
+    database.ensure_schema()
+    with database.reading() as session:
+        statement = "SELECT id FROM documents WHERE source_id = 'disbud' ORDER BY first_seen DESC LIMIT 50"
+        plan = " ".join(str(row[-1]) for row in session.execute(text("EXPLAIN QUERY PLAN " + statement)))
+    database.dispose()
+    assert "TEMP B-TREE" in plan
