@@ -68,10 +68,10 @@ def _add_links_and_language(element: etree._Element, entry: FeedEntry) -> None:
     feedgen drops rel, type and title of entry links (so a related link would read
     as a second alternate) and has no per-entry language.
     """
-    links = [("alternate", entry.link, None)] if entry.link else []
+    links: list[tuple[str, str, str | None]] = [("alternate", entry.link, None)] if entry.link else []
     links += [("related", related.href, related.title) for related in entry.related]
     for rel, href, title in links:
-        link = etree.SubElement(element, f"{{{ATOM_NS}}}link", href=href or "", rel=rel, type="text/html")
+        link = etree.SubElement(element, f"{{{ATOM_NS}}}link", href=href, rel=rel, type="text/html")
         if title:
             link.set("title", title)
     if entry.language:

@@ -26,7 +26,7 @@ from feeds.opml import render_opml
 from feeds.rss import render_rss
 from feeds.writer import write_if_changed
 from storage.database import Database
-from storage.memberships import RematchReport, rematch_if_needed
+from storage.memberships import RematchReport, catch_up_memberships, rematch_if_needed
 from storage.topics import TopicMatcher
 
 logger = logging.getLogger(__name__)
@@ -108,6 +108,8 @@ class FeedBuilder:
     def build(self, rematch: bool = False) -> BuildReport:
         """Bring topic memberships up to date, write every feed file, and return what was done."""
         rematched = rematch_if_needed(self.database, self.matcher, force=rematch)
+        if rematched is None:
+            catch_up_memberships(self.database, self.matcher)
         with self.database.reading() as session:
             feeds = [(spec, self.entries.newest(session, spec.scope, self.max_entries)) for spec in self.specs]
         outputs: dict[str, bytes] = {}

@@ -40,8 +40,8 @@ class IndexSection:
 
 def render_index_page(sections: Sequence[IndexSection], base_url: str, title: str) -> bytes:
     """Return the index page (UTF-8 HTML) of the given feeds."""
-    groups = [("all", "All stories"), ("topic", "Topics"), ("source", "Sources")]
-    nav = " ".join(f'<a href="#{kind}s">{label}</a>' for kind, label in groups)
+    groups = [("all", "All stories", "everything"), ("topic", "Topics", "topics"), ("source", "Sources", "sources")]
+    nav = " ".join(f'<a href="#{anchor}">{label}</a>' for _, label, anchor in groups)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -58,8 +58,8 @@ def render_index_page(sections: Sequence[IndexSection], base_url: str, title: st
         'or import <a href="index.opml">index.opml</a> to subscribe to all of them at once.</p>',
         f"<nav>{nav}</nav>",
     ]
-    for kind, label in groups:
-        parts.append(f'<h2 id="{kind}s">{label}</h2>')
+    for kind, label, anchor in groups:
+        parts.append(f'<h2 id="{anchor}">{label}</h2>')
         for section in sections:
             if section.spec.section == kind:
                 parts.append(_section(section))

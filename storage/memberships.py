@@ -13,8 +13,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, delete, func, select
+from sqlalchemy.orm import Session
 
 from storage.database import Database
 from storage.models import Document, Revision, TopicMembership
@@ -24,7 +26,10 @@ from storage.topics import TopicMatcher, replace_memberships
 logger = logging.getLogger(__name__)
 
 FINGERPRINT_KEY = "topics.fingerprint"
+REVISION_MARK_KEY = "topics.matched_through_revision"
 REMATCH_BATCH_SIZE = 500
+# Revisions of concurrent crawls may commit out of id order; re-checking a few already seen costs little.
+CATCH_UP_OVERLAP = 200
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,34 @@ def rematch_if_needed(database: Database, matcher: TopicMatcher, force: bool = F
     return rematch_archive(database, matcher)
 
 
+def catch_up_memberships(database: Database, matcher: TopicMatcher, batch_size: int = REMATCH_BATCH_SIZE) -> int:
+    """Match documents whose current revision is newer than the last one matched; return how many.
+
+    The `record_page` hook normally keeps memberships current; this is the safety
+    net for revisions recorded without it. It reads only revisions after the stored
+    mark (an indexed primary-key range), so it costs nothing when nothing is new.
+    """
+    with database.reading() as session:
+        mark = int(get_state(session, REVISION_MARK_KEY) or 0)
+    after_id, documents = max(mark - CATCH_UP_OVERLAP, 0), 0
+    while True:
+        with database.transaction() as session:
+            rows = _revisions_after(session, after_id, batch_size)
+            if not rows:
+                break
+            matches = {
+                row.document_id: (matcher.match(row.title, row.text, row.source_id, row.language), row.updated_at)
+                for row in rows
+            }
+            replace_memberships(session, matches)
+            after_id = rows[-1].revision_id
+            set_state(session, REVISION_MARK_KEY, str(max(after_id, mark)))
+        documents += len(rows)
+    if documents:
+        logger.debug("matched %d recently recorded documents against the topics", documents)
+    return documents
+
+
 def rematch_archive(database: Database, matcher: TopicMatcher, batch_size: int = REMATCH_BATCH_SIZE) -> RematchReport:
     """Match every document with a revision against the topics again, batch by batch; return the counts."""
     with database.transaction() as session:
@@ -60,7 +93,7 @@ def rematch_archive(database: Database, matcher: TopicMatcher, batch_size: int =
     after_id = 0
     while True:
         with database.transaction() as session:
-            rows = session.execute(_current_revisions(after_id, batch_size)).all()
+            rows = _current_revisions(session, after_id, batch_size)
             if not rows:
                 break
             matches: dict[int, tuple[list[str], datetime]] = {}
@@ -74,16 +107,38 @@ def rematch_archive(database: Database, matcher: TopicMatcher, batch_size: int =
         logger.debug("rematched %d documents so far", documents)
     with database.transaction() as session:
         set_state(session, FINGERPRINT_KEY, matcher.fingerprint)
+        set_state(session, REVISION_MARK_KEY, str(session.scalar(select(func.max(Revision.id))) or 0))
     logger.info("rematched %d documents: %d topic memberships", documents, memberships)
     return RematchReport(documents, memberships)
 
 
-def _current_revisions(after_id: int, limit: int):  # type: ignore[no-untyped-def]
-    """Return the query of the next `limit` documents after `after_id` with their current revision's content."""
-    return (
+def _revisions_after(session: Session, after_id: int, limit: int) -> list[Any]:
+    """Return the next `limit` current revisions with an id above `after_id`, by id, with their documents."""
+    statement = (
+        select(
+            Revision.id.label("revision_id"),
+            Document.id.label("document_id"),
+            Document.source_id,
+            Document.updated_at,
+            Revision.title,
+            Revision.text,
+            Revision.language,
+        )
+        .join(Document, and_(Document.id == Revision.document_id, Document.current_revision == Revision.number))
+        .where(Revision.id > after_id)
+        .order_by(Revision.id)
+        .limit(limit)
+    )
+    return list(session.execute(statement).all())
+
+
+def _current_revisions(session: Session, after_id: int, limit: int) -> list[Any]:
+    """Return the next `limit` documents after `after_id` with their current revision's content."""
+    statement = (
         select(Document.id, Document.source_id, Document.updated_at, Revision.title, Revision.text, Revision.language)
         .join(Revision, and_(Revision.document_id == Document.id, Revision.number == Document.current_revision))
         .where(Document.id > after_id, Document.current_revision > 0)
         .order_by(Document.id)
         .limit(limit)
     )
+    return list(session.execute(statement).all())

@@ -57,7 +57,9 @@ def test_new_data_rewrites_only_the_feeds_it_belongs_to(seeded: Archive) -> None
     seeded.record(page("pameran-baru", "kompas", hours=9, text="Museum Nasional membuka pameran keris."))
     build(seeded)
     changed = {path for path, state in file_states(seeded.feed_dir).items() if states.get(path) != state}
-    expected = {f"{stem}.{fmt}" for stem in ("all", "sources/kompas", "topics/museums") for fmt in ("atom", "rss", "json")}
+    expected = {
+        f"{stem}.{fmt}" for stem in ("all", "sources/kompas", "topics/museums") for fmt in ("atom", "rss", "json")
+    }
     assert changed == expected | {"index.html"}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import feedparser
+import lxml.html
 import pytest
 from lxml import etree
 
@@ -137,11 +138,31 @@ def test_reusable_atom_writer_makes_a_valid_file_from_plain_values(tmp_path, ato
         link="https://feeds.example.org/warta/",
     )
     assert write_atom_feed(
-        path, feed_id="https://feeds.example.org/warta/alerts.atom", title="warta alerts",
-        self_url="https://feeds.example.org/warta/alerts.atom", entries=[entry],
+        path,
+        feed_id="https://feeds.example.org/warta/alerts.atom",
+        title="warta alerts",
+        self_url="https://feeds.example.org/warta/alerts.atom",
+        entries=[entry],
     )
     assert atom_schema.validate(etree.parse(str(path))), atom_schema.error_log
     assert not write_atom_feed(
-        path, feed_id="https://feeds.example.org/warta/alerts.atom", title="warta alerts",
-        self_url="https://feeds.example.org/warta/alerts.atom", entries=[entry],
+        path,
+        feed_id="https://feeds.example.org/warta/alerts.atom",
+        title="warta alerts",
+        self_url="https://feeds.example.org/warta/alerts.atom",
+        entries=[entry],
     )
+
+
+def test_index_page_offers_every_feed_and_its_latest_stories_without_external_assets(built: Archive) -> None:
+    page = lxml.html.parse(str(built.feed_dir / "index.html")).getroot()
+    assert page.findall(".//script") == [] and page.findall(".//img") == []
+    assert [link.get("rel") for link in page.iter("link")] == ["alternate"]
+    hrefs = [a.get("href") for a in page.iter("a")]
+    local = [href for href in hrefs if not href.startswith(("http://", "https://", "#"))]
+    assert {href.rsplit(".", 1)[0] for href in local if href != "index.opml"} == expected_stems(built)
+    assert all((built.feed_dir / href).is_file() for href in local)
+    section = page.get_element_by_id("topics-wccf")
+    assert [a.text for a in section.iter("a") if a.get("href", "").startswith("https://")] == ["Jakarta gabung WCCF"]
+    sections = {element.get("id") for element in page.iter("section")}
+    assert sections == {stem.replace("/", "-") for stem in expected_stems(built)}

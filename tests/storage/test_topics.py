@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from storage.database import Database
-from storage.memberships import FINGERPRINT_KEY, rematch_archive, rematch_if_needed
+from storage.memberships import FINGERPRINT_KEY, catch_up_memberships, rematch_archive, rematch_if_needed
 from storage.models import TopicMembership
 from storage.revisions import record_page
 from storage.state import get_state
@@ -147,3 +147,15 @@ def test_rematch_is_skipped_while_topics_are_unchanged_and_runs_when_forced(arch
     assert rematch_if_needed(archive, matcher) is None
     forced = rematch_if_needed(archive, matcher, force=True)
     assert forced is not None and forced.documents == 1
+
+
+def test_catch_up_matches_only_revisions_recorded_since_the_last_match(archive: Database) -> None:
+    matcher = TopicMatcher([TopicRule("heritage", any=("Betawi",))])
+    rematch_if_needed(archive, matcher)
+    assert catch_up_memberships(archive, matcher) == 0
+    with archive.transaction() as session:
+        record_page(session, page(), on_revision=None)
+    assert memberships(archive) == set()
+    assert catch_up_memberships(archive, matcher) == 1
+    assert {topic for topic, _ in memberships(archive)} == {"heritage"}
+    assert catch_up_memberships(archive, matcher) == 1  # the small overlap is re-checked, never the archive
