@@ -114,6 +114,7 @@ class WarcExport:
             capture.url,
             "response",
             payload=BytesIO(capture.body),
+            length=len(capture.body),
             http_headers=http_headers,
             warc_headers_dict={"WARC-Date": date},
         )

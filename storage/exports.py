@@ -212,7 +212,7 @@ def _document_rows(session: Session, documents: Sequence[Document], current_only
         aliases[document_id].append(url)
     cluster_ids = {document.cluster_id for document in documents if document.cluster_id is not None}
     cluster_uids = dict(
-        session.execute(select(Document.id, Document.uid).where(Document.id.in_(cluster_ids))).tuples().all()
+        session.execute(select(Document.id, Document.uid).where(Document.id.in_(cluster_ids))).all()
     )
     return [
         DocumentRow(
@@ -328,7 +328,7 @@ def _conversions_by_capture(session: Session, capture_ids: list[int]) -> dict[in
         .where(Revision.capture_id.in_(capture_ids))
         .order_by(Revision.capture_id, Document.id, Revision.number)
     )
-    for capture_id, uid, number, title, text in session.execute(query).tuples():
+    for capture_id, uid, number, title, text in session.execute(query):
         assert capture_id is not None
         result[capture_id].append(ConversionRow(uid, number, title, text))
     return result
