@@ -265,8 +265,19 @@ def _revisions_by_document(
 
 
 def _capture_conditions(selection: DocumentFilter) -> list[ColumnElement[bool]]:
-    """Captures of selected documents, plus (without a topic filter) captures of no document."""
-    belongs: ColumnElement[bool] = Capture.document_id.in_(selected_documents(selection))
+    """Captures of the selected documents, plus (without a topic filter) captures of no document.
+
+    The crawler may save a capture before it knows the document, so a capture
+    belongs to a document through its document_id, a revision made from it, or its URL.
+    """
+    documents = _document_conditions(selection)
+    document_ids = select(Document.id).where(*documents)
+    belongs: ColumnElement[bool] = or_(
+        Capture.document_id.in_(document_ids),
+        Capture.id.in_(select(Revision.capture_id).where(Revision.document_id.in_(document_ids))),
+        Capture.url.in_(select(Document.canonical_url).where(*documents)),
+        Capture.url.in_(select(Document.url).where(*documents)),
+    )
     if not selection.topics:
         unattached: ColumnElement[bool] = Capture.document_id.is_(None)
         if selection.sources:
