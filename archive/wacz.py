@@ -18,8 +18,6 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from wacz.main import main as wacz_main
-
 from archive.counts import ExportCounts
 from archive.warc import write_warc
 from storage.exports import CaptureRow
@@ -56,6 +54,9 @@ def write_wacz(
         arguments = ["create", "-o", str(output), str(warc_path), "--title", title, "--desc", description]
         if counts.captures:
             arguments += ["-p", str(pages_path)]
+        # imported here: py-wacz pulls in frictionless, half a second that other commands need not pay
+        from wacz.main import main as wacz_main
+
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
             status = wacz_main(arguments)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.captures import read_blob
@@ -158,17 +158,6 @@ def _document_conditions(selection: DocumentFilter) -> list[ColumnElement[bool]]
         else:
             conditions.append(newer_revision)
     return conditions
-
-
-def selected_documents(selection: DocumentFilter) -> Select[Any]:
-    """Return a query of the ids of the selected documents."""
-    return select(Document.id).where(*_document_conditions(selection))
-
-
-def count_documents(session: Session, selection: DocumentFilter) -> int:
-    """Return how many documents the selection holds."""
-    query = select(func.count()).select_from(Document).where(*_document_conditions(selection))
-    return int(session.execute(query).scalar_one())
 
 
 def iter_documents(

@@ -32,7 +32,9 @@ FESTIVAL = (
 )
 # Quotes, commas, line breaks and non-ASCII: what breaks naive CSV and JSON writers.
 TRICKY_TITLE = 'Pameran "Jakarta, Kota Global" — dibuka'
-TRICKY_TEXT = 'Pameran seni rupa dibuka, kata kurator: "Selamat datang".\nBaris kedua; harga tiket Rp 25.000,-\r\nAkhir ✓'
+TRICKY_TEXT = (
+    'Pameran seni rupa dibuka, kata kurator: "Selamat datang".\nBaris kedua; harga tiket Rp 25.000,-\r\nAkhir ✓'
+)
 MUSEUM = "Museum Fatahillah memperpanjang jam buka selama libur sekolah bagi pengunjung keluarga."
 WAYANG = "Pertunjukan wayang kulit semalam suntuk digelar di Taman Ismail Marzuki pada Sabtu malam."
 

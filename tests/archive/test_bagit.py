@@ -33,5 +33,5 @@ def test_bag_fails_validation_after_one_payload_byte_is_altered(seeded: SeededAr
     data = bytearray(jsonl.read_bytes())
     data[10] = ord("X") if data[10] != ord("X") else ord("Y")
     jsonl.write_bytes(bytes(data))
-    with pytest.raises(bagit.BagValidationError, match="documents.jsonl"):
+    with pytest.raises(bagit.BagValidationError, match=r"documents\.jsonl"):
         validate_bag(output)

@@ -69,6 +69,6 @@ def test_pywb_replays_every_archived_page_as_received(seeded: SeededArchive, cfg
     assert status == 200 and body.startswith(b"<!DOCTYPE html>")
     assert b"<title>Festival Budaya Betawi</title>" in body
     status, body = fetch(f"{base}/20261123070500id_/{seeded.urls['pameran']}")
-    assert status == 200 and "Jakarta, Kota Global".encode() in body
+    assert status == 200 and b"Jakarta, Kota Global" in body
     missing_status, _ = fetch(f"{base}/20261123070500id_/https://disbud.jakarta.go.id/tidak-ada")
     assert missing_status == 404

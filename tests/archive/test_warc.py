@@ -119,5 +119,6 @@ def test_cdxj_index_lists_every_response(seeded: SeededArchive, cfg, tmp_path):
     script = "import sys; from cdxj_indexer.main import main; main()"
     result = subprocess.run([sys.executable, "-c", script, str(output)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    indexed = [line for line in result.stdout.splitlines() if '"mime": "text/html"' in line and '"status": "200"' in line]
+    lines = result.stdout.splitlines()
+    indexed = [line for line in lines if '"mime": "text/html"' in line and '"status": "200"' in line]
     assert len(indexed) == 6
