@@ -68,7 +68,8 @@ def test_interrupted_export_leaves_nothing_under_the_final_name(seeded: SeededAr
     out = tmp_path / "out"
     out.mkdir()
     final = out / "archive.warc.gz"
-    command = [sys.executable, "-m", "warta", "--config", str(config), "export", "--format", "warc", "--output", str(final)]
+    command = [sys.executable, "-m", "warta", "--config", str(config), "export", "--format", "warc"]
+    command += ["--output", str(final)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while not list(out.glob("archive.warc.gz.partial-*")):
