@@ -52,7 +52,7 @@ def test_unknown_format_is_refused_before_anything_is_written(seeded: SeededArch
     assert list(out.iterdir()) == []
 
 
-def seed_large_archive(database: Database, captures: int = 160, body_bytes: int = 96_000) -> None:
+def seed_large_archive(database: Database, captures: int = 80, body_bytes: int = 96_000) -> None:
     """Add captures with incompressible bodies, so that an export takes long enough to interrupt."""
     with database.transaction() as session:
         for index in range(captures):
@@ -61,7 +61,8 @@ def seed_large_archive(database: Database, captures: int = 160, body_bytes: int 
             save_capture(session, HttpExchange(f"https://disbud.jakarta.go.id/file/{index}", 200, headers, body, T0))
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=["term", "int", "kill"])
+# SIGINT takes the same path as SIGTERM (the export command turns SIGTERM into KeyboardInterrupt)
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["term", "kill"])
 def test_interrupted_export_leaves_nothing_under_the_final_name(seeded: SeededArchive, tmp_path, signum):
     seed_large_archive(seeded.database)
     config = write_config(tmp_path, f'[storage]\nurl = "{seeded.database.url}"\n')
