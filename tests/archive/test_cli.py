@@ -14,7 +14,8 @@ from warta.cli import cli
 
 @pytest.fixture
 def run(seeded: SeededArchive, tmp_path):
-    config = write_config(tmp_path, f'[storage]\nurl = "{seeded.database.url}"\n[archive]\norganization = "{ORGANIZATION}"\n')
+    body = f'[storage]\nurl = "{seeded.database.url}"\n[archive]\norganization = "{ORGANIZATION}"\n'
+    config = write_config(tmp_path, body)
 
     def invoke(*args: str):
         return CliRunner().invoke(cli, ["--config", str(config), *args])
