@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import ImportFileError, export, import_archive
+from archive import ImportFileError, Selection, export, import_archive
 from storage.database import Database
 from storage.fingerprints import content_hash
 from tests.archive.conftest import SeededArchive, seed_second_round, table_count
@@ -108,3 +108,14 @@ def test_a_line_that_is_not_json_is_a_clear_error(db: Database, cfg, tmp_path):
     with pytest.raises(ImportFileError, match=r"broken.jsonl:1: not a warta JSONL document"):
         import_archive(cfg, db, path)
     assert table_count(db, "documents") == 0
+
+
+def test_current_only_export_imports_the_current_revisions(seeded: SeededArchive, empty_db: Database, cfg, tmp_path):
+    path = tmp_path / "current.jsonl"
+    export(cfg, seeded.database, "jsonl", path, Selection(current_only=True))
+    report = import_archive(cfg, empty_db, path)
+    assert (report.new, report.revisions_added, report.conflicts) == (4, 4, [])
+    again = tmp_path / "again.jsonl"
+    export(cfg, empty_db, "jsonl", again, Selection(current_only=True))
+    lines = sorted(path.read_text(encoding="utf-8").splitlines())
+    assert sorted(again.read_text(encoding="utf-8").splitlines()) == lines
