@@ -17,6 +17,7 @@ from pathlib import Path
 import bagit
 
 from archive.counts import ExportCounts
+from archive.errors import ExportError
 from archive.jsonl import write_jsonl
 from archive.warc import write_warc
 from config import VERSION
@@ -50,8 +51,11 @@ def write_bag(
         "External-Description": description,
         "Bag-Software-Agent": f"warta {VERSION} with bagit-python {bagit.VERSION}",
     }
-    bagit.make_bag(str(bag_dir), bag_info=bag_info, checksums=CHECKSUMS)
-    declare_bagit_1_0(bag_dir)
+    try:
+        bagit.make_bag(str(bag_dir), bag_info=bag_info, checksums=CHECKSUMS)
+        declare_bagit_1_0(bag_dir)
+    except (bagit.BagError, RuntimeError) as exc:
+        raise ExportError(f"bagit could not make the bag {bag_dir.name}: {exc}") from exc
     return counts
 
 

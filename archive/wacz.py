@@ -19,16 +19,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from archive.counts import ExportCounts
+from archive.errors import ExportError
 from archive.warc import write_warc
 from storage.exports import CaptureRow
 
 logger = logging.getLogger(__name__)
 
 WARC_NAME = "data.warc.gz"
-
-
-class WaczError(RuntimeError):
-    """py-wacz could not package the WARC."""
 
 
 def _recording_pages(captures: Iterable[CaptureRow], pages: io.TextIOBase) -> Iterator[CaptureRow]:
@@ -62,5 +59,5 @@ def write_wacz(
             status = wacz_main(arguments)
         logger.debug("py-wacz said: %s", printed.getvalue().strip())
         if status != 0:
-            raise WaczError(f"py-wacz could not package {output.name}: {printed.getvalue().strip()}")
+            raise ExportError(f"py-wacz could not package {output.name}: {printed.getvalue().strip()}")
     return counts

@@ -119,3 +119,24 @@ def test_current_only_export_imports_the_current_revisions(seeded: SeededArchive
     export(cfg, empty_db, "jsonl", again, Selection(current_only=True))
     lines = sorted(path.read_text(encoding="utf-8").splitlines())
     assert sorted(again.read_text(encoding="utf-8").splitlines()) == lines
+
+
+def test_cluster_root_later_in_the_file_is_linked_after_the_last_line(
+    seeded: SeededArchive, empty_db: Database, cfg, tmp_path
+):
+    path = tmp_path / "archive.jsonl"
+    first = export_lines(cfg, seeded.database, path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(reversed(lines)) + "\n", encoding="utf-8")  # the member now comes before its root
+    import_archive(cfg, empty_db, path)
+    assert export_lines(cfg, empty_db, tmp_path / "again.jsonl") == first
+
+
+def test_a_bag_that_fails_validation_is_not_imported(seeded: SeededArchive, empty_db: Database, cfg, tmp_path):
+    bag = tmp_path / "bag"
+    export(cfg, seeded.database, "bagit", bag)
+    with (bag / "data" / "documents.jsonl").open("ab") as payload:
+        payload.write(b"\n")
+    with pytest.raises(ImportFileError, match="does not validate"):
+        import_archive(cfg, empty_db, bag)
+    assert table_count(empty_db, "documents") == 0
