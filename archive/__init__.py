@@ -4,13 +4,15 @@ Entry points: `export` (one export, recorded as a snapshot), `run_scheduled_snap
 (a `[[snapshots]]` entry with rotation) and `import_archive` (a JSONL export or a bag).
 """
 
-from archive.exporter import FORMATS, ExportError, SnapshotInfo, export
-from archive.importer import ImportFileError, ImportReport, import_archive
+from archive.errors import ArchiveError, ExportError, ImportFileError, SelectionError
+from archive.exporter import FORMATS, SnapshotInfo, export
+from archive.importer import ImportReport, import_archive
 from archive.scheduled import rotate_snapshots, run_scheduled_snapshot
-from archive.selection import Selection, SelectionError
+from archive.selection import Selection
 
 __all__ = [
     "FORMATS",
+    "ArchiveError",
     "ExportError",
     "ImportFileError",
     "ImportReport",

@@ -17,6 +17,7 @@ from pathlib import Path
 import bagit
 
 from archive.counts import ExportCounts
+from archive.errors import ExportError
 from archive.jsonl import write_jsonl
 from archive.warc import write_warc
 from config import VERSION
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 JSONL_NAME = "documents.jsonl"
 WARC_NAME = "archive.warc.gz"
 CHECKSUMS = ["sha256", "sha512"]
+BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 
 
 def write_bag(
@@ -49,8 +51,20 @@ def write_bag(
         "External-Description": description,
         "Bag-Software-Agent": f"warta {VERSION} with bagit-python {bagit.VERSION}",
     }
-    bagit.make_bag(str(bag_dir), bag_info=bag_info, checksums=CHECKSUMS)
+    try:
+        bagit.make_bag(str(bag_dir), bag_info=bag_info, checksums=CHECKSUMS)
+        declare_bagit_1_0(bag_dir)
+    except (bagit.BagError, RuntimeError) as exc:
+        raise ExportError(f"bagit could not make the bag {bag_dir.name}: {exc}") from exc
     return counts
+
+
+def declare_bagit_1_0(bag_dir: Path) -> None:
+    """Mark the bag as BagIt 1.0 (RFC 8493) and rewrite its tag manifests to match."""
+    # bagit-python writes "BagIt-Version: 0.97"; the 1.0 layout it writes is the same,
+    # so only bagit.txt and the tag manifests that hash it change.
+    (bag_dir / "bagit.txt").write_text(BAGIT_TXT, encoding="utf-8")
+    bagit.Bag(str(bag_dir)).save()
 
 
 def validate_bag(bag_dir: Path) -> bagit.Bag:

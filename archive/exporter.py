@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from archive.bagit_export import write_bag
 from archive.counts import ExportCounts
 from archive.csv_export import write_csv
+from archive.errors import ExportError
 from archive.jsonl import write_jsonl
 from archive.selection import Selection, resolve_selection, selection_record
 from archive.wacz import write_wacz
@@ -37,10 +39,6 @@ logger = logging.getLogger(__name__)
 
 FORMATS = SNAPSHOT_FORMATS
 EXTENSIONS = {"jsonl": ".jsonl", "csv": ".csv", "warc": ".warc.gz", "wacz": ".wacz", "bagit": ""}
-
-
-class ExportError(RuntimeError):
-    """The export could not be written (bad output path, unknown format); nothing was left behind."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +79,10 @@ def export(
             counts = _write(cfg, session, fmt, partial, output.name, storage_filter, selection)
         size, digest = measure(partial)
         os.replace(partial, output)
+    except SQLAlchemyError as exc:
+        remove_partial(partial)
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise ExportError(f"reading the archive {database.display_url} failed: {reason}") from exc
     except BaseException:
         remove_partial(partial)
         raise

@@ -18,19 +18,18 @@ from pathlib import Path
 from typing import Any
 
 import bagit
+from sqlalchemy.exc import SQLAlchemyError
 
+from archive.errors import ImportFileError
 from config import WartaConfig
 from storage.database import Database
+from storage.errors import StorageError
 from storage.imports import DocumentImport, ImportOutcome, IncomingDocument, IncomingRevision, import_document
 from storage.imports import resolve_cluster as link_cluster
 
 logger = logging.getLogger(__name__)
 
 BATCH = 200
-
-
-class ImportFileError(ValueError):
-    """The file is not a readable warta JSONL export or a valid bag holding one."""
 
 
 @dataclass
@@ -84,21 +83,29 @@ def import_archive(cfg: WartaConfig, database: Database, path: Path) -> ImportRe
     report = ImportReport()
     pending: list[tuple[str, str]] = []
     batch: list[IncomingDocument] = []
-    for document in read_documents(jsonl_path(path)):
-        batch.append(document)
-        if len(batch) >= BATCH:
-            _import_batch(database, batch, source_names, report, pending)
-            batch = []
-    _import_batch(database, batch, source_names, report, pending)
-    with database.transaction() as session:
-        for uid, cluster_uid in pending:
-            if not link_cluster(session, uid, cluster_uid):
-                logger.warning("document %s: cluster root %s is not in the archive; left unclustered", uid, cluster_uid)
+    try:
+        for document in read_documents(jsonl_path(path)):
+            batch.append(document)
+            if len(batch) >= BATCH:
+                _import_batch(database, batch, source_names, report, pending)
+                batch = []
+        _import_batch(database, batch, source_names, report, pending)
+        _link_pending_clusters(database, pending)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise StorageError(f"writing the import into {database.display_url} failed: {reason}") from exc
     logger.info(
         "import of %s: %d new, %d updated, %d unchanged documents, %d revisions added, %d conflicts",
         path, report.new, report.updated, report.unchanged, report.revisions_added, len(report.conflicts),
     )
     return report
+
+
+def _link_pending_clusters(database: Database, pending: list[tuple[str, str]]) -> None:
+    with database.transaction() as session:
+        for uid, cluster_uid in pending:
+            if not link_cluster(session, uid, cluster_uid):
+                logger.warning("document %s: cluster root %s is not in the archive; left unclustered", uid, cluster_uid)
 
 
 def _import_batch(

@@ -11,7 +11,8 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from archive.exporter import EXTENSIONS, ExportError, SnapshotInfo, export, remove_partial
+from archive.errors import ExportError
+from archive.exporter import EXTENSIONS, SnapshotInfo, export, remove_partial
 from config import SnapshotConfig, WartaConfig
 from storage.database import Database
 from storage.snapshots import delete_snapshots, scheduled_snapshots

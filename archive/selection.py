@@ -14,12 +14,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from archive.errors import SelectionError
 from storage.exports import DocumentFilter, Watermark
 from storage.snapshots import get_snapshot
-
-
-class SelectionError(ValueError):
-    """The selection cannot be resolved (e.g. an unknown or unfinished snapshot id)."""
 
 
 @dataclass(frozen=True)

@@ -18,19 +18,14 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from wacz.main import main as wacz_main
-
 from archive.counts import ExportCounts
+from archive.errors import ExportError
 from archive.warc import write_warc
 from storage.exports import CaptureRow
 
 logger = logging.getLogger(__name__)
 
 WARC_NAME = "data.warc.gz"
-
-
-class WaczError(RuntimeError):
-    """py-wacz could not package the WARC."""
 
 
 def _recording_pages(captures: Iterable[CaptureRow], pages: io.TextIOBase) -> Iterator[CaptureRow]:
@@ -56,10 +51,13 @@ def write_wacz(
         arguments = ["create", "-o", str(output), str(warc_path), "--title", title, "--desc", description]
         if counts.captures:
             arguments += ["-p", str(pages_path)]
+        # imported here: py-wacz pulls in frictionless, half a second that other commands need not pay
+        from wacz.main import main as wacz_main
+
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
             status = wacz_main(arguments)
         logger.debug("py-wacz said: %s", printed.getvalue().strip())
         if status != 0:
-            raise WaczError(f"py-wacz could not package {output.name}: {printed.getvalue().strip()}")
+            raise ExportError(f"py-wacz could not package {output.name}: {printed.getvalue().strip()}")
     return counts

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from io import BytesIO
 from typing import IO
 from urllib.parse import urlsplit
@@ -81,6 +82,12 @@ def replayable_headers(headers: list[tuple[str, str]], body: bytes) -> list[tupl
     return adjusted
 
 
+def warc_date(moment: datetime) -> str:
+    """Return an aware time as a WARC-Date (UTC, 'Z', microseconds when present)."""
+    # warcio formats naive UTC only; an aware time would come out as '+00:00Z'.
+    return str(datetime_to_iso_date(moment.astimezone(UTC).replace(tzinfo=None), use_micros=True))
+
+
 class WarcExport:
     """Writes captures into one gzipped WARC 1.1 file."""
 
@@ -103,7 +110,7 @@ class WarcExport:
 
     def write_capture(self, capture: CaptureRow) -> str:
         """Write the capture's response, request and conversion records; return the response record id."""
-        date = datetime_to_iso_date(capture.fetched_at, use_micros=True)
+        date = warc_date(capture.fetched_at)
         status_line = f"{capture.status} {capture.reason}".strip() if capture.reason else str(capture.status)
         http_headers = StatusAndHeaders(
             status_line,
@@ -114,6 +121,7 @@ class WarcExport:
             capture.url,
             "response",
             payload=BytesIO(capture.body),
+            length=len(capture.body),
             http_headers=http_headers,
             warc_headers_dict={"WARC-Date": date},
         )

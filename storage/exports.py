@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.captures import read_blob
@@ -160,17 +160,6 @@ def _document_conditions(selection: DocumentFilter) -> list[ColumnElement[bool]]
     return conditions
 
 
-def selected_documents(selection: DocumentFilter) -> Select[Any]:
-    """Return a query of the ids of the selected documents."""
-    return select(Document.id).where(*_document_conditions(selection))
-
-
-def count_documents(session: Session, selection: DocumentFilter) -> int:
-    """Return how many documents the selection holds."""
-    query = select(func.count()).select_from(Document).where(*_document_conditions(selection))
-    return int(session.execute(query).scalar_one())
-
-
 def iter_documents(
     session: Session, selection: DocumentFilter, batch_size: int = DOCUMENT_BATCH
 ) -> Iterator[DocumentRow]:
@@ -212,7 +201,7 @@ def _document_rows(session: Session, documents: Sequence[Document], current_only
         aliases[document_id].append(url)
     cluster_ids = {document.cluster_id for document in documents if document.cluster_id is not None}
     cluster_uids = dict(
-        session.execute(select(Document.id, Document.uid).where(Document.id.in_(cluster_ids))).tuples().all()
+        session.execute(select(Document.id, Document.uid).where(Document.id.in_(cluster_ids))).all()
     )
     return [
         DocumentRow(
@@ -265,8 +254,19 @@ def _revisions_by_document(
 
 
 def _capture_conditions(selection: DocumentFilter) -> list[ColumnElement[bool]]:
-    """Captures of selected documents, plus (without a topic filter) captures of no document."""
-    belongs: ColumnElement[bool] = Capture.document_id.in_(selected_documents(selection))
+    """Captures of the selected documents, plus (without a topic filter) captures of no document.
+
+    The crawler may save a capture before it knows the document, so a capture
+    belongs to a document through its document_id, a revision made from it, or its URL.
+    """
+    documents = _document_conditions(selection)
+    document_ids = select(Document.id).where(*documents)
+    belongs: ColumnElement[bool] = or_(
+        Capture.document_id.in_(document_ids),
+        Capture.id.in_(select(Revision.capture_id).where(Revision.document_id.in_(document_ids))),
+        Capture.url.in_(select(Document.canonical_url).where(*documents)),
+        Capture.url.in_(select(Document.url).where(*documents)),
+    )
     if not selection.topics:
         unattached: ColumnElement[bool] = Capture.document_id.is_(None)
         if selection.sources:
@@ -328,7 +328,7 @@ def _conversions_by_capture(session: Session, capture_ids: list[int]) -> dict[in
         .where(Revision.capture_id.in_(capture_ids))
         .order_by(Revision.capture_id, Document.id, Revision.number)
     )
-    for capture_id, uid, number, title, text in session.execute(query).tuples():
+    for capture_id, uid, number, title, text in session.execute(query):
         assert capture_id is not None
         result[capture_id].append(ConversionRow(uid, number, title, text))
     return result

@@ -224,7 +224,14 @@ def _add_revisions(
 
 
 def _widen_seen(document: Document, incoming: IncomingDocument) -> bool:
+    """Take the imported first/last seen when wider, and its status when it changed later."""
     changed = False
+    newer_status = incoming.changed_at is not None and (
+        document.changed_at is None or incoming.changed_at > document.changed_at
+    )
+    if newer_status and incoming.revisions and document.current_revision == max(r.number for r in incoming.revisions):
+        document.status, document.gone_at, document.changed_at = incoming.status, incoming.gone_at, incoming.changed_at
+        changed = True
     if incoming.first_seen < document.first_seen:
         document.first_seen, changed = incoming.first_seen, True
     if incoming.last_seen > document.last_seen:
