@@ -147,6 +147,7 @@ def main() -> None:
     cli(prog_name="warta")
 
 
+from warta.cli_archive import export_command, import_command, snapshots_command  # noqa: E402  (registered last)
 from warta.cli_crawl import crawl_command  # noqa: E402  (registered last: it imports this module)
 from warta.cli_daemon import daemon_command, status_command  # noqa: E402  (same)
 from warta.cli_feeds import feeds_group  # noqa: E402  (same)
@@ -155,13 +156,9 @@ cli.add_command(crawl_command)
 cli.add_command(daemon_command)
 cli.add_command(status_command)
 cli.add_command(feeds_group)
-
-if __name__ == "__main__":
-    main()
-
-
-from warta.cli_archive import export_command, import_command, snapshots_command  # noqa: E402
-
 cli.add_command(export_command)
 cli.add_command(import_command)
 cli.add_command(snapshots_command)
+
+if __name__ == "__main__":
+    main()
