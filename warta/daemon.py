@@ -353,4 +353,9 @@ def _process_alive(pid: int | None) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    # A killed crawl whose new parent has not reaped it yet is a zombie: dead for our purpose.
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[:1] != ["Z"]
