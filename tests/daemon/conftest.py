@@ -174,13 +174,13 @@ shutdown_grace = "{shutdown_grace}"
 """
 
 
-def start_daemon(config_path: Path, port: int, log_name: str = "daemon.log") -> DaemonProcess:
+def start_daemon(config_path: Path, port: int, log_name: str = "daemon.log", log_format: str = "text") -> DaemonProcess:
     """Start `warta daemon` on the config and wait until /healthz answers."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("WARTA_")}
     log_path = config_path.parent / log_name
     with log_path.open("ab") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "warta", "--config", str(config_path), "daemon"],
+            [sys.executable, "-m", "warta", "--config", str(config_path), "--log-format", log_format, "daemon"],
             stdout=log_file, stderr=log_file, stdin=subprocess.DEVNULL, env=env, cwd=config_path.parent,
         )  # fmt: skip
     daemon = DaemonProcess(process, config_path, log_path, f"http://127.0.0.1:{port}")

@@ -6,6 +6,7 @@ import itertools
 import json
 import os
 import signal
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import feedparser
@@ -75,6 +76,8 @@ def test_daemon_crawls_on_schedule_serves_endpoints_and_stops_cleanly(
         for earlier, later in itertools.pairwise(finished):
             assert earlier.finished_at <= later.started_at, "two runs of one source overlapped"
         assert finished[0].new == 6
+        # Crawls take longer than the 2s interval, so due runs were skipped, and said so.
+        assert "run of source:site skipped: its previous run is still going" in daemon.log()
 
         status, headers, body = daemon.get("/healthz")
         health = json.loads(body)
@@ -110,7 +113,7 @@ def test_hanging_crawl_is_killed_at_its_limit_while_another_source_runs(
     # "a-stuck" sorts first, so it starts first when both are overdue at start (the rest are staggered).
     sources = source_toml("a-stuck", site.url + "/hang/", "every 1h") + source_toml("site", site.url + "/berita/")
     config = write_config(tmp_path, daemon_config(sqlite_url(tmp_path), port, sources, crawl_timeout="6s"))
-    daemons.append(daemon := start_daemon(config, port))
+    daemons.append(daemon := start_daemon(config, port, log_format="json"))
     database = Database(sqlite_url(tmp_path))
     try:
         # The child may close its own run when told to stop; the daemon's verdict comes after it.
@@ -132,6 +135,10 @@ def test_hanging_crawl_is_killed_at_its_limit_while_another_source_runs(
         assert during, "no run of the other source overlapped the hanging crawl"
         assert site_runs
         assert daemon.stop() == 0
+        # --log-format json: every line is one JSON object, the crawl children's lines included.
+        entries = [json.loads(line) for line in daemon.log().splitlines()]
+        assert {"warta.daemon", "warta.crawl_job", "warta.crawl.site"} <= {entry["logger"] for entry in entries}
+        assert any("crawl of a-stuck finished: timeout" in entry["message"] for entry in entries)
     finally:
         database.dispose()
 
@@ -254,7 +261,10 @@ def test_kill_9_then_restart_marks_the_run_interrupted_and_carries_on(
         status, _, body = restarted.get("/healthz")
         assert status == 200
         # Restarting does not crawl the source again before its schedule says so.
-        assert json.loads(body)["running"] == []
+        report = json.loads(body)
+        assert report["running"] == []
+        next_run = datetime.fromisoformat(report["jobs"]["source:stuck"])
+        assert next_run >= run.started_at + timedelta(hours=1)
         assert restarted.stop() == 0
     finally:
         database.dispose()

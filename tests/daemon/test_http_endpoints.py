@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from prometheus_client.parser import text_string_to_metric_families
 
 from config import load_config
 from storage.database import Database
 from tests.conftest import write_config
 from tests.daemon.conftest import free_port
+from warta.cli import cli
 from warta.daemon import Daemon
 
 SOURCE = """
@@ -114,3 +117,15 @@ def test_feed_directory_is_served_and_other_paths_are_404(daemon: Daemon) -> Non
     assert (status, content_type.split(";")[0]) == (200, "application/atom+xml")
     assert get(url(daemon, "/missing.atom"))[0] == 404
     assert get(url(daemon, "/%2e%2e/warta.toml"))[0] == 404
+
+
+def test_daemon_command_on_a_busy_port_exits_1_saying_what_to_do(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        body = f'[storage]\nurl = "sqlite:///{tmp_path / "w.db"}"\n[daemon]\nlisten = "127.0.0.1:{port}"\n'
+        result = CliRunner().invoke(cli, ["--config", str(write_config(tmp_path, body)), "daemon"])
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert "[daemon] listen" in result.output
