@@ -54,6 +54,8 @@ from warta.schedule_plan import plan_jobs
 logger = logging.getLogger(__name__)
 
 SnapshotRunner = Callable[[WartaConfig, Database, SnapshotConfig], object]
+# Config tables a SIGHUP does not change: they need a restart.
+RESTART_ONLY = ("storage", "feeds", "daemon")
 # After the children were stopped, time left for their jobs to record the outcome.
 SETTLE_SECONDS = 15.0
 
@@ -185,10 +187,12 @@ class Daemon:
         except ConfigError as exc:
             logger.error("config reload refused, the previous schedule keeps running:\n%s", exc)
             return False
-        for key in ("storage", "daemon"):
-            if getattr(cfg, key) != getattr(self.cfg, key):
+        # The database, the HTTP server and the served feed folder are opened once, at start.
+        kept = {key: getattr(self.cfg, key) for key in RESTART_ONLY}
+        for key, value in kept.items():
+            if getattr(cfg, key) != value:
                 logger.warning("[%s] changed: it takes effect when the daemon restarts", key)
-        self.cfg = cfg.model_copy(update={"storage": self.cfg.storage, "daemon": self.cfg.daemon})
+        self.cfg = cfg.model_copy(update=kept)
         self.monitor.source_names = {source.id: source.display_name for source in cfg.sources}
         self._register_sources(self.cfg)
         self.scheduler.remove_all_jobs()
