@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 ProgressCallback = Callable[[ProgressEvent], None]
 # After the time limit: SIGTERM asks Scrapy to close the spiders (in-flight downloads still finish);
 # a second SIGTERM after STOP_GRACE_SECONDS stops the reactor at once; SIGKILL after KILL_GRACE_SECONDS.
-STOP_GRACE_SECONDS = 5.0
+STOP_GRACE_SECONDS = 3.0
 KILL_GRACE_SECONDS = 15.0
 _has_run = False
 

@@ -134,7 +134,7 @@ def test_crawl_past_its_time_limit_is_stopped_and_its_run_ends_as_timeout(
     path = config(tmp_path, db_url, f"{site.url}/lambat").read_text(encoding="utf-8")
     path_file = write_config(tmp_path, path.replace('timeout = "5s"', 'timeout = "120s"'), name="slow.toml")
     try:
-        report = run_crawl_in_subprocess(path_file, ["gedung-kesenian"], timeout_seconds=12)
+        report = run_crawl_in_subprocess(path_file, ["gedung-kesenian"], timeout_seconds=9)
     finally:
         route.release.set()
     assert route.asked.is_set()  # the crawl was under way when the limit struck
