@@ -158,7 +158,7 @@ def run_crawl_in_subprocess(
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(
         target=_crawl_in_child,
-        args=(str(config_path), list(source_ids or []), sender, logging.getLogger().level, progress is not None),
+        args=(str(config_path), list(source_ids or []), sender, _log_level(), progress is not None),
         name="warta-crawl",
     )
     child.start()
@@ -224,6 +224,8 @@ def _timed_out(
         with database.transaction() as session:
             for run_id in runs.values():
                 finish_run(session, run_id, "timeout", {}, error)
+    except StorageError as exc:
+        logger.warning("could not mark the stopped crawl's runs as timed out: %s", exc)
     finally:
         database.dispose()
     ids = [source.id for source in select_sources(cfg, source_ids)]
@@ -234,6 +236,11 @@ def _timed_out(
         item.status, item.error = "timeout", error
         result.append(item)
     return CrawlReport(result)
+
+
+def _log_level() -> int:
+    """Return the level the child should log at: the parent's, WARNING when the parent set none."""
+    return logging.getLogger().getEffectiveLevel() or logging.WARNING
 
 
 def _crawl_in_child(
