@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
+from sqlalchemy.exc import SQLAlchemyError
 
 from config import ConfigError, SourceConfig, WartaConfig, load_config
 from crawler.errors import CrawlAlreadyRanError, CrawlProcessError, UnknownSourceError
@@ -224,7 +225,7 @@ def _timed_out(
         with database.transaction() as session:
             for run_id in runs.values():
                 finish_run(session, run_id, "timeout", {}, error)
-    except StorageError as exc:
+    except (StorageError, SQLAlchemyError) as exc:
         logger.warning("could not mark the stopped crawl's runs as timed out: %s", exc)
     finally:
         database.dispose()
