@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
+from sqlalchemy.exc import SQLAlchemyError
 
 from config import ConfigError, SourceConfig, WartaConfig, load_config
 from crawler.errors import CrawlAlreadyRanError, CrawlProcessError, UnknownSourceError
@@ -37,7 +38,7 @@ logger = logging.getLogger(__name__)
 ProgressCallback = Callable[[ProgressEvent], None]
 # After the time limit: SIGTERM asks Scrapy to close the spiders (in-flight downloads still finish);
 # a second SIGTERM after STOP_GRACE_SECONDS stops the reactor at once; SIGKILL after KILL_GRACE_SECONDS.
-STOP_GRACE_SECONDS = 5.0
+STOP_GRACE_SECONDS = 3.0
 KILL_GRACE_SECONDS = 15.0
 _has_run = False
 
@@ -158,7 +159,7 @@ def run_crawl_in_subprocess(
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(
         target=_crawl_in_child,
-        args=(str(config_path), list(source_ids or []), sender, logging.getLogger().level, progress is not None),
+        args=(str(config_path), list(source_ids or []), sender, _log_level(), progress is not None),
         name="warta-crawl",
     )
     child.start()
@@ -224,6 +225,8 @@ def _timed_out(
         with database.transaction() as session:
             for run_id in runs.values():
                 finish_run(session, run_id, "timeout", {}, error)
+    except (StorageError, SQLAlchemyError) as exc:
+        logger.warning("could not mark the stopped crawl's runs as timed out: %s", exc)
     finally:
         database.dispose()
     ids = [source.id for source in select_sources(cfg, source_ids)]
@@ -234,6 +237,11 @@ def _timed_out(
         item.status, item.error = "timeout", error
         result.append(item)
     return CrawlReport(result)
+
+
+def _log_level() -> int:
+    """Return the level the child should log at: the parent's, WARNING when the parent set none."""
+    return logging.getLogger().getEffectiveLevel() or logging.WARNING
 
 
 def _crawl_in_child(

@@ -53,6 +53,8 @@ class SourceSpider(scrapy.Spider):
     """Crawl one configured source once and record what it finds."""
 
     kind = ""
+    # A page source records its pages whatever their length; other kinds only articles.
+    records_any_page = False
 
     def __init__(
         self,
@@ -207,8 +209,6 @@ class SourceSpider(scrapy.Spider):
         self.recorder.record_article(
             response.url, redirects[0] if redirects else None, extracted, capture_id, validators_of(response)
         )
-
-    records_any_page = False
 
     def _missing(self, response: Response, capture_id: int | None) -> None:
         urls = [*response.meta.get("redirect_urls", []), response.url]

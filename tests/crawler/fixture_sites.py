@@ -6,6 +6,7 @@ import gzip
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,11 +24,16 @@ SITE_NAMES = ("listing", "feed", "sitemap", "page", "mirror", "elsewhere")
 
 
 def install_site(name: str, target: Path, server_url: str, other_url: str) -> None:
-    """Copy a fixture site into `target`, filling in its own and the other host's URLs."""
+    """Copy a fixture site into `target`, filling in its own and the other host's URLs.
+
+    {{LATER}} becomes a time after any fetch the test makes (a sitemap <lastmod> "newer than our last fetch").
+    """
     shutil.copytree(SITES / name, target)
+    later = (datetime.now(UTC) + timedelta(days=1)).isoformat(timespec="seconds")
     for path in target.rglob("*"):
         if path.suffix in (".html", ".xml", ".txt", ".tmpl"):
             text = path.read_text(encoding="utf-8").replace("{{SELF}}", server_url).replace("{{OTHER}}", other_url)
+            text = text.replace("{{LATER}}", later)
             if path.suffix == ".tmpl":
                 path.with_suffix("").write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
                 path.unlink()
@@ -196,6 +202,7 @@ def scenario(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         steps = {"day1": crawl_step(sites, config_path, db_url)}
         steps["again"] = crawl_step(sites, config_path, db_url)
         sites.servers["listing"].switch("day2")
+        sites.servers["sitemap"].switch("day2")
         steps["day2"] = crawl_step(sites, config_path, db_url)
         yield Scenario(sites, db_url, config_path, steps)
     finally:

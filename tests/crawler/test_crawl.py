@@ -86,6 +86,15 @@ def test_sitemap_index_and_gzipped_child_give_the_followed_pages(scenario: Scena
     assert not any(path.startswith(("/agenda/arsip/", "/tentang")) for path in paths)
 
 
+def test_sitemap_lastmod_not_newer_than_our_fetch_skips_the_page(scenario: Scenario) -> None:
+    day1 = [entry.path for entry in scenario.steps["day1"].requests["sitemap"]]
+    day2 = [entry.path for entry in scenario.steps["day2"].requests["sitemap"]]
+    assert {"/agenda/catatan-panitia", "/agenda/jam-loket"} <= set(day1)  # control: both fetched once
+    assert "/sitemaps/agenda.xml.gz" in day2  # the changed sitemap was read on day 2
+    assert "/agenda/catatan-panitia" not in day2  # lastmod older than our fetch
+    assert "/agenda/jam-loket" in day2  # lastmod newer than our fetch
+
+
 def test_page_source_records_the_monitored_page(scenario: Scenario) -> None:
     documents = by_path(docs(scenario, "day1", "gedung-kesenian"))
     assert list(documents) == ["pengumuman"]

@@ -11,11 +11,11 @@ from crawler.extraction import (
     MIN_ARTICLE_WORDS,
     Extracted,
     decode_html,
-    detect_language,
     extract_article,
     is_article,
     main_text,
 )
+from crawler.page_metadata import detect_language
 
 URL = "https://wartabudaya.example/berita/2026/11/23/pameran-lukisan-batavia?utm_source=feed"
 WIB = timezone(timedelta(hours=7))

@@ -1,4 +1,4 @@
-"""Retry-After is honoured on 503; an unreachable source fails its run (exit 1) and marks nothing gone."""
+"""Politeness and limits: Retry-After, max_page_bytes, unreachable sources (exit 1, nothing gone), time limits."""
 
 from __future__ import annotations
 
@@ -7,16 +7,18 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from crawler.report import SourceReport
 from crawler.runner import run_crawl_in_subprocess
 from storage.database import Database
 from storage.models import CrawlError, CrawlRun, Document
-from tests.conftest import write_config
+from tests.conftest import BACKENDS, postgres_schema_url, write_config
 from tests.crawler.fixture_sites import install_site
 from warta.demo.siteserver import SiteServer
 
@@ -52,9 +54,9 @@ def site(tmp_path: Path) -> Iterator[SiteServer]:
     server.stop()
 
 
-def config(tmp_path: Path, db_url: str, url: str) -> Path:
+def config(folder: Path, db_url: str, *urls: str, max_page_bytes: str = "10MB") -> Path:
     return write_config(
-        tmp_path,
+        folder,
         f"""
 [storage]
 url = "{db_url}"
@@ -62,24 +64,72 @@ url = "{db_url}"
 [crawler]
 download_delay = "0s"
 timeout = "5s"
+max_page_bytes = "{max_page_bytes}"
 
 [[sources]]
 id = "gedung-kesenian"
 kind = "page"
-urls = ["{url}"]
+urls = [{", ".join(f'"{url}"' for url in urls)}]
 """,
     )
 
 
-def test_retry_after_on_503_is_waited_for_then_the_page_is_recorded(
-    tmp_path: Path, db_url: str, site: SiteServer
-) -> None:
-    route = BusyOnce((tmp_path / "page" / "day1" / "pengumuman.html").read_bytes())
-    site.add_route("/sibuk", route)
-    report = run_crawl_in_subprocess(config(tmp_path, db_url, f"{site.url}/sibuk"), None, timeout_seconds=60)
-    assert report.source("gedung-kesenian").new == 1
-    assert len(route.asked_at) == 2
-    assert route.asked_at[1] - route.asked_at[0] >= 1.0
+@dataclass
+class LimitsCrawl:
+    """One crawl of a page source with a busy page (503, Retry-After) and a page over max_page_bytes."""
+
+    report: SourceReport
+    busy: BusyOnce
+    error_reasons: dict[str, str]
+    document_urls: list[str]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def limits_crawl(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LimitsCrawl]:
+    """Run the crawl once per database backend."""
+    root = tmp_path_factory.mktemp("limits")
+    server = SiteServer(root / "page")
+    install_site("page", root / "page", server.url, "http://127.0.0.1:9")
+    page = (root / "page" / "day1" / "pengumuman.html").read_bytes()
+    padding = b"<!--" + b"x" * 200_000 + b"-->"
+    (root / "page" / "day1" / "besar.html").write_bytes(page.replace(b"</body>", padding + b"</body>"))
+    busy = BusyOnce(page)
+    server.add_route("/sibuk", busy)
+    urls = (
+        postgres_schema_url()
+        if request.param == "postgresql"
+        else iter([f"sqlite:///{tmp_path_factory.mktemp('db') / 'warta.db'}"])
+    )
+    db_url = next(urls)
+    try:
+        with server:
+            path = config(root, db_url, f"{server.url}/sibuk", f"{server.url}/besar", max_page_bytes="100kB")
+            report = run_crawl_in_subprocess(path, None, timeout_seconds=60).source("gedung-kesenian")
+        database = Database(db_url)
+        try:
+            with database.reading() as session:
+                errors = session.execute(select(CrawlError.url, CrawlError.reason)).all()
+                documents = session.execute(select(Document.canonical_url)).scalars().all()
+        finally:
+            database.dispose()
+        yield LimitsCrawl(report, busy, {url: reason for url, reason in errors}, list(documents))
+    finally:
+        for _ in urls:  # drops the PostgreSQL schema
+            pass
+
+
+def test_retry_after_on_503_is_waited_for_then_the_page_is_recorded(limits_crawl: LimitsCrawl) -> None:
+    # recorded under its rel=canonical URL
+    assert [url.rsplit("/", 1)[1] for url in limits_crawl.document_urls] == ["pengumuman"]
+    assert len(limits_crawl.busy.asked_at) == 2
+    assert limits_crawl.busy.asked_at[1] - limits_crawl.busy.asked_at[0] >= 1.0
+
+
+def test_page_over_max_page_bytes_is_refused_and_counted_as_an_error(limits_crawl: LimitsCrawl) -> None:
+    assert (limits_crawl.report.status, limits_crawl.report.errors) == ("ok", 1)
+    [(url, reason)] = limits_crawl.error_reasons.items()
+    assert url.endswith("/besar")
+    assert "size" in reason
 
 
 def test_unreachable_source_exits_1_and_marks_nothing_gone(tmp_path: Path, db_url: str, site: SiteServer) -> None:
@@ -134,7 +184,7 @@ def test_crawl_past_its_time_limit_is_stopped_and_its_run_ends_as_timeout(
     path = config(tmp_path, db_url, f"{site.url}/lambat").read_text(encoding="utf-8")
     path_file = write_config(tmp_path, path.replace('timeout = "5s"', 'timeout = "120s"'), name="slow.toml")
     try:
-        report = run_crawl_in_subprocess(path_file, ["gedung-kesenian"], timeout_seconds=12)
+        report = run_crawl_in_subprocess(path_file, ["gedung-kesenian"], timeout_seconds=9)
     finally:
         route.release.set()
     assert route.asked.is_set()  # the crawl was under way when the limit struck
