@@ -12,6 +12,7 @@ import click
 import tomli_w
 
 from config import ConfigError, WartaConfig, check_writable_paths, load_config
+from config.reference import reference_markdown, write_into
 from config.secrets import mask_url
 from storage.database import Database
 from storage.errors import StorageError
@@ -113,6 +114,28 @@ def config_show(app: AppContext) -> None:
         data["daemon"]["webhook_url"] = mask_url(data["daemon"]["webhook_url"])
     click.echo(f"# effective config from {cfg.config_path}")
     click.echo(tomli_w.dumps(data), nl=False)
+
+
+@config_group.command("reference")
+@click.option(
+    "--write",
+    "target",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Update the reference block of this file instead of printing.",
+)
+def config_reference(target: Path | None) -> None:
+    """Print the reference of every config key (Markdown), generated from the schema.
+
+    Example: warta config reference --write README.md
+    """
+    if target is None:
+        click.echo(reference_markdown(), nl=False)
+        return
+    try:
+        changed = write_into(target)
+    except ValueError as exc:
+        raise click.UsageError(f"{target}: {exc}") from exc
+    click.echo(f"{target}: reference {'updated' if changed else 'already up to date'}")
 
 
 @cli.group("db")
