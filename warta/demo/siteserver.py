@@ -11,6 +11,10 @@ a day folder change what a path answers:
 
 A path `/x/` serves `x/index.html`; a path with no extension serves `PATH.html`
 when it exists. Tests may add routes of their own with `add_route`.
+
+Feeds, sitemaps and canonical links need absolute URLs, but the port is only
+known once the server runs: in text files (.html, .xml, .txt, ...) the marker
+`{{site_url}}` is replaced by the server's base URL, e.g. `http://127.0.0.1:8765`.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ CONTENT_TYPES = {
     ".gz": "application/gzip",
     ".json": "application/json",
 }
+TEXT_SUFFIXES = (".html", ".xml", ".rss", ".atom", ".txt", ".json")
+SITE_URL_MARKER = b"{{site_url}}"
 # Fixed so that the same file always answers the same Last-Modified, run after run.
 SITE_DATE = "Mon, 23 Nov 2026 07:00:00 GMT"
 
@@ -154,6 +160,9 @@ class SiteHandler(BaseHTTPRequestHandler):
             self._send(404, b"not found", "text/plain", send_body)
             return
         body = file.read_bytes()
+        if file.suffix in TEXT_SUFFIXES:
+            host, port = self.server.server_address[:2]
+            body = body.replace(SITE_URL_MARKER, f"http://{host!s}:{port}".encode())
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
         headers = {"ETag": etag, "Last-Modified": SITE_DATE}
         if self.headers.get("If-None-Match") == etag or (
