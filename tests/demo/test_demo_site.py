@@ -77,7 +77,11 @@ def test_day_two_differences_match_the_site_readme(demo_site: SiteServer) -> Non
     expected = expected_table()
     assert set(expected) == {*SOURCES, "total"}
     assert expected["disbud"] == {
-        "day-1 articles": 7, "day-2 new": 1, "day-2 changed": 1, "day-2 gone": 1, "day-2 moved": 1
+        "day-1 articles": 7,
+        "day-2 new": 1,
+        "day-2 changed": 1,
+        "day-2 gone": 1,
+        "day-2 moved": 1,
     }
     assert observed_changes(demo_site) == expected
     # the acceptance numbers for a day-two crawl

@@ -64,6 +64,7 @@ class SiteState:
 
     root: Path
     day: str
+    site_url: str = ""
     requests: list[LoggedRequest] = field(default_factory=list)
     routes: dict[str, Route] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -78,6 +79,7 @@ class SiteServer:
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="site-server", daemon=True)
+        self.state.site_url = self.url
 
     @property
     def url(self) -> str:
@@ -161,8 +163,7 @@ class SiteHandler(BaseHTTPRequestHandler):
             return
         body = file.read_bytes()
         if file.suffix in TEXT_SUFFIXES:
-            host, port = self.server.server_address[:2]
-            body = body.replace(SITE_URL_MARKER, f"http://{host!s}:{port}".encode())
+            body = body.replace(SITE_URL_MARKER, self.state.site_url.encode())
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
         headers = {"ETag": etag, "Last-Modified": SITE_DATE}
         if self.headers.get("If-None-Match") == etag or (
