@@ -105,7 +105,10 @@ def discover(url: str, prober: Prober) -> Discovery:
         raise ProbeError(f"{url} answered HTTP {start.status}; check the URL in a browser")
     found = Discovery(start_url=url, final_url=start.url)
     if not prober.allowed(start.url):
-        found.notes.append(f"robots.txt disallows {start.url} for our User-Agent; a crawl would not fetch it")
+        found.notes.append(
+            f"robots.txt disallows {start.url} for our User-Agent, or could not be read (which disallows "
+            "everything); a crawl would not fetch it, and discover probed nothing else"
+        )
     feed = _as_feed(start)
     sitemap = _as_sitemap(start, prober) if feed is None else None
     if feed is not None:

@@ -88,10 +88,14 @@ class Prober:
             body = ""
             try:
                 answer = self._request(root + "robots.txt", "GET")
-                body = answer.body.decode("utf-8", "replace") if answer.ok else ""
             except ProbeError:
-                body = ""
+                answer = None
+            if answer is not None and answer.ok:
+                body = answer.body.decode("utf-8", "replace")
+            # RFC 9309: a missing robots.txt (4xx) allows everything; an unreachable one (5xx,
+            # network error) must be taken as disallowing everything
             parser.parse(body.splitlines())
+            parser.disallow_all = answer is None or answer.status >= 500
             self._robots[root] = parser
             self.robots_bodies[root] = body
         return self._robots[root].can_fetch(self.user_agent, url)

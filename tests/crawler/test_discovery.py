@@ -257,3 +257,18 @@ def test_follow_patterns_generalise_dates_and_ids() -> None:
         "https://x.id/",
     ]
     assert follow_patterns(urls) == [r"/berita/\d{4}/\d{2}/[^/?#]+$", r"/en/news/\d{5}/[^/?#]+/?$"]
+
+
+def test_unreachable_robots_txt_stops_every_probe_but_the_named_url(serve) -> None:
+    site = serve(feed_site)
+
+    def failing_robots(handler) -> None:
+        handler.send_response(503)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    site.add_route("/robots.txt", failing_robots)
+    found = discover(site.url + "/", Prober(USER_AGENT, 5))
+    assert found.feeds == []
+    assert {entry.path for entry in site.requests} == {"/", "/robots.txt"}
+    assert any("robots.txt disallows" in note for note in found.notes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from click.testing import CliRunner
 
 from config import load_config, parse_config
 from tests.conftest import write_config
+from tests.demo.sitewalk import article_paths
 from warta.cli import cli
 from warta.demo.config import demo_config_text
 
@@ -45,3 +47,19 @@ def test_demo_topics_include_the_shipped_jakarta_topics(tmp_path: Path) -> None:
     topic_ids = {topic.id for topic in cfg.topics}
     assert {"jakarta-global-city", "wccf", "jakarta-500", "festivals", "museums", "heritage"} <= topic_ids
     assert all(topic.sources == [] for topic in cfg.topics)
+
+
+def test_demo_follow_patterns_select_exactly_the_demo_articles(demo_site, tmp_path: Path) -> None:
+    """A follow pattern starting with '/' matches the start of the URL path (config schema)."""
+    cfg = load_config(write_config(tmp_path, demo_config_text(demo_site.url, tmp_path)))
+    demo_site.switch("day2")
+    for source_id, non_articles in (
+        ("disbud", ["/disbud/berita/page/2/", "/disbud/profil", "/disbud/"]),
+        ("portal", ["/portal/", "/portal/admin/"]),
+    ):
+        patterns = [re.compile(pattern) for pattern in cfg.source(source_id).follow]
+        deny = [re.compile(pattern) for pattern in cfg.source(source_id).deny]
+        for path in article_paths(demo_site.url, source_id):
+            assert any(p.match(path) for p in patterns) and not any(d.match(path) for d in deny), path
+        for path in non_articles:
+            assert not any(p.match(path) for p in patterns) or any(d.match(path) for d in deny), path
