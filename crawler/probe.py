@@ -58,6 +58,7 @@ class Prober:
         self.max_bytes = max_bytes
         self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
         self.robots_bodies: dict[str, str] = {}
+        self._unreachable_robots: set[str] = set()
 
     @classmethod
     def from_config(cls, cfg: WartaConfig | None) -> Prober:
@@ -95,10 +96,11 @@ class Prober:
             # RFC 9309: a missing robots.txt (4xx) allows everything; an unreachable one (5xx,
             # network error) must be taken as disallowing everything
             parser.parse(body.splitlines())
-            parser.disallow_all = answer is None or answer.status >= 500
+            if answer is None or answer.status >= 500:
+                self._unreachable_robots.add(root)
             self._robots[root] = parser
             self.robots_bodies[root] = body
-        return self._robots[root].can_fetch(self.user_agent, url)
+        return root not in self._unreachable_robots and self._robots[root].can_fetch(self.user_agent, url)
 
     def _request(self, url: str, method: str) -> Probe:
         request = urllib.request.Request(

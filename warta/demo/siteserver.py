@@ -186,10 +186,11 @@ class SiteHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Date", email.utils.formatdate(usegmt=True))
         self.send_header("Content-Length", str(len(body)))
+        # logged before the client can read the answer, so that a test sees its own request in the log
+        self._log(status, len(body) if send_body else 0)
         self.end_headers()
         if send_body and body:
             self.wfile.write(body)
-        self._log(status, len(body) if send_body else 0)
 
     def _log(self, status: int, bytes_sent: int) -> None:
         entry = LoggedRequest(self.command, self.path, dict(self.headers.items()), status, bytes_sent)
