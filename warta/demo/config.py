@@ -28,9 +28,9 @@ def demo_sources(base_url: str) -> list[dict[str, Any]]:
             "name": "Dinas Kebudayaan DKI Jakarta (demo)",
             "kind": "listing",
             "urls": [f"{site}/disbud/berita/"],
-            # article pages are one path segment below /berita/; /berita/page/N/ is pagination
+            # article pages are one path segment below /berita/, so the pagination pages
+            # (/berita/page/N/) do not match; no deny, which might stop the crawler paginating
             "follow": [r"/disbud/berita/[^/?#]+$"],
-            "deny": [r"/disbud/berita/page/"],
             "max_pages": 3,
             "schedule": "every 6h",
             "language": "id",
