@@ -8,6 +8,7 @@ import urllib.robotparser
 from collections import Counter
 from urllib.parse import urlsplit
 
+import feedparser
 import lxml.html
 import pytest
 
@@ -241,3 +242,12 @@ def _sentences(text: str) -> set[str]:
 
 def test_site_folder_holds_two_days() -> None:
     assert sorted(path.name for path in DEMO_SITE.iterdir() if path.is_dir()) == list(DAYS)
+
+
+@pytest.mark.parametrize(("day", "items"), [("day1", 5), ("day2", 6)])
+def test_kabar_feed_is_valid_rss_for_feed_readers(demo_site: SiteServer, day: str, items: int) -> None:
+    demo_site.switch(day)
+    parsed = feedparser.parse(get(demo_site.url + "/kabar/rss.xml").body)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert len(parsed.entries) == items
+    assert all(entry.link.startswith(demo_site.url + "/kabar/budaya/") and entry.published for entry in parsed.entries)
