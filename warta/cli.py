@@ -165,6 +165,11 @@ def db_upgrade(app: AppContext) -> None:
         click.echo(f"{database.display_url} upgraded from revision {before or 'empty'} to {after}")
 
 
+from warta.cli_tools import discover  # noqa: E402  (registered after the group is defined)
+
+cli.add_command(discover)
+
+
 def main() -> None:
     """Entry point of the `warta` console script."""
     cli(prog_name="warta")
