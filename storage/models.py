@@ -64,6 +64,8 @@ class Document(Base):
     """One story at one canonical URL; `current_revision` is the number of its latest revision."""
 
     __tablename__ = "documents"
+    # A source's newest documents, for its feed, come from one range scan of this index.
+    __table_args__ = (Index("ix_documents_source_updated", "source_id", "updated_at"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     uid: Mapped[str] = mapped_column(String(36), unique=True)
@@ -201,9 +203,11 @@ class CrawlError(Base):
 
 
 class TopicMembership(Base):
-    """A document that matches a configured topic."""
+    """A document that matches a configured topic; `matched_at` is the document's updated_at when matched."""
 
     __tablename__ = "topic_memberships"
+    # A topic's newest documents, for its feed, come from one range scan of this index.
+    __table_args__ = (Index("ix_topic_memberships_topic_matched", "topic_id", "matched_at"),)
 
     topic_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True, index=True)

@@ -175,5 +175,9 @@ def main() -> None:
     cli(prog_name="warta")
 
 
+from warta.cli_feeds import feeds_group  # noqa: E402  (imported last: it uses AppContext from this module)
+
+cli.add_command(feeds_group)
+
 if __name__ == "__main__":
     main()

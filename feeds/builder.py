@@ -1,0 +1,168 @@
+"""Building every feed file from the archive: `warta feeds build`.
+
+First the topic memberships are brought up to date (a rematch of the whole
+archive when the topic definitions changed, or when forced); then every feed
+is read from one consistent read-only snapshot and written in Atom, RSS and
+JSON Feed, followed by index.opml and index.html. Files whose bytes did not
+change are left alone, and feed files of topics or sources no longer in the
+config are removed. The builder never crawls.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from config import WartaConfig
+from feeds.atom import render_atom
+from feeds.catalog import FORMATS, FeedSpec, SourceInfo, TopicInfo, feed_catalog
+from feeds.entries import EntryFactory
+from feeds.index_page import IndexSection, render_index_page
+from feeds.jsonfeed import render_json_feed
+from feeds.model import FeedDocument, FeedEntry
+from feeds.opml import render_opml
+from feeds.rss import render_rss
+from feeds.writer import write_if_changed
+from storage.database import Database
+from storage.memberships import RematchReport, catch_up_memberships, rematch_if_needed
+from storage.topics import TopicMatcher
+
+logger = logging.getLogger(__name__)
+
+RENDERERS: dict[str, Callable[[FeedDocument], bytes]] = {
+    "atom": render_atom,
+    "rss": render_rss,
+    "json": render_json_feed,
+}
+# Only these folders are cleaned of stale feeds; other files in the feed folder are never touched.
+MANAGED_FOLDERS = ("topics", "sources")
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did: files written, unchanged and removed, feeds and entries, and any rematch."""
+
+    feed_dir: Path
+    feeds: int
+    entries: int
+    written: int
+    unchanged: int
+    removed: int
+    rematch: RematchReport | None
+
+    def summary(self) -> str:
+        """Return a one-line summary for people."""
+        line = (
+            f"{self.feeds} feeds, {self.entries} entries: {self.written} files written, "
+            f"{self.unchanged} unchanged, {self.removed} removed -> {self.feed_dir}"
+        )
+        if self.rematch is not None:
+            line += f" (topics rematched on {self.rematch.documents} documents)"
+        return line
+
+
+class FeedBuilder:
+    """Writes the feeds of the configured topics and sources into a folder."""
+
+    def __init__(
+        self,
+        database: Database,
+        feed_dir: Path,
+        base_url: str,
+        max_entries: int,
+        title_prefix: str,
+        topics: Sequence[TopicInfo],
+        sources: Sequence[SourceInfo],
+        matcher: TopicMatcher,
+    ) -> None:
+        self.database = database
+        self.feed_dir = feed_dir
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.max_entries = max_entries
+        self.title_prefix = title_prefix
+        self.specs = feed_catalog(topics, sources, title_prefix)
+        self.matcher = matcher
+        self.entries = EntryFactory(
+            {topic.id: topic.title for topic in topics}, {source.id: source.tags for source in sources}
+        )
+
+    @classmethod
+    def from_config(cls, cfg: WartaConfig, database: Database) -> FeedBuilder:
+        """Return a builder for the config's [feeds], [[topics]] and [[sources]]."""
+        return cls(
+            database=database,
+            feed_dir=cfg.feeds.dir,
+            base_url=cfg.feeds.base_url,
+            max_entries=cfg.feeds.max_entries,
+            title_prefix=cfg.feeds.title_prefix,
+            topics=[TopicInfo(topic.id, topic.title, topic.description) for topic in cfg.topics],
+            sources=[
+                SourceInfo(source.id, source.display_name, tuple(source.tags), source.language)
+                for source in cfg.sources
+            ],
+            matcher=TopicMatcher.from_config(cfg),
+        )
+
+    def build(self, rematch: bool = False) -> BuildReport:
+        """Bring topic memberships up to date, write every feed file, and return what was done."""
+        rematched = rematch_if_needed(self.database, self.matcher, force=rematch)
+        if rematched is None:
+            catch_up_memberships(self.database, self.matcher)
+        with self.database.reading() as session:
+            feeds = [(spec, self.entries.newest(session, spec.scope, self.max_entries)) for spec in self.specs]
+        outputs: dict[str, bytes] = {}
+        for spec, entries in feeds:
+            for fmt in FORMATS:
+                outputs[spec.path(fmt)] = RENDERERS[fmt](self.document(spec, entries, fmt))
+        title = self.title_prefix or "warta"
+        outputs["index.opml"] = render_opml(self.specs, self.base_url, f"{title} feeds")
+        sections = [IndexSection(spec, entries) for spec, entries in feeds]
+        outputs["index.html"] = render_index_page(sections, self.base_url, f"{title} feeds")
+        written = sum(write_if_changed(self.feed_dir / path, data) for path, data in outputs.items())
+        removed = self._remove_stale(set(outputs))
+        report = BuildReport(
+            feed_dir=self.feed_dir,
+            feeds=len(feeds),
+            entries=sum(len(entries) for _, entries in feeds),
+            written=written,
+            unchanged=len(outputs) - written,
+            removed=removed,
+            rematch=rematched,
+        )
+        logger.info("feeds built: %s", report.summary())
+        return report
+
+    def document(self, spec: FeedSpec, entries: Sequence[FeedEntry], fmt: str) -> FeedDocument:
+        """Return the feed `spec` with `entries` as it is written in format `fmt`."""
+        return FeedDocument(
+            id=spec.url(self.base_url, "atom"),
+            title=spec.title,
+            self_url=spec.url(self.base_url, fmt),
+            home_url=spec.home_url(self.base_url),
+            entries=tuple(entries),
+            subtitle=spec.description,
+            author=self.title_prefix or "warta",
+            language=spec.language,
+        )
+
+    def _remove_stale(self, current: set[str]) -> int:
+        """Delete feed files of topics and sources that are no longer configured; return how many."""
+        removed = 0
+        for folder in MANAGED_FOLDERS:
+            directory = self.feed_dir / folder
+            if not directory.is_dir():
+                continue
+            for path in sorted(directory.iterdir()):
+                relative = f"{folder}/{path.name}"
+                if path.is_file() and path.suffix.lstrip(".") in FORMATS and relative not in current:
+                    logger.info("removing %s: its topic or source is no longer configured", path)
+                    path.unlink()
+                    removed += 1
+        return removed
+
+
+def build_feeds(cfg: WartaConfig, database: Database, rematch: bool = False) -> BuildReport:
+    """Write every feed of the config into [feeds] dir and return what was done."""
+    return FeedBuilder.from_config(cfg, database).build(rematch=rematch)

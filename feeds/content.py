@@ -1,0 +1,68 @@
+"""Entry bodies: stored HTML re-sanitized for feeds, plain text as paragraphs, and summaries.
+
+Stored revision HTML was sanitized when it was extracted; it is cleaned again
+here because feeds are read by many clients that trust them, and an older
+archive may hold HTML sanitized by older rules. Only http(s) and mailto links
+survive; relative links are made absolute against the page's URL.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+SUMMARY_CHARS = 300
+_BLANK_LINES = re.compile(r"\n\s*\n")
+_SPACES = re.compile(r"\s+")
+
+
+def is_safe_url(url: str | None) -> bool:
+    """Return True when `url` is an absolute http(s) URL (nothing a feed reader could execute)."""
+    if not url:
+        return False
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def sanitize_html(fragment: str, page_url: str | None = None) -> str:
+    """Return `fragment` with scripts, styles, frames, event handlers and unsafe URLs removed."""
+
+    def absolute(url: str) -> str | None:
+        resolved = urljoin(page_url, url) if page_url and is_safe_url(page_url) else None
+        return resolved if is_safe_url(resolved) else None
+
+    return nh3.clean(
+        fragment,
+        tags=nh3.ALLOWED_TAGS - {"area", "map"},
+        clean_content_tags={"script", "style", "iframe", "noscript", "template", "object", "embed"},
+        url_schemes=set(SAFE_SCHEMES),
+        url_relative=absolute,
+        strip_comments=True,
+    ).strip()
+
+
+def text_to_html(text: str) -> str:
+    """Return plain `text` as escaped HTML paragraphs, one per blank-line-separated block."""
+    blocks = [block.strip() for block in _BLANK_LINES.split(text) if block.strip()]
+    return "".join(f"<p>{html.escape(block).replace(chr(10), '<br>')}</p>" for block in blocks)
+
+
+def body_html(stored_html: str, text: str, page_url: str | None = None) -> str:
+    """Return the body an entry shows: the sanitized stored HTML, else the text as paragraphs."""
+    cleaned = sanitize_html(stored_html, page_url) if stored_html.strip() else ""
+    if _SPACES.sub("", nh3.clean(cleaned, tags=set())):
+        return cleaned
+    return text_to_html(text)
+
+
+def summarize(text: str, max_chars: int = SUMMARY_CHARS) -> str:
+    """Return about the first `max_chars` characters of `text`, cut at a word, with an ellipsis when cut."""
+    flat = _SPACES.sub(" ", text).strip()
+    if len(flat) <= max_chars:
+        return flat
+    cut = flat[:max_chars].rsplit(" ", 1)[0] or flat[:max_chars]
+    return cut.rstrip(" ,;:.") + "…"

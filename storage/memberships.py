@@ -1,0 +1,144 @@
+"""Recomputing topic memberships for the whole archive when the topic definitions change.
+
+The topics' fingerprint (storage.topics.TopicMatcher.fingerprint) is kept in the
+state table; when the config's topics no longer match it, every document is
+matched again. The archive is walked in batches of documents, each batch in its
+own short write transaction, so memory stays flat on 100k+ documents and
+crawls are not blocked for long. The fingerprint is stored only after the last
+batch: an interrupted rematch is simply redone on the next build.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, select
+from sqlalchemy.orm import Session
+
+from storage.database import Database
+from storage.models import Document, Revision, TopicMembership
+from storage.state import get_state, set_state
+from storage.topics import TopicMatcher, replace_memberships
+
+logger = logging.getLogger(__name__)
+
+FINGERPRINT_KEY = "topics.fingerprint"
+REVISION_MARK_KEY = "topics.matched_through_revision"
+REMATCH_BATCH_SIZE = 500
+# Revisions of concurrent crawls may commit out of id order; re-checking a few already seen costs little.
+CATCH_UP_OVERLAP = 200
+
+
+@dataclass(frozen=True)
+class RematchReport:
+    """What a rematch did: documents matched again and memberships now stored."""
+
+    documents: int
+    memberships: int
+
+
+def topics_are_current(database: Database, matcher: TopicMatcher) -> bool:
+    """Return True when the stored memberships were computed with this matcher's topic definitions."""
+    with database.reading() as session:
+        return get_state(session, FINGERPRINT_KEY) == matcher.fingerprint
+
+
+def rematch_if_needed(database: Database, matcher: TopicMatcher, force: bool = False) -> RematchReport | None:
+    """Rematch the archive when the topics changed (or when forced); return the report, or None if skipped."""
+    if not force and topics_are_current(database, matcher):
+        return None
+    logger.info("topic definitions changed (or --rematch given): matching every document again")
+    return rematch_archive(database, matcher)
+
+
+def catch_up_memberships(database: Database, matcher: TopicMatcher, batch_size: int = REMATCH_BATCH_SIZE) -> int:
+    """Match documents whose current revision is newer than the last one matched; return how many.
+
+    The `record_page` hook normally keeps memberships current; this is the safety
+    net for revisions recorded without it. It reads only revisions after the stored
+    mark (an indexed primary-key range), so it costs nothing when nothing is new.
+    """
+    with database.reading() as session:
+        mark = int(get_state(session, REVISION_MARK_KEY) or 0)
+    after_id, documents = max(mark - CATCH_UP_OVERLAP, 0), 0
+    while True:
+        with database.transaction() as session:
+            rows = _revisions_after(session, after_id, batch_size)
+            if not rows:
+                break
+            matches = {
+                row.document_id: (matcher.match(row.title, row.text, row.source_id, row.language), row.updated_at)
+                for row in rows
+            }
+            replace_memberships(session, matches)
+            after_id = rows[-1].revision_id
+            set_state(session, REVISION_MARK_KEY, str(max(after_id, mark)))
+        documents += len(rows)
+    if documents:
+        logger.debug("matched %d recently recorded documents against the topics", documents)
+    return documents
+
+
+def rematch_archive(database: Database, matcher: TopicMatcher, batch_size: int = REMATCH_BATCH_SIZE) -> RematchReport:
+    """Match every document with a revision against the topics again, batch by batch; return the counts."""
+    with database.transaction() as session:
+        stale = delete(TopicMembership)
+        if matcher.topic_ids:
+            stale = stale.where(TopicMembership.topic_id.not_in(matcher.topic_ids))
+        session.execute(stale)
+    documents = memberships = 0
+    after_id = 0
+    while True:
+        with database.transaction() as session:
+            rows = _current_revisions(session, after_id, batch_size)
+            if not rows:
+                break
+            matches: dict[int, tuple[list[str], datetime]] = {}
+            for document_id, source_id, updated_at, title, text, language in rows:
+                topic_ids = matcher.match(title, text, source_id, language)
+                matches[document_id] = (topic_ids, updated_at)
+                memberships += len(topic_ids)
+            replace_memberships(session, matches)
+        documents += len(rows)
+        after_id = rows[-1][0]
+        logger.debug("rematched %d documents so far", documents)
+    with database.transaction() as session:
+        set_state(session, FINGERPRINT_KEY, matcher.fingerprint)
+        set_state(session, REVISION_MARK_KEY, str(session.scalar(select(func.max(Revision.id))) or 0))
+    logger.info("rematched %d documents: %d topic memberships", documents, memberships)
+    return RematchReport(documents, memberships)
+
+
+def _revisions_after(session: Session, after_id: int, limit: int) -> list[Any]:
+    """Return the next `limit` current revisions with an id above `after_id`, by id, with their documents."""
+    statement = (
+        select(
+            Revision.id.label("revision_id"),
+            Document.id.label("document_id"),
+            Document.source_id,
+            Document.updated_at,
+            Revision.title,
+            Revision.text,
+            Revision.language,
+        )
+        .join(Document, and_(Document.id == Revision.document_id, Document.current_revision == Revision.number))
+        .where(Revision.id > after_id)
+        .order_by(Revision.id)
+        .limit(limit)
+    )
+    return list(session.execute(statement).all())
+
+
+def _current_revisions(session: Session, after_id: int, limit: int) -> list[Any]:
+    """Return the next `limit` documents after `after_id` with their current revision's content."""
+    statement = (
+        select(Document.id, Document.source_id, Document.updated_at, Revision.title, Revision.text, Revision.language)
+        .join(Revision, and_(Revision.document_id == Document.id, Revision.number == Document.current_revision))
+        .where(Document.id > after_id, Document.current_revision > 0)
+        .order_by(Document.id)
+        .limit(limit)
+    )
+    return list(session.execute(statement).all())

@@ -1,0 +1,161 @@
+"""Topic matching: whole words and phrases, case- and accent-insensitive, narrowed by sources and languages."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from storage.database import Database
+from storage.memberships import FINGERPRINT_KEY, catch_up_memberships, rematch_archive, rematch_if_needed
+from storage.models import TopicMembership
+from storage.revisions import record_page
+from storage.state import get_state
+from storage.topics import TopicMatcher, TopicRule, normalize_text
+from tests.storage.conftest import ARTICLE, later, page
+
+
+def matches(rule: TopicRule, text: str, source_id: str = "disbud", language: str | None = "id") -> bool:
+    return TopicMatcher([rule]).match("", text, source_id, language) == [rule.id]
+
+
+@pytest.mark.parametrize(
+    ("rule", "text", "expected"),
+    [
+        (TopicRule("t", any=("Jakarta Global City",)), "Menuju jakarta global city 2030", True),
+        (TopicRule("t", any=("kota global",)), "menjadi kota\n  global yang", True),
+        (TopicRule("t", any=("kota global",)), "kota yang global", False),
+        (TopicRule("t", any=("WCCF",)), "Jakarta bergabung dengan wccf.", True),
+        (TopicRule("t", any=("WCCF",)), "produk WCCFoo terbaru", False),
+        (TopicRule("t", any=("WCCF",)), "the preWCCF meeting", False),
+        (TopicRule("t", any=("film",)), "Festival filmnya", False),
+        (TopicRule("t", any=("Jakarta",)), "Jakarta's culture office", True),
+        (TopicRule("t", any=("ondel-ondel",)), "pawai Ondel-Ondel Betawi", True),
+        (TopicRule("t", any=("HUT ke-500",)), "perayaan HUT KE-500 Jakarta", True),
+        (TopicRule("t", any=("kafe",)), "Kafé baru di Kemang", True),
+        (TopicRule("t", any=("café",)), "kafe CAFE baru", True),
+        (TopicRule("t", any=("Pekan Raya",)), "ＰＥＫＡＮ raya Jakarta", True),
+        (TopicRule("t", any=("a", "museum"), all=("pameran",)), "museum tanpa acara", False),
+        (TopicRule("t", any=("museum",), all=("pameran", "Kota Tua")), "Museum Fatahillah: pameran di Kota Tua", True),
+        (TopicRule("t", all=("kota", "kota global")), "Jakarta kota global", True),
+        (TopicRule("t", any=("festival",), none=("festival belanja",)), "Festival Belanja Jakarta", False),
+        (TopicRule("t", any=("festival",), none=("festival belanja",)), "Festival Budaya Betawi", True),
+    ],
+    ids=[
+        "phrase-case",
+        "phrase-across-line-break",
+        "phrase-words-apart",
+        "word-case",
+        "word-inside-longer-word",
+        "word-after-prefix",
+        "indonesian-suffix-not-a-match",
+        "possessive-is-a-boundary",
+        "hyphenated-term",
+        "hyphenated-number-term",
+        "accent-in-text",
+        "accent-in-term",
+        "fullwidth-letters",
+        "all-term-missing",
+        "all-terms-present",
+        "all-terms-overlap",
+        "none-term-excludes",
+        "none-term-absent",
+    ],
+)
+def test_topic_terms(rule: TopicRule, text: str, expected: bool) -> None:
+    assert matches(rule, text) is expected
+
+
+@pytest.mark.parametrize(
+    ("rule", "source_id", "language", "expected"),
+    [
+        (TopicRule("t", any=("museum",), sources=("kompas",)), "kompas", "id", True),
+        (TopicRule("t", any=("museum",), sources=("kompas",)), "disbud", "id", False),
+        (TopicRule("t", any=("museum",), languages=("en",)), "disbud", "en-US", True),
+        (TopicRule("t", any=("museum",), languages=("en",)), "disbud", "id", False),
+        (TopicRule("t", any=("museum",), languages=("en",)), "disbud", None, False),
+    ],
+    ids=["source-listed", "source-not-listed", "language-subtag", "language-other", "language-unknown"],
+)
+def test_topic_sources_and_languages(rule: TopicRule, source_id: str, language: str | None, expected: bool) -> None:
+    assert matches(rule, "Museum Nasional", source_id, language) is expected
+
+
+def test_page_without_language_uses_its_sources_language() -> None:
+    matcher = TopicMatcher([TopicRule("t", any=("museum",), languages=("en",))], {"wccf": "en"})
+    assert matcher.match("", "museum", "wccf", None) == ["t"]
+    assert matcher.match("", "museum", "disbud", None) == []
+
+
+def test_title_counts_as_well_as_text() -> None:
+    matcher = TopicMatcher([TopicRule("t", any=("WCCF",))])
+    assert matcher.match("Jakarta di WCCF", "tanpa istilah", "disbud", "id") == ["t"]
+
+
+def test_normalization_strips_accents_and_case() -> None:
+    assert normalize_text("Kafé ÉTUDE") == "kafe etude"
+
+
+def test_fingerprint_changes_with_terms_but_not_with_order() -> None:
+    one = TopicMatcher([TopicRule("a", any=("x", "y")), TopicRule("b", any=("z",))])
+    same = TopicMatcher([TopicRule("b", any=("z",)), TopicRule("a", any=("y", "x"))])
+    other = TopicMatcher([TopicRule("a", any=("x", "y")), TopicRule("b", any=("z", "w"))])
+    assert one.fingerprint == same.fingerprint
+    assert one.fingerprint != other.fingerprint
+
+
+def memberships(db: Database) -> set[tuple[str, str]]:
+    with db.reading() as session:
+        rows = session.execute(select(TopicMembership.topic_id, TopicMembership.document_id)).all()
+    return {(topic_id, str(document_id)) for topic_id, document_id in rows}
+
+
+def test_recording_a_page_stores_and_updates_its_memberships(archive: Database) -> None:
+    matcher = TopicMatcher([TopicRule("heritage", any=("Betawi",)), TopicRule("wccf", any=("WCCF",))])
+    with archive.transaction() as session:
+        record_page(session, page(), on_revision=matcher.update_memberships)
+    assert {topic for topic, _ in memberships(archive)} == {"heritage"}
+    edited = ARTICLE.replace("Betawi", "Sunda") + " Jakarta bergabung dengan WCCF."
+    with archive.transaction() as session:
+        record_page(session, page(text=edited, title="Festival Sunda", fetched_at=later(2)), matcher.update_memberships)
+    with archive.reading() as session:
+        row = session.scalars(select(TopicMembership)).one()
+    assert (row.topic_id, row.matched_at) == ("wccf", later(2))
+
+
+def test_rematch_walks_the_archive_in_batches_and_drops_removed_topics(archive: Database) -> None:
+    old = TopicMatcher([TopicRule("gone-topic", any=("Betawi",))])
+    with archive.transaction() as session:
+        for number in range(7):
+            url = f"https://disbud.jakarta.go.id/berita/{number}"
+            text = ARTICLE if number % 2 else "Museum Fatahillah membuka pameran."
+            record_page(session, page(url, text=text, fetched_at=later(number)), old.update_memberships)
+    new = TopicMatcher([TopicRule("museums", any=("museum",))])
+    report = rematch_archive(archive, new, batch_size=2)
+    assert (report.documents, report.memberships) == (7, 4)
+    assert {topic for topic, _ in memberships(archive)} == {"museums"}
+    with archive.reading() as session:
+        assert get_state(session, FINGERPRINT_KEY) == new.fingerprint
+
+
+def test_rematch_is_skipped_while_topics_are_unchanged_and_runs_when_forced(archive: Database) -> None:
+    matcher = TopicMatcher([TopicRule("heritage", any=("Betawi",))])
+    with archive.transaction() as session:
+        record_page(session, page(), on_revision=None)
+    assert memberships(archive) == set()
+    assert rematch_if_needed(archive, matcher) is not None
+    assert len(memberships(archive)) == 1
+    assert rematch_if_needed(archive, matcher) is None
+    forced = rematch_if_needed(archive, matcher, force=True)
+    assert forced is not None and forced.documents == 1
+
+
+def test_catch_up_matches_only_revisions_recorded_since_the_last_match(archive: Database) -> None:
+    matcher = TopicMatcher([TopicRule("heritage", any=("Betawi",))])
+    rematch_if_needed(archive, matcher)
+    assert catch_up_memberships(archive, matcher) == 0
+    with archive.transaction() as session:
+        record_page(session, page(), on_revision=None)
+    assert memberships(archive) == set()
+    assert catch_up_memberships(archive, matcher) == 1
+    assert {topic for topic, _ in memberships(archive)} == {"heritage"}
+    assert catch_up_memberships(archive, matcher) == 1  # the small overlap is re-checked, never the archive
