@@ -1,0 +1,253 @@
+"""What a page's own markup says about its article: headline, publication date, language, canonical link.
+
+These signals complement trafilatura on Indonesian news sites: titles carry site-name suffixes
+(" - Kompas.com"), htmldate gives only a day while the date line under the headline shows the
+minute, and Kompas declares ``lang="en"`` on Indonesian pages. Finding the main text is not
+done here (see `crawler.extraction`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime, tzinfo
+
+from lxml.html import HtmlElement
+
+from crawler.dates import ParsedDate, find_date_detail, parse_date_detail
+from crawler.sanitize import absolute_http_url
+
+logger = logging.getLogger(__name__)
+
+_TITLE_SEPARATOR = re.compile(r"\s+[-|–—»·]\s+|\s*::\s*|\s+\|")
+_GENERIC_HOST_WORDS = frozenset({"www", "com", "net", "org", "news", "online", "portal"})
+_WS = re.compile(r"\s+")
+PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "og:published_time", "datepublished",
+    "pubdate", "publishdate", "publish-date", "publish_date", "dc.date.issued", "dcterms.issued",
+    "dc.date", "dcterms.created", "sailthru.date", "parsely-pub-date", "content_publisheddate", "date",
+)  # fmt: skip
+_JSON_LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]{6,40})"')
+# elements whose class or id marks a date line; their text is searched for the visible date
+_CLASS_AND_ID = "translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_DATE_LINE_XPATH = (
+    "//body//time | //body//*[self::div or self::span or self::p or self::li or self::small or self::em]["
+    + " or ".join(f"contains({_CLASS_AND_ID}, '{word}')" for word in ("date", "time", "tanggal", "publish"))
+    + "]"
+)
+INDONESIAN_STOPWORDS = frozenset(
+    ("yang", "dan", "di", "ini", "itu", "dengan", "untuk", "dari", "pada", "tidak", "dalam", "akan", "juga", "ke",
+     "karena", "oleh", "ada", "adalah")
+)  # fmt: skip
+ENGLISH_STOPWORDS = frozenset(
+    ("the", "and", "of", "to", "in", "is", "that", "for", "it", "was", "on", "with", "as", "by", "are", "be",
+     "this", "from", "at", "which")
+)  # fmt: skip
+STOPWORDS = {"id": INDONESIAN_STOPWORDS, "en": ENGLISH_STOPWORDS}
+MIN_STOPWORD_HITS = 8
+MIN_DISTINCT_STOPWORDS = 4
+_NEAR_HEADLINE_TEXTS = 12
+_MAX_DATE_ELEMENTS = 60
+_NOT_HEADLINES = frozenset({"a", "script", "style", "option", "ul", "ol", "li", "title"})
+
+
+def clean_title(title: str, tree: HtmlElement, url: str, sitename: str | None = None) -> tuple[str, HtmlElement | None]:
+    """Return the headline without site-name parts, and the body element that shows it (if any).
+
+    The longest separator-delimited prefix of `title` that the page shows as a whole element
+    (h1, a title div) wins; otherwise trailing parts naming the site are removed.
+    """
+    prefixes = _title_prefixes(normalise_space(title))
+    for prefix in prefixes:
+        element = headline_element(tree, prefix)
+        if element is not None:
+            return prefix, element
+    site_words = _site_words(tree, url, sitename)
+    clean = prefixes[0]
+    for prefix in prefixes[1:]:
+        if not _names_site(clean[len(prefix) :], site_words):
+            break
+        clean = prefix
+    return clean, None
+
+
+def _title_prefixes(title: str) -> list[str]:
+    """Return `title` and each shorter prefix ending before a separator (" - ", " | ", " :: "), longest first."""
+    cuts = [match.start() for match in _TITLE_SEPARATOR.finditer(title) if match.start() > 0]
+    return [title] + [title[:cut].strip() for cut in reversed(cuts) if title[:cut].strip()]
+
+
+def headline_element(tree: HtmlElement, headline: str) -> HtmlElement | None:
+    """Return the first body element (not a link or list item) whose whole text is `headline`, or None."""
+    if len(headline) < 4:
+        return None
+    linked = None
+    longest_word = max(headline.split(), key=len)
+    for text in tree.xpath("//body//text()[contains(., $word)]", word=longest_word):
+        element = _element_with_text(text.getparent(), headline)
+        # headlines in "related" lists are links; the article's own headline rarely is
+        if element is not None and not element.xpath("descendant::a"):
+            return element
+        linked = linked if linked is not None else element
+    return linked
+
+
+def _element_with_text(element: HtmlElement | None, headline: str) -> HtmlElement | None:
+    """Return `element` or the nearest ancestor whose whole text is `headline`, skipping lists and links."""
+    while element is not None and element.tag not in ("body", "html"):
+        text = normalise_space(element.text_content())
+        if len(text) > len(headline):
+            return None
+        if text == headline and element.tag not in _NOT_HEADLINES and next(element.iterancestors("li"), None) is None:
+            return element
+        element = element.getparent()
+    return None
+
+
+def _site_words(tree: HtmlElement, url: str, sitename: str | None) -> set[str]:
+    """Return lowercase words naming the site: its host, og:site_name, trafilatura's sitename, canonical host."""
+    names = [url.split("/")[2] if "//" in url else "", sitename or ""]
+    names += [str(name) for name in tree.xpath("//meta[@property='og:site_name']/@content")]
+    names += [str(href).split("/")[2] for href in tree.xpath("//link[@rel='canonical']/@href") if "//" in str(href)]
+    words = {word for name in names for word in re.split(r"[^a-z0-9]+", name.lower()) if len(word) > 2}
+    return words - _GENERIC_HOST_WORDS
+
+
+def _names_site(tail: str, site_words: set[str]) -> bool:
+    """Return whether a title tail (after the headline) is only about the site: short or naming it."""
+    words = set(re.split(r"[^a-z0-9]+", tail.lower())) - {""}
+    return bool(words) and (bool(words & site_words) or bool(re.search(r"\.(com|co|id|net|org)\b", tail.lower())))
+
+
+def published_date(
+    tree: HtmlElement, headline: HtmlElement | None, trafilatura_date: str | None, tz: tzinfo
+) -> tuple[datetime | None, str | None]:
+    """Return the publication instant and where it came from ("text", "json-ld", "metadata", "trafilatura").
+
+    The date line under the headline comes first: it is what readers see, while detik, for one,
+    writes its WIB wall clock into metadata with a "Z" and a pubdate later than the shown one.
+    Then JSON-LD and meta tags, other date-marked elements, and htmldate's day. When the
+    first is a bare day, a later candidate giving a time on that same day supplies the time.
+    """
+    candidates = _dates_near(headline, tz) + _declared_dates(tree, tz) + _visible_dates(tree, tz)
+    if trafilatura_date and (parsed := parse_date_detail(trafilatura_date, tz)):
+        candidates.append((parsed, "trafilatura"))
+    if not candidates:
+        return None, None
+    first, source = candidates[0]
+    day = first.value.date()
+    if not first.has_time:
+        timed = (item for item in candidates if item[0].has_time and item[0].value.astimezone(tz).date() == day)
+        first, source = next(timed, (first, source))
+    logger.debug("published %s (from %s, %d candidates)", first.value.isoformat(), source, len(candidates))
+    return first.value, source
+
+
+def _declared_dates(tree: HtmlElement, tz: tzinfo) -> list[tuple[ParsedDate, str]]:
+    """Return dates declared in JSON-LD and meta tags, in that order of trust."""
+    found: list[tuple[ParsedDate, str]] = []
+    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
+        found += [
+            (parsed, "json-ld")
+            for value in _JSON_LD_PUBLISHED.findall(script)
+            if (parsed := parse_date_detail(value, tz))
+        ]
+    metas = tree.xpath("//meta[@content]")
+    by_name = {
+        str(meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower(): meta for meta in metas
+    }
+    for name in PUBLISHED_META:
+        meta = by_name.get(name)
+        parsed = parse_date_detail(meta.get("content", ""), tz) if meta is not None else None
+        if parsed:
+            found.append((parsed, "metadata"))
+    found += [
+        (parsed, "metadata")
+        for value in tree.xpath("//time[@itemprop='datePublished']/@datetime")
+        if (parsed := parse_date_detail(str(value), tz))
+    ]
+    return found
+
+
+def _visible_dates(tree: HtmlElement, tz: tzinfo) -> list[tuple[ParsedDate, str]]:
+    """Return the dates shown in date-line elements (class/id mentioning date, time, tanggal), in page order."""
+    found = []
+    for element in tree.xpath(_DATE_LINE_XPATH)[:_MAX_DATE_ELEMENTS]:
+        parsed = find_date_detail(_leading_text(element), tz)
+        if parsed:
+            found.append((parsed, "text"))
+    return found
+
+
+def _leading_text(element: HtmlElement, limit: int = 200) -> str:
+    """Return about the first `limit` characters of an element's text, whitespace collapsed."""
+    parts: list[str] = []
+    length = 0
+    for part in element.itertext():
+        parts.append(part)
+        length += len(part)
+        if length >= limit:
+            break
+    return normalise_space(" ".join(parts))[:limit]
+
+
+def _dates_near(headline: HtmlElement | None, tz: tzinfo) -> list[tuple[ParsedDate, str]]:
+    """Return the date shown just after the headline, else just before it in the same container."""
+    if headline is None:
+        return []
+    path = "following::text()[normalize-space()][not(ancestor::script or ancestor::style)][position() <= $count]"
+    after = [normalise_space(str(text)) for text in headline.xpath(path, count=_NEAR_HEADLINE_TEXTS)]
+    # a date line may be split over a few text nodes ("Rabu, 4 November 2015 |", "21:04 WIB")
+    parsed = find_date_detail(" | ".join(after), tz)
+    siblings = headline.xpath("preceding-sibling::*[position() <= 3]")
+    for sibling in siblings if not parsed else ():
+        parsed = find_date_detail(_leading_text(sibling), tz)
+        if parsed:
+            break
+    return [(parsed, "text")] if parsed else []
+
+
+def page_language(tree: HtmlElement, text: str) -> str | None:
+    """Return the language the page declares, unless the stopword test confidently contradicts it."""
+    detected = detect_language(text)
+    declared = declared_language(tree)
+    return detected or declared
+
+
+def declared_language(tree: HtmlElement) -> str | None:
+    """Return the primary language subtag from <html lang>, a language meta tag or og:locale."""
+    values = tree.xpath(
+        "/html/@lang | /html/@xml:lang | //meta[translate(@http-equiv, 'CONTENT-LANGUAGE', 'content-language')"
+        "='content-language' or @name='language' or @property='og:locale' or @itemprop='inLanguage']/@content",
+        namespaces={"xml": "http://www.w3.org/XML/1998/namespace"},
+    )
+    for value in values:
+        subtag = re.split(r"[-_]", str(value).strip().lower())[0]
+        if re.fullmatch(r"[a-z]{2,3}", subtag):
+            return subtag
+    return None
+
+
+def detect_language(text: str, dominance: int = 3) -> str | None:
+    """Return "id" or "en" when their stopwords outnumber the other's `dominance` times in `text`, else None."""
+    words = re.findall(r"[a-z]+", text.lower())
+    hits = {lang: [word for word in words if word in stopwords] for lang, stopwords in STOPWORDS.items()}
+    best = max(hits, key=lambda lang: len(hits[lang]))
+    others = sum(len(found) for lang, found in hits.items() if lang != best)
+    # several distinct stopwords, so that Italian "di" or Dutch "in" alone do not pass for Indonesian or English
+    is_clear = len(hits[best]) >= MIN_STOPWORD_HITS and len(set(hits[best])) >= MIN_DISTINCT_STOPWORDS
+    return best if is_clear and len(hits[best]) >= dominance * others else None
+
+
+def canonical_link(tree: HtmlElement, url: str) -> str | None:
+    """Return the page's rel=canonical link made absolute, or None."""
+    for href in tree.xpath("//link[translate(@rel, 'CANONICAL', 'canonical')='canonical']/@href"):
+        absolute = absolute_http_url(str(href), url)
+        if absolute:
+            return absolute
+    return None
+
+
+def normalise_space(text: str) -> str:
+    """Return `text` with runs of whitespace collapsed to one space and trimmed."""
+    return _WS.sub(" ", text).strip()

@@ -1,0 +1,73 @@
+"""Signals from a page's own markup: clean headline, date line next to it, canonical link."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from lxml import html as lxml_html
+
+from crawler.page_metadata import canonical_link, clean_title, published_date
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+URL = "https://www.wartabudaya.example/berita/1"
+
+
+def tree_of(body: str, head: str = ""):
+    return lxml_html.document_fromstring(f"<html><head>{head}</head><body>{body}</body></html>")
+
+
+def test_title_prefix_shown_as_headline_wins() -> None:
+    tree = tree_of("<h1>Konser Kroncong - Malam Minggu di Kota Tua</h1>")
+    title, element = clean_title("Konser Kroncong - Malam Minggu di Kota Tua | Warta Budaya", tree, URL)
+    assert title == "Konser Kroncong - Malam Minggu di Kota Tua"  # a dash inside the headline stays
+    assert element is not None and element.tag == "h1"
+
+
+def test_headline_in_a_related_list_is_not_the_headline() -> None:
+    tree = tree_of("<ul><li><a href='/2'>Konser Kroncong di Kota Tua</a></li></ul><p>Isi</p>")
+    assert clean_title("Konser Kroncong di Kota Tua", tree, URL) == ("Konser Kroncong di Kota Tua", None)
+
+
+def test_site_suffix_is_removed_without_a_headline_element() -> None:
+    tree = tree_of("<p>Isi berita</p>", head='<meta property="og:site_name" content="Warta Budaya">')
+    assert clean_title("Konser Kroncong - Warta Budaya", tree, URL)[0] == "Konser Kroncong"
+    assert clean_title("Konser Kroncong | wartabudaya.example", tree, URL)[0] == "Konser Kroncong"
+
+
+def test_title_part_not_naming_the_site_is_kept() -> None:
+    tree = tree_of("<p>Isi berita</p>")
+    assert clean_title("Jakarta - Bandung Makin Dekat", tree, URL)[0] == "Jakarta - Bandung Makin Dekat"
+
+
+def test_date_line_under_headline_beats_a_header_clock_and_wrong_zone_metadata() -> None:
+    head = '<meta name="pubdate" content="2026-11-23 T14:05:00Z">'
+    body = (
+        "<div class='clock'>Kamis, 26/11/2026 08:00 WIB</div><h1>Konser Kroncong</h1>"
+        "<div>Oleh Rina | Senin, 23/11/2026 14:05 WIB</div><p>Isi</p>"
+    )
+    tree = tree_of(body, head)
+    _, headline = clean_title("Konser Kroncong", tree, URL)
+    published, source = published_date(tree, headline, None, JAKARTA)
+    assert (published, source) == (datetime(2026, 11, 23, 14, 5, tzinfo=timezone(timedelta(hours=7))), "text")
+
+
+def test_a_bare_day_takes_the_time_shown_for_that_day() -> None:
+    head = '<meta property="article:published_time" content="2026-11-23">'
+    body = "<p>Isi</p><span class='post-date'>23 November 2026 pukul 19.30</span>"
+    published, _ = published_date(tree_of(body, head), None, None, JAKARTA)
+    assert published == datetime(2026, 11, 23, 19, 30, tzinfo=JAKARTA)
+
+
+def test_a_time_on_another_day_does_not_replace_the_declared_day() -> None:
+    head = '<meta property="article:published_time" content="2026-11-23">'
+    body = "<p>Isi</p><span class='time'>Kamis, 26/11/2026 08:00</span>"
+    published, source = published_date(tree_of(body, head), None, None, JAKARTA)
+    assert (published, source) == (datetime(2026, 11, 23, tzinfo=JAKARTA), "metadata")
+
+
+def test_canonical_link_is_made_absolute_and_unsafe_ones_ignored() -> None:
+    assert canonical_link(tree_of("", '<link rel="Canonical" href="/berita/1-a">'), URL) == (
+        "https://www.wartabudaya.example/berita/1-a"
+    )
+    assert canonical_link(tree_of("", '<link rel="canonical" href="javascript:x()">'), URL) is None
