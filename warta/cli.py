@@ -181,3 +181,10 @@ cli.add_command(feeds_group)
 
 if __name__ == "__main__":
     main()
+
+
+from warta.cli_archive import export_command, import_command, snapshots_command  # noqa: E402
+
+cli.add_command(export_command)
+cli.add_command(import_command)
+cli.add_command(snapshots_command)

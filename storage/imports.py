@@ -1,0 +1,274 @@
+"""Writing imported documents: add what is missing, report what disagrees, never overwrite.
+
+A document is matched by its uid; its canonical URL must agree. A revision is
+matched by its number; its content hash must agree. Anything that disagrees
+with what is stored is a conflict: the document is skipped whole and the
+conflict described, so an import can never silently merge two histories or
+lose a stored revision. Missing revisions, topics and aliases are added, which
+makes a second import of the same file change nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.clusters import set_fingerprint
+from storage.fingerprints import content_hash, simhash
+from storage.models import Document, Revision, Source, TopicMembership, UrlAlias
+from storage.revisions import find_document
+from storage.types import utcnow
+from storage.upserts import insert_ignoring_conflict
+
+
+class ImportOutcome(enum.StrEnum):
+    """What importing one document did."""
+
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    CONFLICT = "conflict"
+
+
+@dataclass(frozen=True)
+class IncomingRevision:
+    """One revision read from an export."""
+
+    number: int
+    fetched_at: datetime
+    url: str
+    title: str
+    text: str
+    content_hash: str
+    html: str = ""
+    published: datetime | None = None
+    language: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IncomingDocument:
+    """One document read from an export."""
+
+    uid: str
+    url: str
+    canonical_url: str
+    source_id: str
+    status: str
+    first_seen: datetime
+    last_seen: datetime
+    revisions: tuple[IncomingRevision, ...]
+    gone_at: datetime | None = None
+    updated_at: datetime | None = None
+    changed_at: datetime | None = None
+    cluster_uid: str | None = None
+    topics: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class DocumentImport:
+    """The result of importing one document."""
+
+    outcome: ImportOutcome
+    revisions_added: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    cluster_resolved: bool = True
+
+
+def import_document(
+    session: Session, incoming: IncomingDocument, source_names: Mapping[str, tuple[str, str]]
+) -> DocumentImport:
+    """Add the document's missing parts to the archive, or report why it conflicts with it."""
+    problems = _integrity_problems(incoming)
+    if problems:
+        return DocumentImport(ImportOutcome.CONFLICT, conflicts=problems)
+    document = session.execute(
+        select(Document).where(Document.uid == incoming.uid).with_for_update()
+    ).scalar_one_or_none()
+    if document is None:
+        holder = find_document(session, incoming.canonical_url)
+        if holder is not None:
+            return DocumentImport(
+                ImportOutcome.CONFLICT,
+                conflicts=[
+                    f"{incoming.canonical_url}: stored as document {holder.uid}, "
+                    f"but the import has it as document {incoming.uid}"
+                ],
+            )
+        _ensure_source(session, incoming.source_id, source_names)
+        document = _insert_document(session, incoming)
+        added = _add_revisions(session, document, incoming, {})
+        _, alias_conflicts = _add_topics_and_aliases(session, document, incoming)
+        resolved = _resolve_cluster(session, document, incoming.cluster_uid)
+        return DocumentImport(ImportOutcome.NEW, added, alias_conflicts, resolved)
+    if document.canonical_url != incoming.canonical_url:
+        return DocumentImport(
+            ImportOutcome.CONFLICT,
+            conflicts=[
+                f"document {incoming.uid}: stored at {document.canonical_url}, "
+                f"but the import has it at {incoming.canonical_url}"
+            ],
+        )
+    stored = {
+        revision.number: revision.content_hash
+        for revision in session.execute(select(Revision).where(Revision.document_id == document.id)).scalars()
+    }
+    conflicts = [
+        f"document {incoming.uid} revision {revision.number}: stored content hash {stored[revision.number][:12]}, "
+        f"imported {revision.content_hash[:12]}"
+        for revision in incoming.revisions
+        if revision.number in stored and stored[revision.number] != revision.content_hash
+    ]
+    if conflicts:
+        return DocumentImport(ImportOutcome.CONFLICT, conflicts=conflicts)
+    added = _add_revisions(session, document, incoming, stored)
+    extras_added, alias_conflicts = _add_topics_and_aliases(session, document, incoming)
+    seen_changed = _widen_seen(document, incoming)
+    outcome = ImportOutcome.UPDATED if added or seen_changed or extras_added else ImportOutcome.UNCHANGED
+    return DocumentImport(outcome, added, alias_conflicts)
+
+
+def resolve_cluster(session: Session, uid: str, cluster_uid: str) -> bool:
+    """Point the document `uid` at the cluster of document `cluster_uid`; return False if that is unknown."""
+    document = session.execute(select(Document).where(Document.uid == uid)).scalar_one_or_none()
+    return document is not None and _resolve_cluster(session, document, cluster_uid)
+
+
+def _integrity_problems(incoming: IncomingDocument) -> list[str]:
+    problems: list[str] = []
+    numbers = [revision.number for revision in incoming.revisions]
+    if not numbers:
+        problems.append(f"document {incoming.uid}: the import holds no revision of it")
+    if len(set(numbers)) != len(numbers):
+        problems.append(f"document {incoming.uid}: the import repeats a revision number")
+    for revision in incoming.revisions:
+        if content_hash(revision.title, revision.text) != revision.content_hash:
+            problems.append(
+                f"document {incoming.uid} revision {revision.number}: content hash does not match its "
+                "title and text (the file was altered or damaged)"
+            )
+    return problems
+
+
+def _ensure_source(session: Session, source_id: str, source_names: Mapping[str, tuple[str, str]]) -> None:
+    name, kind = source_names.get(source_id, (source_id, "page"))
+    values = {"id": source_id, "name": name, "kind": kind, "created_at": utcnow(), "health": "unknown"}
+    insert_ignoring_conflict(session, Source.__table__, {**values, "health_reason": ""}, ["id"])  # type: ignore[arg-type]
+
+
+def _insert_document(session: Session, incoming: IncomingDocument) -> Document:
+    latest = max(incoming.revisions, key=lambda revision: revision.number)
+    document = Document(
+        uid=incoming.uid,
+        canonical_url=incoming.canonical_url,
+        url=incoming.url,
+        source_id=incoming.source_id,
+        status=incoming.status,
+        first_seen=incoming.first_seen,
+        last_seen=incoming.last_seen,
+        gone_at=incoming.gone_at,
+        updated_at=incoming.updated_at or latest.fetched_at,
+        changed_at=incoming.changed_at or incoming.updated_at or latest.fetched_at,
+        current_revision=latest.number,
+        content_hash=latest.content_hash,
+    )
+    set_fingerprint(document, simhash(latest.text))
+    session.add(document)
+    session.flush()
+    return document
+
+
+def _add_revisions(
+    session: Session, document: Document, incoming: IncomingDocument, stored: Mapping[int, str]
+) -> int:
+    """Insert the revisions the archive lacks; move the document forward if the import is newer."""
+    added = 0
+    for revision in sorted(incoming.revisions, key=lambda item: item.number):
+        if revision.number in stored:
+            continue
+        session.add(
+            Revision(
+                document_id=document.id,
+                number=revision.number,
+                fetched_at=revision.fetched_at,
+                url=revision.url,
+                title=revision.title,
+                published=revision.published,
+                language=revision.language,
+                text=revision.text,
+                html=revision.html,
+                content_hash=revision.content_hash,
+                simhash=simhash(revision.text),
+                meta=dict(revision.metadata),
+            )
+        )
+        added += 1
+    latest = max(incoming.revisions, key=lambda item: item.number)
+    if stored and latest.number > document.current_revision:
+        document.current_revision = latest.number
+        document.content_hash = latest.content_hash
+        document.url = incoming.url
+        document.updated_at = incoming.updated_at or latest.fetched_at
+        document.status, document.gone_at = incoming.status, incoming.gone_at
+        document.changed_at = incoming.changed_at or document.updated_at
+        set_fingerprint(document, simhash(latest.text))
+    session.flush()
+    return added
+
+
+def _widen_seen(document: Document, incoming: IncomingDocument) -> bool:
+    """Take the imported first/last seen when wider, and its status when it changed later."""
+    changed = False
+    newer_status = incoming.changed_at is not None and (
+        document.changed_at is None or incoming.changed_at > document.changed_at
+    )
+    if newer_status and incoming.revisions and document.current_revision == max(r.number for r in incoming.revisions):
+        document.status, document.gone_at, document.changed_at = incoming.status, incoming.gone_at, incoming.changed_at
+        changed = True
+    if incoming.first_seen < document.first_seen:
+        document.first_seen, changed = incoming.first_seen, True
+    if incoming.last_seen > document.last_seen:
+        document.last_seen, changed = incoming.last_seen, True
+    return changed
+
+
+def _add_topics_and_aliases(
+    session: Session, document: Document, incoming: IncomingDocument
+) -> tuple[int, list[str]]:
+    """Insert missing topic memberships and aliases; return how many, and aliases held by another document."""
+    inserted = 0
+    for topic_id in incoming.topics:
+        row = {"topic_id": topic_id, "document_id": document.id, "matched_at": utcnow()}
+        inserted += insert_ignoring_conflict(
+            session, TopicMembership.__table__, row, ["topic_id", "document_id"]  # type: ignore[arg-type]
+        )
+    conflicts: list[str] = []
+    for url in incoming.aliases:
+        row = {"url": url, "document_id": document.id}
+        if insert_ignoring_conflict(session, UrlAlias.__table__, row, ["url"]):  # type: ignore[arg-type]
+            inserted += 1
+            continue
+        alias = session.get(UrlAlias, url)
+        if alias is not None and alias.document_id != document.id:
+            conflicts.append(f"alias {url} of document {incoming.uid} is stored as an alias of another document")
+    return inserted, conflicts
+
+
+def _resolve_cluster(session: Session, document: Document, cluster_uid: str | None) -> bool:
+    if cluster_uid is None:
+        return True
+    if cluster_uid == document.uid:
+        document.cluster_id = document.id
+        return True
+    root = session.execute(select(Document.id).where(Document.uid == cluster_uid)).scalar_one_or_none()
+    if root is None:
+        return False
+    document.cluster_id = root
+    return True

@@ -1,0 +1,76 @@
+"""JSONL export: one line per document with every field, revisions in order, times with offsets."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from archive import Selection, export
+from tests.archive.conftest import FESTIVAL, TRICKY_TEXT, TRICKY_TITLE, SeededArchive
+
+FIELDS = {
+    "id", "url", "canonical_url", "source", "title", "published", "updated", "language", "text", "content_hash",
+    "topics", "status", "first_seen", "last_seen", "cluster", "revisions",
+}
+
+
+def read_lines(path: Path) -> dict[str, dict]:
+    return {line["id"]: line for line in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+
+
+def test_jsonl_export_holds_every_document_with_its_revisions_in_order(seeded: SeededArchive, cfg, tmp_path):
+    output = tmp_path / "archive.jsonl"
+    info = export(cfg, seeded.database, "jsonl", output)
+    lines = read_lines(output)
+    assert set(lines) == set(seeded.uids.values())
+    assert (info.documents, info.revisions) == (4, 5)
+    festival = lines[seeded.uids["festival"]]
+    assert set(festival) >= FIELDS
+    assert [revision["number"] for revision in festival["revisions"]] == [1, 2]
+    assert festival["revisions"][0]["text"] == FESTIVAL
+    assert festival["title"] == festival["revisions"][1]["title"] == "Festival Budaya Betawi di Setu Babakan"
+    assert festival["topics"] == ["betawi"]
+    pameran = lines[seeded.uids["pameran"]]
+    assert (pameran["title"], pameran["text"]) == (TRICKY_TITLE, TRICKY_TEXT)
+    assert lines[seeded.uids["museum"]]["status"] == "gone"
+
+
+def test_jsonl_times_are_iso_8601_with_offset(seeded: SeededArchive, cfg, tmp_path):
+    output = tmp_path / "archive.jsonl"
+    export(cfg, seeded.database, "jsonl", output)
+    festival = read_lines(output)[seeded.uids["festival"]]
+    for value in (festival["first_seen"], festival["last_seen"], festival["updated"], festival["published"],
+                  festival["revisions"][0]["fetched_at"]):
+        assert datetime.fromisoformat(value).utcoffset() is not None, value
+        assert value.endswith("+00:00")
+
+
+def test_near_duplicates_share_the_cluster_of_the_first_document(seeded: SeededArchive, cfg, tmp_path):
+    output = tmp_path / "archive.jsonl"
+    export(cfg, seeded.database, "jsonl", output)
+    lines = read_lines(output)
+    assert lines[seeded.uids["kompas-festival"]]["cluster"] == seeded.uids["festival"]
+    assert lines[seeded.uids["festival"]]["cluster"] == seeded.uids["festival"]
+    assert lines[seeded.uids["museum"]]["cluster"] == seeded.uids["museum"]
+
+
+def test_current_only_export_omits_older_revisions(seeded: SeededArchive, cfg, tmp_path):
+    output = tmp_path / "current.jsonl"
+    info = export(cfg, seeded.database, "jsonl", output, Selection(current_only=True))
+    festival = read_lines(output)[seeded.uids["festival"]]
+    assert "revisions" not in festival
+    assert festival["current"]["number"] == 2
+    assert info.revisions == info.documents == 4
+
+
+def test_source_and_topic_selections_export_only_matching_documents(seeded: SeededArchive, cfg, tmp_path):
+    by_source = tmp_path / "kompas.jsonl"
+    export(cfg, seeded.database, "jsonl", by_source, Selection(sources=("kompas",)))
+    assert set(read_lines(by_source)) == {seeded.uids["kompas-festival"]}
+    by_topic = tmp_path / "betawi.jsonl"
+    export(cfg, seeded.database, "jsonl", by_topic, Selection(topics=("betawi",)))
+    assert set(read_lines(by_topic)) == {seeded.uids["festival"], seeded.uids["kompas-festival"]}
+    nothing = tmp_path / "none.jsonl"
+    info = export(cfg, seeded.database, "jsonl", nothing, Selection(topics=("no-such-topic",)))
+    assert info.documents == 0 and nothing.read_bytes() == b""
