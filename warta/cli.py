@@ -5,51 +5,21 @@ Exit codes: 0 success, 1 an operation failed, 2 bad usage or configuration.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
 import tomli_w
 
-from config import ConfigError, WartaConfig, check_writable_paths, load_config
+from config import ConfigError, check_writable_paths
 from config.reference import reference_markdown, write_into
 from config.secrets import mask_url
 from storage.database import Database
 from storage.errors import StorageError
+from warta.cli_archive import export_command, import_command, snapshots_command
+from warta.cli_feeds import feeds_group
+from warta.cli_tools import discover
+from warta.context import AppContext, ConfigProblem, pass_app
 from warta.logs import LOG_FORMATS, setup_logging
-
-
-class ConfigProblem(click.ClickException):
-    """A config that cannot be used: printed with every problem, exit status 2."""
-
-    exit_code = 2
-
-
-@dataclass
-class AppContext:
-    """What every command shares: where the config is, loaded on first use."""
-
-    config_path: Path | None
-    _config: WartaConfig | None = None
-
-    def config(self) -> WartaConfig:
-        """Return the validated config, or exit 2 listing its problems."""
-        if self._config is None:
-            try:
-                self._config = load_config(self.config_path)
-            except ConfigError as exc:
-                raise ConfigProblem(str(exc)) from exc
-        return self._config
-
-    def database(self) -> Database:
-        """Return the archive database at the current schema, or exit 1 saying what to do."""
-        try:
-            return Database.from_config(self.config())
-        except StorageError as exc:
-            raise click.ClickException(str(exc)) from exc
-
-
-pass_app = click.make_pass_decorator(AppContext)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -165,9 +135,8 @@ def db_upgrade(app: AppContext) -> None:
         click.echo(f"{database.display_url} upgraded from revision {before or 'empty'} to {after}")
 
 
-from warta.cli_tools import discover  # noqa: E402  (registered after the group is defined)
-
-cli.add_command(discover)
+for command in (feeds_group, export_command, import_command, snapshots_command, discover):
+    cli.add_command(command)
 
 
 def main() -> None:
@@ -175,16 +144,5 @@ def main() -> None:
     cli(prog_name="warta")
 
 
-from warta.cli_feeds import feeds_group  # noqa: E402  (imported last: it uses AppContext from this module)
-
-cli.add_command(feeds_group)
-
 if __name__ == "__main__":
     main()
-
-
-from warta.cli_archive import export_command, import_command, snapshots_command  # noqa: E402
-
-cli.add_command(export_command)
-cli.add_command(import_command)
-cli.add_command(snapshots_command)

@@ -10,6 +10,7 @@ from config import WartaConfig, locate_config
 from crawler.discovery import discover as discover_site
 from crawler.probe import ProbeError, Prober
 from crawler.source_block import source_block
+from warta.context import AppContext
 
 
 @click.command("discover")
@@ -46,9 +47,7 @@ def discover(ctx: click.Context, url: str, timeout_seconds: float | None) -> Non
 
 def _optional_config(ctx: click.Context) -> WartaConfig | None:
     """Return the config when there is a config file to read (exit 2 if it is broken), else None."""
-    # ctx.obj is warta.cli.AppContext; importing it here would make the two modules import each other
-    app = ctx.obj
+    app = ctx.find_object(AppContext)
     if app is None or not locate_config(app.config_path).is_file():
         return None
-    config: WartaConfig = app.config()
-    return config
+    return app.config()
