@@ -8,6 +8,8 @@ fingerprint is within MAX_DISTANCE bits.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -17,6 +19,13 @@ from storage.models import Document
 MAX_DISTANCE = 6
 MIN_WORDS = 40
 MAX_CANDIDATES = 32
+
+
+class Candidate(NamedTuple):
+    """A document that may carry the same story."""
+
+    id: int
+    cluster_id: int | None
 
 
 def set_fingerprint(document: Document, fingerprint: int) -> None:
@@ -38,10 +47,10 @@ def assign_cluster(session: Session, document: Document, word_count: int) -> int
     return document.cluster_id
 
 
-def _nearest_duplicate(session: Session, document: Document) -> Document | None:
+def _nearest_duplicate(session: Session, document: Document) -> Candidate | None:
     assert document.simhash is not None
     candidates = session.execute(
-        select(Document)
+        select(Document.id, Document.simhash, Document.cluster_id)
         .where(
             Document.id != document.id,
             or_(
@@ -53,14 +62,14 @@ def _nearest_duplicate(session: Session, document: Document) -> Document | None:
         )
         .order_by(Document.id)
         .limit(MAX_CANDIDATES)
-    ).scalars()
-    best: tuple[int, Document] | None = None
-    for candidate in candidates:
-        if candidate.simhash is None:
+    )
+    best: tuple[int, Candidate] | None = None
+    for candidate_id, fingerprint, cluster_id in candidates:
+        if fingerprint is None:
             continue
-        distance = hamming_distance(candidate.simhash, document.simhash)
+        distance = hamming_distance(fingerprint, document.simhash)
         if distance <= MAX_DISTANCE and (best is None or distance < best[0]):
-            best = (distance, candidate)
+            best = (distance, Candidate(candidate_id, cluster_id))
     return best[1] if best else None
 
 

@@ -5,50 +5,24 @@ Exit codes: 0 success, 1 an operation failed, 2 bad usage or configuration.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
 import tomli_w
 
-from config import ConfigError, WartaConfig, check_writable_paths, load_config
+from config import ConfigError, check_writable_paths
+from config.reference import reference_markdown, write_into
 from config.secrets import mask_url
 from storage.database import Database
 from storage.errors import StorageError
+from warta.cli_archive import export_command, import_command, snapshots_command
+from warta.cli_crawl import crawl_command
+from warta.cli_daemon import daemon_command, status_command
+from warta.cli_demo import demo_command
+from warta.cli_feeds import feeds_group
+from warta.cli_tools import discover, preview
+from warta.context import AppContext, ConfigProblem, pass_app
 from warta.logs import LOG_FORMATS, setup_logging
-
-
-class ConfigProblem(click.ClickException):
-    """A config that cannot be used: printed with every problem, exit status 2."""
-
-    exit_code = 2
-
-
-@dataclass
-class AppContext:
-    """What every command shares: where the config is, loaded on first use."""
-
-    config_path: Path | None
-    _config: WartaConfig | None = None
-
-    def config(self) -> WartaConfig:
-        """Return the validated config, or exit 2 listing its problems."""
-        if self._config is None:
-            try:
-                self._config = load_config(self.config_path)
-            except ConfigError as exc:
-                raise ConfigProblem(str(exc)) from exc
-        return self._config
-
-    def database(self) -> Database:
-        """Return the archive database at the current schema, or exit 1 saying what to do."""
-        try:
-            return Database.from_config(self.config())
-        except StorageError as exc:
-            raise click.ClickException(str(exc)) from exc
-
-
-pass_app = click.make_pass_decorator(AppContext)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -115,6 +89,28 @@ def config_show(app: AppContext) -> None:
     click.echo(tomli_w.dumps(data), nl=False)
 
 
+@config_group.command("reference")
+@click.option(
+    "--write",
+    "target",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Update the reference block of this file instead of printing.",
+)
+def config_reference(target: Path | None) -> None:
+    """Print the reference of every config key (Markdown), generated from the schema.
+
+    Example: warta config reference --write README.md
+    """
+    if target is None:
+        click.echo(reference_markdown(), nl=False)
+        return
+    try:
+        changed = write_into(target)
+    except ValueError as exc:
+        raise click.UsageError(f"{target}: {exc}") from exc
+    click.echo(f"{target}: reference {'updated' if changed else 'already up to date'}")
+
+
 @cli.group("db")
 def db_group() -> None:
     """Manage the archive database."""
@@ -142,23 +138,25 @@ def db_upgrade(app: AppContext) -> None:
         click.echo(f"{database.display_url} upgraded from revision {before or 'empty'} to {after}")
 
 
+for command in (
+    crawl_command,
+    feeds_group,
+    export_command,
+    import_command,
+    snapshots_command,
+    discover,
+    preview,
+    demo_command,
+    daemon_command,
+    status_command,
+):
+    cli.add_command(command)
+
+
 def main() -> None:
     """Entry point of the `warta` console script."""
     cli(prog_name="warta")
 
-
-from warta.cli_archive import export_command, import_command, snapshots_command  # noqa: E402  (registered last)
-from warta.cli_crawl import crawl_command  # noqa: E402  (registered last: it imports this module)
-from warta.cli_daemon import daemon_command, status_command  # noqa: E402  (same)
-from warta.cli_feeds import feeds_group  # noqa: E402  (same)
-
-cli.add_command(crawl_command)
-cli.add_command(daemon_command)
-cli.add_command(status_command)
-cli.add_command(feeds_group)
-cli.add_command(export_command)
-cli.add_command(import_command)
-cli.add_command(snapshots_command)
 
 if __name__ == "__main__":
     main()

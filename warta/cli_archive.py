@@ -1,7 +1,7 @@
 """The archive commands: `warta export`, `warta import` and `warta snapshots`.
 
-Registered in warta.cli; the commands get the shared AppContext through click's
-context object, so this module does not import warta.cli (no import cycle).
+Registered in warta.cli; the commands get the shared AppContext (warta.context)
+through click's context object.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 from rich.console import Console
@@ -22,9 +22,7 @@ from rich.table import Table
 import archive
 from storage.errors import StorageError
 from storage.snapshots import list_snapshots
-
-if TYPE_CHECKING:
-    from warta.cli import AppContext
+from warta.context import AppContext, pass_app
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -75,7 +73,7 @@ def _terminate_as_interrupt() -> Iterator[None]:
 @click.option("--source", "sources", multiple=True, metavar="ID", help="Only this source (repeatable).")
 @click.option("--topic", "topics", multiple=True, metavar="ID", help="Only documents of this topic (repeatable).")
 @click.option("--current-only", is_flag=True, help="Only the current revision of each document.")
-@click.pass_obj
+@pass_app
 def export_command(
     app: AppContext,
     fmt: str,
@@ -112,7 +110,7 @@ def export_command(
 
 @click.command("import")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.pass_obj
+@pass_app
 def import_command(app: AppContext, path: Path) -> None:
     """Import a JSONL export, or a bag holding one, into the configured database.
 
@@ -146,7 +144,7 @@ def import_command(app: AppContext, path: Path) -> None:
 @click.command("snapshots")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Newest snapshots shown.")
-@click.pass_obj
+@pass_app
 def snapshots_command(app: AppContext, as_json: bool, limit: int) -> None:
     """List the recorded exports, newest first.
 
@@ -169,8 +167,15 @@ def snapshots_command(app: AppContext, as_json: bool, limit: int) -> None:
         table.add_column(column, justify="right" if column in numeric else "left")
     for row in rows:
         table.add_row(
-            str(row["id"]), row["created_at"][:19], row["format"], row["schedule_id"] or "", str(row["documents"]),
-            str(row["revisions"]), str(row["captures"]), str(row["bytes"]), row["path"],
+            str(row["id"]),
+            row["created_at"][:19],
+            row["format"],
+            row["schedule_id"] or "",
+            str(row["documents"]),
+            str(row["revisions"]),
+            str(row["captures"]),
+            str(row["bytes"]),
+            row["path"],
         )
     Console(width=160).print(table)
 

@@ -7,9 +7,7 @@ import click
 from feeds.builder import build_feeds
 from feeds.server import serve_feeds
 from storage.errors import StorageError
-from warta.cli import AppContext
-
-pass_app = click.make_pass_decorator(AppContext)
+from warta.context import AppContext, pass_app
 
 
 @click.group("feeds")

@@ -56,3 +56,12 @@ def test_paths_outside_the_site_are_not_served(site: SiteServer) -> None:
     assert fetch(site.url + "/../day2/index.html")[0] == 404
     assert fetch(site.url + "/%2e%2e/day2/index.html")[0] == 404
     assert fetch(site.url + "/_status")[0] == 404
+
+
+def test_site_url_marker_is_filled_in_text_files_only(tmp_path: Path) -> None:
+    (tmp_path / "day1").mkdir()
+    (tmp_path / "day1" / "feed.xml").write_text("<link>{{site_url}}/a</link>")
+    (tmp_path / "day1" / "logo.png").write_bytes(b"{{site_url}}")
+    with SiteServer(tmp_path) as server:
+        assert fetch(server.url + "/feed.xml")[1] == f"<link>{server.url}/a</link>".encode()
+        assert fetch(server.url + "/logo.png")[1] == b"{{site_url}}"

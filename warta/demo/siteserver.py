@@ -11,6 +11,10 @@ a day folder change what a path answers:
 
 A path `/x/` serves `x/index.html`; a path with no extension serves `PATH.html`
 when it exists. Tests may add routes of their own with `add_route`.
+
+Feeds, sitemaps and canonical links need absolute URLs, but the port is only
+known once the server runs: in text files (.html, .xml, .txt, ...) the marker
+`{{site_url}}` is replaced by the server's base URL, e.g. `http://127.0.0.1:8765`.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ CONTENT_TYPES = {
     ".gz": "application/gzip",
     ".json": "application/json",
 }
+TEXT_SUFFIXES = (".html", ".xml", ".rss", ".atom", ".txt", ".json")
+SITE_URL_MARKER = b"{{site_url}}"
 # Fixed so that the same file always answers the same Last-Modified, run after run.
 SITE_DATE = "Mon, 23 Nov 2026 07:00:00 GMT"
 
@@ -58,6 +64,7 @@ class SiteState:
 
     root: Path
     day: str
+    site_url: str = ""
     requests: list[LoggedRequest] = field(default_factory=list)
     routes: dict[str, Route] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -72,6 +79,7 @@ class SiteServer:
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="site-server", daemon=True)
+        self.state.site_url = self.url
 
     @property
     def url(self) -> str:
@@ -154,6 +162,8 @@ class SiteHandler(BaseHTTPRequestHandler):
             self._send(404, b"not found", "text/plain", send_body)
             return
         body = file.read_bytes()
+        if file.suffix in TEXT_SUFFIXES:
+            body = body.replace(SITE_URL_MARKER, self.state.site_url.encode())
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
         headers = {"ETag": etag, "Last-Modified": SITE_DATE}
         if self.headers.get("If-None-Match") == etag or (
@@ -176,10 +186,11 @@ class SiteHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Date", email.utils.formatdate(usegmt=True))
         self.send_header("Content-Length", str(len(body)))
+        # logged before the client can read the answer, so that a test sees its own request in the log
+        self._log(status, len(body) if send_body else 0)
         self.end_headers()
         if send_body and body:
             self.wfile.write(body)
-        self._log(status, len(body) if send_body else 0)
 
     def _log(self, status: int, bytes_sent: int) -> None:
         entry = LoggedRequest(self.command, self.path, dict(self.headers.items()), status, bytes_sent)

@@ -1,0 +1,71 @@
+"""Cost of recording one page in a large archive against a small one (goal: at most 1.5 times).
+
+Both archives are seeded through the storage models, then the same mix of
+operations (new pages, unchanged re-records, real edits) runs on each in
+alternating rounds, so that machine noise affects both sides alike.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from pathlib import Path
+
+from bench.databases import scratch_database
+from bench.harness import BenchResult
+from bench.seed import seed_documents, synthetic_text
+from storage.database import Database
+from storage.revisions import PageRecord, record_page
+from storage.types import utcnow
+
+GOAL = 1.5
+OPERATIONS_PER_ROUND = 100
+
+
+def run(backend: str, folder: Path, small: int, large: int, rounds: int = 3) -> BenchResult:
+    """Return the ratio of per-record cost at `large` documents to that at `small` documents."""
+    with scratch_database(backend, folder, "small") as small_db, scratch_database(backend, folder, "large") as large_db:
+        seed_documents(small_db, small)
+        seed_documents(large_db, large)
+        _record_round(small_db, 0)  # warm caches on both sides before timing
+        _record_round(large_db, 0)
+        small_costs, large_costs = [], []
+        for round_number in range(1, rounds + 1):
+            small_costs.append(_record_round(small_db, round_number))
+            large_costs.append(_record_round(large_db, round_number))
+    small_cost, large_cost = statistics.median(small_costs), statistics.median(large_costs)
+    return BenchResult(
+        name=f"record one page, {large:,} vs {small:,} documents ({backend})",
+        ratio=large_cost / small_cost,
+        goal=GOAL,
+        higher_is_better=False,
+        detail=f"{large_cost * 1000:.2f} ms vs {small_cost * 1000:.2f} ms per record",
+    )
+
+
+def _record_round(database: Database, round_number: int) -> float:
+    """Record new pages, then the same unchanged, then edited; return seconds per record."""
+    rng = random.Random(round_number)
+    pages = [
+        PageRecord(
+            source_id="seed",
+            url=f"https://seed.example/baru/{round_number}/{index}",
+            canonical_url=f"https://seed.example/baru/{round_number}/{index}",
+            title=f"Pengumuman {round_number}-{index}",
+            text=synthetic_text(rng, 120),
+            html="",
+            fetched_at=utcnow(),
+            language="id",
+        )
+        for index in range(OPERATIONS_PER_ROUND)
+    ]
+    edited = [
+        PageRecord(**{**page.__dict__, "text": page.text + " Diperbarui.", "fetched_at": utcnow()}) for page in pages
+    ]
+    start = time.perf_counter()
+    for batch in (pages, pages, edited):
+        for page in batch:
+            with database.transaction() as session:
+                record_page(session, page)
+    return (time.perf_counter() - start) / (3 * OPERATIONS_PER_ROUND)

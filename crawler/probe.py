@@ -1,0 +1,171 @@
+"""Single polite HTTP requests for the source tools: a GET or HEAD with a timeout, a size cap and our User-Agent.
+
+This is for `warta discover`, which makes a handful of requests to look at a site. It is
+not the crawler: no Scrapy, no retries, no storage. robots.txt is obeyed for every URL
+except the one the operator asked for. XML is parsed without DTDs, entities or network.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import logging
+import urllib.error
+import urllib.request
+import urllib.robotparser
+import zlib
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+
+from config import CrawlerSettings, WartaConfig
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 5_000_000
+
+
+class ProbeError(Exception):
+    """Raised when a URL the operator named cannot be fetched at all (network error, refused, timeout)."""
+
+
+class UnsafeXmlError(ValueError):
+    """Raised for XML that declares a DTD or entities, or that is too large: it is never parsed."""
+
+
+@dataclass(frozen=True)
+class Probe:
+    """The answer to one request."""
+
+    url: str
+    status: int
+    content_type: str
+    body: bytes
+
+    @property
+    def ok(self) -> bool:
+        """Return whether the request answered 2xx."""
+        return 200 <= self.status < 300
+
+
+class Prober:
+    """Make single GET and HEAD requests, obeying robots.txt, with a timeout and a body size cap."""
+
+    def __init__(self, user_agent: str, timeout_seconds: float, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.user_agent = user_agent
+        self.timeout_seconds = timeout_seconds
+        self.max_bytes = max_bytes
+        self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
+        self.robots_bodies: dict[str, str] = {}
+        self._unreachable_robots: set[str] = set()
+
+    @classmethod
+    def from_config(cls, cfg: WartaConfig | None) -> Prober:
+        """Build a prober with the configured User-Agent, timeout and page size (defaults without a config)."""
+        crawler = cfg.crawler if cfg is not None else CrawlerSettings()
+        return cls(crawler.user_agent, crawler.timeout.total_seconds(), min(crawler.max_page_bytes, DEFAULT_MAX_BYTES))
+
+    def fetch(self, url: str, method: str = "GET", obey_robots: bool = True) -> Probe | None:
+        """Return the answer for `url`; None when robots.txt forbids it or the network fails."""
+        if obey_robots and not self.allowed(url):
+            logger.debug("robots.txt disallows %s; not probing it", url)
+            return None
+        try:
+            return self._request(url, method)
+        except ProbeError as exc:
+            logger.debug("probe of %s failed: %s", url, exc)
+            return None
+
+    def fetch_start(self, url: str) -> Probe:
+        """Return the answer for the URL the operator named; raise ProbeError when nothing answers."""
+        return self._request(url, "GET")
+
+    def allowed(self, url: str) -> bool:
+        """Return whether robots.txt of the URL's host lets our User-Agent fetch it."""
+        root = site_root(url)
+        if root not in self._robots:
+            parser = urllib.robotparser.RobotFileParser()
+            body = ""
+            try:
+                answer = self._request(root + "robots.txt", "GET")
+            except ProbeError:
+                answer = None
+            if answer is not None and answer.ok:
+                body = answer.body.decode("utf-8", "replace")
+            # RFC 9309: a missing robots.txt (4xx) allows everything; an unreachable one (5xx,
+            # network error) must be taken as disallowing everything
+            parser.parse(body.splitlines())
+            if answer is None or answer.status >= 500:
+                self._unreachable_robots.add(root)
+            self._robots[root] = parser
+            self.robots_bodies[root] = body
+        return root not in self._unreachable_robots and self._robots[root].can_fetch(self.user_agent, url)
+
+    def _request(self, url: str, method: str) -> Probe:
+        request = urllib.request.Request(
+            url, method=method, headers={"User-Agent": self.user_agent, "Accept-Encoding": "gzip"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:
+                raw = response.read(self.max_bytes + 1)
+                return Probe(
+                    response.url,
+                    response.status,
+                    response.headers.get("Content-Type", ""),
+                    self._body(raw, response.headers.get("Content-Encoding", "")),
+                )
+        except urllib.error.HTTPError as error:
+            return Probe(url, error.code, error.headers.get("Content-Type", ""), b"")
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise ProbeError(f"cannot fetch {url}: {getattr(exc, 'reason', exc)}") from exc
+
+    def _body(self, raw: bytes, encoding: str) -> bytes:
+        if len(raw) > self.max_bytes:
+            raise ProbeError(f"the answer is larger than {self.max_bytes} bytes")
+        if encoding.lower() == "gzip" or raw[:2] == b"\x1f\x8b":
+            return gunzip_bounded(raw, self.max_bytes)
+        return raw
+
+
+def site_root(url: str) -> str:
+    """Return scheme://host[:port]/ of a URL."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/"
+
+
+def gunzip_bounded(body: bytes, max_bytes: int) -> bytes:
+    """Return the decompressed body; raise ProbeError past `max_bytes` (a compression bomb) or when corrupt."""
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(body)) as stream:
+            data = stream.read(max_bytes + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ProbeError(f"the gzip body is corrupt: {exc}") from exc
+    if len(data) > max_bytes:
+        raise ProbeError(f"the body is larger than {max_bytes} bytes once decompressed")
+    return data
+
+
+def parse_xml(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element:
+    """Return the root of an XML document; refuse DTDs and entities (XXE, billion laughs) and oversized input."""
+    if len(body) > max_bytes:
+        raise UnsafeXmlError(f"the XML document is larger than {max_bytes} bytes")
+    if b"<!DOCTYPE" in body[:4096].upper() or b"<!ENTITY" in body.upper():
+        raise UnsafeXmlError("the XML document declares a DTD or entities, which warta does not parse")
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=False, dtd_validation=False
+    )
+    try:
+        return etree.fromstring(body, parser)
+    except etree.XMLSyntaxError as exc:
+        raise UnsafeXmlError(f"not well-formed XML: {exc}") from exc
+
+
+def local_name(element: etree._Element) -> str:
+    """Return an element's tag without its namespace."""
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def absolute(base: str, link: str) -> str:
+    """Return `link` resolved against `base`, without its fragment."""
+    return urljoin(base, link.strip()).split("#", 1)[0]

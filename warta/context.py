@@ -1,0 +1,48 @@
+"""What every command shares: the config path given on the command line, loaded on first use.
+
+Commands receive an AppContext through click's context object (`@pass_app`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from config import ConfigError, WartaConfig, load_config
+from storage.database import Database
+from storage.errors import StorageError
+
+
+class ConfigProblem(click.ClickException):
+    """A config that cannot be used: printed with every problem, exit status 2."""
+
+    exit_code = 2
+
+
+@dataclass
+class AppContext:
+    """What every command shares: where the config is, loaded on first use."""
+
+    config_path: Path | None
+    _config: WartaConfig | None = None
+
+    def config(self) -> WartaConfig:
+        """Return the validated config, or exit 2 listing its problems."""
+        if self._config is None:
+            try:
+                self._config = load_config(self.config_path)
+            except ConfigError as exc:
+                raise ConfigProblem(str(exc)) from exc
+        return self._config
+
+    def database(self) -> Database:
+        """Return the archive database at the current schema, or exit 1 saying what to do."""
+        try:
+            return Database.from_config(self.config())
+        except StorageError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+pass_app = click.make_pass_decorator(AppContext)
