@@ -180,7 +180,10 @@ class SourceSpider(scrapy.Spider):
         for url in [*response.meta.get("redirect_urls", []), response.url]:
             self.resolved.add(canonicalize_url(url))
         if response.meta.get("warta_start"):
-            self.start_answered = True
+            if response.status < 400:
+                self.start_answered = True
+            else:
+                self.start_failures.append(f"{response.url}: HTTP {response.status}")
 
     async def parse_article(self, response: Response) -> None:
         """Record an article page: 304 seen, 404/410 gone, 200 extracted off the reactor and recorded."""
@@ -254,12 +257,12 @@ class SourceSpider(scrapy.Spider):
             return
         if isinstance(error, HttpError):
             response: Response = error.response
-            self._resolve(response)
+            self._resolve(response)  # notes a failed start URL itself
             reason = f"HTTP {response.status}"
         else:
             reason = f"{failure.type.__name__ if failure.type else 'error'}: {failure.getErrorMessage()}"
-        if request.meta.get("warta_start"):
-            self.start_failures.append(f"{request.url}: {reason}")
+            if request.meta.get("warta_start"):
+                self.start_failures.append(f"{request.url}: {reason}")
         self.recorder.add_error(request.url, reason)
 
     def on_spider_error(self, failure: Failure, response: Response, spider: scrapy.Spider) -> None:

@@ -196,3 +196,28 @@ def test_crawl_past_its_time_limit_is_stopped_and_its_run_ends_as_timeout(
     finally:
         database.dispose()
     assert statuses == ["timeout"]
+
+
+def test_start_url_answering_500_fails_the_run_and_exits_1(tmp_path: Path, db_url: str) -> None:
+    root = tmp_path / "broken"
+    (root / "day1").mkdir(parents=True)
+    (root / "day1" / "_status").write_text("/pengumuman 500\n")
+    with SiteServer(root) as broken:
+        path = config(tmp_path, db_url, f"{broken.url}/pengumuman")
+        result = subprocess.run(
+            [sys.executable, "-m", "warta", "--config", str(path), "crawl"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert any(entry.status == 500 for entry in broken.requests)
+    assert result.returncode == 1, result.stderr[-2000:]
+    database = Database(db_url)
+    try:
+        with database.reading() as session:
+            run = session.execute(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(1)).scalar_one()
+    finally:
+        database.dispose()
+    assert run.status == "failed"
+    assert "HTTP 500" in run.error
