@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml
 run: install
 	$(VENV)/bin/warta demo
 
+# two workers: the crawl tests wait on child processes and servers; --dist loadscope keeps each
+# module's shared fixtures (a crawled site, a demo run) on one worker
+PYTEST_ARGS ?= -n 2 --dist loadscope
+
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
