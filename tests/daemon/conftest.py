@@ -81,7 +81,7 @@ def add_run(database: Database, source_id: str, started_at: datetime, status: st
     return run_id
 
 
-def wait_for(condition: Callable[[], Any], timeout: float = 20.0, interval: float = 0.05) -> Any:
+def wait_for(condition: Callable[[], Any], timeout: float = 60.0, interval: float = 0.05) -> Any:
     """Poll until `condition()` is truthy and return its value; fail the test after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
