@@ -21,10 +21,11 @@ from typing import Any
 
 import pytest
 from lxml import etree
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
 from storage.database import Database
-from storage.models import CrawlRun
+from storage.models import CrawlRun, Source
 from storage.runs import RunCounts, finish_run, start_run
 from tests.conftest import require_shared
 from tests.daemon.sites import write_listing_site
@@ -236,3 +237,30 @@ def crawl_runs(database: Database, source_id: str | None = None) -> list[CrawlRu
         statement = statement.where(CrawlRun.source_id == source_id)
     with database.reading() as session:
         return list(session.execute(statement).scalars())
+
+
+def sqlite_url(folder: Path) -> str:
+    return f"sqlite:///{folder / 'warta.db'}"
+
+
+def metric_samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    samples = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return samples
+
+
+def source_health(database: Database, source_id: str) -> str:
+    with database.reading() as session:
+        source = session.execute(select(Source).where(Source.id == source_id)).scalar_one_or_none()
+    return source.health if source else "missing"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[-1].split()[0] != "Z"
