@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 import click
@@ -29,7 +30,7 @@ def demo_command(once: bool, data_dir: Path, port: int) -> None:
 
     Example: warta demo --once
     """
-    console = Console()
+    console = Console(soft_wrap=True)
     # the summary says what happened; per-page logs would bury it (--log-level debug still shows them)
     root = logging.getLogger()
     if root.level > logging.DEBUG:
@@ -40,7 +41,7 @@ def demo_command(once: bool, data_dir: Path, port: int) -> None:
             result = demo.run(announce=lambda line: console.print(f"[bold]{line}[/bold]"))
         except CrawlerError as exc:
             raise click.ClickException(f"the demo crawl failed: {exc}") from exc
-        print_summary(console, result)
+        print_summary(console, result, serving=not once)
         if once:
             return
         console.print(f"\nServing the feeds at [bold]{result.feeds_url}[/bold] (Ctrl-C to stop).")
@@ -52,7 +53,7 @@ def demo_command(once: bool, data_dir: Path, port: int) -> None:
         demo.close()
 
 
-def print_summary(console: Console, result: DemoResult) -> None:
+def print_summary(console: Console, result: DemoResult, serving: bool) -> None:
     """Print what each day's crawl found, where the feeds are, and what to try next."""
     table = Table(title="What warta saw on the demo site")
     for column in ("day", "source", "new", "changed", "unchanged", "gone", "errors"):
@@ -76,13 +77,21 @@ def print_summary(console: Console, result: DemoResult) -> None:
         "and made no revision."
     )
     console.print(f"Feeds: {result.feeds.summary()}")
-    config = result.config_path
+    warta = f"{_program()} --config {result.config_path}"
+    suggestions = [f"{warta} status", f"{warta} export --format jsonl --output demo-export.jsonl"]
+    if serving:  # the demo site and the feeds are up only while the demo serves
+        suggestions = [
+            f"open {result.feeds_url}index.html in a browser, or {result.feeds_url}index.opml in a feed reader",
+            *suggestions,
+            f"{warta} discover {result.site_url}/kabar/",
+            f"{warta} preview kabar --limit 3",
+        ]
     console.print("\nTry next:")
-    for line in (
-        f"open {result.feeds_url}index.html in a browser, or {result.feeds_url}index.opml in a feed reader",
-        f"warta --config {config} status",
-        f"warta --config {config} export --format jsonl --output demo-export.jsonl",
-        f"warta --config {config} discover {result.site_url}/kabar/",
-        f"warta --config {config} preview kabar --limit 3",
-    ):
+    for line in suggestions:
         console.print(f"  {line}")
+
+
+def _program() -> str:
+    """Return how the user ran warta (e.g. `.venv/bin/warta`), so the commands shown can be pasted."""
+    invoked = Path(sys.argv[0])
+    return str(invoked) if invoked.name == "warta" else "warta"
