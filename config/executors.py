@@ -20,7 +20,7 @@ def executor_problems(cfg: WartaConfig) -> list[str]:
     if not daemon.scrapyd_nodes:
         problems.append(
             'daemon.scrapyd_nodes is empty, but daemon.executor = "scrapyd" needs at least one node; '
-            "list them, e.g. scrapyd_nodes = [\"http://crawler-1:6800\"]"
+            'list them, e.g. scrapyd_nodes = ["http://crawler-1:6800"]'
         )
     if daemon.scrapyd_password is not None and daemon.scrapyd_username is None:
         problems.append(

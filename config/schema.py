@@ -191,6 +191,13 @@ class DaemonSettings(Section):
     scrapyd_password: str | None = Field(
         None, description="Basic-auth password for every Scrapyd node. Overridden by $WARTA_SCRAPYD_PASSWORD."
     )
+    scrapyd_database_url: str | None = Field(
+        None,
+        description=(
+            "Database URL sent to the Scrapyd jobs (default: [storage] url). It travels in the job's arguments, "
+            "which the node logs: give a URL without the password and set PGPASSWORD on the nodes to keep it out."
+        ),
+    )
     scrapyd_retry_after: Duration = Field(
         timedelta(seconds=30), description="A Scrapyd node that stopped answering is tried again after this long."
     )

@@ -27,6 +27,7 @@ class DispatchedCrawl:
     config: WartaConfig
     source_id: str
     run_id: int
+    database_url: str
 
     @property
     def source(self) -> SourceConfig:
@@ -42,7 +43,7 @@ class DispatchedCrawl:
         }
         return {
             "warta_config": json.dumps(shipped, ensure_ascii=False),
-            "warta_database_url": self.config.storage.url,
+            "warta_database_url": self.database_url,
             "warta_run_id": str(self.run_id),
         }
 
@@ -60,7 +61,9 @@ class DispatchedCrawl:
             config = WartaConfig.model_validate({**shipped, "storage": {"url": arguments["warta_database_url"]}})
             run_id = int(arguments["warta_run_id"])
         except ValueError as exc:
-            raise JobArgumentError(f"the job's arguments do not parse ({exc}); deploy the daemon's warta version") from exc
+            raise JobArgumentError(
+                f"the job's arguments do not parse ({exc}); deploy the daemon's warta version"
+            ) from exc
         if len(config.sources) != 1:
             raise JobArgumentError("the job must carry exactly one source")
-        return cls(config, config.sources[0].id, run_id)
+        return cls(config, config.sources[0].id, run_id, config.storage.url)

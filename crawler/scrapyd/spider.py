@@ -95,7 +95,9 @@ class WartaSourceSpider(scrapy.Spider):
             recorder.finish(status, error)
             pool.shutdown()
             database.dispose()
-            logger.info("crawled %s: %s, %d new, %d changed", source.id, status, recorder.counts.new, recorder.counts.changed)
+            logger.info(
+                "crawled %s: %s, %d new, %d changed", source.id, status, recorder.counts.new, recorder.counts.changed
+            )
 
         crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
         return spider

@@ -14,7 +14,9 @@ POSTGRES = "[storage]\nurl = 'postgresql+psycopg://warta:dbsecret@db.internal/wa
 
 def run(config_path: Path, *args: str, env: dict[str, str] | None = None):
     return CliRunner().invoke(
-        cli, ["--config", str(config_path), *args], env={"WARTA_STORAGE_URL": "", "WARTA_SCRAPYD_PASSWORD": "", **(env or {})}
+        cli,
+        ["--config", str(config_path), *args],
+        env={"WARTA_STORAGE_URL": "", "WARTA_SCRAPYD_PASSWORD": "", **(env or {})},
     )
 
 
@@ -41,7 +43,10 @@ def test_scrapyd_executor_without_nodes_is_refused(tmp_path: Path) -> None:
 
 
 def test_scrapyd_executor_with_postgres_and_nodes_passes(tmp_path: Path) -> None:
-    body = POSTGRES + "[daemon]\nexecutor = 'scrapyd'\nscrapyd_nodes = ['http://crawler-1:6800', 'http://crawler-2:6800']\n"
+    body = (
+        POSTGRES
+        + "[daemon]\nexecutor = 'scrapyd'\nscrapyd_nodes = ['http://crawler-1:6800', 'http://crawler-2:6800']\n"
+    )
     result = run(write_config(tmp_path, body), "config", "check")
     assert result.exit_code == 0, result.output
 

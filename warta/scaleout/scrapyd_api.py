@@ -163,9 +163,7 @@ def _multipart(fields: Sequence[tuple[str, str]], file: tuple[str, str, bytes]) 
     boundary = uuid.uuid4().hex
     chunks: list[bytes] = []
     for name, value in fields:
-        chunks.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        )
+        chunks.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
     name, filename, data = file
     chunks.append(
         f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
