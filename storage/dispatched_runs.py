@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from storage.models import CrawlRun
+from storage.models import Capture, CrawlRun, FetchState
 from storage.run_history import close_run
 from storage.runs import start_run
 
@@ -59,3 +59,15 @@ def has_running_run(session: Session, source_id: str, since: datetime) -> bool:
         CrawlRun.source_id == source_id, CrawlRun.status == "running", CrawlRun.started_at >= since
     )
     return session.scalar(statement.limit(1)) is not None
+
+
+def forget_validators_of_run(session: Session, run_id: int) -> int:
+    """Drop the stored validators of every URL the run fetched; return how many were dropped.
+
+    A run lost halfway may have stored a listing's or feed's validators before it
+    recorded the articles behind them; its retry would then get 304 for the index
+    and never see those articles. Without validators the retry reads everything again.
+    """
+    fetched = select(Capture.url).where(Capture.run_id == run_id).distinct()
+    result = session.execute(delete(FetchState).where(FetchState.url.in_(fetched)))
+    return int(getattr(result, "rowcount", 0))

@@ -16,6 +16,7 @@ import pytest
 import tomli_w
 from sqlalchemy import select
 
+from crawler.runner import run_crawl_in_subprocess
 from storage.database import Database
 from storage.models import CrawlRun, Document, Revision
 from tests.conftest import POSTGRES_URL, postgres_schema_url
@@ -126,18 +127,24 @@ def daemons() -> Iterator[list[DaemonProcess]]:
             daemon.process.wait()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def demo_site() -> Iterator[SiteServer]:
-    """Yield the demo site (day 1) on 127.0.0.1."""
+    """Yield the demo site (day 1) on 127.0.0.1 (it only serves: tests share it)."""
     with SiteServer(DEMO_SITE) as server:
         yield server
 
 
 def scaleout_config(
-    db_url: str, site_url: str, nodes: list[ScrapydProcess] | None, port: int, schedule: str, **crawler: str
+    db_url: str,
+    site_url: str,
+    nodes: list[ScrapydProcess] | None,
+    port: int,
+    schedule: str,
+    only: tuple[str, ...] = (),
+    **crawler: str,
 ) -> str:
-    """Return a warta.toml with the demo sources; the scrapyd executor when `nodes` are given."""
-    sources = demo_sources(site_url)
+    """Return a warta.toml with the demo sources (or `only` these); the scrapyd executor when `nodes` are given."""
+    sources = [source for source in demo_sources(site_url) if not only or source["id"] in only]
     for source in sources:
         source["schedule"] = schedule
     daemon: dict[str, object] = {"listen": f"127.0.0.1:{port}", "crawl_timeout": "90s", "shutdown_grace": "5s"}
@@ -172,6 +179,22 @@ def runs_of(database: Database) -> list[CrawlRun]:
     """Return every crawl run, oldest first."""
     with database.reading() as session:
         return list(session.execute(select(CrawlRun).order_by(CrawlRun.id)).scalars())
+
+
+@pytest.fixture(scope="module")
+def local_archive(demo_site: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    """Return the archive a local crawl of the demo sources produces (the reference)."""
+    folder = tmp_path_factory.mktemp("local")
+    db_url = f"sqlite:///{folder / 'warta.db'}"
+    config = folder / "warta.toml"
+    config.write_text(scaleout_config(db_url, demo_site.url, None, free_port(), "every 1h"), encoding="utf-8")
+    report = run_crawl_in_subprocess(config, timeout_seconds=120)
+    assert [source.status for source in report.sources] == ["ok", "ok", "ok"]
+    database = Database(db_url)
+    try:
+        return archive_of(database)
+    finally:
+        database.dispose()
 
 
 def wait_until(condition: Callable[[], object], timeout: float) -> object:

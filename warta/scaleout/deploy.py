@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from warta.scaleout.egg import build_egg
@@ -32,14 +33,16 @@ def deploy(nodes: Sequence[ScrapydNode], project: str, version: str | None = Non
     """Upload the egg to every node as `version`; return each node's outcome (errors do not stop the others)."""
     egg = build_egg()
     version = version or deploy_version()
-    outcomes: list[Deployment] = []
-    for node in nodes:
+
+    def upload(node: ScrapydNode) -> Deployment:
         try:
             spiders = node.add_version(project, version, egg)
         except ScrapydError as exc:
             logger.warning("deploy to %s failed: %s", node.label, exc)
-            outcomes.append(Deployment(node.label, version, 0, str(exc)))
-            continue
+            return Deployment(node.label, version, 0, str(exc))
         logger.info("deployed %s version %s to %s (%d spiders)", project, version, node.label, spiders)
-        outcomes.append(Deployment(node.label, version, spiders))
-    return outcomes
+        return Deployment(node.label, version, spiders)
+
+    # Each node checks the egg by listing its spiders in a fresh Python process: upload to all at once.
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(nodes)))) as uploads:
+        return list(uploads.map(upload, nodes))

@@ -20,7 +20,12 @@ from datetime import datetime, timedelta
 from config import SourceConfig, WartaConfig
 from crawler.scrapyd.job import SPIDER_NAME, DispatchedCrawl
 from storage.database import Database
-from storage.dispatched_runs import close_if_running, has_running_run, open_dispatched_run
+from storage.dispatched_runs import (
+    close_if_running,
+    forget_validators_of_run,
+    has_running_run,
+    open_dispatched_run,
+)
 from storage.models import CrawlRun
 from storage.run_history import close_run, record_failed_run
 from storage.runs import RunCounts
@@ -126,7 +131,8 @@ class ScrapydExecutor:
                 crawl = DispatchedCrawl(self.cfg, source.id, run_id, self.database_url)
                 job_id = uuid.uuid4().hex
                 try:
-                    node.schedule(self.project, SPIDER_NAME, crawl.job_arguments(), job_id)
+                    version = node.latest_version(self.project)
+                    node.schedule(self.project, SPIDER_NAME, crawl.job_arguments(), job_id, version)
                 except NodeUnreachableError as exc:
                     self.pool.mark_down(node, str(exc))
                     self._close(run_id, "interrupted", f"{node.label} did not take the job; retried on another node")
@@ -170,6 +176,7 @@ class ScrapydExecutor:
                             job.run_id,
                             "interrupted",
                             f"Scrapyd node {job.node.label} stopped answering; the crawl is retried on another node",
+                            forget_validators=True,
                         )
                         return "node lost"
                 else:
@@ -228,6 +235,8 @@ class ScrapydExecutor:
             assert run is not None
             return SettledRun(run.id, run.status, run.error or "", RunCounts(), run.finished_at)
 
-    def _close(self, run_id: int, status: str, error: str) -> None:
+    def _close(self, run_id: int, status: str, error: str, forget_validators: bool = False) -> None:
         with self.database.transaction() as session:
             close_if_running(session, run_id, status, error)
+            if forget_validators:
+                forget_validators_of_run(session, run_id)

@@ -94,10 +94,23 @@ class ScrapydNode:
         answer = self._call("GET", "daemonstatus.json")
         return NodeLoad(int(answer.get("running", 0)), int(answer.get("pending", 0)))
 
-    def schedule(self, project: str, spider: str, arguments: Mapping[str, str], job_id: str | None = None) -> str:
-        """Queue a job of `spider` with `arguments`; return its job id."""
+    def latest_version(self, project: str) -> str:
+        """Return the project's newest deployed version; raise ScrapydError when it was never deployed."""
+        answer = self._call("GET", "listversions.json", [("project", project)])
+        versions = [str(version) for version in answer.get("versions", [])]
+        if not versions:
+            raise ScrapydError(f"{self.label} has no version of project {project!r}; run `warta deploy` first")
+        return versions[-1]
+
+    def schedule(
+        self, project: str, spider: str, arguments: Mapping[str, str], job_id: str | None = None, version: str = ""
+    ) -> str:
+        """Queue a job of `spider` with `arguments` (on `version`, default the newest); return its job id."""
         job_id = job_id or uuid.uuid4().hex
         fields = [("project", project), ("spider", spider), ("jobid", job_id), *arguments.items()]
+        if version:
+            # Naming the version also spares the node a `scrapy list` run: it knows that version's spiders.
+            fields.append(("_version", version))
         answer = self._call("POST", "schedule.json", fields)
         return str(answer.get("jobid", job_id))
 
