@@ -62,6 +62,7 @@ RESTART_ONLY = ("storage", "feeds", "daemon")
 SETTLE_SECONDS = 15.0
 # How often a standby daemon tries to take the scheduler lock (a dead leader is replaced within this).
 STANDBY_RETRY_SECONDS = 5.0
+_SCHEDULER_STATES = {STATE_RUNNING: "running", STATE_PAUSED: "standby"}
 
 
 class Daemon:
@@ -253,7 +254,7 @@ class Daemon:
             running = sorted(self._active)
         details: dict[str, Any] = {
             "status": "ok" if scheduler_running and problem is None else "unavailable",
-            "scheduler": ("running" if self._leading else "standby") if scheduler_running else "stopped",
+            "scheduler": _SCHEDULER_STATES.get(self.scheduler.state, "stopped") if scheduler_running else "stopped",
             "database": "ok" if problem is None else f"error: {problem}",
             "version": VERSION,
             "uptime_seconds": round(time.monotonic() - self.started_monotonic, 1),

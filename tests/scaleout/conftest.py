@@ -6,8 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +22,7 @@ from tests.daemon.conftest import DaemonProcess, free_port, wait_for
 from warta.demo.config import DEMO_SITE, demo_sources, shipped_topics
 from warta.demo.siteserver import SiteServer
 from warta.scaleout.deploy import deploy
-from warta.scaleout.scrapyd_api import ScrapydNode
+from warta.scaleout.scrapyd_api import ScrapydError, ScrapydNode
 
 SCRAPYD = Path(sys.executable).parent / "scrapyd"
 
@@ -51,15 +49,20 @@ class ScrapydProcess:
     folder: Path
 
     @property
+    def label(self) -> str:
+        """Return the node's URL as warta shows it (password masked)."""
+        return self.node.label
+
+    @property
     def node(self) -> ScrapydNode:
         return ScrapydNode(self.url)
 
     def answers(self) -> bool:
         try:
-            with urllib.request.urlopen(f"{self.url}/daemonstatus.json", timeout=2) as response:
-                return response.status == 200
-        except (urllib.error.URLError, OSError):
+            self.node.load()
+        except ScrapydError:
             return False
+        return True
 
     def kill(self) -> None:
         """Kill the node and the crawls it runs, as a machine failure would."""
@@ -73,11 +76,14 @@ class ScrapydProcess:
         return "\n".join(parts)
 
 
-def start_scrapyd(folder: Path) -> ScrapydProcess:
-    """Start a Scrapyd node in `folder` on a free port and wait until it answers."""
+NODE_PASSWORD = "node-s3cret"
+
+
+def start_scrapyd(folder: Path, with_auth: bool = False) -> ScrapydProcess:
+    """Start a Scrapyd node in `folder` on a free port (behind basic auth if asked) and wait until it answers."""
     folder.mkdir(parents=True)
     port = free_port()
-    settings = {
+    settings: dict[str, object] = {
         "bind_address": "127.0.0.1",
         "http_port": port,
         "eggs_dir": str(folder / "eggs"),
@@ -87,6 +93,8 @@ def start_scrapyd(folder: Path) -> ScrapydProcess:
         "poll_interval": 0.2,
         "max_proc": 2,
     }
+    if with_auth:
+        settings |= {"username": "warta", "password": NODE_PASSWORD}
     (folder / "scrapyd.conf").write_text(
         "[scrapyd]\n" + "".join(f"{key} = {value}\n" for key, value in settings.items()), encoding="utf-8"
     )
@@ -96,7 +104,8 @@ def start_scrapyd(folder: Path) -> ScrapydProcess:
             [str(SCRAPYD)], cwd=folder, stdout=log, stderr=log, stdin=subprocess.DEVNULL, env=env,
             start_new_session=True,
         )  # fmt: skip
-    node = ScrapydProcess(f"http://127.0.0.1:{port}", process, folder)
+    credentials = f"warta:{NODE_PASSWORD}@" if with_auth else ""
+    node = ScrapydProcess(f"http://{credentials}127.0.0.1:{port}", process, folder)
     wait_for(lambda: node.answers() or process.poll() is not None, timeout=30, interval=0.1)
     if process.poll() is not None:
         pytest.fail(f"scrapyd exited with {process.returncode}:\n{node.log()}")
@@ -105,8 +114,8 @@ def start_scrapyd(folder: Path) -> ScrapydProcess:
 
 @pytest.fixture
 def scrapyd_nodes(tmp_path: Path) -> Iterator[list[ScrapydProcess]]:
-    """Yield two running Scrapyd nodes with warta's project deployed to both."""
-    nodes = [start_scrapyd(tmp_path / f"node{index}") for index in (1, 2)]
+    """Yield two running Scrapyd nodes with warta's project deployed to both; the second needs basic auth."""
+    nodes = [start_scrapyd(tmp_path / "node1"), start_scrapyd(tmp_path / "node2", with_auth=True)]
     try:
         outcomes = deploy([node.node for node in nodes], "warta")
         assert [outcome.error for outcome in outcomes] == ["", ""], outcomes

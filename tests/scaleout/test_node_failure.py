@@ -50,9 +50,9 @@ def test_killed_node_run_is_retried_on_the_other_node_without_double_records(
         database.dispose()
     log = daemons[0].log()
     assert [(run.id, run.status) for run in runs] == [(first.id, "interrupted"), (first.id + 1, "ok")], log
-    assert f"Scrapyd node {victim.url} stopped answering" in (runs[0].error or "")
-    assert f"crawl of disbud dispatched to {survivor.url}" in log
-    assert f"Scrapyd node {victim.url} left out of rotation" in log
+    assert f"Scrapyd node {victim.label} stopped answering" in (runs[0].error or "")
+    assert f"crawl of disbud dispatched to {survivor.label}" in log
+    assert f"Scrapyd node {victim.label} left out of rotation" in log
     # The retried crawl found what the lost one recorded and stored nothing again: one revision per page,
     # exactly the pages a local crawl of the source archives.
     expected = {url: hashes for url, hashes in local_archive.items() if "/disbud/" in url}

@@ -10,18 +10,30 @@ from click.testing import CliRunner
 from storage.database import Database
 from tests.conftest import write_config
 from tests.daemon.conftest import DaemonProcess, free_port, start_daemon
-from tests.scaleout.conftest import ScrapydProcess, archive_of, runs_of, scaleout_config, wait_until
+from tests.scaleout.conftest import NODE_PASSWORD, ScrapydProcess, archive_of, runs_of, scaleout_config, wait_until
 from warta.cli import cli
 from warta.demo.siteserver import SiteServer
 
 SOURCES = ("disbud", "kabar", "portal")
 
 
-def test_warta_deploy_uploads_the_project_with_its_entry_spider(scrapyd_nodes: list[ScrapydProcess]) -> None:
-    node = scrapyd_nodes[0]
+def test_warta_deploy_uploads_the_project_with_its_entry_spider_and_masks_credentials(
+    scrapyd_nodes: list[ScrapydProcess],
+) -> None:
+    node = scrapyd_nodes[1]
     result = CliRunner().invoke(cli, ["deploy", "--target", node.url, "--version", "9999999999"])
     assert result.exit_code == 0, result.output
-    assert f"{node.url}: warta version 9999999999 (1 spiders)" in result.output
+    assert f"{node.label}: warta version 9999999999 (1 spiders)" in result.output
+    assert ":***@" in node.label
+    assert NODE_PASSWORD not in result.output
+
+
+def test_deploy_with_a_wrong_password_says_to_fix_the_credentials(scrapyd_nodes: list[ScrapydProcess]) -> None:
+    wrong = scrapyd_nodes[1].url.replace(NODE_PASSWORD, "not-it")
+    result = CliRunner().invoke(cli, ["deploy", "--target", wrong])
+    assert result.exit_code == 1
+    assert "wrong or missing credentials" in result.output
+    assert "not-it" not in result.output
 
 
 def test_deploy_to_a_node_that_does_not_answer_fails_naming_it(tmp_path: Path) -> None:
@@ -52,10 +64,11 @@ def test_two_nodes_and_one_daemon_archive_what_a_local_crawl_archives(
         database.dispose()
     log = daemons[0].log()
     dispatched = [line for line in log.splitlines() if " dispatched to " in line]
-    by_node = Counter(node.url for node in scrapyd_nodes for line in dispatched if f"to {node.url} as job" in line)
-    assert set(by_node) == {node.url for node in scrapyd_nodes}, log
+    by_node = Counter(node.label for node in scrapyd_nodes for line in dispatched if f"to {node.label} as job" in line)
+    assert set(by_node) == {node.label for node in scrapyd_nodes}, log
     # Every run was dispatched once, and every dispatch has its run.
     assert len(dispatched) == len(runs)
+    assert NODE_PASSWORD not in log
     assert {run.status for run in runs} <= {"ok", "interrupted"}, [(run.source_id, run.error) for run in runs]
     assert archive == local_archive
     assert len(archive) > 10
