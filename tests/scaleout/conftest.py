@@ -112,10 +112,15 @@ def start_scrapyd(folder: Path, with_auth: bool = False) -> ScrapydProcess:
     return node
 
 
-@pytest.fixture
-def scrapyd_nodes(tmp_path: Path) -> Iterator[list[ScrapydProcess]]:
-    """Yield two running Scrapyd nodes with warta's project deployed to both; the second needs basic auth."""
-    nodes = [start_scrapyd(tmp_path / "node1"), start_scrapyd(tmp_path / "node2", with_auth=True)]
+@pytest.fixture(scope="module")
+def scrapyd_nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[ScrapydProcess]]:
+    """Yield two running Scrapyd nodes with warta's project deployed to both; the second needs basic auth.
+
+    The nodes serve every test of a module (each test has its own archive); a test that kills one
+    is alone in its module.
+    """
+    folder = tmp_path_factory.mktemp("scrapyd")
+    nodes = [start_scrapyd(folder / "node1"), start_scrapyd(folder / "node2", with_auth=True)]
     try:
         outcomes = deploy([node.node for node in nodes], "warta")
         assert [outcome.error for outcome in outcomes] == ["", ""], outcomes
