@@ -7,12 +7,15 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from config import load_config
 from storage.database import Database
 from tests.conftest import write_config
 from tests.daemon.conftest import DaemonProcess, free_port, start_daemon
 from tests.scaleout.conftest import NODE_PASSWORD, ScrapydProcess, archive_of, runs_of, scaleout_config, wait_until
 from warta.cli import cli
 from warta.demo.siteserver import SiteServer
+from warta.scaleout.executor import ScrapydExecutor
+from warta.scaleout.nodes import NodePool
 
 SOURCES = ("disbud", "kabar", "portal")
 
@@ -74,3 +77,26 @@ def test_two_nodes_and_one_daemon_archive_what_a_local_crawl_archives(
     assert len(archive) > 10
     # The runs were recorded by crawl processes on the nodes, not by the daemon.
     assert all(run.pid is not None and run.pid != daemons[0].process.pid for run in runs if run.status == "ok")
+
+
+def test_a_crawl_past_crawl_timeout_is_cancelled_on_its_node_and_ends_as_timeout(
+    shared_db_url: str, scrapyd_nodes: list[ScrapydProcess], demo_site: SiteServer, tmp_path: Path
+) -> None:
+    # A slow, polite crawl that cannot finish within the 4 s limit.
+    body = scaleout_config(
+        shared_db_url, demo_site.url, scrapyd_nodes, free_port(), "every 1h", only=("disbud",), download_delay="2s"
+    )
+    cfg = load_config(write_config(tmp_path, body), environ={})
+    database = Database(shared_db_url)
+    database.ensure_schema()
+    nodes = [node.node for node in scrapyd_nodes]
+    executor = ScrapydExecutor(cfg, database, NodePool(nodes, 60.0), "warta", 4.0, shared_db_url, poll_seconds=0.3)
+    try:
+        settled, _seconds = executor.execute(cfg.source("disbud"))
+        [run] = runs_of(database)
+    finally:
+        database.dispose()
+    assert (settled.status, run.status) == ("timeout", "timeout")
+    assert "[daemon] crawl_timeout" in (run.error or "")
+    # The job was stopped on its node, not left running there.
+    assert all(not node.jobs("warta").running and not node.jobs("warta").pending for node in nodes)

@@ -29,6 +29,7 @@ from storage.dispatched_runs import (
 from storage.models import CrawlRun
 from storage.run_history import close_run, record_failed_run
 from storage.runs import RunCounts
+from storage.sources import ensure_source
 from storage.types import utcnow
 from warta.crawl_job import SettledRun
 from warta.scaleout.nodes import NodePool
@@ -127,6 +128,7 @@ class ScrapydExecutor:
                     names = ", ".join(tried) if tried else "none of [daemon] scrapyd_nodes"
                     return None, f"no Scrapyd node answers (tried {names}); check the nodes and [daemon] scrapyd_nodes"
                 with self.database.transaction() as session:
+                    ensure_source(session, source.id, source.display_name, source.kind)
                     run_id = open_dispatched_run(session, source.id, node.label, utcnow())
                 crawl = DispatchedCrawl(self.cfg, source.id, run_id, self.database_url)
                 job_id = uuid.uuid4().hex
