@@ -71,3 +71,18 @@ def forget_validators_of_run(session: Session, run_id: int) -> int:
     fetched = select(Capture.url).where(Capture.run_id == run_id).distinct()
     result = session.execute(delete(FetchState).where(FetchState.url.in_(fetched)))
     return int(getattr(result, "rowcount", 0))
+
+
+def close_stale_runs(session: Session, source_id: str, started_before: datetime, error: str) -> int:
+    """Close as interrupted the source's runs still running that started before `started_before`; return how many.
+
+    A daemon that died while following a job leaves its run open when the job died too;
+    past the crawl time limit no job can still be writing into it.
+    """
+    statement = select(CrawlRun).where(
+        CrawlRun.source_id == source_id, CrawlRun.status == "running", CrawlRun.started_at < started_before
+    )
+    stale = list(session.execute(statement).scalars())
+    for run in stale:
+        close_run(session, run, "interrupted", error)
+    return len(stale)

@@ -22,6 +22,7 @@ from crawler.scrapyd.job import SPIDER_NAME, DispatchedCrawl
 from storage.database import Database
 from storage.dispatched_runs import (
     close_if_running,
+    close_stale_runs,
     forget_validators_of_run,
     has_running_run,
     open_dispatched_run,
@@ -42,6 +43,7 @@ POLL_SECONDS = 1.0
 UNANSWERED_POLLS = 2
 # After cancel.json, time the job gets to close its own run before the daemon closes it.
 CANCEL_GRACE_SECONDS = 15.0
+STALE_RUN_ERROR = "the run was still open past [daemon] crawl_timeout; its job or the daemon following it died"
 
 
 @dataclass
@@ -94,8 +96,15 @@ class ScrapydExecutor:
         """Crawl the source on a node; return its settled run and the seconds it took."""
         started, started_at = time.monotonic(), utcnow()
         deadline = started + self.timeout_seconds
-        with self.database.reading() as session:
-            busy = has_running_run(session, source.id, started_at - timedelta(seconds=self.timeout_seconds))
+        # Past the time limit plus the cancel grace no job can still write into a run: close what is left open.
+        limit = started_at - timedelta(seconds=self.timeout_seconds + CANCEL_GRACE_SECONDS)
+        with self.database.transaction() as session:
+            stale = close_stale_runs(session, source.id, limit, STALE_RUN_ERROR)
+            busy = has_running_run(session, source.id, limit)
+        if stale:
+            logger.warning(
+                "closed %d run(s) of %s that no node finished within [daemon] crawl_timeout", stale, source.id
+            )
         if busy:
             logger.warning("crawl of %s not dispatched: its previous run is still going on a node", source.id)
             return SettledRun(None, "interrupted", "the previous run is still going", RunCounts(), None), 0.0
