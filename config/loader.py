@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from config.errors import ConfigError
+from config.executors import executor_problems
 from config.schema import SnapshotConfig, WartaConfig
 
 DEFAULT_CONFIG_NAME = "warta.toml"
@@ -25,6 +26,7 @@ ENV_CONFIG = "WARTA_CONFIG"
 ENV_OVERRIDES = {
     "WARTA_STORAGE_URL": ("storage", "url"),
     "WARTA_WEBHOOK_URL": ("daemon", "webhook_url"),
+    "WARTA_SCRAPYD_PASSWORD": ("daemon", "scrapyd_password"),
 }
 
 
@@ -73,6 +75,7 @@ def parse_config(
     except ValidationError as exc:
         problems = [_describe(error) for error in exc.errors()] + problems
         raise ConfigError(problems, str(path) if path else None) from None
+    problems += executor_problems(cfg)
     if problems:
         raise ConfigError(problems, str(path) if path else None)
     return _resolve_paths(cfg, base_dir, path)

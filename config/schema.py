@@ -172,6 +172,36 @@ class DaemonSettings(Section):
         2, ge=1, le=100, description="Failed runs in a row after which a source's health is 'failing' (and alerts)."
     )
 
+    executor: Literal["local", "scrapyd"] = Field(
+        "local",
+        description=(
+            "Where crawls run: 'local' (a child process of the daemon) or 'scrapyd' (dispatched to "
+            "[daemon] scrapyd_nodes; needs a PostgreSQL [storage] url the nodes can reach)."
+        ),
+    )
+    scrapyd_nodes: list[HttpUrl] = Field(
+        default_factory=list,
+        description=(
+            "Scrapyd nodes that run the crawls when executor = 'scrapyd', e.g. ['http://crawler-1:6800']. "
+            "Credentials may be given as 'http://user:password@host:6800'."
+        ),
+    )
+    scrapyd_project: Slug = Field("warta", description="Scrapyd project that `warta deploy` uploads and runs.")
+    scrapyd_username: str | None = Field(None, description="Basic-auth user name for every Scrapyd node.")
+    scrapyd_password: str | None = Field(
+        None, description="Basic-auth password for every Scrapyd node. Overridden by $WARTA_SCRAPYD_PASSWORD."
+    )
+    scrapyd_database_url: str | None = Field(
+        None,
+        description=(
+            "Database URL sent to the Scrapyd jobs (default: [storage] url). It travels in the job's arguments, "
+            "which the node logs: give a URL without the password and set PGPASSWORD on the nodes to keep it out."
+        ),
+    )
+    scrapyd_retry_after: Duration = Field(
+        timedelta(seconds=30), description="A Scrapyd node that stopped answering is tried again after this long."
+    )
+
     @field_validator("listen")
     @classmethod
     def _host_port(cls, value: str) -> str:

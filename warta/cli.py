@@ -20,6 +20,7 @@ from warta.cli_crawl import crawl_command
 from warta.cli_daemon import daemon_command, status_command
 from warta.cli_demo import demo_command
 from warta.cli_feeds import feeds_group
+from warta.cli_scaleout import deploy_command
 from warta.cli_tools import discover, preview
 from warta.context import AppContext, ConfigProblem, pass_app
 from warta.logs import LOG_FORMATS, setup_logging
@@ -85,6 +86,11 @@ def config_show(app: AppContext) -> None:
     data["storage"]["url"] = mask_url(data["storage"]["url"])
     if "webhook_url" in data["daemon"]:
         data["daemon"]["webhook_url"] = mask_url(data["daemon"]["webhook_url"])
+    data["daemon"]["scrapyd_nodes"] = [mask_url(url) for url in data["daemon"]["scrapyd_nodes"]]
+    if "scrapyd_database_url" in data["daemon"]:
+        data["daemon"]["scrapyd_database_url"] = mask_url(data["daemon"]["scrapyd_database_url"])
+    if "scrapyd_password" in data["daemon"]:
+        data["daemon"]["scrapyd_password"] = "***"
     click.echo(f"# effective config from {cfg.config_path}")
     click.echo(tomli_w.dumps(data), nl=False)
 
@@ -149,6 +155,7 @@ for command in (
     demo_command,
     daemon_command,
     status_command,
+    deploy_command,
 ):
     cli.add_command(command)
 

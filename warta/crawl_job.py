@@ -86,6 +86,7 @@ class CrawlJob:
         metrics: DaemonMetrics,
         command: Callable[[str], list[str]],
         request_feed_build: Callable[[], None],
+        execute: Callable[[SourceConfig], tuple[SettledRun, float]] | None = None,
     ) -> None:
         self.database = database
         self.runner = runner
@@ -93,16 +94,21 @@ class CrawlJob:
         self.metrics = metrics
         self.command = command
         self.request_feed_build = request_feed_build
+        # Another executor (e.g. Scrapyd nodes) runs and settles the crawl instead of a local child.
+        self.execute = execute
 
     def run(self, source: SourceConfig) -> SettledRun:
         """Crawl the source once and return its stored run."""
         started_at = utcnow()
         logger.info("crawl of %s started", source.id)
-        child = self.runner.run(source.id, self.command(source.id))
-        settled = settle_crawl(self.database, source.id, started_at, child)
+        if self.execute is not None:
+            settled, seconds = self.execute(source)
+        else:
+            child = self.runner.run(source.id, self.command(source.id))
+            settled, seconds = settle_crawl(self.database, source.id, started_at, child), child.seconds
         pages = self._pages(settled.run_id)
         self.metrics.observe_run(
-            source.id, settled.status, child.seconds, settled.counts.new, settled.counts.changed, pages
+            source.id, settled.status, seconds, settled.counts.new, settled.counts.changed, pages
         )
         if settled.status == "ok" and settled.finished_at is not None:
             self.metrics.set_last_success(source.id, settled.finished_at)
@@ -112,7 +118,7 @@ class CrawlJob:
             "%d requests, %d bytes%s",
             source.id,
             settled.status,
-            child.seconds,
+            seconds,
             counts.new,
             counts.changed,
             counts.unchanged,

@@ -25,7 +25,7 @@ from typing import Any
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import STATE_RUNNING
+from apscheduler.schedulers.base import STATE_PAUSED, STATE_RUNNING
 
 from archive.scheduled import run_scheduled_snapshot
 from config import VERSION, ConfigError, SnapshotConfig, WartaConfig, load_config
@@ -33,6 +33,7 @@ from feeds.builder import build_feeds
 from feeds.server import make_feed_app
 from storage.database import Database
 from storage.health import database_problem, stored_health
+from storage.leadership import SchedulerLeadership
 from storage.run_history import (
     interrupt_runs,
     last_snapshot_by_schedule,
@@ -49,6 +50,7 @@ from warta.http_server import HealthReport, HttpService, MonitoringApp, WsgiApp,
 from warta.monitor.metrics import CONTENT_TYPE, DaemonMetrics
 from warta.monitor.source_monitor import SourceMonitor
 from warta.monitor.webhook import WebhookSender
+from warta.scaleout.executor import ScrapydExecutor
 from warta.schedule_plan import plan_jobs
 
 logger = logging.getLogger(__name__)
@@ -58,6 +60,9 @@ SnapshotRunner = Callable[[WartaConfig, Database, SnapshotConfig], object]
 RESTART_ONLY = ("storage", "feeds", "daemon")
 # After the children were stopped, time left for their jobs to record the outcome.
 SETTLE_SECONDS = 15.0
+# How often a standby daemon tries to take the scheduler lock (a dead leader is replaced within this).
+STANDBY_RETRY_SECONDS = 5.0
+_SCHEDULER_STATES = {STATE_RUNNING: "running", STATE_PAUSED: "standby"}
 
 
 class Daemon:
@@ -94,6 +99,13 @@ class Daemon:
             lambda source_id: crawl_command(self.config_path, source_id, self.log_level),
             self.request_feed_build,
         )
+        self.executor = ScrapydExecutor.from_config(cfg, database) if cfg.daemon.executor == "scrapyd" else None
+        if self.executor is not None:
+            self.crawl_job.execute = self.executor.execute
+        # Several daemons may share one PostgreSQL archive; only the holder of this lock schedules.
+        self.leadership = SchedulerLeadership(database.engine)
+        self._next_leadership_check = 0.0
+        self._leading = False
         self.scheduler = BackgroundScheduler(
             executors={
                 "crawls": ThreadPoolExecutor(cfg.daemon.max_parallel_crawls),
@@ -145,6 +157,7 @@ class Daemon:
         while not self._stop.is_set():
             self._wake.wait(1.0)
             self._wake.clear()
+            self._check_leadership()
             if self._reload.is_set():
                 self._reload.clear()
                 self.reload()
@@ -162,7 +175,11 @@ class Daemon:
         if self.feeds is not None:
             self.feeds.start()
             self.feeds.request()
-        self.scheduler.start()
+        is_leader = self._leading = self.leadership.try_acquire()
+        if not is_leader:
+            logger.info("another daemon schedules the crawls of this archive; standing by")
+        self.scheduler.start(paused=not is_leader)
+        self._next_leadership_check = time.monotonic() + STANDBY_RETRY_SECONDS
         self.http.start()
 
     def request_stop(self) -> None:
@@ -216,24 +233,28 @@ class Daemon:
         if not self._wait_idle(grace):
             logger.warning("crawls still running after %.0fs ([daemon] shutdown_grace); stopping them", grace)
             self.runner.stop_all()
+            if self.executor is not None:
+                self.executor.stop_all()
             self._wait_idle(SETTLE_SECONDS)
         if self.feeds is not None:
             self.feeds.stop(grace)
         if self.monitor.webhook is not None:
             self.monitor.webhook.stop(2.0)
         self.http.stop()
+        self.leadership.release()
         self.database.dispose()
         logger.info("warta daemon stopped")
 
     def health_report(self) -> HealthReport:
         """Return what /healthz answers: healthy when the scheduler runs and the database answers."""
-        scheduler_running = self.scheduler.state == STATE_RUNNING and not self._stop.is_set()
+        # A standby daemon's scheduler is paused: it is healthy, waiting to take over.
+        scheduler_running = self.scheduler.state in (STATE_RUNNING, STATE_PAUSED) and not self._stop.is_set()
         problem = database_problem(self.database)
         with self._active_changed:
             running = sorted(self._active)
         details: dict[str, Any] = {
             "status": "ok" if scheduler_running and problem is None else "unavailable",
-            "scheduler": "running" if scheduler_running else "stopped",
+            "scheduler": _SCHEDULER_STATES.get(self.scheduler.state, "stopped") if scheduler_running else "stopped",
             "database": "ok" if problem is None else f"error: {problem}",
             "version": VERSION,
             "uptime_seconds": round(time.monotonic() - self.started_monotonic, 1),
@@ -244,6 +265,23 @@ class Daemon:
             },
         }
         return HealthReport(scheduler_running and problem is None, details)
+
+    def _check_leadership(self) -> None:
+        """Take over scheduling when the leader is gone; stand by when this daemon lost the lock."""
+        if not self.leadership.needs_lock or time.monotonic() < self._next_leadership_check:
+            return
+        self._next_leadership_check = time.monotonic() + STANDBY_RETRY_SECONDS
+        was_leader = self._leading
+        is_leader = self._leading = self.leadership.try_acquire()
+        if is_leader and not was_leader:
+            logger.info("this daemon now schedules the crawls (the previous scheduler is gone)")
+            # Plan from the runs the previous scheduler recorded, so nothing it just ran runs again at once.
+            self.scheduler.remove_all_jobs()
+            self._schedule(self.cfg)
+            self.scheduler.resume()
+        elif was_leader and not is_leader:
+            logger.warning("lost the scheduler lock (database connection dropped); standing by")
+            self.scheduler.pause()
 
     def _schedule(self, cfg: WartaConfig) -> None:
         snapshots = cfg.snapshots if self.run_snapshot is not None else []

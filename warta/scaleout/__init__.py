@@ -1,0 +1,1 @@
+"""Scale-out: crawls dispatched to Scrapyd nodes, and the deployable egg those nodes run."""
