@@ -184,8 +184,8 @@ class BoundedRequestHandler(WSGIRequestHandler):
 
     def setup(self) -> None:
         """Apply the server's idle timeout to the connection before reading from it."""
-        self.timeout = getattr(self.server, "idle_timeout_seconds", IDLE_TIMEOUT_SECONDS)
         super().setup()
+        self.connection.settimeout(getattr(self.server, "idle_timeout_seconds", IDLE_TIMEOUT_SECONDS))
 
     def handle(self) -> None:
         """Answer one request; a client that goes silent or disconnects is dropped without a traceback."""
