@@ -162,7 +162,9 @@ def test_unknown_option_exits_2_with_usage_for_every_command(tmp_path: Path, pat
 
 
 def _requires_options(command: click.Command) -> bool:
-    return any(param.required and isinstance(param, click.Option) for param in command.params)
+    """Return True when extra arguments cannot be the first problem click finds (or are all accepted)."""
+    variadic = any(isinstance(param, click.Argument) and param.nargs == -1 for param in command.params)
+    return variadic or any(param.required and isinstance(param, click.Option) for param in command.params)
 
 
 @pytest.mark.parametrize(
