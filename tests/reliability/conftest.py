@@ -145,9 +145,12 @@ def fill_disk(folder: Path) -> Path:
     return filler
 
 
-def write_feed_config(folder: Path, db_url: str, feed_dir: Path) -> Path:
-    """Write the feed tests' config (two sources, four topics) as TOML with this database and feed folder."""
+def write_feed_config(
+    folder: Path, db_url: str, feed_dir: Path, extra_topics: list[dict[str, object]] | None = None
+) -> Path:
+    """Write the feed tests' config (two sources, four topics and any extra ones) as TOML."""
     raw = {**FEEDS_CONFIG, "storage": {"url": db_url}, "feeds": {**FEEDS_CONFIG["feeds"], "dir": str(feed_dir)}}
+    raw["topics"] = [*FEEDS_CONFIG["topics"], *(extra_topics or [])]
     path = folder / "warta.toml"
     path.write_text(tomli_w.dumps(raw), encoding="utf-8")
     return path
