@@ -55,9 +55,22 @@ ALL_BROKEN = [(name, body, expected) for name, body, expected in CHECKED_BROKEN]
 
 # Words with which our messages (and pydantic's) tell the operator what to write instead.
 FIX_WORDS = (
-    "use ", "write ", "add ", "remove ", "give ", "should be", "should have", "set ", "fix ",
-    "escape ", "point ", "choose ", "copy ", "known sources", "did you mean",
-)  # fmt: skip
+    "use ",
+    "write ",
+    "add ",
+    "remove ",
+    "give ",
+    "should be",
+    "should have",
+    "set ",
+    "fix ",
+    "escape ",
+    "point ",
+    "choose ",
+    "copy ",
+    "known sources",
+    "did you mean",
+)
 
 
 def check(config_path: Path, env: dict[str, str] | None = None):
