@@ -23,7 +23,7 @@ from tests.reliability.test_crawl_crashes import consistency_problems, slow_page
 # These tests crawl: they run once the crawler (crawler/runner.py, `warta crawl`) is merged.
 pytest.importorskip("crawler.runner")
 
-ARTICLES = 16
+ARTICLES = 10
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def site() -> Iterator[FaultSite]:
     links = "".join(f"<li><a href='/artikel/{n}'>Artikel {n}</a></li>" for n in range(ARTICLES))
     server.route("/berita", good=page(f"<html><body><ul>{links}</ul></body></html>"))
     for n in range(ARTICLES):
-        server.route(f"/artikel/{n}", good=slow_page(article_html(f"artikel-{n}"), seconds=0.05))
+        server.route(f"/artikel/{n}", good=slow_page(article_html(f"artikel-{n}"), seconds=0.03))
     server.start()
     yield server
     server.stop()
