@@ -40,7 +40,8 @@ COMMAND_ARGS: dict[str, list[list[str]]] = {
     "import": [["import", "{tmp}/in.jsonl"]],
     "snapshots": [["snapshots"], ["snapshots", "--json"]],
     "discover": [["discover", "http://127.0.0.1:9/", "--timeout", "1"]],
-    "crawl": [["crawl"], ["crawl", "--json"]],
+    # Scrapy runs once per process: covered as a subprocess in test_crawl_never_shows_the_password
+    "crawl": [],
     "status": [["status"], ["status", "--json"]],
     # runs until stopped: covered as a subprocess in test_daemon_never_shows_the_password
     "daemon": [],
@@ -152,3 +153,15 @@ def test_failing_subprocess_stderr_never_shows_the_password(tmp_path: Path, log_
     assert PASSWORD not in done.stdout + done.stderr
     assert "warta:***@127.0.0.1:1" in done.stderr  # the URL is named, masked, so the operator knows which
     assert "Traceback" not in done.stderr
+
+
+def test_crawl_never_shows_the_password(tmp_path: Path, secret_url: str) -> None:
+    config, _ = _prepare(tmp_path, secret_url, "config")
+    body = config.read_text(encoding="utf-8")
+    body += '\n[[sources]]\nid = "x"\nkind = "page"\nurls = ["http://127.0.0.1:9/berita"]\n'
+    config.write_text(body, encoding="utf-8")
+    command = [sys.executable, "-m", "warta", "--config", str(config), "--log-level", "debug", "crawl", "--json"]
+    env = {**os.environ, "WARTA_STORAGE_URL": ""}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 1, done.stderr  # the source (or the database) cannot be reached
+    assert PASSWORD not in done.stdout + done.stderr  # (debug logs include Scrapy's tracebacks: checked too)
