@@ -20,9 +20,6 @@ from tests.conftest import write_config
 from tests.reliability.faultsite import FaultSite, article_html, page
 from tests.reliability.test_crawl_crashes import consistency_problems, slow_page
 
-# These tests crawl: they run once the crawler (crawler/runner.py, `warta crawl`) is merged.
-pytest.importorskip("crawler.runner")
-
 ARTICLES = 10
 
 

@@ -26,9 +26,6 @@ from storage.models import Document, Revision
 from tests.conftest import ROOT, write_config
 from tests.reliability.faultsite import FaultSite, article_html, page
 
-# These tests crawl: they run once the crawler (crawler/runner.py, `warta crawl`) is merged.
-pytest.importorskip("crawler.runner")
-
 ARTICLES = 36
 LISTING_PAGES = 3
 

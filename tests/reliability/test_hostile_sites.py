@@ -39,9 +39,6 @@ from tests.reliability.faultsite import (
     status,
 )
 
-# These tests crawl: they run once the crawler (crawler/runner.py, `warta crawl`) is merged.
-pytest.importorskip("crawler.runner")
-
 SECRET = "XXE-SECRET-4f1c9a-do-not-leak"
 PER_HOST = 2
 MAX_PAGES = 2
