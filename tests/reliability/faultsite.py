@@ -29,13 +29,15 @@ ARTICLE_TEXT = (
 )
 
 
-def article_html(slug: str, extra: str = "", title: str | None = None, charset: str = "utf-8") -> str:
-    """Return an article page whose text names `slug`, so every article differs."""
+def article_html(
+    slug: str, extra: str = "", title: str | None = None, charset: str = "utf-8", text: str = ARTICLE_TEXT
+) -> str:
+    """Return an article page whose text names `slug` (pages sharing `text` are near-duplicates)."""
     heading = title or f"Pertunjukan {slug}"
     return (
         f"<!DOCTYPE html><html lang='id'><head><meta charset='{charset}'><title>{heading}</title></head>"
         f"<body><nav>Beranda | Berita</nav><article><h1>{heading}</h1>"
-        f"<p>{ARTICLE_TEXT}</p><p>Catatan redaksi untuk {slug}: {ARTICLE_TEXT}</p>{extra}</article>"
+        f"<p>{text}</p><p>Catatan redaksi untuk {slug}: {text}</p>{extra}</article>"
         "<footer>Pemprov DKI</footer></body></html>"
     )
 

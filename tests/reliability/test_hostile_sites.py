@@ -80,6 +80,12 @@ SCRIPTED = (
     ' atau <a href="JaVaScRiPt:alert(4)">sini</a>.</p><img src=x onerror="alert(5)">'
     "<svg onload=\"alert(6)\"></svg><object data='javascript:alert(7)'></object>"
 )
+# Unlike the other pages, so it is not folded into their cluster and shows in the feeds itself.
+SCRIPTED_STORY = (
+    "Museum Sejarah Jakarta membuka pameran foto tentang pelabuhan Sunda Kelapa dari abad ketujuh belas. "
+    "Kurator memilih dua ratus foto dan peta kuno dari koleksi arsip nasional dan perpustakaan Belanda. "
+    "Pengunjung dapat mengikuti tur berpemandu setiap Sabtu pagi tanpa biaya tambahan."
+)
 SCRIPT_MARKERS = ("<script", "javascript:", "onerror", "onclick", "onload", "<iframe", "<object", "alert(")
 CHARSET_TEXT = "Pertunjukan café “Gambang Kromong” — tiket Rp 25.000 · naïve résumé"
 
@@ -133,7 +139,10 @@ def build_sites(secret_path: Path) -> Sites:
         hostile=page("User-agent: *\nDisallow: /private/\n", "text/plain"),
     )
     fresh = sites.fresh
-    fresh.route("/n/scripted", hostile=page(article_html("scripted", SCRIPTED, title="Pameran <b>aman</b>")))
+    fresh.route(
+        "/n/scripted",
+        hostile=page(article_html("scripted", SCRIPTED, title="Pameran <b>aman</b>", text=SCRIPTED_STORY)),
+    )
     fresh.route(
         "/n/cp1252-as-utf8",
         hostile=page(article_html("cp1252", f"<p>{CHARSET_TEXT}</p>"), "text/html; charset=utf-8", "cp1252"),
