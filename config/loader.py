@@ -54,7 +54,10 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"not valid TOML: {exc}"], str(path)) from exc
+        raise ConfigError(
+            [f"not valid TOML: {exc}; fix the syntax there (quote strings, close brackets; see https://toml.io)"],
+            str(path),
+        ) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"cannot read the file: {exc}"], str(path)) from exc
     return parse_config(raw, base_dir=path.resolve().parent, environ=environ, path=path)

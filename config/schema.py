@@ -65,7 +65,10 @@ def _check_pattern(value: str) -> str:
     try:
         re.compile(value)
     except re.error as exc:
-        raise ValueError(f"{value!r} is not a valid regular expression ({exc})") from None
+        raise ValueError(
+            f"{value!r} is not a valid regular expression ({exc}); fix the pattern, and escape characters "
+            "meant literally with a backslash, e.g. '\\.pdf$' (single-quoted TOML strings keep backslashes)"
+        ) from None
     return value
 
 
@@ -98,8 +101,10 @@ class StorageSettings(Section):
         if scheme == "postgresql":
             return "postgresql+psycopg://" + value.split("://", 1)[1]
         if scheme not in ("sqlite", "postgresql+psycopg"):
+            # without '://' the value cannot be masked reliably, and it may hold a password
+            shown = scheme or ("***@" + value.rpartition("@")[2] if "@" in value else value)
             raise ValueError(
-                f"unsupported database URL scheme {scheme or value!r}; use 'sqlite:///path/to/warta.db' "
+                f"unsupported database URL scheme {shown!r}; use 'sqlite:///path/to/warta.db' "
                 "or 'postgresql+psycopg://user@host/dbname'"
             )
         return value

@@ -7,7 +7,9 @@ from double encoding, or if the resolved file (after symlinks) lies outside
 the folder. Responses carry the feed media types, a strong ETag and
 Last-Modified (answered with 304 when the client has them), and are
 gzip-compressed when the client asks. Oversized request lines or headers are
-refused before the app sees them. Uses only the standard library (wsgiref).
+refused before the app sees them, a client that stops sending mid-request is
+disconnected after an idle timeout, and the listen queue holds a burst of
+connections. Uses only the standard library (wsgiref).
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ CONTENT_TYPES = {
 COMPRESSIBLE_MIN_BYTES = 256
 MAX_REQUEST_LINE_BYTES = 8192
 MAX_HEADER_BYTES = 16384
+# A client silent this long mid-request is disconnected, so stalled connections cannot pile up threads.
+IDLE_TIMEOUT_SECONDS = 30.0
+# socketserver's default listen queue is 5: a burst of feed readers would see dropped SYNs and
+# second-long retransmit stalls. The kernel caps this at net.core.somaxconn.
+LISTEN_QUEUE_SIZE = 1024
 CACHE_CONTROL = "public, max-age=300"
 # index.html has no scripts or external assets; say so, so nothing injected could run.
 HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:"
@@ -175,7 +182,20 @@ def make_feed_app(feed_dir: Path) -> WSGIApp:
 class BoundedRequestHandler(WSGIRequestHandler):
     """wsgiref's request handler with smaller limits on the request line and headers, and logging via `logging`."""
 
+    def setup(self) -> None:
+        """Apply the server's idle timeout to the connection before reading from it."""
+        super().setup()
+        self.connection.settimeout(getattr(self.server, "idle_timeout_seconds", IDLE_TIMEOUT_SECONDS))
+
     def handle(self) -> None:
+        """Answer one request; a client that goes silent or disconnects is dropped without a traceback."""
+        try:
+            self._handle_request()
+        except (TimeoutError, ConnectionError) as exc:
+            logger.debug("%s dropped: %s", self.address_string(), exc)
+            self.close_connection = True
+
+    def _handle_request(self) -> None:
         """Read one request, refuse it if oversized, else run the WSGI app on it."""
         self.raw_requestline = self.rfile.readline(MAX_REQUEST_LINE_BYTES + 1)
         if len(self.raw_requestline) > MAX_REQUEST_LINE_BYTES:
@@ -207,11 +227,20 @@ class ThreadingFeedServer(socketserver.ThreadingMixIn, WSGIServer):
     """A threaded wsgiref server, so one slow client does not hold up the others."""
 
     daemon_threads = True
+    request_queue_size = LISTEN_QUEUE_SIZE
+    idle_timeout_seconds = IDLE_TIMEOUT_SECONDS
 
 
-def make_feed_server(host: str, port: int, app: WSGIApp) -> ThreadingFeedServer:
-    """Return a bound (not yet serving) HTTP server running `app`; port 0 picks a free port."""
+def make_feed_server(
+    host: str, port: int, app: WSGIApp, idle_timeout_seconds: float = IDLE_TIMEOUT_SECONDS
+) -> ThreadingFeedServer:
+    """Return a bound (not yet serving) HTTP server running `app`; port 0 picks a free port.
+
+    Any WSGI app can be served this way (the daemon mounts the feed app under its own),
+    and gets the same request limits.
+    """
     server = ThreadingFeedServer((host, port), BoundedRequestHandler)
+    server.idle_timeout_seconds = idle_timeout_seconds
     server.set_app(app)
     return server
 

@@ -36,6 +36,13 @@ logger = logging.getLogger(__name__)
 
 # Statuses the spider handles itself: 304 means "as we hold it", 404 and 410 mean removed.
 HANDLED_STATUSES = [304, 404, 410]
+# Media types an article may come as besides text/*; anything else (PDF, images) is not recorded.
+PAGE_MEDIA_TYPES = ("application/xhtml+xml", "application/xml")
+# Scrapy raises these without a message when the body outgrows DOWNLOAD_MAXSIZE or ends early.
+UNEXPLAINED_FAILURES = {
+    "DownloadCancelledError": "the body grew past [crawler] max_page_bytes",
+    "ResponseDataLossError": "the body was shorter than its Content-Length",
+}
 ROLE = "warta_role"
 HINT = "warta_hint"
 
@@ -196,9 +203,14 @@ class SourceSpider(scrapy.Spider):
         if response.status in (404, 410):
             self._missing(response, capture_id)
             return
-        if not isinstance(response, TextResponse):
-            content_type = (response.headers.get("Content-Type") or b"no Content-Type").decode("latin-1")
-            self.recorder.skip(response.url, f"not a text page ({content_type})")
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        if not isinstance(response, TextResponse) or not is_page_type(content_type):
+            self.recorder.add_error(response.url, f"not a text page ({content_type or 'no type'}): not recorded")
+            return
+        redirects = response.meta.get("redirect_urls") or []
+        if redirects and not self.links.is_own_host(response.url) and self.links.is_own_host(redirects[0]):
+            # A page of this source must not be replaced by whatever another host serves.
+            self.recorder.add_error(redirects[0], f"redirected to another host ({response.url}): not recorded")
             return
         hint: ArticleHint = response.meta.get(HINT, ArticleHint())
         result = await self.pool.extract(
@@ -215,7 +227,6 @@ class SourceSpider(scrapy.Spider):
             self.recorder.skip(response.url, f"too little text to be an article ({words} words)")
             self.recorder.remember_validators(response.url, response.status, validators_of(response))
             return
-        redirects = response.meta.get("redirect_urls") or []
         self.recorder.record_article(
             response.url, redirects[0] if redirects else None, extracted, capture_id, validators_of(response)
         )
@@ -247,20 +258,18 @@ class SourceSpider(scrapy.Spider):
         request: Request = failure.request  # type: ignore[attr-defined]
         self.recorder.queued -= 1
         error = failure.value
-        if isinstance(error, IgnoreRequest) and not isinstance(error, HttpError):
-            logger.info(
-                "not fetched %s: %s (set [crawler] obey_robots to change)",
-                request.url,
-                failure.getErrorMessage() or "ignored",
-            )
-            self.recorder.skip(request.url, failure.getErrorMessage() or "not fetched", counter="skipped")
+        if isinstance(error, IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
+            logger.info("not fetched %s: robots.txt forbids it (set [crawler] obey_robots to change)", request.url)
+            self.recorder.skip(request.url, "robots.txt forbids it", counter="skipped")
             return
         if isinstance(error, HttpError):
             response: Response = error.response
             self._resolve(response)  # notes a failed start URL itself
             reason = f"HTTP {response.status}"
         else:
-            reason = f"{failure.type.__name__ if failure.type else 'error'}: {failure.getErrorMessage()}"
+            # Redirect loops and decompression bombs also end as IgnoreRequest: they are errors, not skips.
+            message = failure.getErrorMessage() or UNEXPLAINED_FAILURES.get(type(error).__name__, "no detail")
+            reason = f"{failure.type.__name__ if failure.type else 'error'}: {message}"
             if request.meta.get("warta_start"):
                 self.start_failures.append(f"{request.url}: {reason}")
         self.recorder.add_error(request.url, reason)
@@ -269,6 +278,12 @@ class SourceSpider(scrapy.Spider):
         """Count a page whose processing raised (a bug or a storage failure) as an error of the run."""
         if spider is self:
             self.recorder.add_error(response.url, f"processing failed: {failure.getErrorMessage()}")
+
+
+def is_page_type(content_type: str) -> bool:
+    """Return True for a Content-Type an article page may have (Scrapy sniffs a PDF as text)."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return not media_type or media_type.startswith("text/") or media_type in PAGE_MEDIA_TYPES
 
 
 def validators_of(response: Response) -> Validators:
