@@ -107,9 +107,7 @@ class CrawlJob:
             child = self.runner.run(source.id, self.command(source.id))
             settled, seconds = settle_crawl(self.database, source.id, started_at, child), child.seconds
         pages = self._pages(settled.run_id)
-        self.metrics.observe_run(
-            source.id, settled.status, seconds, settled.counts.new, settled.counts.changed, pages
-        )
+        self.metrics.observe_run(source.id, settled.status, seconds, settled.counts.new, settled.counts.changed, pages)
         if settled.status == "ok" and settled.finished_at is not None:
             self.metrics.set_last_success(source.id, settled.finished_at)
         counts = settled.counts

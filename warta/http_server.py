@@ -1,6 +1,6 @@
 """The daemon's HTTP server: /healthz, /metrics, and the feed directory.
 
-It is a small WSGI dispatcher served by wsgiref in threads: the two monitoring
+It is a small WSGI dispatcher served by the feed server (feeds.server) in threads: the two monitoring
 paths are answered here, everything else goes to the feeds application (the
 same one `warta feeds serve` runs) when one is mounted, else 404.
 """
@@ -12,9 +12,9 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from feeds.server import make_feed_server
 
 logger = logging.getLogger(__name__)
 
@@ -28,20 +28,6 @@ class HealthReport:
 
     healthy: bool
     details: dict[str, Any]
-
-
-class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    """A WSGI server answering each request in its own thread, so a slow client blocks no one."""
-
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class QuietRequestHandler(WSGIRequestHandler):
-    """Log requests at DEBUG through logging instead of printing them to stderr."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s %s", self.address_string(), format % args)
 
 
 class MonitoringApp:
@@ -100,7 +86,8 @@ class HttpService:
     """Serve a WSGI app on host:port in a background thread."""
 
     def __init__(self, host: str, port: int, app: WsgiApp) -> None:
-        self.server = make_server(host, port, app, server_class=ThreadingWSGIServer, handler_class=QuietRequestHandler)
+        # the feed server's own limits (request line, headers, idle clients, listen queue) apply here too
+        self.server = make_feed_server(host, port, app)
         self.thread = threading.Thread(target=self.server.serve_forever, name="http", daemon=True)
 
     @property

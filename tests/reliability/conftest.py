@@ -24,6 +24,7 @@ from tests.feeds.conftest import CONFIG as FEEDS_CONFIG
 from tests.feeds.conftest import FESTIVAL, MUSEUM, WCCF
 from tests.feeds.conftest import Archive as FeedArchive
 from tests.feeds.conftest import page as feed_page
+from warta.http_server import HealthReport, HttpService, MonitoringApp
 
 SECRET = "warta-reliability-secret-8d1f0c"
 FEED_FILES = {
@@ -49,9 +50,12 @@ class FeedSite:
         return self.host, self.port
 
 
-@pytest.fixture(scope="module")
-def feed_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FeedSite]:
-    """Serve a feed folder whose parent holds a secret file and a secret folder, reachable only by escaping."""
+@pytest.fixture(scope="module", params=["feeds-serve", "daemon"])
+def feed_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FeedSite]:
+    """Serve a feed folder whose parent holds a secret file and a secret folder, reachable only by escaping.
+
+    Served twice: as `warta feeds serve` serves it, and behind the daemon's /healthz and /metrics.
+    """
     root = tmp_path_factory.mktemp("served")
     feed_dir = root / "public"
     for name, data in FEED_FILES.items():
@@ -65,6 +69,13 @@ def feed_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FeedSite]:
     (feed_dir / "hop.atom").symlink_to(feed_dir / "topics" / "hop2.atom")
     (feed_dir / "topics" / "hop2.atom").symlink_to(root / "secret.txt")
     (feed_dir / "absolute.atom").symlink_to("/etc/passwd")
+    if request.param == "daemon":
+        app = MonitoringApp(lambda: HealthReport(True, {}), lambda: b"", "text/plain", make_feed_app(feed_dir))
+        service = HttpService("127.0.0.1", 0, app)
+        service.start()
+        yield FeedSite("127.0.0.1", service.address[1], feed_dir)
+        service.stop()
+        return
     httpd = make_feed_server("127.0.0.1", 0, make_feed_app(feed_dir))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
