@@ -88,6 +88,7 @@ class SourceSpider(scrapy.Spider):
         self.resolved: set[str] = set()
         self.pending: dict[str, tuple[str, ArticleHint]] = {}
         self.start_answered = False
+        self.index_validators: list[tuple[str, int, Validators]] = []
         self.start_failures: list[str] = []
 
     @classmethod
@@ -250,8 +251,26 @@ class SourceSpider(scrapy.Spider):
         return True
 
     def index_done(self, response: Response) -> None:
-        """Store the validators of a feed, sitemap or listing page that was read."""
-        self.recorder.remember_validators(response.url, response.status, validators_of(response))
+        """Keep the validators of a feed, sitemap or listing page that was read, to store at the end."""
+        self.index_validators.append((response.url, response.status, validators_of(response)))
+
+    def closed(self, reason: str) -> None:
+        """Store the index pages' validators, but only after a complete run without page errors.
+
+        A validator stored too early would make the next run's request answer 304, and the
+        articles that this run did not get to (it was stopped, or they failed) would never
+        be discovered again; without it, the next run reads the index pages in full.
+        """
+        if reason != "finished" or self.recorder.counts.errors:
+            logger.info(
+                "%s: index pages will be read in full next run (run %s, %d page errors)",
+                self.source.id,
+                reason,
+                self.recorder.counts.errors,
+            )
+            return
+        for url, status, validators in self.index_validators:
+            self.recorder.remember_validators(url, status, validators)
 
     def on_error(self, failure: Failure) -> None:
         """Count a request that got no usable answer; a network error never marks a page gone."""
