@@ -146,3 +146,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+from warta.cli_crawl import crawl_command  # noqa: E402  (registered last: it imports this module)
+
+cli.add_command(crawl_command)

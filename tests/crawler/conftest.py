@@ -25,3 +25,7 @@ class PageReader:
     def text(self, name: str) -> str:
         """Return a data page decoded as UTF-8."""
         return (DATA / name).read_text(encoding="utf-8")
+
+
+# The crawl scenario over the fixture sites (tests/crawler/sites) lives in its own module.
+from tests.crawler.fixture_sites import scenario  # noqa: E402, F401

@@ -1,0 +1,71 @@
+"""A downloader middleware that keeps every HTTP response received as a capture, before anything acts on it.
+
+It sits closest to the downloader, so it sees redirects, retried errors,
+robots.txt answers and 304s exactly as they arrived (bodies still as
+transferred). The capture id is left in the request's meta for the spider, which
+links it to the document it records.
+"""
+
+from __future__ import annotations
+
+import http
+import logging
+from typing import Any, Self
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.http import Headers, Response
+
+from storage.captures import HttpExchange
+from storage.types import utcnow
+
+logger = logging.getLogger(__name__)
+
+CAPTURE_ID = "warta_capture_id"
+
+
+def header_pairs(headers: Headers) -> list[tuple[str, str]]:
+    """Return Scrapy headers as (name, value) text pairs, one per value, in order."""
+    pairs: list[tuple[str, str]] = []
+    for name, values in headers.items():
+        for value in values:
+            pairs.append((bytes(name).decode("latin-1"), bytes(value).decode("latin-1")))
+    return pairs
+
+
+def exchange_of(request: Request, response: Response) -> HttpExchange:
+    """Return the exchange of a request and the response received for it."""
+    try:
+        reason = http.HTTPStatus(response.status).phrase
+    except ValueError:
+        reason = ""
+    return HttpExchange(
+        url=response.url,
+        status=response.status,
+        response_headers=header_pairs(response.headers),
+        body=response.body,
+        fetched_at=utcnow(),
+        method=request.method,
+        reason=reason,
+        http_version=response.protocol or "HTTP/1.1",
+        request_headers=header_pairs(request.headers),
+    )
+
+
+class CaptureMiddleware:
+    """Save each response as a capture of the running source."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        """Return the middleware of one crawler."""
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        """Store the capture and remember its id on the request."""
+        recorder: Any = getattr(self.crawler.spider, "recorder", None)
+        if recorder is not None:
+            request.meta[CAPTURE_ID] = recorder.capture(exchange_of(request, response))
+        return response

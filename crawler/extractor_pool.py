@@ -1,0 +1,102 @@
+"""Running article extraction in worker processes, so the crawl's reactor never waits on trafilatura.
+
+The pool uses the "spawn" start method: workers never inherit the reactor, open
+sockets or database connections of the crawling process. It is created for one
+crawl and shut down at its end. Callers await `extract` from Scrapy callbacks
+(the asyncio reactor is installed, so an asyncio future can be awaited).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from crawler.extraction import Extracted, extract_article, is_article
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_WORKERS = 2
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What a worker returns: the extracted page (or None) and whether it reads as an article."""
+
+    extracted: Extracted | None
+    is_article: bool
+
+
+def extract_in_worker(
+    body: bytes,
+    url: str,
+    language: str | None,
+    timezone: ZoneInfo,
+    fallback_title: str | None,
+    fallback_published: datetime | None,
+) -> Extraction:
+    """Extract one page (runs in a worker process)."""
+    extracted = extract_article(
+        body,
+        url,
+        language=language,
+        timezone=timezone,
+        fallback_title=fallback_title,
+        fallback_published=fallback_published,
+    )
+    return Extraction(extracted, extracted is not None and is_article(extracted))
+
+
+def _warm_up() -> None:
+    """Do nothing: unpickling this function makes a new worker import this module, and trafilatura with it."""
+
+
+class ExtractorPool:
+    """A process pool that extracts articles for one crawl."""
+
+    def __init__(self, workers: int = DEFAULT_WORKERS) -> None:
+        self.workers = workers
+        self._executor: ProcessPoolExecutor | None = None
+
+    @property
+    def executor(self) -> ProcessPoolExecutor:
+        """Return the worker pool, starting it on first use (a crawl of 304s never needs it)."""
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+            )
+            # Start every worker now, so the second page does not wait for a second start-up.
+            self._warming: list[Future[None]] = [self._executor.submit(_warm_up) for _ in range(self.workers)]
+        return self._executor
+
+    async def extract(
+        self,
+        body: bytes,
+        url: str,
+        *,
+        language: str | None,
+        timezone: ZoneInfo,
+        fallback_title: str | None = None,
+        fallback_published: datetime | None = None,
+    ) -> Extraction:
+        """Return the extraction of one page, computed in a worker process."""
+        future = self.executor.submit(
+            extract_in_worker, body, url, language, timezone, fallback_title, fallback_published
+        )
+        return await asyncio.wrap_future(future)
+
+    def shutdown(self) -> None:
+        """Stop the workers (pending extractions are cancelled)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def __enter__(self) -> ExtractorPool:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.shutdown()

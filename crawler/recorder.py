@@ -1,0 +1,194 @@
+"""Recording one source's crawl run in the archive: captures, pages, removals, validators and counts.
+
+Every method is one short write transaction in the main process, so a crash
+loses at most the page being written. The recorder also keeps the run's counts
+and reports progress. It never fetches and never extracts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+
+from config import SourceConfig
+from crawler.extraction import Extracted
+from crawler.report import ProgressEvent, SourceReport
+from crawler.urls import canonical_from_page, canonicalize_url
+from storage.captures import HttpExchange, save_capture
+from storage.database import Database
+from storage.fetch_states import get_fetch_state, save_fetch_state
+from storage.revisions import Outcome, PageRecord, RevisionHook, find_document, mark_gone, mark_seen, record_page
+from storage.revisits import KnownDocument, attach_capture, documents_to_revisit
+from storage.runs import RunCounts, add_run_error, finish_run, start_run
+from storage.sources import ensure_source
+from storage.types import utcnow
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[ProgressEvent], None]
+Validators = tuple[str | None, str | None]
+
+
+class SourceRecorder:
+    """The archive side of one source's crawl run."""
+
+    def __init__(
+        self,
+        database: Database,
+        source: SourceConfig,
+        on_revision: RevisionHook | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        self.database = database
+        self.source = source
+        self.on_revision = on_revision
+        self.progress = progress
+        self.counts = RunCounts()
+        self.run_id: int | None = None
+        self.started_at = utcnow()
+        self.queued = 0
+        self.fetched = 0
+
+    def start(self) -> int:
+        """Mirror the source into the database and open its crawl run; return the run id."""
+        with self.database.transaction() as session:
+            ensure_source(session, self.source.id, self.source.display_name, self.source.kind)
+            self.run_id = start_run(session, self.source.id, self.started_at)
+        self._notify()
+        return self.run_id
+
+    def finish(self, status: str, error: str = "") -> SourceReport:
+        """Close the crawl run with its counts and return the source's report."""
+        if self.run_id is not None:
+            with self.database.transaction() as session:
+                finish_run(session, self.run_id, status, self.counts, error)
+        seconds = (utcnow() - self.started_at).total_seconds()
+        self._notify(finished=True)
+        return SourceReport.from_counts(
+            self.source.id, self.counts, status=status, error=error, seconds=round(seconds, 3), run_id=self.run_id
+        )
+
+    def known_documents(self, revisit_days: int) -> list[KnownDocument]:
+        """Return the source's active documents first seen within the last `revisit_days` days."""
+        with self.database.reading() as session:
+            return documents_to_revisit(session, self.source.id, utcnow() - timedelta(days=revisit_days))
+
+    def is_known(self, url: str) -> bool:
+        """Return True when a document is archived under the URL (canonical or alias)."""
+        with self.database.reading() as session:
+            return find_document(session, canonicalize_url(url)) is not None
+
+    def validators(self, url: str) -> tuple[str | None, str | None, datetime | None]:
+        """Return (ETag, Last-Modified, fetched at) of the URL's last fetch, all None if never fetched."""
+        with self.database.reading() as session:
+            state = get_fetch_state(session, url)
+            if state is None:
+                return None, None, None
+            return state.etag, state.last_modified, state.fetched_at
+
+    def capture(self, exchange: HttpExchange) -> int:
+        """Keep one HTTP exchange as a capture; return its id."""
+        self.counts.requests += 1
+        self.counts.bytes += len(exchange.body)
+        self.fetched += 1
+        with self.database.transaction() as session:
+            capture_id = save_capture(session, exchange, self.source.id, self.run_id)
+        self._notify()
+        return capture_id
+
+    def record_article(
+        self, url: str, original_url: str | None, extracted: Extracted, capture_id: int | None, validators: Validators
+    ) -> Outcome:
+        """Record an extracted page (and the validators of its fetch); return NEW, CHANGED or UNCHANGED."""
+        now = utcnow()
+        canonical = canonical_from_page(url, extracted.canonical_url)
+        moved_from = canonicalize_url(original_url) if original_url else None
+        page = PageRecord(
+            source_id=self.source.id,
+            url=url,
+            canonical_url=canonical,
+            title=extracted.title,
+            text=extracted.text,
+            html=extracted.html,
+            fetched_at=now,
+            published=extracted.published,
+            language=extracted.language,
+            metadata=dict(extracted.metadata),
+            capture_id=capture_id,
+            redirected_from=moved_from if moved_from != canonical else None,
+        )
+        with self.database.transaction() as session:
+            result = record_page(session, page, on_revision=self.on_revision)
+            if capture_id is not None:
+                attach_capture(session, capture_id, result.document_id)
+            save_fetch_state(session, url, 200, now, *validators)
+        setattr(self.counts, result.outcome.value, getattr(self.counts, result.outcome.value) + 1)
+        logger.debug("%s %s (%s)", result.outcome.value, canonical, self.source.id)
+        self._notify()
+        return result.outcome
+
+    def record_not_modified(self, url: str, capture_id: int | None, validators: Validators) -> None:
+        """Note a 304: the page is as we hold it; no extraction, no revision."""
+        now = utcnow()
+        with self.database.transaction() as session:
+            if mark_seen(session, canonicalize_url(url), now):
+                document = find_document(session, canonicalize_url(url))
+                if document is not None and capture_id is not None:
+                    attach_capture(session, capture_id, document.id)
+            save_fetch_state(session, url, 304, now, *validators)
+        self.counts.not_modified += 1
+        self._notify()
+
+    def record_missing(self, urls: Iterable[str], status: int, capture_id: int | None) -> bool:
+        """Mark the known document behind these URLs gone (a 404 or 410); return False when none is known."""
+        now = utcnow()
+        with self.database.transaction() as session:
+            for url in dict.fromkeys(canonicalize_url(url) for url in urls):
+                document = find_document(session, url)
+                if document is None:
+                    continue
+                if mark_gone(session, url, now):
+                    self.counts.gone += 1
+                    logger.info("%s answers %d: marked gone (%s)", url, status, self.source.id)
+                if capture_id is not None:
+                    attach_capture(session, capture_id, document.id)
+                self._notify()
+                return True
+        return False
+
+    def remember_validators(self, url: str, status: int, validators: Validators) -> None:
+        """Store the validators of a fetched feed, sitemap, listing or non-article page."""
+        with self.database.transaction() as session:
+            save_fetch_state(session, url, status, utcnow(), *validators)
+
+    def add_error(self, url: str, reason: str) -> None:
+        """Count a failed page and store why it failed."""
+        self.counts.errors += 1
+        logger.warning("%s: %s (%s)", url, reason, self.source.id)
+        if self.run_id is not None:
+            with self.database.transaction() as session:
+                add_run_error(session, self.run_id, url, reason)
+        self._notify()
+
+    def count(self, name: str, amount: int = 1) -> None:
+        """Add to one of the run's counts (skipped, links_found, empty_pages, ...)."""
+        setattr(self.counts, name, getattr(self.counts, name) + amount)
+
+    def _notify(self, finished: bool = False) -> None:
+        if self.progress is None:
+            return
+        event = ProgressEvent(
+            source_id=self.source.id,
+            fetched=self.fetched,
+            queued=max(self.queued, 0),
+            new=self.counts.new,
+            changed=self.counts.changed,
+            errors=self.counts.errors,
+            finished=finished,
+            run_id=self.run_id,
+        )
+        try:
+            self.progress(event)
+        except Exception:  # a broken progress display must not stop the crawl
+            logger.exception("progress callback failed")

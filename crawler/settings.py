@@ -1,0 +1,55 @@
+"""Scrapy settings built from warta's [crawler] config: politeness, limits, retries and our middlewares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from config import WartaConfig
+
+RETRY_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
+MAX_AUTOTHROTTLE_DELAY_SECONDS = 60.0
+
+
+def scrapy_settings(cfg: WartaConfig) -> dict[str, Any]:
+    """Return the Scrapy settings of a crawl with this config."""
+    crawler = cfg.crawler
+    delay = crawler.download_delay.total_seconds()
+    return {
+        "BOT_NAME": "warta",
+        "USER_AGENT": crawler.user_agent,
+        "ROBOTSTXT_OBEY": crawler.obey_robots,
+        "CONCURRENT_REQUESTS": crawler.concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawler.per_host_concurrency,
+        "DOWNLOAD_DELAY": delay,
+        # AutoThrottle adapts the per-host delay to the server's latency; with no delay
+        # configured (tests, local mirrors) it would only slow the crawl down.
+        "AUTOTHROTTLE_ENABLED": delay > 0,
+        "AUTOTHROTTLE_START_DELAY": max(delay, 0.1),
+        "AUTOTHROTTLE_MAX_DELAY": max(MAX_AUTOTHROTTLE_DELAY_SECONDS, delay),
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(crawler.per_host_concurrency),
+        "DOWNLOAD_TIMEOUT": crawler.timeout.total_seconds(),
+        # Scrapy enforces DOWNLOAD_MAXSIZE on the received stream and again after decompression.
+        "DOWNLOAD_MAXSIZE": crawler.max_page_bytes,
+        "DOWNLOAD_WARNSIZE": 0,
+        "RETRY_ENABLED": True,
+        "RETRY_TIMES": 2,
+        "RETRY_HTTP_CODES": RETRY_HTTP_CODES,
+        "WARTA_RETRY_BACKOFF_SECONDS": 0.5,
+        "WARTA_MAX_RETRY_AFTER": min(120.0, crawler.timeout.total_seconds() * 4),
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOGSTATS_INTERVAL": 0,
+        # warta configures logging (warta.logs); Scrapy's records go through it.
+        "LOG_INSTALL_ROOT_HANDLER": False,
+        # The spiders deduplicate by canonical URL themselves, and a redirect back to a
+        # URL seen before must still be followed to learn where a page moved.
+        "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",
+        "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+        "DOWNLOADER_MIDDLEWARES": {
+            # Links are filtered by crawler.links (hosts with ports, follow/deny patterns).
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "crawler.backoff.BackoffMiddleware": 560,
+            "crawler.conditional.ConditionalRequestMiddleware": 570,
+            "crawler.capturing.CaptureMiddleware": 950,
+        },
+    }

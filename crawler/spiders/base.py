@@ -1,0 +1,271 @@
+"""What every source spider shares: the two-phase crawl, article fetching and recording, errors.
+
+A run has two phases. Phase 1 fetches the source's start URLs (feeds, sitemaps,
+listings and their pagination, or fixed pages) and revisits its known documents.
+Article links discovered in phase 1 are held back; when the spider goes idle,
+phase 2 fetches those not yet resolved. A URL is resolved when phase 1 reached it,
+also as the target of a redirect: so a known article that moved with a 301 is
+found through its old address and moved, never created again from the new link.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import scrapy
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from config import SourceConfig
+from crawler.capturing import CAPTURE_ID
+from crawler.extractor_pool import ExtractorPool
+from crawler.links import LinkFilter
+from crawler.recorder import SourceRecorder, Validators
+from crawler.urls import canonicalize_url
+
+logger = logging.getLogger(__name__)
+
+# Statuses the spider handles itself: 304 means "as we hold it", 404 and 410 mean removed.
+HANDLED_STATUSES = [304, 404, 410]
+ROLE = "warta_role"
+HINT = "warta_hint"
+
+
+@dataclass(frozen=True)
+class ArticleHint:
+    """What a feed item or sitemap entry says about an article, used when the page lacks it."""
+
+    title: str | None = None
+    published: datetime | None = None
+    lastmod: datetime | None = None
+
+
+class SourceSpider(scrapy.Spider):
+    """Crawl one configured source once and record what it finds."""
+
+    kind = ""
+    # A page source records its pages whatever their length; other kinds only articles.
+    records_any_page = False
+
+    def __init__(
+        self,
+        source: SourceConfig,
+        recorder: SourceRecorder,
+        pool: ExtractorPool,
+        timezone: ZoneInfo,
+        revisit_days: int,
+        max_xml_bytes: int,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(name=f"warta-{source.id}", **kwargs)
+        self.source = source
+        self.recorder = recorder
+        self.pool = pool
+        self.timezone = timezone
+        self.revisit_days = revisit_days
+        self.max_xml_bytes = max_xml_bytes
+        self.links = LinkFilter.for_source(source)
+        self.requested: set[str] = set()
+        self.resolved: set[str] = set()
+        self.pending: dict[str, tuple[str, ArticleHint]] = {}
+        self.start_answered = False
+        self.start_failures: list[str] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
+        """Return the spider with its idle handler connected."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.on_spider_error, signal=signals.spider_error)
+        return spider
+
+    async def start(self) -> AsyncIterator[Any]:
+        """Yield phase 1: the start URLs, then revisits of known documents."""
+        for url in self.source.urls:
+            if self._claim(url):
+                request = self.start_request(url)
+                request.meta["warta_start"] = True
+                yield request
+        for document in self.recorder.known_documents(self.revisit_days):
+            if self._claim(document.url, document.canonical_url):
+                yield self.article_request(document.url, ArticleHint(), revisit=True)
+
+    def start_request(self, url: str) -> Request:
+        """Return the request of one start URL (a feed, sitemap, listing or page)."""
+        raise TypeError(f"{type(self).__name__} must define start_request")
+
+    def follow_request(self, url: str, callback: Any, **meta: Any) -> Request:
+        """Return a request for a feed, sitemap or listing page of this source."""
+        self.recorder.queued += 1
+        return Request(
+            url,
+            callback=callback,
+            errback=self.on_error,
+            dont_filter=True,
+            meta={"handle_httpstatus_list": HANDLED_STATUSES, ROLE: "index", **meta},
+        )
+
+    def article_request(self, url: str, hint: ArticleHint, revisit: bool = False) -> Request:
+        """Return the request of an article page."""
+        self.recorder.queued += 1
+        return Request(
+            url,
+            callback=self.parse_article,
+            errback=self.on_error,
+            dont_filter=True,
+            priority=1 if revisit else 0,
+            meta={"handle_httpstatus_list": HANDLED_STATUSES, ROLE: "article", HINT: hint},
+        )
+
+    def _claim(self, *urls: str) -> bool:
+        """Return True the first time a page (known by these URLs, canonicalized) is to be requested."""
+        try:
+            canonicals = {canonicalize_url(url) for url in urls}
+        except ValueError:
+            return False
+        if canonicals & self.requested:
+            return False
+        self.requested |= canonicals
+        return True
+
+    def discover(self, links: Iterable[tuple[str, ArticleHint]]) -> None:
+        """Queue article links found on an index page for phase 2, if this source follows them."""
+        for url, hint in links:
+            if not self.links.allows(url):
+                continue
+            self.recorder.count("links_found")
+            canonical = canonicalize_url(url)
+            if canonical not in self.pending and canonical not in self.requested:
+                self.pending[canonical] = (url, hint)
+
+    def on_idle(self) -> None:
+        """Start phase 2: fetch the discovered links that phase 1 did not resolve."""
+        pending, self.pending = self.pending, {}
+        scheduled = 0
+        for canonical, (url, hint) in pending.items():
+            if canonical in self.resolved or not self._claim(url):
+                continue
+            if not self.should_fetch_discovered(url, hint):
+                self.recorder.count("skipped")
+                continue
+            assert self.crawler.engine is not None
+            self.crawler.engine.crawl(self.article_request(url, hint))
+            scheduled += 1
+        if scheduled:
+            logger.debug("%s: phase 2 fetches %d discovered links", self.source.id, scheduled)
+            raise DontCloseSpider
+
+    def should_fetch_discovered(self, url: str, hint: ArticleHint) -> bool:
+        """Return True when a discovered link is fetched: it is not archived yet."""
+        return not self.recorder.is_known(url)
+
+    def _resolve(self, response: Response) -> None:
+        """Remember every URL this response answered for (the request and its redirect chain)."""
+        for url in [*response.meta.get("redirect_urls", []), response.url]:
+            self.resolved.add(canonicalize_url(url))
+        if response.meta.get("warta_start"):
+            self.start_answered = True
+
+    async def parse_article(self, response: Response) -> None:
+        """Record an article page: 304 seen, 404/410 gone, 200 extracted off the reactor and recorded."""
+        self._resolve(response)
+        self.recorder.queued -= 1
+        capture_id = response.meta.get(CAPTURE_ID)
+        if response.status == 304:
+            self.recorder.record_not_modified(response.url, capture_id, validators_of(response))
+            return
+        if response.status in (404, 410):
+            self._missing(response, capture_id)
+            return
+        if not isinstance(response, TextResponse):
+            logger.info("%s is not a text page (%s): skipped", response.url, response.headers.get("Content-Type"))
+            self.recorder.count("empty_pages")
+            return
+        hint: ArticleHint = response.meta.get(HINT, ArticleHint())
+        result = await self.pool.extract(
+            response.body,
+            response.url,
+            language=self.source.language,
+            timezone=self.timezone,
+            fallback_title=hint.title,
+            fallback_published=hint.published,
+        )
+        extracted = result.extracted
+        if extracted is None or not (result.is_article or self.records_any_page):
+            logger.debug("%s has too little text to be an article: not recorded", response.url)
+            self.recorder.count("empty_pages")
+            self.recorder.remember_validators(response.url, response.status, validators_of(response))
+            return
+        redirects = response.meta.get("redirect_urls") or []
+        self.recorder.record_article(
+            response.url, redirects[0] if redirects else None, extracted, capture_id, validators_of(response)
+        )
+
+    def _missing(self, response: Response, capture_id: int | None) -> None:
+        urls = [*response.meta.get("redirect_urls", []), response.url]
+        if not self.recorder.record_missing(urls, response.status, capture_id):
+            self.recorder.add_error(response.url, f"HTTP {response.status}")
+
+    def index_response_usable(self, response: Response) -> bool:
+        """Handle the statuses of a feed, sitemap or listing; return True when its body should be read."""
+        self._resolve(response)
+        self.recorder.queued -= 1
+        if response.status == 304:
+            self.recorder.count("not_modified")
+            self.recorder.remember_validators(response.url, 304, validators_of(response))
+            return False
+        if response.status >= 400:
+            self.recorder.add_error(response.url, f"HTTP {response.status}")
+            return False
+        return True
+
+    def index_done(self, response: Response) -> None:
+        """Store the validators of a feed, sitemap or listing page that was read."""
+        self.recorder.remember_validators(response.url, response.status, validators_of(response))
+
+    def on_error(self, failure: Failure) -> None:
+        """Count a request that got no usable answer; a network error never marks a page gone."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        self.recorder.queued -= 1
+        error = failure.value
+        if isinstance(error, IgnoreRequest) and not isinstance(error, HttpError):
+            logger.info(
+                "not fetched %s: %s (set [crawler] obey_robots to change)",
+                request.url,
+                failure.getErrorMessage() or "ignored",
+            )
+            self.recorder.count("skipped")
+            return
+        if isinstance(error, HttpError):
+            response: Response = error.response
+            self._resolve(response)
+            reason = f"HTTP {response.status}"
+        else:
+            reason = f"{failure.type.__name__ if failure.type else 'error'}: {failure.getErrorMessage()}"
+        if request.meta.get("warta_start"):
+            self.start_failures.append(f"{request.url}: {reason}")
+        self.recorder.add_error(request.url, reason)
+
+    def on_spider_error(self, failure: Failure, response: Response, spider: scrapy.Spider) -> None:
+        """Count a page whose processing raised (a bug or a storage failure) as an error of the run."""
+        if spider is self:
+            self.recorder.add_error(response.url, f"processing failed: {failure.getErrorMessage()}")
+
+
+def validators_of(response: Response) -> Validators:
+    """Return the ETag and Last-Modified a response carries."""
+    etag = response.headers.get(b"ETag")
+    last_modified = response.headers.get(b"Last-Modified")
+    return (
+        etag.decode("latin-1") if etag else None,
+        last_modified.decode("latin-1") if last_modified else None,
+    )

@@ -1,0 +1,113 @@
+"""`warta crawl`: JSON output, exit status 0 when every source ran and 2 for bad usage or config."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rich.console import Console
+
+from crawler.report import CrawlReport, SourceReport
+from tests.conftest import write_config
+from tests.crawler.fixture_sites import install_site
+from warta.cli import cli
+from warta.cli_crawl import summary_table
+from warta.demo.siteserver import SiteServer
+
+
+def closed_port() -> int:
+    """Return a port on 127.0.0.1 that nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def page_site(tmp_path: Path) -> Iterator[SiteServer]:
+    server = SiteServer(tmp_path / "page")
+    install_site("page", tmp_path / "page", server.url, "http://127.0.0.1:9")
+    with server:
+        yield server
+
+
+@pytest.fixture
+def config_path(tmp_path: Path, db_url: str, page_site: SiteServer) -> Path:
+    return write_config(
+        tmp_path,
+        f"""
+[storage]
+url = "{db_url}"
+
+[crawler]
+download_delay = "0s"
+timeout = "5s"
+
+[[sources]]
+id = "gedung-kesenian"
+kind = "page"
+urls = ["{page_site.url}/pengumuman"]
+
+[[sources]]
+id = "offline"
+kind = "listing"
+urls = ["http://127.0.0.1:{closed_port()}/berita/"]
+enabled = false  # never crawled here: the exit status 1 case is in test_politeness.py
+""",
+    )
+
+
+def run_warta(config_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "warta", "--config", str(config_path), "crawl", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_crawl_json_reports_each_source_and_exits_0(config_path: Path) -> None:
+    result = run_warta(config_path, "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    [source] = data["sources"]
+    assert {"id", "new", "changed", "unchanged", "gone", "errors", "requests", "bytes", "seconds"} <= set(source)
+    assert (source["id"], source["new"], source["errors"]) == ("gedung-kesenian", 1, 0)
+    assert source["requests"] >= 2 and source["bytes"] > 0
+
+
+def test_crawl_exits_2_listing_known_ids_for_an_unknown_source(config_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--config", str(config_path), "crawl", "nope"])
+    assert result.exit_code == 2
+    assert "nope" in result.output and "gedung-kesenian" in result.output and "offline" in result.output
+
+
+def test_crawl_exits_2_for_an_invalid_config(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "[crawler]\nconcurrency = 0\n")
+    result = CliRunner().invoke(cli, ["--config", str(path), "crawl"])
+    assert result.exit_code == 2
+    assert "concurrency" in result.output
+
+
+
+
+def test_summary_table_shows_every_count_per_source() -> None:
+    report = CrawlReport(
+        [
+            SourceReport("warta-budaya", requests=12, bytes=48_200, new=3, changed=2, unchanged=4, gone=1, seconds=2.5),
+            SourceReport("offline", status="failed", error="no start URL could be fetched", errors=1),
+        ]
+    )
+    console = Console(record=True, width=120)
+    console.print(summary_table(report))
+    text = console.export_text()
+    for header in ("requests", "bytes", "new", "changed", "unchanged", "gone", "errors", "duration"):
+        assert header in text
+    assert "48.2kB" in text and "2.5s" in text
+    assert "offline (failed)" in text
