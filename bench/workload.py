@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
+import os
 import random
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,8 @@ from bench.text_style import ID_DAYS, ID_MONTHS, SECTIONS, headline, paragraph, 
 
 logger = logging.getLogger(__name__)
 
-CORPUS_PAGES = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "extraction" / "pages"
+REPO = Path(__file__).resolve().parents[1]
+CORPUS_PAGES = REPO.parent / "shared" / "corpus" / "extraction" / "pages"
 MIN_PAGE_BYTES = 50_000
 MAX_PAGE_BYTES = 150_000
 LISTING_PAGE_SIZE = 50
@@ -317,48 +319,51 @@ SCRIPT = "<script>" + "".join(
 
 
 class SiteProcess:
-    """Serves a generated site from a separate (spawned) process; use as a context manager."""
+    """Serves a generated site from a separate process (`python -m bench.workload ROOT`); a context manager."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.url = ""
-        self._process: Any = None
-        self._control: Connection | None = None
+        self._process: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> SiteProcess:
-        context = multiprocessing.get_context("spawn")
-        control, child_end = context.Pipe()
-        self._process = context.Process(target=_serve, args=(str(self.root), child_end), name="bench-site")
-        self._process.start()
-        child_end.close()
-        if not control.poll(30):
-            self._process.kill()
-            raise RuntimeError("the benchmark site server did not start within 30 s")
-        self.url = str(control.recv())
-        self._control = control
+        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "bench.workload", str(self.root)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            env=environment,
+        )
+        assert self._process.stdout is not None
+        line = self._process.stdout.readline().strip()
+        if not line.startswith("http://"):
+            self.__exit__()
+            raise RuntimeError(f"the benchmark site server did not start (it printed {line!r})")
+        self.url = line
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        if self._control is not None:
-            self._control.send("stop")
-            self._control.close()
-        if self._process is not None:
-            self._process.join(10)
-            if self._process.is_alive():
-                self._process.kill()
-                self._process.join()
+        if self._process is None:
+            return
+        assert self._process.stdin is not None
+        self._process.stdin.close()  # the server stops when its standard input closes
+        try:
+            self._process.wait(10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._process = None
 
 
-def _serve(root: str, control: Connection) -> None:
-    """Run the site server until told to stop (runs in the child process)."""
+def serve(root: Path) -> None:
+    """Serve the site at `root`, print its URL, and stop when standard input closes."""
     from warta.demo.siteserver import SiteServer
 
-    with SiteServer(Path(root)) as server:
-        control.send(server.url)
-        try:
-            control.recv()
-        except EOFError:
-            pass
+    with SiteServer(root) as server:
+        print(server.url, flush=True)
+        sys.stdin.read()
 
 
 def bench_config(
@@ -398,3 +403,7 @@ def sitemap_source(site_url: str, source_id: str = "kabar") -> dict[str, Any]:
         "follow": [ARTICLE_FOLLOW],
         "language": "id",
     }
+
+
+if __name__ == "__main__":
+    serve(Path(sys.argv[1]))

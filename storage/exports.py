@@ -20,12 +20,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from storage.captures import read_blob
+from storage.captures import read_blobs
 from storage.database import Database
 from storage.models import Capture, Document, Revision, TopicMembership, UrlAlias
 
 DOCUMENT_BATCH = 100
 CAPTURE_BATCH = 200
+BLOB_BATCH = 20
 
 
 @dataclass(frozen=True)
@@ -300,10 +301,15 @@ def iter_captures(
         heads = [(capture.id, capture.body_sha256, _capture_fields(capture)) for capture in captures]
         conversions = _conversions_by_capture(session, [capture.id for capture in captures])
         session.expunge_all()
-        for capture_id, digest, fields in heads:
-            body = read_blob(session, digest) if digest else b""
-            session.expunge_all()
-            yield CaptureRow(**fields, body=body, conversions=tuple(conversions[capture_id]))
+        # Bodies are read a few at a time in one query each: a query per body was most of a WARC
+        # export's time, and the whole batch's bodies at once would hold up to 200 pages in memory.
+        for start in range(0, len(heads), BLOB_BATCH):
+            chunk = heads[start : start + BLOB_BATCH]
+            bodies = read_blobs(session, [digest for _, digest, _ in chunk if digest])
+            for capture_id, digest, fields in chunk:
+                body = bodies[digest] if digest else b""
+                yield CaptureRow(**fields, body=body, conversions=tuple(conversions[capture_id]))
+            del bodies
 
 
 def _capture_fields(capture: Capture) -> dict[str, Any]:

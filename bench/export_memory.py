@@ -1,0 +1,74 @@
+"""Peak memory of `warta export` on a large archive against a small one (goal: at most 1.2 times).
+
+Each export runs as its own child process (`python -m warta ... export`), and
+its peak resident set size is the `ru_maxrss` that os.wait4 reports for that
+one child: the whole process (interpreter, imports and the export), measured by
+the kernel, with no instrumentation inside. The archives hold one revision and
+one capture per document, so JSONL reads documents with their revisions and
+WARC reads captures with their bodies.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import tomli_w
+
+from bench.archives import archive_config
+from bench.harness import BenchResult
+from storage.database import Database
+
+GOAL = 1.2
+FORMATS = ("jsonl", "warc")
+SUFFIXES = {"jsonl": ".jsonl", "warc": ".warc.gz", "csv": ".csv"}
+
+
+def run(backend: str, small_db: Database, large_db: Database, small: int, large: int, folder: Path,
+        formats: tuple[str, ...] = FORMATS) -> list[BenchResult]:
+    """Return, per format, the ratio of the export's peak RSS at `large` documents to that at `small`."""
+    results = []
+    for fmt in formats:
+        small_peak, small_bytes = peak_export_rss(small_db, fmt, folder / f"small-{backend}")
+        large_peak, large_bytes = peak_export_rss(large_db, fmt, folder / f"large-{backend}")
+        results.append(
+            BenchResult(
+                name=f"export {fmt} peak memory, {large:,} vs {small:,} documents ({backend})",
+                ratio=large_peak / small_peak,
+                goal=GOAL,
+                higher_is_better=False,
+                detail=(
+                    f"peak RSS {large_peak / 2**20:.0f} MB vs {small_peak / 2**20:.0f} MB "
+                    f"(files {large_bytes / 2**20:.0f} MB vs {small_bytes / 2**20:.1f} MB; os.wait4 ru_maxrss)"
+                ),
+            )
+        )
+    return results
+
+
+def peak_export_rss(database: Database, fmt: str, folder: Path) -> tuple[int, int]:
+    """Export the archive in a fresh child process; return its peak RSS and the export's size, in bytes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "warta.toml"
+    config.write_text(tomli_w.dumps({"storage": {"url": database.url}, "sources": _sources(database, folder)}))
+    output = folder / f"export{SUFFIXES[fmt]}"
+    output.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "warta", "--config", str(config), "--log-level", "warning",
+               "export", "--format", fmt, "--output", str(output)]
+    log = folder / "export.log"
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+        _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        error = log.read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"`{' '.join(command)}` failed with status {process.returncode}: {error}")
+    # Linux reports ru_maxrss in kilobytes
+    return usage.ru_maxrss * 1024, output.stat().st_size
+
+
+def _sources(database: Database, folder: Path) -> list[dict[str, object]]:
+    cfg = archive_config(database.url, folder)
+    return [{"id": source.id, "kind": source.kind, "urls": list(source.urls)} for source in cfg.sources]
