@@ -164,6 +164,13 @@ class DaemonSettings(Section):
     webhook_url: HttpUrl | None = Field(
         None, description="URL that receives a JSON POST for each alert. Overridden by $WARTA_WEBHOOK_URL."
     )
+    shutdown_grace: Duration = Field(
+        timedelta(seconds=30),
+        description="On SIGTERM or SIGINT, how long running crawls may take to finish before they are stopped.",
+    )
+    failing_after: int = Field(
+        2, ge=1, le=100, description="Failed runs in a row after which a source's health is 'failing' (and alerts)."
+    )
 
     @field_validator("listen")
     @classmethod

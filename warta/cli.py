@@ -144,9 +144,12 @@ def main() -> None:
     cli(prog_name="warta")
 
 
-if __name__ == "__main__":
-    main()
-
 from warta.cli_crawl import crawl_command  # noqa: E402  (registered last: it imports this module)
+from warta.cli_daemon import daemon_command, status_command  # noqa: E402  (same)
 
 cli.add_command(crawl_command)
+cli.add_command(daemon_command)
+cli.add_command(status_command)
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""Alerts: one row per change of a source's health, with the state of its webhook delivery."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import Alert
+from storage.types import utcnow
+
+
+def record_alert(
+    session: Session, source_id: str, previous_health: str, health: str, reason: str, at: datetime | None = None
+) -> Alert:
+    """Store an alert for a change of health and return it (with its id)."""
+    alert = Alert(
+        source_id=source_id,
+        raised_at=at or utcnow(),
+        previous_health=previous_health,
+        health=health,
+        reason=reason,
+        attempts=0,
+    )
+    session.add(alert)
+    session.flush()
+    return alert
+
+
+def record_delivery(session: Session, alert_id: int, attempts: int, delivered_at: datetime | None) -> None:
+    """Record how many webhook attempts an alert took and when it was delivered (None: not delivered)."""
+    alert = session.get(Alert, alert_id, with_for_update=True)
+    if alert is None:
+        raise KeyError(alert_id)
+    alert.attempts, alert.delivered_at = attempts, delivered_at
+
+
+def recent_alerts(session: Session, limit: int = 50, source_id: str | None = None) -> list[Alert]:
+    """Return the newest alerts, newest first, optionally of one source."""
+    statement = select(Alert).order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)
+    if source_id is not None:
+        statement = statement.where(Alert.source_id == source_id)
+    return list(session.execute(statement).scalars())

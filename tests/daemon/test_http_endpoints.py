@@ -1,0 +1,131 @@
+"""/healthz, /metrics and the feed directory over real HTTP, from a daemon built in this process."""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from prometheus_client.parser import text_string_to_metric_families
+
+from config import load_config
+from storage.database import Database
+from tests.conftest import write_config
+from tests.daemon.conftest import free_port
+from warta.cli import cli
+from warta.daemon import Daemon
+
+SOURCE = """
+[[sources]]
+id = "site"
+kind = "listing"
+urls = ["http://127.0.0.1:9/berita/"]
+schedule = "every 1h"
+"""
+
+
+def get(url: str) -> tuple[int, str, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.headers["Content-Type"], response.read()
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, exc.headers["Content-Type"], exc.read()
+
+
+def make_daemon(tmp_path: Path, database_url: str) -> Daemon:
+    port = free_port()
+    body = f'[storage]\nurl = "{database_url}"\n[daemon]\nlisten = "127.0.0.1:{port}"\n' + SOURCE
+    cfg = load_config(write_config(tmp_path, body), environ={})
+    return Daemon.from_config(cfg, Database(cfg.storage.url))
+
+
+@pytest.fixture
+def daemon(tmp_path: Path, db_url: str) -> Iterator[Daemon]:
+    """A daemon with its HTTP server up, its database ready, its scheduler not started."""
+    database = Database(db_url)
+    database.ensure_schema()
+    database.dispose()
+    built = make_daemon(tmp_path, db_url)
+    built.http.start()
+    yield built
+    built.http.stop()
+    if built.scheduler.running:
+        built.scheduler.shutdown(wait=False)
+    built.database.dispose()
+
+
+def url(daemon: Daemon, path: str) -> str:
+    host, port = daemon.http.address
+    return f"http://{host}:{port}{path}"
+
+
+def test_healthz_is_503_until_the_scheduler_runs_then_200(daemon: Daemon) -> None:
+    status, content_type, body = get(url(daemon, "/healthz"))
+    assert (status, json.loads(body)["scheduler"]) == (503, "stopped")
+    daemon.scheduler.start()
+    status, content_type, body = get(url(daemon, "/healthz"))
+    report = json.loads(body)
+    assert status == 200 and content_type == "application/json"
+    assert (report["status"], report["scheduler"], report["database"]) == ("ok", "running", "ok")
+
+
+def test_healthz_is_503_when_the_database_does_not_answer(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder" / "warta.db"
+    daemon = make_daemon(tmp_path, f"sqlite:///{missing}")
+    daemon.http.start()
+    daemon.scheduler.start()
+    try:
+        status, _, body = get(url(daemon, "/healthz"))
+    finally:
+        daemon.scheduler.shutdown(wait=False)
+        daemon.http.stop()
+    report = json.loads(body)
+    assert status == 503
+    assert report["scheduler"] == "running"
+    assert report["database"].startswith("error: ")
+
+
+def test_metrics_parse_with_the_prometheus_parser(daemon: Daemon) -> None:
+    daemon.metrics.observe_run("site", "ok", 3.5, new=4, changed=1, pages_by_status={200: 7, 304: 2})
+    daemon.metrics.set_health("site", "failing")
+    status, content_type, body = get(url(daemon, "/metrics"))
+    assert status == 200 and content_type.startswith("text/plain; version=0.0.4")
+    families = {family.name: family for family in text_string_to_metric_families(body.decode())}
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value for f in families.values() for s in f.samples}
+    assert samples[("warta_crawl_runs_total", (("result", "ok"), ("source", "site")))] == 1
+    assert samples[("warta_pages_fetched_total", (("source", "site"), ("status", "304")))] == 2
+    assert samples[("warta_documents_changed_total", (("source", "site"),))] == 1
+    assert samples[("warta_source_health", (("health", "failing"), ("source", "site")))] == 1
+    assert samples[("warta_source_health", (("health", "ok"), ("source", "site")))] == 0
+    assert families["warta_crawl_duration_seconds"].type == "histogram"
+    assert "warta_feed_build_duration_seconds" in families
+    # A dedicated registry: nothing from prometheus-client's default process collectors.
+    assert "process_cpu_seconds" not in families
+
+
+def test_feed_directory_is_served_and_other_paths_are_404(daemon: Daemon) -> None:
+    feed_dir = daemon.cfg.feeds.dir
+    feed_dir.mkdir(parents=True, exist_ok=True)
+    (feed_dir / "all.atom").write_text('<feed xmlns="http://www.w3.org/2005/Atom"/>', encoding="utf-8")
+    status, content_type, _ = get(url(daemon, "/all.atom"))
+    assert (status, content_type.split(";")[0]) == (200, "application/atom+xml")
+    assert get(url(daemon, "/missing.atom"))[0] == 404
+    assert get(url(daemon, "/%2e%2e/warta.toml"))[0] == 404
+
+
+def test_daemon_command_on_a_busy_port_exits_1_saying_what_to_do(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        body = f'[storage]\nurl = "sqlite:///{tmp_path / "w.db"}"\n[daemon]\nlisten = "127.0.0.1:{port}"\n'
+        result = CliRunner().invoke(cli, ["--config", str(write_config(tmp_path, body)), "daemon"])
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert "[daemon] listen" in result.output

@@ -1,0 +1,114 @@
+"""The `warta daemon` and `warta status` commands: thin shells over warta.daemon and warta.status."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from storage.types import utcnow
+from warta.cli import AppContext
+from warta.daemon import Daemon
+from warta.status import SourceStatus, source_statuses
+
+HEALTH_STYLES = {"ok": "green", "failing": "red", "stale": "yellow", "degraded": "yellow", "unknown": "dim"}
+
+
+@click.command("daemon")
+@click.pass_obj
+def daemon_command(app: AppContext) -> None:
+    """Run the scheduler: crawl each source on its schedule, watch health, serve feeds and metrics.
+
+    It serves /healthz, /metrics and the feeds on [daemon] listen. SIGHUP reloads the
+    config; SIGTERM or Ctrl-C stops it cleanly (running crawls get [daemon] shutdown_grace).
+
+    Example: warta --config /etc/warta/warta.toml --log-format json daemon
+    """
+    cfg = app.config()
+    if cfg.config_path is None:
+        raise click.UsageError("the daemon needs a config file to reload; pass --config PATH")
+    database = app.database()
+    log_level = logging.getLevelName(logging.getLogger().level).lower()
+    try:
+        daemon = Daemon.from_config(cfg, database, log_level)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {cfg.daemon.listen}: {exc} (is another daemon running? change [daemon] listen)"
+        ) from exc
+    raise SystemExit(daemon.run())
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_obj
+def status_command(app: AppContext, as_json: bool) -> None:
+    """Show each source's schedule, last run, next run, documents and health (reads the database).
+
+    Works whether or not a daemon is running.
+
+    Example: warta status --json
+    """
+    cfg = app.config()
+    database = app.database()
+    try:
+        now = utcnow()
+        rows = source_statuses(cfg, database, now)
+    finally:
+        database.dispose()
+    if as_json:
+        click.echo(json.dumps({"sources": [row.as_json() for row in rows]}, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no sources configured; add [[sources]] to the config")
+        return
+    Console().print(_table(rows, now))
+
+
+def _table(rows: list[SourceStatus], now: datetime) -> Table:
+    table = Table(title="warta sources", show_lines=False)
+    for column in ("source", "schedule", "last run", "result", "next run", "docs", "health"):
+        table.add_column(column, justify="right" if column == "docs" else "left")
+    for row in rows:
+        last = row.last_run
+        result = "-" if last is None else f"{last.status}: {last.new} new, {last.changed} changed"
+        if last is not None and last.errors:
+            result += f", {last.errors} errors"
+        health = f"[{HEALTH_STYLES.get(row.health, '')}]{row.health}[/]" + (
+            f": {row.health_reason}" if row.health_reason else ""
+        )
+        table.add_row(
+            row.id,
+            row.schedule if row.enabled else f"{row.schedule} (disabled)",
+            _ago(last.started_at, now) if last else "never",
+            result,
+            _next(row, now),
+            str(row.documents),
+            health,
+        )
+    return table
+
+
+def _ago(when: datetime, now: datetime) -> str:
+    return f"{when:%Y-%m-%d %H:%M} ({_span((now - when).total_seconds())} ago)"
+
+
+def _next(row: SourceStatus, now: datetime) -> str:
+    if row.next_run is None:
+        return "-"
+    if row.overdue:
+        return "due now"
+    return f"{row.next_run:%Y-%m-%d %H:%M} (in {_span((row.next_run - now).total_seconds())})"
+
+
+def _span(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f}s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f}m"
+    if seconds < 172800:
+        return f"{seconds / 3600:.0f}h"
+    return f"{seconds / 86400:.0f}d"

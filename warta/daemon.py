@@ -1,0 +1,365 @@
+"""`warta daemon`: the scheduler that crawls sources and makes snapshots on their schedules.
+
+Wiring only: it builds the scheduler from the config, registers one job per
+enabled source (and per [[snapshots]] entry), serves /healthz, /metrics and
+the feeds, and handles signals. SIGHUP reloads the config (a bad one is refused
+and the old schedule keeps running); SIGTERM and SIGINT stop scheduling, give
+running crawls `[daemon] shutdown_grace` to finish, stop the rest, and exit 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobExecutionEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
+
+from archive.scheduled import run_scheduled_snapshot
+from config import VERSION, ConfigError, SnapshotConfig, WartaConfig, load_config
+from feeds.builder import build_feeds
+from feeds.server import make_feed_app
+from storage.database import Database
+from storage.health import database_problem, stored_health
+from storage.run_history import (
+    interrupt_runs,
+    last_snapshot_by_schedule,
+    last_started_by_source,
+    last_success_by_source,
+    running_runs,
+)
+from storage.sources import ensure_source
+from storage.types import utcnow
+from warta.crawl_job import CrawlJob
+from warta.crawl_process import CrawlProcessRunner, crawl_command
+from warta.feed_rebuild import FeedRebuilder
+from warta.http_server import HealthReport, HttpService, MonitoringApp, WsgiApp, split_listen
+from warta.monitor.metrics import CONTENT_TYPE, DaemonMetrics
+from warta.monitor.source_monitor import SourceMonitor
+from warta.monitor.webhook import WebhookSender
+from warta.schedule_plan import plan_jobs
+
+logger = logging.getLogger(__name__)
+
+SnapshotRunner = Callable[[WartaConfig, Database, SnapshotConfig], object]
+# Config tables a SIGHUP does not change: they need a restart.
+RESTART_ONLY = ("storage", "feeds", "daemon")
+# After the children were stopped, time left for their jobs to record the outcome.
+SETTLE_SECONDS = 15.0
+
+
+class Daemon:
+    """The long-running scheduler: crawl jobs, snapshot jobs, HTTP endpoints and signal handling."""
+
+    def __init__(
+        self,
+        cfg: WartaConfig,
+        database: Database,
+        config_path: Path,
+        log_level: str = "info",
+        build_feeds: Callable[[WartaConfig, Database], object] | None = None,
+        feeds_app: WsgiApp | None = None,
+        run_snapshot: SnapshotRunner | None = None,
+    ) -> None:
+        self.cfg = cfg
+        self.database = database
+        self.config_path = config_path
+        self.log_level = log_level
+        self.run_snapshot = run_snapshot
+        self.metrics = DaemonMetrics()
+        self.runner = CrawlProcessRunner(cfg.daemon.crawl_timeout.total_seconds())
+        self.monitor = SourceMonitor.from_config(cfg, database, None)
+        if cfg.daemon.webhook_url:
+            self.monitor.webhook = WebhookSender(
+                cfg.daemon.webhook_url, self.monitor.record_delivery, user_agent=cfg.crawler.user_agent
+            )
+        self.feeds = FeedRebuilder(lambda: build_feeds(self.cfg, self.database), self.metrics) if build_feeds else None
+        self.crawl_job = CrawlJob(
+            database,
+            self.runner,
+            self.monitor,
+            self.metrics,
+            lambda source_id: crawl_command(self.config_path, source_id, self.log_level),
+            self.request_feed_build,
+        )
+        self.scheduler = BackgroundScheduler(
+            executors={
+                "crawls": ThreadPoolExecutor(cfg.daemon.max_parallel_crawls),
+                "snapshots": ThreadPoolExecutor(1),
+            },
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            timezone=UTC,
+        )
+        self.scheduler.add_listener(self._on_skipped, EVENT_JOB_MAX_INSTANCES)
+        host, port = split_listen(cfg.daemon.listen)
+        app = MonitoringApp(self.health_report, self.metrics.render, CONTENT_TYPE, feeds_app)
+        self.http = HttpService(host, port, app)
+        self.started_monotonic = time.monotonic()
+        self._active: set[str] = set()
+        self._active_changed = threading.Condition()
+        self._stop = threading.Event()
+        self._reload = threading.Event()
+        self._wake = threading.Event()
+
+    @classmethod
+    def from_config(cls, cfg: WartaConfig, database: Database, log_level: str = "info") -> Daemon:
+        """Return the daemon for a config read from a file (the file SIGHUP reloads)."""
+        assert cfg.config_path is not None
+        return cls(
+            cfg,
+            database,
+            cfg.config_path,
+            log_level,
+            build_feeds=build_feeds,
+            feeds_app=make_feed_app(cfg.feeds.dir),
+            run_snapshot=run_scheduled_snapshot,
+        )
+
+    def run(self) -> int:
+        """Run until SIGTERM or SIGINT; return the exit status (0 after a clean stop)."""
+        # A skipped run is logged by _on_skipped with its source; APScheduler's own line would repeat it.
+        logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
+        self._install_signal_handlers()
+        self.start()
+        host, port = self.http.address
+        logger.info(
+            "warta daemon %s running: %d sources, %d snapshots scheduled; http://%s:%d/healthz",
+            VERSION,
+            len(self.cfg.enabled_sources()),
+            len(self.cfg.snapshots) if self.run_snapshot else 0,
+            host,
+            port,
+        )
+        while not self._stop.is_set():
+            self._wake.wait(1.0)
+            self._wake.clear()
+            if self._reload.is_set():
+                self._reload.clear()
+                self.reload()
+        self.shutdown()
+        return 0
+
+    def start(self) -> None:
+        """Recover from a previous crash, schedule the jobs and start serving."""
+        self._recover_interrupted_runs()
+        self._register_sources(self.cfg)
+        self._load_metrics()
+        self._schedule(self.cfg)
+        if self.monitor.webhook is not None:
+            self.monitor.webhook.start()
+        if self.feeds is not None:
+            self.feeds.start()
+            self.feeds.request()
+        self.scheduler.start()
+        self.http.start()
+
+    def request_stop(self) -> None:
+        """Ask the main loop to shut down (what SIGTERM and SIGINT do)."""
+        self._stop.set()
+        self._wake.set()
+
+    def request_reload(self) -> None:
+        """Ask the main loop to reload the config (what SIGHUP does)."""
+        self._reload.set()
+        self._wake.set()
+
+    def request_feed_build(self) -> None:
+        """Ask for a feed rebuild in the background."""
+        if self.feeds is not None:
+            self.feeds.request()
+
+    def reload(self) -> bool:
+        """Read the config file again and reschedule; keep the old schedule when the new config is bad."""
+        try:
+            cfg = load_config(self.config_path)
+        except ConfigError as exc:
+            logger.error("config reload refused, the previous schedule keeps running:\n%s", exc)
+            return False
+        # The database, the HTTP server and the served feed folder are opened once, at start.
+        kept = {key: getattr(self.cfg, key) for key in RESTART_ONLY}
+        for key, value in kept.items():
+            if getattr(cfg, key) != value:
+                logger.warning("[%s] changed: it takes effect when the daemon restarts", key)
+        self.cfg = cfg.model_copy(update=kept)
+        self.monitor.source_names = {source.id: source.display_name for source in cfg.sources}
+        self._register_sources(self.cfg)
+        self.scheduler.remove_all_jobs()
+        self._schedule(self.cfg)
+        logger.info("config reloaded from %s: %d sources scheduled", self.config_path, len(cfg.enabled_sources()))
+        return True
+
+    def shutdown(self) -> None:
+        """Stop scheduling, let running crawls finish within the grace period, stop the rest."""
+        grace = self.cfg.daemon.shutdown_grace.total_seconds()
+        with self._active_changed:
+            running = sorted(self._active)
+        logger.info(
+            "stopping: no new runs; waiting up to %.0fs for %d running (%s)",
+            grace,
+            len(running),
+            ", ".join(running) or "none",
+        )
+        if self.scheduler.state == STATE_RUNNING:
+            self.scheduler.shutdown(wait=False)
+        if not self._wait_idle(grace):
+            logger.warning("crawls still running after %.0fs ([daemon] shutdown_grace); stopping them", grace)
+            self.runner.stop_all()
+            self._wait_idle(SETTLE_SECONDS)
+        if self.feeds is not None:
+            self.feeds.stop(grace)
+        if self.monitor.webhook is not None:
+            self.monitor.webhook.stop(2.0)
+        self.http.stop()
+        self.database.dispose()
+        logger.info("warta daemon stopped")
+
+    def health_report(self) -> HealthReport:
+        """Return what /healthz answers: healthy when the scheduler runs and the database answers."""
+        scheduler_running = self.scheduler.state == STATE_RUNNING and not self._stop.is_set()
+        problem = database_problem(self.database)
+        with self._active_changed:
+            running = sorted(self._active)
+        details: dict[str, Any] = {
+            "status": "ok" if scheduler_running and problem is None else "unavailable",
+            "scheduler": "running" if scheduler_running else "stopped",
+            "database": "ok" if problem is None else f"error: {problem}",
+            "version": VERSION,
+            "uptime_seconds": round(time.monotonic() - self.started_monotonic, 1),
+            "running": running,
+            "jobs": {
+                job.id: job.next_run_time.isoformat() if job.next_run_time else None
+                for job in self.scheduler.get_jobs()
+            },
+        }
+        return HealthReport(scheduler_running and problem is None, details)
+
+    def _schedule(self, cfg: WartaConfig) -> None:
+        snapshots = cfg.snapshots if self.run_snapshot is not None else []
+        with self.database.reading() as session:
+            last_runs, last_snapshots = last_started_by_source(session), last_snapshot_by_schedule(session)
+        plan = plan_jobs(cfg, cfg.enabled_sources(), snapshots, last_runs, last_snapshots, utcnow())
+        for job in plan:
+            func: Callable[[str], None] = self._crawl if job.kind == "source" else self._snapshot
+            executor = "crawls" if job.kind == "source" else "snapshots"
+            self.scheduler.add_job(
+                func,
+                job.trigger,
+                args=[job.target_id],
+                id=job.job_id,
+                name=job.job_id,
+                executor=executor,
+                next_run_time=job.first_run,
+                replace_existing=True,
+            )
+            logger.info("%s scheduled (%s), next run %s", job.job_id, job.schedule_text, job.first_run.isoformat())
+
+    def _crawl(self, source_id: str) -> None:
+        try:
+            source = self.cfg.source(source_id)
+        except KeyError:
+            logger.warning("source %s is no longer configured; its run is skipped", source_id)
+            return
+        if self._stop.is_set():
+            return
+        with self._tracking(f"source:{source_id}"):
+            self.crawl_job.run(source)
+
+    def _snapshot(self, snapshot_id: str) -> None:
+        snapshot = next((item for item in self.cfg.snapshots if item.id == snapshot_id), None)
+        if snapshot is None or self.run_snapshot is None or self._stop.is_set():
+            return
+        started = time.monotonic()
+        logger.info("snapshot %s (%s) started", snapshot_id, snapshot.format)
+        with self._tracking(f"snapshot:{snapshot_id}"):
+            try:
+                self.run_snapshot(self.cfg, self.database, snapshot)
+            except Exception:
+                self.metrics.snapshots.labels(snapshot_id, "failed").inc()
+                logger.exception("snapshot %s failed", snapshot_id)
+                return
+        self.metrics.snapshots.labels(snapshot_id, "ok").inc()
+        logger.info("snapshot %s finished in %.1fs", snapshot_id, time.monotonic() - started)
+
+    @contextmanager
+    def _tracking(self, job_id: str) -> Iterator[None]:
+        with self._active_changed:
+            self._active.add(job_id)
+        try:
+            yield
+        finally:
+            with self._active_changed:
+                self._active.discard(job_id)
+                self._active_changed.notify_all()
+
+    def _wait_idle(self, timeout_seconds: float) -> bool:
+        with self._active_changed:
+            return self._active_changed.wait_for(lambda: not self._active, timeout=timeout_seconds)
+
+    def _recover_interrupted_runs(self) -> None:
+        with self.database.transaction() as session:
+            stale = [run for run in running_runs(session, socket.gethostname()) if not _process_alive(run.pid)]
+            if stale:
+                interrupt_runs(session, [run.id for run in stale], "the crawl process stopped before it finished")
+        for run in stale:
+            logger.warning(
+                "run %d of %s was left running by a stopped process; marked interrupted", run.id, run.source_id
+            )
+
+    def _register_sources(self, cfg: WartaConfig) -> None:
+        with self.database.transaction() as session:
+            for source in cfg.sources:
+                ensure_source(session, source.id, source.display_name, source.kind)
+
+    def _load_metrics(self) -> None:
+        with self.database.reading() as session:
+            for source_id, finished_at in last_success_by_source(session).items():
+                self.metrics.set_last_success(source_id, finished_at)
+            for source in self.cfg.sources:
+                self.metrics.set_health(source.id, stored_health(session, source.id).health)
+
+    def _on_skipped(self, event: JobExecutionEvent) -> None:
+        target = event.job_id.split(":", 1)[-1]
+        self.metrics.skipped.labels(target).inc()
+        logger.warning("run of %s skipped: its previous run is still going", event.job_id)
+
+    def _install_signal_handlers(self) -> None:
+        def stop(signum: int, _frame: FrameType | None) -> None:
+            logger.info("received %s", signal.Signals(signum).name)
+            self.request_stop()
+
+        def reload(_signum: int, _frame: FrameType | None) -> None:
+            logger.info("received SIGHUP: reloading %s", self.config_path)
+            self.request_reload()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGHUP, reload)
+
+
+def _process_alive(pid: int | None) -> bool:
+    if pid is None or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A killed crawl whose new parent has not reaped it yet is a zombie: dead for our purpose.
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[:1] != ["Z"]

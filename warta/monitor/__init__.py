@@ -1,0 +1,1 @@
+"""Watching the sources: health evaluation, alerts (database, alerts.atom, webhook) and metrics."""

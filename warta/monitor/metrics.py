@@ -1,0 +1,98 @@
+"""The daemon's Prometheus metrics, in a registry of their own.
+
+A dedicated CollectorRegistry (not prometheus-client's global one) keeps two
+daemons in one test process apart, and keeps library metrics we do not own
+out of /metrics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from warta.monitor.health import HEALTH_STATES
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+RUN_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200)
+BUILD_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
+
+
+class DaemonMetrics:
+    """Counters, gauges and histograms of crawls, documents, feeds and health."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.runs = Counter("warta_crawl_runs", "Crawl runs by source and result.", ["source", "result"], registry=r)
+        self.skipped = Counter(
+            "warta_crawl_runs_skipped",
+            "Runs not started because the previous one was still going.",
+            ["source"],
+            registry=r,
+        )
+        self.documents_new = Counter("warta_documents_new", "New documents recorded.", ["source"], registry=r)
+        self.documents_changed = Counter(
+            "warta_documents_changed", "Documents that changed (new revision).", ["source"], registry=r
+        )
+        self.pages = Counter(
+            "warta_pages_fetched",
+            "HTTP responses received by crawls, by status code.",
+            ["source", "status"],
+            registry=r,
+        )
+        self.last_success = Gauge(
+            "warta_last_success_timestamp_seconds",
+            "When the source's latest successful crawl finished (Unix time).",
+            ["source"],
+            registry=r,
+        )
+        self.run_seconds = Histogram(
+            "warta_crawl_duration_seconds",
+            "Wall-clock duration of crawl runs.",
+            ["source"],
+            buckets=RUN_BUCKETS,
+            registry=r,
+        )
+        self.feed_build_seconds = Histogram(
+            "warta_feed_build_duration_seconds",
+            "Time to rebuild the feeds after crawls.",
+            buckets=BUILD_BUCKETS,
+            registry=r,
+        )
+        self.feed_build_failures = Counter("warta_feed_build_failures", "Feed rebuilds that failed.", registry=r)
+        self.health = Gauge(
+            "warta_source_health",
+            "1 for the source's current health state, 0 for the others.",
+            ["source", "health"],
+            registry=r,
+        )
+        self.alerts = Counter("warta_alerts", "Health alerts raised, by new health.", ["health"], registry=r)
+        self.snapshots = Counter(
+            "warta_snapshot_runs", "Scheduled snapshots by result.", ["snapshot", "result"], registry=r
+        )
+
+    def observe_run(
+        self, source_id: str, result: str, seconds: float, new: int, changed: int, pages_by_status: Mapping[int, int]
+    ) -> None:
+        """Count one finished crawl run."""
+        self.runs.labels(source_id, result).inc()
+        self.run_seconds.labels(source_id).observe(seconds)
+        self.documents_new.labels(source_id).inc(new)
+        self.documents_changed.labels(source_id).inc(changed)
+        for status, count in pages_by_status.items():
+            self.pages.labels(source_id, str(status)).inc(count)
+
+    def set_last_success(self, source_id: str, finished_at: datetime) -> None:
+        """Record when the source last crawled successfully."""
+        self.last_success.labels(source_id).set(finished_at.timestamp())
+
+    def set_health(self, source_id: str, health: str) -> None:
+        """Make `health` the source's one current health state."""
+        for state in HEALTH_STATES:
+            self.health.labels(source_id, state).set(1 if state == health else 0)
+
+    def render(self) -> bytes:
+        """Return the metrics in the Prometheus text format."""
+        return generate_latest(self.registry)
