@@ -24,8 +24,8 @@ FULL = {
     "export_small": 10_000, "archive_large": 100_000, "soak_crawls": 300, "soak_pages": 10,
 }
 TINY = {
-    "pages": 30, "peer_sample": 5, "record_small": 100, "record_large": 1_000, "feeds_small": 100,
-    "export_small": 100, "archive_large": 1_000, "soak_crawls": 4, "soak_pages": 3,
+    "pages": 30, "peer_sample": 5, "record_small": 100, "record_large": 1_000, "feeds_small": 30,
+    "export_small": 30, "archive_large": 300, "soak_crawls": 4, "soak_pages": 3,
 }
 console = Console(stderr=True)
 T = TypeVar("T")

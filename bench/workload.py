@@ -149,7 +149,7 @@ def article_page(
         if index % 4 == 1:
             related = rng.choice(teasers)
             label = "Read also" if language == "en" else "Baca juga"
-            body.append(f'<div class="baca-juga"><strong>{label}:</strong> <a href="/berita/terkait-{index}">{related}</a></div>')
+            body.append(f'<div class="baca-juga"><strong>{label}:</strong> <a href="/arsip/terkait-{index}">{related}</a></div>')
         if index % 5 == 3:
             body.append('<div class="iklan" data-slot="inarticle"><ins class="adsbygoogle" data-ad-client="ca-pub-0000"></ins></div>')
     section = rng.choice(SECTIONS)
@@ -169,13 +169,13 @@ def article_page(
     parts = [head, "<body>", _menu(), '<main class="container">', article, _comments(rng, language), _sidebar(rng, teasers)]
     page = "".join(parts)
     more: list[str] = ['<section class="berita-lainnya"><h2>Berita Lainnya</h2>']
-    size = len(page) + len(FOOTER) + 200
+    tail = "</section></main>" + FOOTER + "</body></html>"
+    size = len(page) + len(more[0]) + len(tail)
     while size < target_bytes:
         card = _card(rng, teasers)
         more.append(card)
         size += len(card)
-    more.append("</section>")
-    return page + "".join(more) + "</main>" + FOOTER + "</body></html>"
+    return page + "".join(more) + tail
 
 
 def _head(title: str, path: str, language: str, published: datetime, lead: str, rng: random.Random) -> str:
@@ -218,10 +218,10 @@ def _comments(rng: random.Random, language: str) -> str:
 
 def _sidebar(rng: random.Random, teasers: list[str]) -> str:
     popular = "".join(
-        f'<li><a href="/berita/populer-{i}">{rng.choice(teasers)}</a> <span class="views">{rng.randint(100, 9000)} kali dibaca</span></li>'
+        f'<li><a href="/arsip/populer-{i}">{rng.choice(teasers)}</a> <span class="views">{rng.randint(100, 9000)} kali dibaca</span></li>'
         for i in range(10)
     )
-    latest = "".join(f'<li><a href="/berita/terbaru-{i}">{rng.choice(teasers)}</a></li>' for i in range(10))
+    latest = "".join(f'<li><a href="/arsip/terbaru-{i}">{rng.choice(teasers)}</a></li>' for i in range(10))
     return (
         f'<aside class="sidebar"><h3>Terpopuler</h3><ol class="populer">{popular}</ol>'
         f'<h3>Terbaru</h3><ul>{latest}</ul><form class="newsletter"><label>Berlangganan buletin</label>'
@@ -232,7 +232,7 @@ def _sidebar(rng: random.Random, teasers: list[str]) -> str:
 def _card(rng: random.Random, teasers: list[str]) -> str:
     title = rng.choice(teasers)
     return (
-        f'<div class="kartu"><a href="/berita/lainnya-{rng.randint(1, 99999)}"><img src="/img/t{rng.randint(1, 999)}.jpg" '
+        f'<div class="kartu"><a href="/arsip/lainnya-{rng.randint(1, 99999)}"><img src="/img/t{rng.randint(1, 999)}.jpg" '
         f'alt="" loading="lazy"><h4>{title}</h4></a><span class="kanal">{rng.choice(SECTIONS)}</span></div>'
     )
 
@@ -281,8 +281,8 @@ def sitemap(entries: list[tuple[str, str, datetime]]) -> str:
 def _build_menu() -> str:
     columns = []
     for section in SECTIONS:
-        links = "".join(f'<li><a href="/{section.lower()}/{i}">{section} {i}</a></li>' for i in range(1, 9))
-        columns.append(f'<li class="mega"><a href="/{section.lower()}/">{section}</a><ul>{links}</ul></li>')
+        links = "".join(f'<li><a href="/kanal/{section.lower()}/{i}">{section} {i}</a></li>' for i in range(1, 9))
+        columns.append(f'<li class="mega"><a href="/kanal/{section.lower()}/">{section}</a><ul>{links}</ul></li>')
     return (
         '<header class="site-header"><a class="logo" href="/">Kabar Kota Jakarta</a>'
         f'<nav class="menu"><ul>{"".join(columns)}</ul></nav>'
@@ -293,7 +293,7 @@ def _build_menu() -> str:
 def _build_footer() -> str:
     groups = "".join(
         f'<div class="kolom"><h5>{section}</h5>'
-        + "".join(f'<a href="/{section.lower()}/arsip/{year}">Arsip {year}</a> ' for year in range(2010, 2027))
+        + "".join(f'<a href="/kanal/{section.lower()}/arsip/{year}">Arsip {year}</a> ' for year in range(2010, 2027))
         + "</div>"
         for section in SECTIONS
     )
@@ -354,6 +354,8 @@ class SiteProcess:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
         self._process = None
 
 

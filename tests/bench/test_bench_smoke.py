@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+from bench import __main__ as bench_main
 from bench import record_scaling
 from bench.harness import BenchResult, save_results, skipped
 
@@ -27,3 +28,11 @@ def test_results_are_saved_with_goal_and_verdict(tmp_path: Path) -> None:
     saved = json.loads((tmp_path / "results.json").read_text())
     assert [entry["met"] for entry in saved["results"]] == [True, False, False]
     assert saved["results"][2]["skipped"] == "not installed"
+
+
+def test_only_option_runs_one_benchmark_and_writes_results(tmp_path: Path) -> None:
+    output = tmp_path / "results.json"
+    assert bench_main.main(["--tiny", "--only", "feeds", "--output", str(output)]) == 0
+    names = [entry["name"] for entry in json.loads(output.read_text())["results"]]
+    assert names and all(name.startswith(("feeds build", "archive scaling")) for name in names)
+    assert any("(sqlite)" in name for name in names)
