@@ -25,7 +25,7 @@ from storage.database import Database
 from storage.models import Capture, Document, Revision, TopicMembership, UrlAlias
 
 DOCUMENT_BATCH = 100
-CAPTURE_BATCH = 200
+CAPTURE_BATCH = 500
 BLOB_BATCH = 20
 
 
@@ -288,21 +288,27 @@ def iter_captures(
     last_id = 0
     conditions = _capture_conditions(selection)
     while True:
+        # The next window of ids comes from the primary key alone, and the selection filters only that
+        # window: with the filter in the same query, SQLite gathered and sorted every later matching
+        # capture for each batch, so a whole-archive WARC export took time quadratic in its size.
+        window = list(
+            session.scalars(select(Capture.id).where(Capture.id > last_id).order_by(Capture.id).limit(batch_size))
+        )
+        if not window:
+            return
+        last_id = window[-1]
         captures = (
-            session.execute(
-                select(Capture).where(Capture.id > last_id, *conditions).order_by(Capture.id).limit(batch_size)
-            )
+            session.execute(select(Capture).where(Capture.id.in_(window), *conditions).order_by(Capture.id))
             .scalars()
             .all()
         )
         if not captures:
-            return
-        last_id = captures[-1].id
+            continue
         heads = [(capture.id, capture.body_sha256, _capture_fields(capture)) for capture in captures]
         conversions = _conversions_by_capture(session, [capture.id for capture in captures])
         session.expunge_all()
         # Bodies are read a few at a time in one query each: a query per body was most of a WARC
-        # export's time, and the whole batch's bodies at once would hold up to 200 pages in memory.
+        # export's time, and the whole batch's bodies at once would hold up to 500 pages in memory.
         for start in range(0, len(heads), BLOB_BATCH):
             chunk = heads[start : start + BLOB_BATCH]
             bodies = read_blobs(session, [digest for _, digest, _ in chunk if digest])
