@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from rich.console import Console
 
-from bench import export_memory, feeds_scaling, ingest, peer_newsplease, recrawl, record_scaling, soak
+from bench import export_memory, feeds_scaling, ingest, peer_newsplease, record_scaling, recrawl, soak
 from bench.archives import SeededArchives
 from bench.databases import postgres_url
 from bench.harness import BenchResult, print_results, save_results, skipped
@@ -56,8 +56,8 @@ def run_benchmarks(sizes: dict[str, int], chosen: set[str]) -> list[BenchResult]
         if chosen & {"record", "feeds", "export"}:
             results += _archive_benchmarks(sizes, chosen, backends, folder / "archives")
         if "soak" in chosen:
-            results.append(_step("daemon soak", lambda: soak.run(folder / "soak", sizes["soak_crawls"],
-                                                                 sizes["soak_pages"])))
+            crawls, pages = sizes["soak_crawls"], sizes["soak_pages"]
+            results += _step("daemon soak", lambda: soak.run(folder / "soak", crawls, pages))
     return results
 
 
@@ -85,22 +85,30 @@ def _archive_benchmarks(sizes: dict[str, int], chosen: set[str], backends: list[
     """Run the archive-scaling benchmarks on every reachable database."""
     folder.mkdir(parents=True, exist_ok=True)
     results: list[BenchResult] = []
-    large = sizes["archive_large"]
     for backend in backends:
-        if "record" in chosen:
-            results.append(_step(f"record scaling ({backend})", lambda: record_scaling.run(
-                backend, folder, sizes["record_small"], sizes["record_large"])))
-        with SeededArchives(folder) as archives:
-            if "feeds" in chosen:
-                small = sizes["feeds_small"]
-                results.append(_step(f"feeds scaling ({backend})", lambda: feeds_scaling.run(
-                    backend, archives.get(backend, small), archives.get(backend, large), small, large, folder)))
-            if "export" in chosen:
-                small = sizes["export_small"]
-                results += _step(f"export memory ({backend})", lambda: export_memory.run(
-                    backend, archives.get(backend, small), archives.get(backend, large), small, large, folder))
+        results += _archive_benchmarks_on(backend, sizes, chosen, folder)
     if "postgresql" not in backends:
         results.append(skipped("archive scaling (postgresql)", "PostgreSQL is not reachable"))
+    return results
+
+
+def _archive_benchmarks_on(backend: str, sizes: dict[str, int], chosen: set[str], folder: Path
+                           ) -> list[BenchResult]:
+    """Run the archive-scaling benchmarks on one database; the large seeded archive serves feeds and export."""
+    results: list[BenchResult] = []
+    large, feeds_small, export_small = sizes["archive_large"], sizes["feeds_small"], sizes["export_small"]
+    if "record" in chosen:
+        results.append(_step(f"record scaling ({backend})", lambda: record_scaling.run(
+            backend, folder, sizes["record_small"], sizes["record_large"])))
+    with SeededArchives(folder) as archives:
+        if "feeds" in chosen:
+            results.append(_step(f"feeds scaling ({backend})", lambda: feeds_scaling.run(
+                backend, archives.get(backend, feeds_small), archives.get(backend, large), feeds_small, large,
+                folder)))
+        if "export" in chosen:
+            results += _step(f"export memory ({backend})", lambda: export_memory.run(
+                backend, archives.get(backend, export_small), archives.get(backend, large), export_small, large,
+                folder))
     return results
 
 

@@ -11,14 +11,13 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from bench.databases import scratch_database
+from bench.seed import seed_documents
 from config import WartaConfig
 from storage.database import Database
 from storage.memberships import FINGERPRINT_KEY, REVISION_MARK_KEY
 from storage.state import set_state
 from storage.topics import TopicMatcher
-
-from bench.databases import scratch_database
-from bench.seed import seed_documents
 
 SOURCE_ID = "seed"
 TOPICS = ("budaya", "museum", "festival", "betawi")

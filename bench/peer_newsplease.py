@@ -29,7 +29,9 @@ import json, sys, time, warnings
 warnings.simplefilter("ignore")
 from newsplease import NewsPlease
 site_url, files = sys.argv[1], sys.argv[2:]
-pages = [(open(f, "rb").read().replace(b"{{site_url}}", site_url.encode()).decode("utf-8", "replace"), f) for f in files]
+def page(name):
+    return open(name, "rb").read().replace(b"{{site_url}}", site_url.encode()).decode("utf-8", "replace")
+pages = [(page(name), name) for name in files]
 NewsPlease.from_html(pages[0][0], url=site_url + "/warm-up", fetch_images=False)
 extracted = 0
 start = time.perf_counter()

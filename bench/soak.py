@@ -23,6 +23,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bench.harness import BenchResult
 from bench.workload import ARTICLE_FOLLOW, SiteProcess, bench_config, generate_site
@@ -47,7 +48,7 @@ def run(folder: Path, crawls: int = 300, pages: int = 10) -> list[BenchResult]:
     listing = generate_site(folder / "site-listing", pages, seed=21, mix_corpus=False)
     feed = generate_site(folder / "site-feed", pages, seed=22, mix_corpus=False)
     with SiteProcess(listing.root) as listing_site, SiteProcess(feed.root) as feed_site:
-        sources = [
+        sources: list[dict[str, Any]] = [
             {"id": "agenda", "kind": "listing", "urls": [f"{listing_site.url}/berita/"], "follow": [ARTICLE_FOLLOW],
              "max_pages": 1, "schedule": "every 1s", "language": "id"},
             {"id": "kabar", "kind": "feed", "urls": [f"{feed_site.url}/rss.xml"], "schedule": "every 1s",
@@ -99,6 +100,7 @@ def _results(samples: list[Sample], crawls: int) -> list[BenchResult]:
     warm_fds = min(sample.open_fds for sample in warm)
     last_fds = min(sample.open_fds for sample in last)
     total = samples[-1].crawls
+    peak = max(sample.rss_bytes for sample in samples)
     return [
         BenchResult(
             name=f"daemon soak, {total} scheduled crawls: RSS growth after warm-up",
@@ -107,7 +109,7 @@ def _results(samples: list[Sample], crawls: int) -> list[BenchResult]:
             higher_is_better=False,
             detail=(
                 f"median VmRSS {last_rss / 2**20:.1f} MB over the last {window} crawls vs "
-                f"{warm_rss / 2**20:.1f} MB after {window} warm-up crawls (peak {max(s.rss_bytes for s in samples) / 2**20:.1f} MB)"
+                f"{warm_rss / 2**20:.1f} MB after {window} warm-up crawls (peak {peak / 2**20:.1f} MB)"
             ),
         ),
         BenchResult(

@@ -149,9 +149,11 @@ def article_page(
         if index % 4 == 1:
             related = rng.choice(teasers)
             label = "Read also" if language == "en" else "Baca juga"
-            body.append(f'<div class="baca-juga"><strong>{label}:</strong> <a href="/arsip/terkait-{index}">{related}</a></div>')
+            body.append(
+                f'<div class="baca-juga"><strong>{label}:</strong> <a href="/arsip/terkait-{index}">{related}</a></div>'
+            )
         if index % 5 == 3:
-            body.append('<div class="iklan" data-slot="inarticle"><ins class="adsbygoogle" data-ad-client="ca-pub-0000"></ins></div>')
+            body.append(f'<div class="iklan" data-slot="inarticle-{index}"><ins class="adsbygoogle"></ins></div>')
     section = rng.choice(SECTIONS)
     head = _head(title, path, language, published, paragraphs[0], rng)
     article = (
@@ -166,7 +168,8 @@ def article_page(
         '<div class="bagikan">Bagikan: <a href="https://www.facebook.com/sharer/sharer.php">Facebook</a> '
         '<a href="https://x.com/intent/post">X</a> <a href="https://wa.me/">WhatsApp</a></div></article>'
     )
-    parts = [head, "<body>", _menu(), '<main class="container">', article, _comments(rng, language), _sidebar(rng, teasers)]
+    parts = [head, "<body>", MENU, '<main class="container">', article, _comments(rng, language)]
+    parts.append(_sidebar(rng, teasers))
     page = "".join(parts)
     more: list[str] = ['<section class="berita-lainnya"><h2>Berita Lainnya</h2>']
     tail = "</section></main>" + FOOTER + "</body></html>"
@@ -203,10 +206,6 @@ def _head(title: str, path: str, language: str, published: datetime, lead: str, 
     )
 
 
-def _menu() -> str:
-    return MENU
-
-
 def _comments(rng: random.Random, language: str) -> str:
     items = "".join(
         f'<li class="komentar"><span class="nama">Pembaca{rng.randint(1, 999)}</span> '
@@ -218,7 +217,8 @@ def _comments(rng: random.Random, language: str) -> str:
 
 def _sidebar(rng: random.Random, teasers: list[str]) -> str:
     popular = "".join(
-        f'<li><a href="/arsip/populer-{i}">{rng.choice(teasers)}</a> <span class="views">{rng.randint(100, 9000)} kali dibaca</span></li>'
+        f'<li><a href="/arsip/populer-{i}">{rng.choice(teasers)}</a> '
+        f'<span class="views">{rng.randint(100, 9000)} kali dibaca</span></li>'
         for i in range(10)
     )
     latest = "".join(f'<li><a href="/arsip/terbaru-{i}">{rng.choice(teasers)}</a></li>' for i in range(10))
@@ -232,8 +232,9 @@ def _sidebar(rng: random.Random, teasers: list[str]) -> str:
 def _card(rng: random.Random, teasers: list[str]) -> str:
     title = rng.choice(teasers)
     return (
-        f'<div class="kartu"><a href="/arsip/lainnya-{rng.randint(1, 99999)}"><img src="/img/t{rng.randint(1, 999)}.jpg" '
-        f'alt="" loading="lazy"><h4>{title}</h4></a><span class="kanal">{rng.choice(SECTIONS)}</span></div>'
+        f'<div class="kartu"><a href="/arsip/lainnya-{rng.randint(1, 99999)}">'
+        f'<img src="/img/t{rng.randint(1, 999)}.jpg" alt="" loading="lazy"><h4>{title}</h4></a>'
+        f'<span class="kanal">{rng.choice(SECTIONS)}</span></div>'
     )
 
 
@@ -327,7 +328,8 @@ class SiteProcess:
         self._process: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> SiteProcess:
-        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+        paths = [str(REPO), os.environ.get("PYTHONPATH", "")]
+        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in paths if path)}
         self._process = subprocess.Popen(
             [sys.executable, "-m", "bench.workload", str(self.root)],
             stdin=subprocess.PIPE,

@@ -18,7 +18,7 @@ from crawler.runner import ProgressCallback, run_crawl, select_sources
 from storage.errors import StorageError
 
 if TYPE_CHECKING:
-    from warta.cli import AppContext
+    from warta.context import AppContext
 
 JSON_KEYS = ("id", "new", "changed", "unchanged", "gone", "errors", "requests", "bytes", "seconds")
 

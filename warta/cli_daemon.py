@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from storage.types import utcnow
-from warta.cli import AppContext
+from warta.context import AppContext
 from warta.daemon import Daemon
 from warta.status import SourceStatus, source_statuses
 
