@@ -69,5 +69,5 @@ def test_export_memory_measures_each_export_in_its_own_process(tmp_path: Path) -
     assert result.name.startswith("export warc peak memory, 200 vs 20 documents")
     peak_mb = [float(value) for value in re.findall(r"([\d.]+) MB", result.detail)[:2]]
     assert all(peak > 20 for peak in peak_mb)  # whole Python processes with warta imported
-    exports = [tmp_path / f"{size}-sqlite" / "export.warc.gz" for size in ("small", "large")]
+    exports = [tmp_path / f"{size}-sqlite" / "export-warc.warc.gz" for size in ("small", "large")]
     assert exports[1].stat().st_size > exports[0].stat().st_size
