@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     results = run_benchmarks(TINY if args.tiny else FULL, set(args.only or BENCHMARKS))
-    print_results(results)
+    print_results(results, Console(width=200))
     save_results(results, args.output)
     return 0
 
