@@ -25,6 +25,7 @@ from sqlalchemy import text
 
 from storage.database import Database
 from storage.fingerprints import content_hash, simhash_bands, to_signed64
+from storage.models import Base
 from storage.sources import ensure_source
 
 BATCH = 10_000
@@ -162,7 +163,7 @@ def _sqlite_datetime(value: datetime) -> str:
 
 
 def _reset_sequences(database: Database) -> None:
-    """Move PostgreSQL's id sequences past the explicitly inserted ids."""
+    """Move PostgreSQL's id sequences past the explicitly inserted ids, and gather planner statistics."""
     if database.is_sqlite:
         return
     with database.transaction() as session:
@@ -173,3 +174,7 @@ def _reset_sequences(database: Database) -> None:
                     f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
                 )
             )
+        # A live archive grows slowly and autovacuum keeps its statistics current; right after a bulk
+        # COPY there are none, and the planner's guesses made feed queries several times slower.
+        for table in Base.metadata.sorted_tables:
+            session.execute(text(f'ANALYZE "{table.name}"'))
