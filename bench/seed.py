@@ -176,5 +176,5 @@ def _reset_sequences(database: Database) -> None:
             )
         # A live archive grows slowly and autovacuum keeps its statistics current; right after a bulk
         # COPY there are none, and the planner's guesses made feed queries several times slower.
-        for table in Base.metadata.sorted_tables:
-            session.execute(text(f'ANALYZE "{table.name}"'))
+        for model_table in Base.metadata.sorted_tables:
+            session.execute(text(f'ANALYZE "{model_table.name}"'))
