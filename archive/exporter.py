@@ -105,11 +105,25 @@ def export(
         snapshot_id = snapshot.id
     logger.info(
         "snapshot %d: %d documents, %d revisions, %d captures, %d bytes -> %s",
-        snapshot_id, counts.documents, counts.revisions, counts.captures, size, output,
+        snapshot_id,
+        counts.documents,
+        counts.revisions,
+        counts.captures,
+        size,
+        output,
     )
     return SnapshotInfo(
-        snapshot_id, fmt, output, record.created_at, record.finished_at, counts.documents,
-        counts.revisions, counts.captures, size, digest, watermark.revision_id,
+        snapshot_id,
+        fmt,
+        output,
+        record.created_at,
+        record.finished_at,
+        counts.documents,
+        counts.revisions,
+        counts.captures,
+        size,
+        digest,
+        watermark.revision_id,
     )
 
 

@@ -96,7 +96,12 @@ def import_archive(cfg: WartaConfig, database: Database, path: Path) -> ImportRe
         raise StorageError(f"writing the import into {database.display_url} failed: {reason}") from exc
     logger.info(
         "import of %s: %d new, %d updated, %d unchanged documents, %d revisions added, %d conflicts",
-        path, report.new, report.updated, report.unchanged, report.revisions_added, len(report.conflicts),
+        path,
+        report.new,
+        report.updated,
+        report.unchanged,
+        report.revisions_added,
+        len(report.conflicts),
     )
     return report
 

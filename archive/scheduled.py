@@ -47,7 +47,11 @@ def run_scheduled_snapshot(cfg: WartaConfig, database: Database, snapshot_cfg: S
     removed = rotate_snapshots(database, snapshot_cfg.id, snapshot_cfg.keep)
     logger.info(
         "scheduled snapshot %s: snapshot %d with %d documents in %.1fs, %d old exports deleted",
-        snapshot_cfg.id, info.id, info.documents, (utcnow() - started).total_seconds(), len(removed),
+        snapshot_cfg.id,
+        info.id,
+        info.documents,
+        (utcnow() - started).total_seconds(),
+        len(removed),
     )
     return info
 

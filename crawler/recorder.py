@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[ProgressEvent], None]
 Validators = tuple[str | None, str | None]
+# enough to explain a run in `warta preview` and --json; the counts hold the full numbers
+MAX_SKIPPED_PAGES_KEPT = 100
 
 
 class SourceRecorder:
@@ -49,6 +51,7 @@ class SourceRecorder:
         self.started_at = utcnow()
         self.queued = 0
         self.fetched = 0
+        self.skipped_pages: list[tuple[str, str]] = []
 
     def start(self) -> int:
         """Mirror the source into the database and open its crawl run; return the run id."""
@@ -66,7 +69,13 @@ class SourceRecorder:
         seconds = (utcnow() - self.started_at).total_seconds()
         self._notify(finished=True)
         return SourceReport.from_counts(
-            self.source.id, self.counts, status=status, error=error, seconds=round(seconds, 3), run_id=self.run_id
+            self.source.id,
+            self.counts,
+            status=status,
+            error=error,
+            seconds=round(seconds, 3),
+            run_id=self.run_id,
+            skipped_pages=[list(pair) for pair in self.skipped_pages],
         )
 
     def known_documents(self, revisit_days: int) -> list[KnownDocument]:
@@ -170,6 +179,13 @@ class SourceRecorder:
             with self.database.transaction() as session:
                 add_run_error(session, self.run_id, url, reason)
         self._notify()
+
+    def skip(self, url: str, reason: str, counter: str = "empty_pages") -> None:
+        """Count a page that was fetched or found but not recorded, and remember why (for reports)."""
+        self.count(counter)
+        logger.debug("not recorded %s: %s (%s)", url, reason, self.source.id)
+        if len(self.skipped_pages) < MAX_SKIPPED_PAGES_KEPT:
+            self.skipped_pages.append((url, reason))
 
     def count(self, name: str, amount: int = 1) -> None:
         """Add to one of the run's counts (skipped, links_found, empty_pages, ...)."""

@@ -35,6 +35,7 @@ class SourceReport:
     errors: int = 0
     links_found: int = 0
     empty_pages: int = 0
+    skipped_pages: list[list[str]] = field(default_factory=list)
 
     @classmethod
     def from_counts(cls, source_id: str, counts: RunCounts, **outcome: Any) -> SourceReport:

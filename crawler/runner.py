@@ -32,6 +32,7 @@ from storage.database import Database
 from storage.errors import StorageError
 from storage.revisions import RevisionHook
 from storage.runs import finish_run
+from storage.topics import TopicMatcher
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +62,14 @@ def run_crawl(
     source_ids: Sequence[str] | None = None,
     progress: ProgressCallback | None = None,
     on_revision: RevisionHook | None = None,
+    article_limit: int | None = None,
 ) -> CrawlReport:
-    """Crawl the sources once in one Scrapy process and return the report (once per process)."""
+    """Crawl the sources once in one Scrapy process and return the report (once per process).
+
+    `on_revision` runs after each new revision; by default it updates the memberships
+    of the configured topics, so topic feeds need no rematch after a crawl.
+    `article_limit` caps the discovered articles fetched per source (for previews).
+    """
     global _has_run
     sources = select_sources(cfg, source_ids)
     if _has_run:
@@ -71,10 +78,12 @@ def run_crawl(
             "use crawler.runner.run_crawl_in_subprocess for repeated crawls"
         )
     _has_run = True
+    if on_revision is None:
+        on_revision = TopicMatcher.from_config(cfg).update_memberships
     database = Database.from_config(cfg)
     try:
         with ExtractorPool() as pool:
-            return _crawl(cfg, sources, database, pool, progress, on_revision)
+            return _crawl(cfg, sources, database, pool, progress, on_revision, article_limit)
     finally:
         database.dispose()
 
@@ -86,12 +95,18 @@ def _crawl(
     pool: ExtractorPool,
     progress: ProgressCallback | None,
     on_revision: RevisionHook | None,
+    article_limit: int | None = None,
 ) -> CrawlReport:
     levels = {name: logging.getLogger(name).level for name in ("scrapy", "twisted")}
-    for name in ("scrapy.utils.log", "scrapy.crawler", "scrapy.addons", "scrapy.middleware", "scrapy.extensions"):
-        logging.getLogger(name).setLevel(logging.DEBUG if levels["scrapy"] == logging.DEBUG else logging.WARNING)
+    # Creating the process resets Scrapy's loggers to DEBUG (logging.config.dictConfig) and then logs
+    # its version banner; silence the banner unless the operator asked for debug output.
+    banners = [logging.getLogger(name) for name in ("scrapy.utils.log", "scrapy.crawler")]
+    for banner in banners:
+        banner.disabled = levels["scrapy"] != logging.DEBUG
     process = AsyncCrawlerProcess(scrapy_settings(cfg))
-    # Scrapy's logging set-up turns its loggers to DEBUG; keep the levels our CLI chose.
+    for banner in banners:
+        banner.disabled = False
+    # keep the levels our CLI chose; Scrapy's child loggers inherit them again
     for name, level in levels.items():
         logging.getLogger(name).setLevel(level)
     reports: dict[str, SourceReport] = {}
@@ -112,6 +127,7 @@ def _crawl(
             timezone=cfg.source_timezone(source),
             revisit_days=cfg.crawler.revisit_days,
             max_xml_bytes=cfg.crawler.max_page_bytes,
+            article_limit=article_limit,
         )
         started.append((recorder, crawler))
     if started:
@@ -249,7 +265,7 @@ def _crawl_in_child(
 ) -> None:
     """Run one crawl in the spawned child and send its report (or its error) to the parent."""
     logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-    for noisy in ("scrapy", "twisted", "trafilatura", "htmldate", "sqlalchemy"):
+    for noisy in ("scrapy", "twisted", "trafilatura", "htmldate", "sqlalchemy", "alembic"):
         logging.getLogger(noisy).setLevel(max(log_level, logging.WARNING))
 
     def forward(event: ProgressEvent) -> None:

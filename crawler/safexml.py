@@ -21,9 +21,7 @@ def parse_xml(body: bytes, max_bytes: int) -> etree._Element:
     """Return the root element of `body`, parsed without entity resolution or network access."""
     if len(body) > max_bytes:
         raise UnsafeXmlError(f"XML body of {len(body)} bytes is larger than the limit of {max_bytes} bytes")
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, recover=False
-    )
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, recover=False)
     try:
         root = etree.fromstring(body, parser=parser)
     except etree.XMLSyntaxError as exc:

@@ -151,9 +151,7 @@ def _document_conditions(selection: DocumentFilter) -> list[ColumnElement[bool]]
     if selection.since is not None:
         conditions.append(Document.changed_at >= selection.since)
     if selection.after_revision_id is not None:
-        newer_revision = exists().where(
-            Revision.document_id == Document.id, Revision.id > selection.after_revision_id
-        )
+        newer_revision = exists().where(Revision.document_id == Document.id, Revision.id > selection.after_revision_id)
         if selection.status_changed_after is not None:
             conditions.append(or_(newer_revision, Document.changed_at > selection.status_changed_after))
         else:
@@ -201,9 +199,7 @@ def _document_rows(session: Session, documents: Sequence[Document], current_only
     ):
         aliases[document_id].append(url)
     cluster_ids = {document.cluster_id for document in documents if document.cluster_id is not None}
-    cluster_uids = dict(
-        session.execute(select(Document.id, Document.uid).where(Document.id.in_(cluster_ids))).all()
-    )
+    cluster_uids = dict(session.execute(select(Document.id, Document.uid).where(Document.id.in_(cluster_ids))).all())
     return [
         DocumentRow(
             uid=document.uid,
@@ -281,9 +277,7 @@ def _capture_conditions(selection: DocumentFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def iter_captures(
-    session: Session, selection: DocumentFilter, batch_size: int = CAPTURE_BATCH
-) -> Iterator[CaptureRow]:
+def iter_captures(session: Session, selection: DocumentFilter, batch_size: int = CAPTURE_BATCH) -> Iterator[CaptureRow]:
     """Yield the selected captures in id order with their bodies and extracted texts."""
     last_id = 0
     conditions = _capture_conditions(selection)

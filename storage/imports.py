@@ -185,9 +185,7 @@ def _insert_document(session: Session, incoming: IncomingDocument) -> Document:
     return document
 
 
-def _add_revisions(
-    session: Session, document: Document, incoming: IncomingDocument, stored: Mapping[int, str]
-) -> int:
+def _add_revisions(session: Session, document: Document, incoming: IncomingDocument, stored: Mapping[int, str]) -> int:
     """Insert the revisions the archive lacks; move the document forward if the import is newer."""
     added = 0
     for revision in sorted(incoming.revisions, key=lambda item: item.number):
@@ -239,15 +237,16 @@ def _widen_seen(document: Document, incoming: IncomingDocument) -> bool:
     return changed
 
 
-def _add_topics_and_aliases(
-    session: Session, document: Document, incoming: IncomingDocument
-) -> tuple[int, list[str]]:
+def _add_topics_and_aliases(session: Session, document: Document, incoming: IncomingDocument) -> tuple[int, list[str]]:
     """Insert missing topic memberships and aliases; return how many, and aliases held by another document."""
     inserted = 0
     for topic_id in incoming.topics:
         row = {"topic_id": topic_id, "document_id": document.id, "matched_at": utcnow()}
         inserted += insert_ignoring_conflict(
-            session, TopicMembership.__table__, row, ["topic_id", "document_id"]  # type: ignore[arg-type]
+            session,
+            TopicMembership.__table__,  # type: ignore[arg-type]
+            row,
+            ["topic_id", "document_id"],
         )
     conflicts: list[str] = []
     for url in incoming.aliases:

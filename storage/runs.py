@@ -94,3 +94,9 @@ def latest_runs(session: Session, source_id: str, limit: int = 10) -> list[Crawl
         .limit(limit)
     )
     return list(session.execute(statement).scalars())
+
+
+def run_errors(session: Session, run_id: int) -> list[tuple[str, str]]:
+    """Return the (URL, reason) of every page that failed during the run, in order."""
+    statement = select(CrawlError.url, CrawlError.reason).where(CrawlError.run_id == run_id).order_by(CrawlError.id)
+    return [(url, reason) for url, reason in session.execute(statement)]

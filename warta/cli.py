@@ -16,8 +16,11 @@ from config.secrets import mask_url
 from storage.database import Database
 from storage.errors import StorageError
 from warta.cli_archive import export_command, import_command, snapshots_command
+from warta.cli_crawl import crawl_command
+from warta.cli_daemon import daemon_command, status_command
+from warta.cli_demo import demo_command
 from warta.cli_feeds import feeds_group
-from warta.cli_tools import discover
+from warta.cli_tools import discover, preview
 from warta.context import AppContext, ConfigProblem, pass_app
 from warta.logs import LOG_FORMATS, setup_logging
 
@@ -135,7 +138,18 @@ def db_upgrade(app: AppContext) -> None:
         click.echo(f"{database.display_url} upgraded from revision {before or 'empty'} to {after}")
 
 
-for command in (feeds_group, export_command, import_command, snapshots_command, discover):
+for command in (
+    crawl_command,
+    feeds_group,
+    export_command,
+    import_command,
+    snapshots_command,
+    discover,
+    preview,
+    demo_command,
+    daemon_command,
+    status_command,
+):
     cli.add_command(command)
 
 
@@ -143,13 +157,6 @@ def main() -> None:
     """Entry point of the `warta` console script."""
     cli(prog_name="warta")
 
-
-from warta.cli_crawl import crawl_command  # noqa: E402  (registered last: it imports this module)
-from warta.cli_daemon import daemon_command, status_command  # noqa: E402  (same)
-
-cli.add_command(crawl_command)
-cli.add_command(daemon_command)
-cli.add_command(status_command)
 
 if __name__ == "__main__":
     main()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -16,9 +15,7 @@ from crawler.errors import CrawlerError, UnknownSourceError
 from crawler.report import CrawlReport, ProgressEvent
 from crawler.runner import ProgressCallback, run_crawl, select_sources
 from storage.errors import StorageError
-
-if TYPE_CHECKING:
-    from warta.context import AppContext
+from warta.context import AppContext, pass_app
 
 JSON_KEYS = ("id", "new", "changed", "unchanged", "gone", "errors", "requests", "bytes", "seconds")
 
@@ -26,7 +23,7 @@ JSON_KEYS = ("id", "new", "changed", "unchanged", "gone", "errors", "requests", 
 @click.command("crawl")
 @click.argument("source_ids", nargs=-1, metavar="[SOURCE_ID]...")
 @click.option("--json", "as_json", is_flag=True, help="Print the per-source counts as JSON instead of a table.")
-@click.pass_obj
+@pass_app
 def crawl_command(app: AppContext, source_ids: tuple[str, ...], as_json: bool) -> None:
     """Crawl sources once (all enabled sources when none are named) and record what changed.
 
@@ -127,4 +124,3 @@ def _size(count: int) -> str:
         if size < 1000:
             break
     return f"{size:.1f}{unit}"
-

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from storage.types import utcnow
-from warta.context import AppContext
+from warta.context import AppContext, pass_app
 from warta.daemon import Daemon
 from warta.status import SourceStatus, source_statuses
 
@@ -19,7 +19,7 @@ HEALTH_STYLES = {"ok": "green", "failing": "red", "stale": "yellow", "degraded":
 
 
 @click.command("daemon")
-@click.pass_obj
+@pass_app
 def daemon_command(app: AppContext) -> None:
     """Run the scheduler: crawl each source on its schedule, watch health, serve feeds and metrics.
 
@@ -44,7 +44,7 @@ def daemon_command(app: AppContext) -> None:
 
 @click.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@click.pass_obj
+@pass_app
 def status_command(app: AppContext, as_json: bool) -> None:
     """Show each source's schedule, last run, next run, documents and health (reads the database).
 

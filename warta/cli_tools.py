@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import tempfile
+import textwrap
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
+from rich.console import Console
 
 from config import WartaConfig, locate_config
 from crawler.discovery import discover as discover_site
+from crawler.errors import CrawlerError, UnknownSourceError
+from crawler.preview import PreviewResult, preview_source
 from crawler.probe import ProbeError, Prober
 from crawler.source_block import source_block
-from warta.context import AppContext
+from storage.errors import StorageError
+from warta.context import AppContext, pass_app
+
+PREVIEW_TEXT_CHARS = 240
 
 
 @click.command("discover")
@@ -51,3 +60,52 @@ def _optional_config(ctx: click.Context) -> WartaConfig | None:
     if app is None or not locate_config(app.config_path).is_file():
         return None
     return app.config()
+
+
+@click.command("preview")
+@click.argument("source_id")
+@click.option("--limit", type=click.IntRange(min=1), default=5, show_default=True, help="Articles to fetch at most.")
+@pass_app
+def preview(app: AppContext, source_id: str, limit: int) -> None:
+    """Crawl a few pages of one source and show what would be recorded, storing nothing.
+
+    For each page: URL, title, date, language, the first lines of text and the topics
+    it matches; then the pages skipped and why. The archive is not touched.
+
+    Example: warta preview disbud-jakarta --limit 3
+    """
+    cfg = app.config()
+    try:
+        with tempfile.TemporaryDirectory(prefix="warta-preview-") as scratch:
+            result = preview_source(cfg, source_id, limit, Path(scratch))
+    except UnknownSourceError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except (CrawlerError, StorageError) as exc:
+        raise click.ClickException(f"preview of {source_id} failed: {exc}") from exc
+    print_preview(Console(soft_wrap=True), source_id, result)
+    if not result.report.has_run:
+        raise click.ClickException(f"{source_id} could not be crawled: {result.report.error}")
+
+
+def print_preview(console: Console, source_id: str, result: PreviewResult) -> None:
+    """Print the pages a preview found, the pages it skipped and the errors."""
+    report = result.report
+    console.print(
+        f"[bold]{source_id}[/bold]: {len(result.pages)} pages would be recorded "
+        f"({report.requests} requests, {report.links_found} article links found, {report.skipped} skipped, "
+        f"{report.empty_pages} without article text, {report.errors} errors)"
+    )
+    for page in result.pages:
+        console.print(f"\n[bold]{page.title}[/bold]\n  {page.url}")
+        published = page.published.isoformat() if page.published else "no date found"
+        console.print(f"  published {published}  language {page.language or 'unknown'}")
+        console.print(f"  topics: {', '.join(page.topics) or 'none'}")
+        console.print(f"  {textwrap.shorten(page.text, PREVIEW_TEXT_CHARS, placeholder=' ...')}")
+    if result.skipped:
+        console.print("\n[bold]Not recorded[/bold]")
+        for url, reason in result.skipped:
+            console.print(f"  {url}: {reason}")
+    if result.errors:
+        console.print("\n[bold]Errors[/bold]")
+        for url, reason in result.errors:
+            console.print(f"  {url}: {reason}")

@@ -21,9 +21,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, cast
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,6 @@ class ChildResult:
     seconds: float
     timed_out: bool = False
     stopped: bool = False
-    summary: dict[str, Any] = field(default_factory=dict)
     last_error: str = ""
 
     def describe_exit(self) -> str:
@@ -86,7 +85,8 @@ class CrawlProcessRunner:
         process = subprocess.Popen(
             list(argv),
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
+            # The counts are read from the run the child records; its JSON summary is not needed.
+            stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             start_new_session=True,
             env=env,
@@ -94,14 +94,9 @@ class CrawlProcessRunner:
         )
         with self._lock:
             self._children[process.pid] = process
-        stdout_chunks: list[bytes] = []
         errors: deque[str] = deque(maxlen=1)
-        readers = [
-            threading.Thread(target=_collect, args=(process.stdout, stdout_chunks), daemon=True),
-            threading.Thread(target=_relay_log, args=(process.stderr, label, errors), daemon=True),
-        ]
-        for reader in readers:
-            reader.start()
+        relay = threading.Thread(target=_relay_log, args=(process.stderr, label, errors), daemon=True)
+        relay.start()
         timed_out = False
         try:
             process.wait(timeout=self.timeout_seconds)
@@ -111,8 +106,7 @@ class CrawlProcessRunner:
                 "crawl of %s ran past %.0fs ([daemon] crawl_timeout); stopping it", label, self.timeout_seconds
             )
             self._stop(process)
-        for reader in readers:
-            reader.join(timeout=self.kill_grace_seconds)
+        relay.join(timeout=self.kill_grace_seconds)
         with self._lock:
             self._children.pop(process.pid, None)
             stopped = process.pid in self._stopping
@@ -123,7 +117,6 @@ class CrawlProcessRunner:
             seconds=time.monotonic() - started,
             timed_out=timed_out,
             stopped=stopped and not timed_out,
-            summary=_parse_summary(b"".join(stdout_chunks)),
             last_error=errors[0] if errors else "",
         )
 
@@ -185,14 +178,6 @@ def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
         os.killpg(process.pid, signum)
 
 
-def _collect(stream: IO[bytes] | None, chunks: list[bytes]) -> None:
-    if stream is None:
-        return
-    with stream:
-        for chunk in iter(lambda: stream.read(65536), b""):
-            chunks.append(chunk)
-
-
 def _relay_log(stream: IO[bytes] | None, label: str, errors: deque[str]) -> None:
     """Re-log the child's JSON log lines under the daemon's logger, keeping the last error."""
     if stream is None:
@@ -215,19 +200,3 @@ def _relay_log(stream: IO[bytes] | None, label: str, errors: deque[str]) -> None
             child_logger.log(level, "[%s] %s", label, message)
             if level >= logging.WARNING:
                 errors.append(message.splitlines()[-1] if message else message)
-
-
-def _parse_summary(output: bytes) -> dict[str, Any]:
-    """Return the child's JSON summary, or {} when it printed none."""
-    text = output.decode("utf-8", errors="replace").strip()
-    if not text:
-        return {}
-    try:
-        parsed = json.loads(text)
-    except ValueError:
-        # Only the last line may be the summary when something else was printed first.
-        try:
-            parsed = json.loads(text.splitlines()[-1])
-        except ValueError:
-            return {}
-    return parsed if isinstance(parsed, dict) else {}

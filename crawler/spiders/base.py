@@ -64,6 +64,7 @@ class SourceSpider(scrapy.Spider):
         timezone: ZoneInfo,
         revisit_days: int,
         max_xml_bytes: int,
+        article_limit: int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(name=f"warta-{source.id}", **kwargs)
@@ -73,6 +74,8 @@ class SourceSpider(scrapy.Spider):
         self.timezone = timezone
         self.revisit_days = revisit_days
         self.max_xml_bytes = max_xml_bytes
+        self.article_limit = article_limit
+        self.articles_scheduled = 0
         self.links = LinkFilter.for_source(source)
         self.requested: set[str] = set()
         self.resolved: set[str] = set()
@@ -154,9 +157,13 @@ class SourceSpider(scrapy.Spider):
         for canonical, (url, hint) in pending.items():
             if canonical in self.resolved or not self._claim(url):
                 continue
-            if not self.should_fetch_discovered(url, hint):
-                self.recorder.count("skipped")
+            if self.article_limit is not None and self.articles_scheduled >= self.article_limit:
+                self.recorder.skip(url, "over the article limit of this run", counter="skipped")
                 continue
+            if not self.should_fetch_discovered(url, hint):
+                self.recorder.skip(url, "already archived and unchanged", counter="skipped")
+                continue
+            self.articles_scheduled += 1
             assert self.crawler.engine is not None
             self.crawler.engine.crawl(self.article_request(url, hint))
             scheduled += 1
@@ -187,8 +194,8 @@ class SourceSpider(scrapy.Spider):
             self._missing(response, capture_id)
             return
         if not isinstance(response, TextResponse):
-            logger.info("%s is not a text page (%s): skipped", response.url, response.headers.get("Content-Type"))
-            self.recorder.count("empty_pages")
+            content_type = (response.headers.get("Content-Type") or b"no Content-Type").decode("latin-1")
+            self.recorder.skip(response.url, f"not a text page ({content_type})")
             return
         hint: ArticleHint = response.meta.get(HINT, ArticleHint())
         result = await self.pool.extract(
@@ -201,8 +208,8 @@ class SourceSpider(scrapy.Spider):
         )
         extracted = result.extracted
         if extracted is None or not (result.is_article or self.records_any_page):
-            logger.debug("%s has too little text to be an article: not recorded", response.url)
-            self.recorder.count("empty_pages")
+            words = extracted.word_count if extracted is not None else 0
+            self.recorder.skip(response.url, f"too little text to be an article ({words} words)")
             self.recorder.remember_validators(response.url, response.status, validators_of(response))
             return
         redirects = response.meta.get("redirect_urls") or []
@@ -243,7 +250,7 @@ class SourceSpider(scrapy.Spider):
                 request.url,
                 failure.getErrorMessage() or "ignored",
             )
-            self.recorder.count("skipped")
+            self.recorder.skip(request.url, failure.getErrorMessage() or "not fetched", counter="skipped")
             return
         if isinstance(error, HttpError):
             response: Response = error.response

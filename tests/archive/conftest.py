@@ -138,13 +138,38 @@ def seed_first_round(database: Database) -> SeededArchive:
         ensure_source(session, "disbud", "Dinas Kebudayaan", "listing")
         ensure_source(session, "kompas", "Kompas", "feed")
     festival = f"{DISBUD}/berita/festival-betawi"
-    record(archive, "festival", "disbud", festival, "Festival Budaya Betawi", FESTIVAL, T0, topics=("betawi",),
-           gzip_declared=True)
-    record(archive, "festival", "disbud", festival, "Festival Budaya Betawi di Setu Babakan", FESTIVAL + " Gratis.",
-           T0 + timedelta(hours=6), topics=("betawi",))
+    record(
+        archive,
+        "festival",
+        "disbud",
+        festival,
+        "Festival Budaya Betawi",
+        FESTIVAL,
+        T0,
+        topics=("betawi",),
+        gzip_declared=True,
+    )
+    record(
+        archive,
+        "festival",
+        "disbud",
+        festival,
+        "Festival Budaya Betawi di Setu Babakan",
+        FESTIVAL + " Gratis.",
+        T0 + timedelta(hours=6),
+        topics=("betawi",),
+    )
     record(archive, "pameran", "disbud", f"{DISBUD}/berita/pameran", TRICKY_TITLE, TRICKY_TEXT, T0 + timedelta(hours=1))
-    record(archive, "kompas-festival", "kompas", f"{KOMPAS}/baca/festival-betawi", "Festival Betawi di Setu Babakan",
-           FESTIVAL, T0 + timedelta(hours=2), topics=("betawi",))
+    record(
+        archive,
+        "kompas-festival",
+        "kompas",
+        f"{KOMPAS}/baca/festival-betawi",
+        "Festival Betawi di Setu Babakan",
+        FESTIVAL,
+        T0 + timedelta(hours=2),
+        topics=("betawi",),
+    )
     record(archive, "museum", "disbud", f"{DISBUD}/berita/museum", "Jam buka museum", MUSEUM, T0 + timedelta(hours=3))
     with database.transaction() as session:
         mark_gone(session, archive.urls["museum"], T0 + timedelta(hours=9))
@@ -162,8 +187,15 @@ def seed_second_round(archive: SeededArchive) -> dict[str, str]:
     now = utcnow()
     record(archive, "wayang", "kompas", f"{KOMPAS}/baca/wayang", "Wayang semalam suntuk", WAYANG, now)
     record(archive, "pameran", "disbud", archive.urls["pameran"], TRICKY_TITLE, TRICKY_TEXT + " Diperpanjang.", now)
-    record(archive, "kompas-festival", "kompas", archive.urls["kompas-festival"], "Festival Betawi di Setu Babakan",
-           FESTIVAL, now)
+    record(
+        archive,
+        "kompas-festival",
+        "kompas",
+        archive.urls["kompas-festival"],
+        "Festival Betawi di Setu Babakan",
+        FESTIVAL,
+        now,
+    )
     with archive.database.transaction() as session:
         mark_gone(session, archive.urls["festival"], now)
     return {name: archive.uids[name] for name in ("wayang", "pameran", "festival")}

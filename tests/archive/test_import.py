@@ -65,9 +65,7 @@ def rewrite(path: Path, uid: str, change) -> None:
     path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
 
 
-def test_different_content_at_the_same_revision_number_is_a_reported_conflict(
-    seeded: SeededArchive, cfg, tmp_path
-):
+def test_different_content_at_the_same_revision_number_is_a_reported_conflict(seeded: SeededArchive, cfg, tmp_path):
     path = tmp_path / "archive.jsonl"
     before = export_lines(cfg, seeded.database, path)
 

@@ -10,8 +10,22 @@ from archive import Selection, export
 from tests.archive.conftest import FESTIVAL, TRICKY_TEXT, TRICKY_TITLE, SeededArchive
 
 FIELDS = {
-    "id", "url", "canonical_url", "source", "title", "published", "updated", "language", "text", "content_hash",
-    "topics", "status", "first_seen", "last_seen", "cluster", "revisions",
+    "id",
+    "url",
+    "canonical_url",
+    "source",
+    "title",
+    "published",
+    "updated",
+    "language",
+    "text",
+    "content_hash",
+    "topics",
+    "status",
+    "first_seen",
+    "last_seen",
+    "cluster",
+    "revisions",
 }
 
 
@@ -40,8 +54,13 @@ def test_jsonl_times_are_iso_8601_with_offset(seeded: SeededArchive, cfg, tmp_pa
     output = tmp_path / "archive.jsonl"
     export(cfg, seeded.database, "jsonl", output)
     festival = read_lines(output)[seeded.uids["festival"]]
-    for value in (festival["first_seen"], festival["last_seen"], festival["updated"], festival["published"],
-                  festival["revisions"][0]["fetched_at"]):
+    for value in (
+        festival["first_seen"],
+        festival["last_seen"],
+        festival["updated"],
+        festival["published"],
+        festival["revisions"][0]["fetched_at"],
+    ):
         assert datetime.fromisoformat(value).utcoffset() is not None, value
         assert value.endswith("+00:00")
 

@@ -62,8 +62,9 @@ def test_pywb_replays_every_archived_page_as_received(seeded: SeededArchive, cfg
     root, base = wayback
     output = tmp_path / "archive.warc.gz"
     export(cfg, seeded.database, "warc", output)
-    subprocess.run([BIN / "wb-manager", "add", "warta", str(output)], cwd=root, check=True, capture_output=True,
-                   timeout=60)
+    subprocess.run(
+        [BIN / "wb-manager", "add", "warta", str(output)], cwd=root, check=True, capture_output=True, timeout=60
+    )
     status, body = fetch(f"{base}/20261123070500id_/{seeded.urls['festival']}")
     # the first capture's header said gzip over a decoded body; replay must still give readable HTML
     assert status == 200 and body.startswith(b"<!DOCTYPE html>")

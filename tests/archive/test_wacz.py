@@ -18,7 +18,9 @@ def wacz_validate(path: Path) -> subprocess.CompletedProcess[str]:
     # a subprocess, because py-wacz's validator leaks a temporary directory (a ResourceWarning)
     return subprocess.run(
         [sys.executable, "-W", "ignore", "-c", VALIDATE, "validate", "-f", str(path)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -30,8 +32,13 @@ def test_wacz_validates_and_lists_the_article_pages(seeded: SeededArchive, cfg, 
     assert "Validation succeeded" in result.stdout
     with zipfile.ZipFile(output) as package:
         names = set(package.namelist())
-        assert {"archive/data.warc.gz", "indexes/index.cdx.gz", "pages/pages.jsonl", "datapackage.json",
-                "datapackage-digest.json"} <= names
+        assert {
+            "archive/data.warc.gz",
+            "indexes/index.cdx.gz",
+            "pages/pages.jsonl",
+            "datapackage.json",
+            "datapackage-digest.json",
+        } <= names
         pages = [json.loads(line) for line in package.read("pages/pages.jsonl").splitlines()[1:]]
         datapackage = json.loads(package.read("datapackage.json"))
     assert {page["url"] for page in pages} == set(seeded.urls.values())

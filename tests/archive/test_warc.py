@@ -68,8 +68,9 @@ def test_warc_holds_a_response_for_every_archived_url(seeded: SeededArchive, cfg
     museum = next(r for r in responses if r["uri"] == seeded.urls["museum"])
     assert museum["http"].get_statuscode() == "200"
     assert museum["http"].get_header("Server") == "nginx"
-    assert museum["body"] == html_page("Jam buka museum", "Museum Fatahillah memperpanjang jam buka selama libur "
-                                       "sekolah bagi pengunjung keluarga.")
+    assert museum["body"] == html_page(
+        "Jam buka museum", "Museum Fatahillah memperpanjang jam buka selama libur sekolah bagi pengunjung keluarga."
+    )
     for response in responses:
         assert re.fullmatch(r"2026-11-23T\d\d:\d\d:\d\d(\.\d{1,6})?Z", response["headers"].get_header("WARC-Date"))
 

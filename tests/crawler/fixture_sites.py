@@ -84,7 +84,7 @@ user_agent = "warta-test/1 (+https://github.com/warta-project/warta)"
 [[sources]]
 id = "warta-budaya"
 kind = "listing"
-urls = ["{sites.url('listing')}/berita/"]
+urls = ["{sites.url("listing")}/berita/"]
 follow = ["/berita/"]
 deny = ["/berita/page/"]
 max_pages = 3
@@ -92,24 +92,24 @@ max_pages = 3
 [[sources]]
 id = "culture-post"
 kind = "feed"
-urls = ["{sites.url('feed')}/feed.xml"]
+urls = ["{sites.url("feed")}/feed.xml"]
 
 [[sources]]
 id = "agenda-dki"
 kind = "sitemap"
-urls = ["{sites.url('sitemap')}/sitemap_index.xml"]
+urls = ["{sites.url("sitemap")}/sitemap_index.xml"]
 follow = ["/agenda/"]
 deny = ["/agenda/arsip/"]
 
 [[sources]]
 id = "gedung-kesenian"
 kind = "page"
-urls = ["{sites.url('page')}/pengumuman"]
+urls = ["{sites.url("page")}/pengumuman"]
 
 [[sources]]
 id = "kabar-kota"
 kind = "listing"
-urls = ["{sites.url('mirror')}/rubrik/budaya/"]
+urls = ["{sites.url("mirror")}/rubrik/budaya/"]
 follow = ["/rubrik/budaya/."]
 """
 

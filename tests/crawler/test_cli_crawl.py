@@ -95,8 +95,6 @@ def test_crawl_exits_2_for_an_invalid_config(tmp_path: Path) -> None:
     assert "concurrency" in result.output
 
 
-
-
 def test_summary_table_shows_every_count_per_source() -> None:
     report = CrawlReport(
         [

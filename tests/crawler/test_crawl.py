@@ -180,9 +180,7 @@ def test_every_response_received_is_kept_as_a_capture(scenario: Scenario) -> Non
 def test_each_source_run_is_stored_with_its_counts(scenario: Scenario) -> None:
     step = scenario.steps["day1"]
     stored = {source_id: (status, requests, new) for source_id, status, requests, new in step.runs}
-    assert stored == {
-        report.id: ("ok", report.requests, report.new) for report in step.report.sources
-    }
+    assert stored == {report.id: ("ok", report.requests, report.new) for report in step.report.sources}
     assert stored["warta-budaya"][2] == 6
 
 

@@ -110,7 +110,7 @@ def test_status_table_shows_health_and_reason(tmp_path: Path) -> None:
     code, output = run_status(write_config(tmp_path, CONFIG.format(url=url)))
     assert code == 0, output
     assert "healthy" in output and "every 6h" in output
-    assert "failing: last 2 runs failed" in output
+    assert "failing: the last 2 runs failed" in output
     assert "due now" in output
     assert "(disabled)" in output
 

@@ -117,7 +117,8 @@ def _failing(finished: Sequence[RunFacts], failing_after: int) -> HealthVerdict 
     latest = finished[: max(1, failing_after)]
     if len(latest) < max(1, failing_after) or not all(run.is_failed for run in latest):
         return None
-    return HealthVerdict("failing", f"last {len(latest)} runs failed: {latest[0].failure_reason()}")
+    runs = "the last run" if len(latest) == 1 else f"the last {len(latest)} runs"
+    return HealthVerdict("failing", f"{runs} failed: {latest[0].failure_reason()}")
 
 
 def _degraded(succeeded: Sequence[RunFacts]) -> HealthVerdict | None:

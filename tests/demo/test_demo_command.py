@@ -1,0 +1,76 @@
+"""`warta demo --once` (what `make run` does) crawls both days offline, reports the counts and builds valid feeds."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import etree
+
+from tests.conftest import require_shared
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    data_dir = tmp_path_factory.mktemp("demo") / "data"
+    env = {**os.environ, "COLUMNS": "200"}
+    env.pop("WARTA_STORAGE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "warta", "demo", "--once", "--dir", str(data_dir), "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=env,
+    )
+    return result, data_dir
+
+
+def summary_rows(output: str) -> dict[tuple[str, str], list[int]]:
+    rows = {}
+    for line in output.splitlines():
+        cells = [cell.strip() for cell in line.strip("│┃ ").split("│")]
+        if len(cells) == 7 and cells[0].startswith("day "):
+            rows[(cells[0], cells[1])] = [int(value) for value in cells[2:]]
+    return rows
+
+
+def test_demo_reports_the_counts_of_the_two_days(demo_run) -> None:
+    result, _ = demo_run
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = summary_rows(result.stdout)
+    # new, changed, unchanged, gone, errors per source (warta/demo/site/README.md)
+    assert rows[("day 1", "disbud")][:2] == [7, 0]
+    assert rows[("day 1", "kabar")][:2] == [5, 0]
+    assert rows[("day 1", "portal")][:2] == [5, 0]
+    assert rows[("day 2", "disbud")] == [1, 1, 5, 1, 0]
+    assert rows[("day 2", "kabar")] == [1, 1, 4, 0, 0]
+    assert rows[("day 2", "portal")] == [1, 0, 5, 0, 0]
+    assert "Day two: 3 new, 2 changed, 1 gone stories" in result.stdout
+
+
+def test_demo_builds_feeds_that_validate(demo_run) -> None:
+    result, data_dir = demo_run
+    assert result.returncode == 0, result.stderr[-2000:]
+    schema = etree.RelaxNG(etree.parse(str(require_shared("schemas/atom.rng"))))
+    feeds = data_dir / "feeds"
+    atom_files = sorted(feeds.rglob("*.atom"))
+    assert {path.name for path in atom_files} >= {"all.atom", "wccf.atom", "jakarta-global-city.atom", "disbud.atom"}
+    for path in atom_files:
+        assert schema.validate(etree.parse(str(path))), (path, schema.error_log)
+    for path in sorted(feeds.rglob("*.rss")):
+        parsed = feedparser.parse(path.read_bytes())
+        assert not parsed.bozo, path
+    all_items = json.loads((feeds / "all.json").read_text())["items"]
+    assert len(all_items) == 19  # 20 documents, the syndicated pair shown once
+
+
+def test_demo_edit_is_visible_in_the_feed(demo_run) -> None:
+    _, data_dir = demo_run
+    entries = feedparser.parse((data_dir / "feeds" / "sources" / "disbud.atom").read_bytes()).entries
+    festival = [entry for entry in entries if "Setu Babakan" in entry.title]
+    assert festival and "Edited" in festival[0].content[0].value

@@ -1,0 +1,100 @@
+"""`warta demo`: crawl the bundled demo site on two days, build the feeds and serve them.
+
+Everything happens on 127.0.0.1 and in one local folder: the demo needs no
+network and no config of the user's. Each crawl runs in a child process, because
+Scrapy's reactor cannot be restarted within one process.
+"""
+
+from __future__ import annotations
+
+import errno
+import shutil
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from config import WartaConfig, load_config
+from crawler.report import CrawlReport
+from crawler.runner import run_crawl_in_subprocess
+from feeds.builder import BuildReport, build_feeds
+from feeds.server import ThreadingFeedServer, make_feed_app, make_feed_server
+from storage.database import Database
+from warta.demo.config import DEMO_DAYS, DEMO_SITE, demo_config_text
+from warta.demo.siteserver import SiteServer
+
+CRAWL_TIMEOUT_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """What the demo did: one crawl report per day, the feed build, and where things are."""
+
+    days: list[tuple[str, CrawlReport]]
+    feeds: BuildReport
+    config_path: Path
+    feeds_url: str
+    site_url: str
+
+
+class Demo:
+    """The demo's two servers (site and feeds) and its data folder."""
+
+    def __init__(self, data_dir: Path, host: str = "127.0.0.1", feeds_port: int = 8080) -> None:
+        self.data_dir = data_dir.resolve()
+        self.site = SiteServer(DEMO_SITE, day=DEMO_DAYS[0], host=host)
+        self.feed_server = _bind_feed_server(host, feeds_port, self.data_dir / "feeds")
+        self.feeds_url = f"http://{host}:{self.feed_server.server_address[1]}/"
+        self.config_path = self.data_dir / "warta.toml"
+
+    def run(self, announce: Callable[[str], None] = print) -> DemoResult:
+        """Crawl day one, then day two, build the feeds; return what happened."""
+        if self.data_dir.exists():
+            shutil.rmtree(self.data_dir)  # a fresh archive each time, so the counts are those of the two days
+        (self.data_dir / "feeds").mkdir(parents=True)
+        self.site.start()
+        self.config_path.write_text(
+            demo_config_text(self.site.url, self.data_dir, feeds_base_url=self.feeds_url), encoding="utf-8"
+        )
+        days = []
+        for day in DEMO_DAYS:
+            self.site.switch(day)
+            announce(f"crawling the demo site as it is on {day.replace('day', 'day ')} ...")
+            days.append((day, run_crawl_in_subprocess(self.config_path, timeout_seconds=CRAWL_TIMEOUT_SECONDS)))
+        cfg = self.config()
+        database = Database.from_config(cfg)
+        try:
+            feeds = build_feeds(cfg, database)
+        finally:
+            database.dispose()
+        return DemoResult(days, feeds, self.config_path, self.feeds_url, self.site.url)
+
+    def config(self) -> WartaConfig:
+        """Return the demo's config as written into the data folder."""
+        return load_config(self.config_path, environ={})
+
+    def serve_forever(self) -> None:
+        """Serve the feeds (and keep the demo site up) until interrupted."""
+        thread = threading.Thread(target=self.feed_server.serve_forever, name="demo-feeds", daemon=True)
+        thread.start()
+        try:
+            thread.join()
+        finally:
+            self.feed_server.shutdown()
+
+    def close(self) -> None:
+        """Stop both servers."""
+        self.feed_server.server_close()
+        if self.site.thread.is_alive():
+            self.site.stop()
+
+
+def _bind_feed_server(host: str, port: int, feed_dir: Path) -> ThreadingFeedServer:
+    """Bind the feed server on `port`, or on a free port when that one is taken."""
+    app = make_feed_app(feed_dir)
+    try:
+        return make_feed_server(host, port, app)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE or port == 0:
+            raise
+        return make_feed_server(host, 0, app)
