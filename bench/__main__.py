@@ -1,36 +1,124 @@
-"""Run the benchmarks: `python -m bench` (full) or `python -m bench --tiny` (the smoke-test sizes)."""
+"""Run the benchmarks: `python -m bench` (full), `--tiny` (the smoke-test sizes), `--only NAME` (one benchmark)."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from bench import record_scaling
+from rich.console import Console
+
+from bench import export_memory, feeds_scaling, ingest, peer_newsplease, record_scaling, recrawl, soak
+from bench.archives import SeededArchives
 from bench.databases import postgres_url
 from bench.harness import BenchResult, print_results, save_results, skipped
+from bench.workload import SiteProcess, generate_site
 
-FULL = {"record_small": 1_000, "record_large": 500_000}
-TINY = {"record_small": 200, "record_large": 2_000}
+BENCHMARKS = ("ingest", "peer", "recrawl", "record", "feeds", "export", "soak")
+FULL = {
+    "pages": 2_000, "peer_sample": 100, "record_small": 1_000, "record_large": 500_000, "feeds_small": 1_000,
+    "export_small": 10_000, "archive_large": 100_000, "soak_crawls": 300, "soak_pages": 10,
+}
+TINY = {
+    "pages": 30, "peer_sample": 5, "record_small": 100, "record_large": 1_000, "feeds_small": 30,
+    "export_small": 30, "archive_large": 300, "soak_crawls": 4, "soak_pages": 3,
+}
+console = Console(stderr=True)
+T = TypeVar("T")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run every benchmark, print the ratios with their goals and write bench/results.json."""
+    """Run the chosen benchmarks, print the ratios with their goals and write bench/results.json."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tiny", action="store_true", help="tiny sizes, to check that the benchmarks work")
+    parser.add_argument("--only", choices=BENCHMARKS, action="append", help="run only this benchmark (repeatable)")
     parser.add_argument("--output", type=Path, default=Path("bench/results.json"))
     args = parser.parse_args(argv)
-    sizes = TINY if args.tiny else FULL
-    backends = ["sqlite"] + (["postgresql"] if postgres_url() else [])
-    results: list[BenchResult] = []
-    with tempfile.TemporaryDirectory(prefix="warta-bench-") as folder:
-        for backend in backends:
-            results.append(record_scaling.run(backend, Path(folder), sizes["record_small"], sizes["record_large"]))
-        if "postgresql" not in backends:
-            results.append(skipped("record one page (postgresql)", "PostgreSQL is not reachable"))
-    print_results(results)
+    logging.basicConfig(level=logging.WARNING)
+    results = run_benchmarks(TINY if args.tiny else FULL, set(args.only or BENCHMARKS))
+    print_results(results, Console(width=200))
     save_results(results, args.output)
     return 0
+
+
+def run_benchmarks(sizes: dict[str, int], chosen: set[str]) -> list[BenchResult]:
+    """Run the chosen benchmarks at these sizes and return their results in a fixed order."""
+    results: list[BenchResult] = []
+    backends = ["sqlite"] + (["postgresql"] if postgres_url() else [])
+    with tempfile.TemporaryDirectory(prefix="warta-bench-") as name:
+        folder = Path(name)
+        if chosen & {"ingest", "peer", "recrawl"}:
+            results += _crawl_benchmarks(sizes, chosen, folder / "crawl")
+        if chosen & {"record", "feeds", "export"}:
+            results += _archive_benchmarks(sizes, chosen, backends, folder / "archives")
+        if "soak" in chosen:
+            crawls, pages = sizes["soak_crawls"], sizes["soak_pages"]
+            results += _step("daemon soak", lambda: soak.run(folder / "soak", crawls, pages))
+    return results
+
+
+def _crawl_benchmarks(sizes: dict[str, int], chosen: set[str], folder: Path) -> list[BenchResult]:
+    """Generate and serve the site, crawl it, and compare with trafilatura, news-please and a recrawl."""
+    results: list[BenchResult] = []
+    workload = _step("generate the site", lambda: generate_site(folder / "site", sizes["pages"]))
+    with SiteProcess(workload.root) as site:
+        config, first = _step("first crawl", lambda: ingest.first_crawl(workload, site.url, folder / "warta"))
+        if "ingest" in chosen:
+            pages = workload.article_html(site.url)
+            seconds = _step("trafilatura.extract alone", lambda: ingest.trafilatura_seconds(pages))
+            results.append(ingest.result(first, len(pages), seconds))
+        if "peer" in chosen:
+            files = workload.article_files()
+            results.append(_step("news-please", lambda: peer_newsplease.run(files, site.url, first,
+                                                                           sizes["peer_sample"])))
+        if "recrawl" in chosen:
+            results += _step("recrawl", lambda: recrawl.run(config, first))[0]
+    return results
+
+
+def _archive_benchmarks(sizes: dict[str, int], chosen: set[str], backends: list[str], folder: Path
+                        ) -> list[BenchResult]:
+    """Run the archive-scaling benchmarks on every reachable database."""
+    folder.mkdir(parents=True, exist_ok=True)
+    results: list[BenchResult] = []
+    for backend in backends:
+        results += _archive_benchmarks_on(backend, sizes, chosen, folder)
+    if "postgresql" not in backends:
+        results.append(skipped("archive scaling (postgresql)", "PostgreSQL is not reachable"))
+    return results
+
+
+def _archive_benchmarks_on(backend: str, sizes: dict[str, int], chosen: set[str], folder: Path
+                           ) -> list[BenchResult]:
+    """Run the archive-scaling benchmarks on one database; the large seeded archive serves feeds and export."""
+    results: list[BenchResult] = []
+    large, feeds_small, export_small = sizes["archive_large"], sizes["feeds_small"], sizes["export_small"]
+    if "record" in chosen:
+        results.append(_step(f"record scaling ({backend})", lambda: record_scaling.run(
+            backend, folder, sizes["record_small"], sizes["record_large"])))
+    with SeededArchives(folder) as archives:
+        if "feeds" in chosen:
+            results.append(_step(f"feeds scaling ({backend})", lambda: feeds_scaling.run(
+                backend, archives.get(backend, feeds_small), archives.get(backend, large), feeds_small, large,
+                folder)))
+        if "export" in chosen:
+            results += _step(f"export memory ({backend})", lambda: export_memory.run(
+                backend, archives.get(backend, export_small), archives.get(backend, large), export_small, large,
+                folder))
+    return results
+
+
+def _step(label: str, action: Callable[[], T]) -> T:
+    """Run one step of the benchmarks, telling the operator what runs and how long it took."""
+    console.print(f"[bold]{label}[/bold] ...")
+    start = time.perf_counter()
+    value = action()
+    console.print(f"  {label}: {time.perf_counter() - start:.1f} s")
+    return value
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import Blob, Capture
@@ -79,3 +80,16 @@ def read_blob(session: Session, digest: str) -> bytes:
     if blob is None:
         raise KeyError(digest)
     return zlib.decompress(blob.data) if blob.compression == "zlib" else blob.data
+
+
+def read_blobs(session: Session, digests: Sequence[str]) -> dict[str, bytes]:
+    """Return the uncompressed bodies stored under `digests`, by digest; raise KeyError for a missing one."""
+    wanted = set(digests)
+    if not wanted:
+        return {}
+    rows = session.execute(select(Blob.sha256, Blob.compression, Blob.data).where(Blob.sha256.in_(wanted)))
+    bodies = {digest: zlib.decompress(data) if compression == "zlib" else data for digest, compression, data in rows}
+    missing = wanted - bodies.keys()
+    if missing:
+        raise KeyError(sorted(missing)[0])
+    return bodies

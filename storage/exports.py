@@ -20,12 +20,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from storage.captures import read_blob
+from storage.captures import read_blobs
 from storage.database import Database
 from storage.models import Capture, Document, Revision, TopicMembership, UrlAlias
 
 DOCUMENT_BATCH = 100
-CAPTURE_BATCH = 200
+CAPTURE_BATCH = 500
+BLOB_BATCH = 20
 
 
 @dataclass(frozen=True)
@@ -281,23 +282,34 @@ def iter_captures(session: Session, selection: DocumentFilter, batch_size: int =
     last_id = 0
     conditions = _capture_conditions(selection)
     while True:
+        # The next window of ids comes from the primary key alone, and the selection filters only that
+        # window: with the filter in the same query, SQLite gathered and sorted every later matching
+        # capture for each batch, so a whole-archive WARC export took time quadratic in its size.
+        window = list(
+            session.scalars(select(Capture.id).where(Capture.id > last_id).order_by(Capture.id).limit(batch_size))
+        )
+        if not window:
+            return
+        last_id = window[-1]
         captures = (
-            session.execute(
-                select(Capture).where(Capture.id > last_id, *conditions).order_by(Capture.id).limit(batch_size)
-            )
+            session.execute(select(Capture).where(Capture.id.in_(window), *conditions).order_by(Capture.id))
             .scalars()
             .all()
         )
         if not captures:
-            return
-        last_id = captures[-1].id
+            continue
         heads = [(capture.id, capture.body_sha256, _capture_fields(capture)) for capture in captures]
         conversions = _conversions_by_capture(session, [capture.id for capture in captures])
         session.expunge_all()
-        for capture_id, digest, fields in heads:
-            body = read_blob(session, digest) if digest else b""
-            session.expunge_all()
-            yield CaptureRow(**fields, body=body, conversions=tuple(conversions[capture_id]))
+        # Bodies are read a few at a time in one query each: a query per body was most of a WARC
+        # export's time, and the whole batch's bodies at once would hold up to 500 pages in memory.
+        for start in range(0, len(heads), BLOB_BATCH):
+            chunk = heads[start : start + BLOB_BATCH]
+            bodies = read_blobs(session, [digest for _, digest, _ in chunk if digest])
+            for capture_id, digest, fields in chunk:
+                body = bodies[digest] if digest else b""
+                yield CaptureRow(**fields, body=body, conversions=tuple(conversions[capture_id]))
+            del bodies
 
 
 def _capture_fields(capture: Capture) -> dict[str, Any]:

@@ -6,7 +6,11 @@ import json
 import math
 from pathlib import Path
 
+import pytest
+
+from bench import __main__ as bench_main
 from bench import record_scaling
+from bench.databases import POSTGRES_URL_VARIABLE
 from bench.harness import BenchResult, save_results, skipped
 
 
@@ -27,3 +31,17 @@ def test_results_are_saved_with_goal_and_verdict(tmp_path: Path) -> None:
     saved = json.loads((tmp_path / "results.json").read_text())
     assert [entry["met"] for entry in saved["results"]] == [True, False, False]
     assert saved["results"][2]["skipped"] == "not installed"
+
+
+def test_only_option_runs_one_benchmark_and_writes_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # nothing listens on port 1: the PostgreSQL half is reported as skipped, with the reason
+    monkeypatch.setenv(POSTGRES_URL_VARIABLE, "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    output = tmp_path / "results.json"
+    assert bench_main.main(["--tiny", "--only", "feeds", "--output", str(output)]) == 0
+    results = json.loads(output.read_text())["results"]
+    assert [entry["name"] for entry in results] == [
+        "feeds build, 300 vs 30 documents (sqlite)",
+        "archive scaling (postgresql)",
+    ]
+    assert results[0]["ratio"] > 0 and results[0]["goal"] == 1.5
+    assert results[1]["skipped"] == "PostgreSQL is not reachable"

@@ -37,3 +37,22 @@ def test_simhash_fits_a_signed_bigint_and_bands_cover_all_bits() -> None:
     bands = simhash_bands(value)
     rebuilt = sum(band << (16 * index) for index, band in enumerate(bands))
     assert rebuilt == value & ((1 << 64) - 1)
+
+
+def _majority_simhash(text: str) -> int:
+    """SimHash written as its definition: bit b is set when most shingle hashes have bit b set."""
+    import hashlib
+
+    from storage.fingerprints import SHINGLE_WORDS, to_signed64, words
+
+    tokens = words(text)
+    shingles = [" ".join(tokens[i : i + SHINGLE_WORDS]) for i in range(max(1, len(tokens) - SHINGLE_WORDS + 1))]
+    hashes = [int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest(), "big") for s in shingles]
+    return to_signed64(sum(1 << bit for bit in range(64) if 2 * sum(h >> bit & 1 for h in hashes) > len(hashes)))
+
+
+def test_simhash_sets_each_bit_that_most_shingle_hashes_set() -> None:
+    texts = ["", "satu", "dua kata", "Café naïve Ünïcode", ARTICLE, ARTICLE + EXTRA, (ARTICLE + " ") * 40]
+    assert [simhash(text) for text in texts] == [_majority_simhash(text) for text in texts]
+    # negative control: the texts do not all hash alike
+    assert len({simhash(text) for text in texts}) == len(texts)

@@ -1,0 +1,60 @@
+"""Ingest throughput: a full `warta crawl` of the generated site against `trafilatura.extract` alone (goal >= 1.3).
+
+The crawl is timed from process start to exit and includes fetching every page
+from the site (served by another process), extraction in warta's worker
+processes, and recording each page, its capture and its topic memberships in
+SQLite. The baseline is `trafilatura.extract(html)` with default settings over
+the same pages' HTML, one after the other in this process, as a script that
+uses trafilatura alone would do. Both are in pages per second.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from bench.crawls import CrawlMeasure, crawl_once
+from bench.harness import BenchResult
+from bench.workload import Workload, bench_config, sitemap_source
+
+GOAL = 1.3
+
+
+def first_crawl(workload: Workload, site_url: str, folder: Path) -> tuple[Path, CrawlMeasure]:
+    """Crawl the whole site once into a new SQLite archive; return the config used and the measure."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config = bench_config(folder, f"sqlite:///{folder / 'warta.db'}", [sitemap_source(site_url)])
+    measure = crawl_once(config)
+    if measure.pages_recorded < len(workload.article_paths) * 0.95:
+        raise RuntimeError(
+            f"the crawl recorded only {measure.pages_recorded} of {len(workload.article_paths)} pages "
+            f"({measure.errors} errors); see the crawl log by running warta --config {config} crawl"
+        )
+    return config, measure
+
+
+def trafilatura_seconds(pages: list[str]) -> float:
+    """Return the seconds `trafilatura.extract` takes over the pages, one after the other."""
+    import trafilatura
+
+    trafilatura.extract(pages[0])  # first call loads trafilatura's lazily built tables
+    start = time.perf_counter()
+    for page in pages:
+        trafilatura.extract(page)
+    return time.perf_counter() - start
+
+
+def result(crawl: CrawlMeasure, baseline_pages: int, baseline_seconds: float) -> BenchResult:
+    """Return warta's crawl throughput as a multiple of the lone extraction's."""
+    warta_rate = crawl.pages_recorded / crawl.seconds
+    baseline_rate = baseline_pages / baseline_seconds
+    return BenchResult(
+        name=f"ingest throughput, warta crawl vs trafilatura.extract ({crawl.pages_recorded:,} pages)",
+        ratio=warta_rate / baseline_rate,
+        goal=GOAL,
+        higher_is_better=True,
+        detail=(
+            f"{warta_rate:.1f} pages/s ({crawl.seconds:.1f} s, {crawl.bytes / 2**20:.0f} MB fetched) "
+            f"vs {baseline_rate:.1f} pages/s extraction alone"
+        ),
+    )

@@ -1,0 +1,67 @@
+"""Tiny runs of the crawl benchmarks: ingest against trafilatura, the news-please peer, recrawl and the soak."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench import ingest, peer_newsplease, recrawl, soak
+from bench.crawls import CrawlMeasure
+from bench.workload import SiteProcess, Workload, generate_site
+
+PAGES = 12
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workload, str, Path, CrawlMeasure]]:
+    """A tiny generated site, served, and crawled once by `warta crawl`."""
+    folder = tmp_path_factory.mktemp("ingest")
+    workload = generate_site(folder / "site", PAGES)
+    with SiteProcess(workload.root) as site:
+        config, first = ingest.first_crawl(workload, site.url, folder / "warta")
+        yield workload, site.url, config, first
+
+
+def test_first_crawl_records_every_page_and_counts_the_bytes(crawled) -> None:
+    workload, _, _, first = crawled
+    assert first.pages_recorded == PAGES and first.errors == 0
+    # every article page was downloaded whole (the sitemap and robots.txt come on top)
+    assert first.bytes >= workload.total_article_bytes()
+    assert first.seconds > 0
+
+
+def test_ingest_result_compares_pages_per_second(crawled) -> None:
+    workload, site_url, _, first = crawled
+    pages = workload.article_html(site_url)
+    seconds = ingest.trafilatura_seconds(pages)
+    result = ingest.result(first, len(pages), seconds)
+    assert result.ratio > 0 and math.isfinite(result.ratio)
+    assert result.higher_is_better and result.goal == ingest.GOAL
+    assert f"({PAGES:,} pages)" in result.name
+
+
+def test_recrawl_of_unchanged_site_costs_a_fraction_of_the_first(crawled) -> None:
+    _, _, config, first = crawled
+    (byte_fraction, time_fraction), second = recrawl.run(config, first)
+    assert second.not_modified >= PAGES and second.pages_recorded == 0  # the sitemap answers 304 too
+    assert 0 <= byte_fraction.ratio < 0.5
+    assert time_fraction.ratio > 0 and math.isfinite(time_fraction.ratio)
+
+
+def test_newsplease_peer_runs_when_installed_or_says_why_not(crawled) -> None:
+    workload, site_url, _, first = crawled
+    python = peer_newsplease.CACHE / "newsplease-venv" / "bin" / "python"
+    if not python.exists():
+        pytest.skip("news-please is installed by the first `make bench` (a pip install of a minute or two)")
+    result = peer_newsplease.run(workload.article_files(), site_url, first, sample=3)
+    assert not result.skipped, result.skipped
+    assert result.ratio > 0 and "3 of the pages" in result.detail
+
+
+def test_daemon_soak_samples_memory_and_descriptors(tmp_path: Path) -> None:
+    rss, fds = soak.run(tmp_path, crawls=2, pages=2)
+    assert "scheduled crawls" in rss.name and rss.ratio > 0 and math.isfinite(rss.ratio)
+    assert fds.ratio > 0 and "open fds" in fds.detail
