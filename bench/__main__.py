@@ -20,12 +20,26 @@ from bench.workload import SiteProcess, generate_site
 
 BENCHMARKS = ("ingest", "peer", "recrawl", "record", "feeds", "export", "soak")
 FULL = {
-    "pages": 2_000, "peer_sample": 100, "record_small": 1_000, "record_large": 500_000, "feeds_small": 1_000,
-    "export_small": 10_000, "archive_large": 100_000, "soak_crawls": 300, "soak_pages": 10,
+    "pages": 2_000,
+    "peer_sample": 100,
+    "record_small": 1_000,
+    "record_large": 500_000,
+    "feeds_small": 1_000,
+    "export_small": 10_000,
+    "archive_large": 100_000,
+    "soak_crawls": 300,
+    "soak_pages": 10,
 }
 TINY = {
-    "pages": 30, "peer_sample": 5, "record_small": 100, "record_large": 1_000, "feeds_small": 30,
-    "export_small": 30, "archive_large": 300, "soak_crawls": 4, "soak_pages": 3,
+    "pages": 30,
+    "peer_sample": 5,
+    "record_small": 100,
+    "record_large": 1_000,
+    "feeds_small": 30,
+    "export_small": 30,
+    "archive_large": 300,
+    "soak_crawls": 4,
+    "soak_pages": 3,
 }
 console = Console(stderr=True)
 T = TypeVar("T")
@@ -73,15 +87,17 @@ def _crawl_benchmarks(sizes: dict[str, int], chosen: set[str], folder: Path) -> 
             results.append(ingest.result(first, len(pages), seconds))
         if "peer" in chosen:
             files = workload.article_files()
-            results.append(_step("news-please", lambda: peer_newsplease.run(files, site.url, first,
-                                                                           sizes["peer_sample"])))
+            results.append(
+                _step("news-please", lambda: peer_newsplease.run(files, site.url, first, sizes["peer_sample"]))
+            )
         if "recrawl" in chosen:
             results += _step("recrawl", lambda: recrawl.run(config, first))[0]
     return results
 
 
-def _archive_benchmarks(sizes: dict[str, int], chosen: set[str], backends: list[str], folder: Path
-                        ) -> list[BenchResult]:
+def _archive_benchmarks(
+    sizes: dict[str, int], chosen: set[str], backends: list[str], folder: Path
+) -> list[BenchResult]:
     """Run the archive-scaling benchmarks on every reachable database."""
     folder.mkdir(parents=True, exist_ok=True)
     results: list[BenchResult] = []
@@ -92,23 +108,44 @@ def _archive_benchmarks(sizes: dict[str, int], chosen: set[str], backends: list[
     return results
 
 
-def _archive_benchmarks_on(backend: str, sizes: dict[str, int], chosen: set[str], folder: Path
-                           ) -> list[BenchResult]:
+def _archive_benchmarks_on(backend: str, sizes: dict[str, int], chosen: set[str], folder: Path) -> list[BenchResult]:
     """Run the archive-scaling benchmarks on one database; the large seeded archive serves feeds and export."""
     results: list[BenchResult] = []
     large, feeds_small, export_small = sizes["archive_large"], sizes["feeds_small"], sizes["export_small"]
     if "record" in chosen:
-        results.append(_step(f"record scaling ({backend})", lambda: record_scaling.run(
-            backend, folder, sizes["record_small"], sizes["record_large"])))
+        results.append(
+            _step(
+                f"record scaling ({backend})",
+                lambda: record_scaling.run(backend, folder, sizes["record_small"], sizes["record_large"]),
+            )
+        )
     with SeededArchives(folder) as archives:
         if "feeds" in chosen:
-            results.append(_step(f"feeds scaling ({backend})", lambda: feeds_scaling.run(
-                backend, archives.get(backend, feeds_small), archives.get(backend, large), feeds_small, large,
-                folder)))
+            results.append(
+                _step(
+                    f"feeds scaling ({backend})",
+                    lambda: feeds_scaling.run(
+                        backend,
+                        archives.get(backend, feeds_small),
+                        archives.get(backend, large),
+                        feeds_small,
+                        large,
+                        folder,
+                    ),
+                )
+            )
         if "export" in chosen:
-            results += _step(f"export memory ({backend})", lambda: export_memory.run(
-                backend, archives.get(backend, export_small), archives.get(backend, large), export_small, large,
-                folder))
+            results += _step(
+                f"export memory ({backend})",
+                lambda: export_memory.run(
+                    backend,
+                    archives.get(backend, export_small),
+                    archives.get(backend, large),
+                    export_small,
+                    large,
+                    folder,
+                ),
+            )
     return results
 
 

@@ -33,8 +33,15 @@ WRAPPER = (
 SUFFIXES = {"jsonl": ".jsonl", "warc": ".warc.gz", "csv": ".csv"}
 
 
-def run(backend: str, small_db: Database, large_db: Database, small: int, large: int, folder: Path,
-        formats: tuple[str, ...] = FORMATS) -> list[BenchResult]:
+def run(
+    backend: str,
+    small_db: Database,
+    large_db: Database,
+    small: int,
+    large: int,
+    folder: Path,
+    formats: tuple[str, ...] = FORMATS,
+) -> list[BenchResult]:
     """Return, per format, the ratio of the export's peak RSS at `large` documents to that at `small`."""
     # Every export runs at once: peak memory does not depend on the CPU each child gets, and
     # running them one after the other would make this the slowest benchmark by minutes.
@@ -76,8 +83,20 @@ class ExportChild:
         config.write_text(tomli_w.dumps({"storage": {"url": database.url}, "sources": _sources(database, folder)}))
         self.output = folder / f"export-{fmt}{SUFFIXES[fmt]}"
         self.output.unlink(missing_ok=True)
-        self.command = [sys.executable, "-m", "warta", "--config", str(config), "--log-level", "warning",
-                        "export", "--format", fmt, "--output", str(self.output)]
+        self.command = [
+            sys.executable,
+            "-m",
+            "warta",
+            "--config",
+            str(config),
+            "--log-level",
+            "warning",
+            "export",
+            "--format",
+            fmt,
+            "--output",
+            str(self.output),
+        ]
         self.log = folder / f"export-{fmt}.log"
         with self.log.open("wb") as stderr:
             self.process = subprocess.Popen(

@@ -22,8 +22,9 @@ from storage.database import Database
 GOAL = 1.5
 
 
-def run(backend: str, small_db: Database, large_db: Database, small: int, large: int, folder: Path,
-        rounds: int = 5) -> BenchResult:
+def run(
+    backend: str, small_db: Database, large_db: Database, small: int, large: int, folder: Path, rounds: int = 5
+) -> BenchResult:
     """Return the ratio of the feed build time at `large` documents to that at `small` documents."""
     builders = {
         "small": FeedBuilder.from_config(archive_config(small_db.url, folder / f"feeds-small-{backend}"), small_db),

@@ -36,19 +36,57 @@ WORDS = (
 ).split()
 
 DOCUMENT_COLUMNS = (
-    "id", "uid", "canonical_url", "url", "source_id", "status", "first_seen", "last_seen", "updated_at",
-    "changed_at", "current_revision", "content_hash", "simhash", "simhash_band0", "simhash_band1",
-    "simhash_band2", "simhash_band3", "cluster_id",
+    "id",
+    "uid",
+    "canonical_url",
+    "url",
+    "source_id",
+    "status",
+    "first_seen",
+    "last_seen",
+    "updated_at",
+    "changed_at",
+    "current_revision",
+    "content_hash",
+    "simhash",
+    "simhash_band0",
+    "simhash_band1",
+    "simhash_band2",
+    "simhash_band3",
+    "cluster_id",
 )
 REVISION_COLUMNS = (
-    "id", "document_id", "number", "fetched_at", "url", "title", "published", "language", "text", "html",
-    "content_hash", "simhash", "metadata", "capture_id",
+    "id",
+    "document_id",
+    "number",
+    "fetched_at",
+    "url",
+    "title",
+    "published",
+    "language",
+    "text",
+    "html",
+    "content_hash",
+    "simhash",
+    "metadata",
+    "capture_id",
 )
 MEMBERSHIP_COLUMNS = ("topic_id", "document_id", "matched_at")
 BLOB_COLUMNS = ("sha256", "size", "compression", "data")
 CAPTURE_COLUMNS = (
-    "id", "url", "method", "status", "reason", "http_version", "request_headers", "response_headers",
-    "fetched_at", "body_sha256", "body_size", "source_id", "document_id",
+    "id",
+    "url",
+    "method",
+    "status",
+    "reason",
+    "http_version",
+    "request_headers",
+    "response_headers",
+    "fetched_at",
+    "body_sha256",
+    "body_size",
+    "source_id",
+    "document_id",
 )
 
 
@@ -109,8 +147,23 @@ def _add_rows(
     at = EPOCH + timedelta(minutes=number)
     digest = content_hash(title, body_text)
     tables["documents"][1].append(
-        (number, str(uuid.UUID(int=rng.getrandbits(128), version=4)), url, url, source_id, "active", at, at, at, at,
-         1, digest, fingerprint, *simhash_bands(fingerprint), number)
+        (
+            number,
+            str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            url,
+            url,
+            source_id,
+            "active",
+            at,
+            at,
+            at,
+            at,
+            1,
+            digest,
+            fingerprint,
+            *simhash_bands(fingerprint),
+            number,
+        )
     )
     capture_id = None
     if with_captures:
@@ -119,13 +172,40 @@ def _add_rows(
         tables["blobs"][1].append((sha, len(body), "zlib", zlib.compress(body, 6)))
         headers = [["Content-Type", "text/html; charset=utf-8"], ["Content-Length", str(len(body))]]
         tables["captures"][1].append(
-            (number, url, "GET", 200, "OK", "HTTP/1.1", [["User-Agent", "warta-bench"]], headers, at, sha,
-             len(body), source_id, number)
+            (
+                number,
+                url,
+                "GET",
+                200,
+                "OK",
+                "HTTP/1.1",
+                [["User-Agent", "warta-bench"]],
+                headers,
+                at,
+                sha,
+                len(body),
+                source_id,
+                number,
+            )
         )
         capture_id = number
     tables["revisions"][1].append(
-        (number, number, 1, at, url, title, at, "id", body_text, f"<p>{body_text}</p>", digest, fingerprint, {},
-         capture_id)
+        (
+            number,
+            number,
+            1,
+            at,
+            url,
+            title,
+            at,
+            "id",
+            body_text,
+            f"<p>{body_text}</p>",
+            digest,
+            fingerprint,
+            {},
+            capture_id,
+        )
     )
     for index, topic in enumerate(topics):
         if number % (index + 2) == 0:

@@ -49,10 +49,22 @@ def run(folder: Path, crawls: int = 300, pages: int = 10) -> list[BenchResult]:
     feed = generate_site(folder / "site-feed", pages, seed=22, mix_corpus=False)
     with SiteProcess(listing.root) as listing_site, SiteProcess(feed.root) as feed_site:
         sources: list[dict[str, Any]] = [
-            {"id": "agenda", "kind": "listing", "urls": [f"{listing_site.url}/berita/"], "follow": [ARTICLE_FOLLOW],
-             "max_pages": 1, "schedule": "every 1s", "language": "id"},
-            {"id": "kabar", "kind": "feed", "urls": [f"{feed_site.url}/rss.xml"], "schedule": "every 1s",
-             "language": "id"},
+            {
+                "id": "agenda",
+                "kind": "listing",
+                "urls": [f"{listing_site.url}/berita/"],
+                "follow": [ARTICLE_FOLLOW],
+                "max_pages": 1,
+                "schedule": "every 1s",
+                "language": "id",
+            },
+            {
+                "id": "kabar",
+                "kind": "feed",
+                "urls": [f"{feed_site.url}/rss.xml"],
+                "schedule": "every 1s",
+                "language": "id",
+            },
         ]
         port = _free_port()
         daemon_settings = {"listen": f"127.0.0.1:{port}", "max_parallel_crawls": 2, "crawl_timeout": "60s"}

@@ -11,31 +11,76 @@ from __future__ import annotations
 import random
 
 ID_SUBJECTS = (
-    "Dinas Kebudayaan DKI Jakarta", "Pemerintah Provinsi DKI Jakarta", "Panitia penyelenggara",
-    "Museum Sejarah Jakarta", "Sanggar seni Betawi dari Condet", "Komunitas seniman muda Jakarta Utara",
-    "Kepala Unit Pengelola Taman Ismail Marzuki", "Warga Kampung Tugu", "Lembaga Kebudayaan Betawi",
-    "Perpustakaan Jakarta", "Dewan Kesenian Jakarta", "Suku Dinas Kebudayaan Jakarta Selatan",
-    "Kurator pameran", "Para penari muda", "Pengelola Perkampungan Budaya Betawi",
+    "Dinas Kebudayaan DKI Jakarta",
+    "Pemerintah Provinsi DKI Jakarta",
+    "Panitia penyelenggara",
+    "Museum Sejarah Jakarta",
+    "Sanggar seni Betawi dari Condet",
+    "Komunitas seniman muda Jakarta Utara",
+    "Kepala Unit Pengelola Taman Ismail Marzuki",
+    "Warga Kampung Tugu",
+    "Lembaga Kebudayaan Betawi",
+    "Perpustakaan Jakarta",
+    "Dewan Kesenian Jakarta",
+    "Suku Dinas Kebudayaan Jakarta Selatan",
+    "Kurator pameran",
+    "Para penari muda",
+    "Pengelola Perkampungan Budaya Betawi",
 )
 ID_VERBS = (
-    "menggelar", "membuka", "mengumumkan", "menyiapkan", "memperkenalkan", "mengajak warga mengikuti",
-    "meresmikan", "menampilkan", "mendukung", "memperpanjang", "menjadwalkan ulang", "mempersiapkan",
+    "menggelar",
+    "membuka",
+    "mengumumkan",
+    "menyiapkan",
+    "memperkenalkan",
+    "mengajak warga mengikuti",
+    "meresmikan",
+    "menampilkan",
+    "mendukung",
+    "memperpanjang",
+    "menjadwalkan ulang",
+    "mempersiapkan",
 )
 ID_OBJECTS = (
-    "pameran foto sejarah kota", "pertunjukan lenong denes", "lokakarya tari topeng Betawi",
-    "festival kuliner khas Betawi", "pentas musik gambang kromong", "pemutaran film dokumenter",
-    "diskusi tentang cagar budaya", "lomba ondel-ondel pelajar", "pasar seni rakyat",
-    "kelas menulis aksara Jawi", "tur jalan kaki di kawasan Kota Tua", "pameran arsip pelabuhan Sunda Kelapa",
-    "konser orkes keroncong", "pementasan teater remaja", "program residensi seniman",
+    "pameran foto sejarah kota",
+    "pertunjukan lenong denes",
+    "lokakarya tari topeng Betawi",
+    "festival kuliner khas Betawi",
+    "pentas musik gambang kromong",
+    "pemutaran film dokumenter",
+    "diskusi tentang cagar budaya",
+    "lomba ondel-ondel pelajar",
+    "pasar seni rakyat",
+    "kelas menulis aksara Jawi",
+    "tur jalan kaki di kawasan Kota Tua",
+    "pameran arsip pelabuhan Sunda Kelapa",
+    "konser orkes keroncong",
+    "pementasan teater remaja",
+    "program residensi seniman",
 )
 ID_PLACES = (
-    "di Taman Ismail Marzuki", "di Lapangan Banteng", "di kawasan Kota Tua", "di Setu Babakan, Jagakarsa",
-    "di Gedung Kesenian Jakarta", "di Museum Fatahillah", "di Perpustakaan Cikini", "di Taman Mini",
-    "di Balai Kota", "di Pelabuhan Sunda Kelapa", "di Galeri Nasional", "di Pasar Baru",
+    "di Taman Ismail Marzuki",
+    "di Lapangan Banteng",
+    "di kawasan Kota Tua",
+    "di Setu Babakan, Jagakarsa",
+    "di Gedung Kesenian Jakarta",
+    "di Museum Fatahillah",
+    "di Perpustakaan Cikini",
+    "di Taman Mini",
+    "di Balai Kota",
+    "di Pelabuhan Sunda Kelapa",
+    "di Galeri Nasional",
+    "di Pasar Baru",
 )
 ID_TIMES = (
-    "pada akhir pekan ini", "mulai Sabtu pagi", "selama dua pekan", "pada pertengahan Desember",
-    "sepanjang bulan depan", "setiap Minggu sore", "hingga akhir tahun", "pada malam pergantian tahun",
+    "pada akhir pekan ini",
+    "mulai Sabtu pagi",
+    "selama dua pekan",
+    "pada pertengahan Desember",
+    "sepanjang bulan depan",
+    "setiap Minggu sore",
+    "hingga akhir tahun",
+    "pada malam pergantian tahun",
 )
 ID_CLOSERS = (
     "Acara ini terbuka untuk umum dan tidak dipungut biaya.",
@@ -46,8 +91,13 @@ ID_CLOSERS = (
     "Kegiatan serupa direncanakan berlangsung di lima wilayah kota administrasi.",
     "Transportasi umum menuju lokasi tersedia hingga pukul 22.00 WIB.",
 )
-ID_SPEAKERS = ("kata Kepala Dinas Kebudayaan", "ujar salah satu panitia", "tutur seorang seniman senior",
-               "jelas kurator pameran", "kata seorang pengunjung asal Bekasi")
+ID_SPEAKERS = (
+    "kata Kepala Dinas Kebudayaan",
+    "ujar salah satu panitia",
+    "tutur seorang seniman senior",
+    "jelas kurator pameran",
+    "kata seorang pengunjung asal Bekasi",
+)
 ID_QUOTES = (
     "Kami ingin anak-anak muda mengenal kembali kesenian yang tumbuh di kampungnya sendiri",
     "Setiap tahun jumlah peserta bertambah, dan tahun ini kami menyiapkan panggung yang lebih besar",
@@ -56,28 +106,66 @@ ID_QUOTES = (
 )
 
 EN_SUBJECTS = (
-    "The Jakarta culture office", "The city administration", "The organising committee", "The Jakarta History Museum",
-    "A Betawi arts collective from Condet", "Young artists from North Jakarta", "The head of Taman Ismail Marzuki",
-    "Residents of Kampung Tugu", "The Jakarta Arts Council", "The city library", "The exhibition's curators",
+    "The Jakarta culture office",
+    "The city administration",
+    "The organising committee",
+    "The Jakarta History Museum",
+    "A Betawi arts collective from Condet",
+    "Young artists from North Jakarta",
+    "The head of Taman Ismail Marzuki",
+    "Residents of Kampung Tugu",
+    "The Jakarta Arts Council",
+    "The city library",
+    "The exhibition's curators",
 )
 EN_VERBS = (
-    "will hold", "opened", "announced", "is preparing", "introduced", "invited residents to join",
-    "inaugurated", "presented", "extended", "rescheduled", "is supporting",
+    "will hold",
+    "opened",
+    "announced",
+    "is preparing",
+    "introduced",
+    "invited residents to join",
+    "inaugurated",
+    "presented",
+    "extended",
+    "rescheduled",
+    "is supporting",
 )
 EN_OBJECTS = (
-    "a photo exhibition on the city's history", "a lenong theatre performance", "a Betawi mask dance workshop",
-    "a festival of Betawi cuisine", "a gambang kromong concert", "a documentary film screening",
-    "a discussion on heritage buildings", "a school ondel-ondel competition", "a folk art market",
-    "a walking tour of the Old Town", "an archive exhibition on Sunda Kelapa harbour", "a keroncong concert",
+    "a photo exhibition on the city's history",
+    "a lenong theatre performance",
+    "a Betawi mask dance workshop",
+    "a festival of Betawi cuisine",
+    "a gambang kromong concert",
+    "a documentary film screening",
+    "a discussion on heritage buildings",
+    "a school ondel-ondel competition",
+    "a folk art market",
+    "a walking tour of the Old Town",
+    "an archive exhibition on Sunda Kelapa harbour",
+    "a keroncong concert",
 )
 EN_PLACES = (
-    "at Taman Ismail Marzuki", "at Lapangan Banteng", "in the Old Town", "at Setu Babakan in Jagakarsa",
-    "at the Jakarta Arts Building", "at the Fatahillah Museum", "at the Cikini library", "at City Hall",
-    "at the National Gallery", "near Sunda Kelapa harbour",
+    "at Taman Ismail Marzuki",
+    "at Lapangan Banteng",
+    "in the Old Town",
+    "at Setu Babakan in Jagakarsa",
+    "at the Jakarta Arts Building",
+    "at the Fatahillah Museum",
+    "at the Cikini library",
+    "at City Hall",
+    "at the National Gallery",
+    "near Sunda Kelapa harbour",
 )
 EN_TIMES = (
-    "this weekend", "from Saturday morning", "for two weeks", "in mid-December", "throughout next month",
-    "every Sunday afternoon", "until the end of the year", "on New Year's Eve",
+    "this weekend",
+    "from Saturday morning",
+    "for two weeks",
+    "in mid-December",
+    "throughout next month",
+    "every Sunday afternoon",
+    "until the end of the year",
+    "on New Year's Eve",
 )
 EN_CLOSERS = (
     "Admission is free and the event is open to everyone.",
@@ -87,8 +175,13 @@ EN_CLOSERS = (
     "Similar events are planned in all five administrative cities.",
     "Public transport to the venue runs until 10 pm.",
 )
-EN_SPEAKERS = ("said the head of the culture office", "a member of the committee said", "said a senior artist",
-               "the curator explained", "said a visitor from Bekasi")
+EN_SPEAKERS = (
+    "said the head of the culture office",
+    "a member of the committee said",
+    "said a senior artist",
+    "the curator explained",
+    "said a visitor from Bekasi",
+)
 EN_QUOTES = (
     "We want young people to rediscover the arts that grew up in their own neighbourhoods",
     "Every year more people take part, and this year we have built a bigger stage",
@@ -96,11 +189,38 @@ EN_QUOTES = (
     "We work with schools so that students can perform too",
 )
 
-ID_MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-             "November", "Desember")
+ID_MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 ID_DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-SECTIONS = ("Berita", "Budaya", "Seni", "Agenda", "Museum", "Film", "Musik", "Teater", "Sejarah", "Komunitas",
-            "Kuliner", "Pariwisata", "Pendidikan", "Kota", "Opini")
+SECTIONS = (
+    "Berita",
+    "Budaya",
+    "Seni",
+    "Agenda",
+    "Museum",
+    "Film",
+    "Musik",
+    "Teater",
+    "Sejarah",
+    "Komunitas",
+    "Kuliner",
+    "Pariwisata",
+    "Pendidikan",
+    "Kota",
+    "Opini",
+)
 
 
 def sentence(rng: random.Random, language: str) -> str:

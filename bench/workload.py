@@ -192,8 +192,18 @@ def _head(title: str, path: str, language: str, published: datetime, lead: str, 
         "mainEntityOfPage": url,
         "publisher": {"@type": "Organization", "name": "Kabar Kota Jakarta"},
     }
-    tracking = json.dumps({"slots": [{"id": f"div-gpt-{i}", "sizes": [[300, 250], [728, 90]],
-                                      "targeting": {"kanal": rng.choice(SECTIONS), "pos": i}} for i in range(40)]})
+    tracking = json.dumps(
+        {
+            "slots": [
+                {
+                    "id": f"div-gpt-{i}",
+                    "sizes": [[300, 250], [728, 90]],
+                    "targeting": {"kanal": rng.choice(SECTIONS), "pos": i},
+                }
+                for i in range(40)
+            ]
+        }
+    )
     return (
         f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'
         f"<title>{title} | Kabar Kota Jakarta</title>"
@@ -209,7 +219,7 @@ def _head(title: str, path: str, language: str, published: datetime, lead: str, 
 def _comments(rng: random.Random, language: str) -> str:
     items = "".join(
         f'<li class="komentar"><span class="nama">Pembaca{rng.randint(1, 999)}</span> '
-        f'<time>{rng.randint(1, 28)}/11/2026</time><p>{sentence(rng, language)}</p></li>'
+        f"<time>{rng.randint(1, 28)}/11/2026</time><p>{sentence(rng, language)}</p></li>"
         for _ in range(rng.randint(3, 12))
     )
     return f'<section class="komentar-list" id="comments"><h3>Komentar</h3><ol>{items}</ol></section>'
@@ -301,7 +311,7 @@ def _build_footer() -> str:
     return (
         f'<footer class="site-footer">{groups}<p>Kabar Kota Jakarta. Jl. Contoh No. 1, Jakarta Pusat. '
         "Redaksi: redaksi@contoh.invalid. Situs uji benchmark warta: isi dibuat otomatis.</p>"
-        '<p>&copy; 2026 Kabar Kota Jakarta. Hak cipta dilindungi undang-undang.</p></footer>'
+        "<p>&copy; 2026 Kabar Kota Jakarta. Hak cipta dilindungi undang-undang.</p></footer>"
         '<div class="cookie-banner" role="dialog"><p>Situs ini menggunakan cookie untuk meningkatkan pengalaman '
         'Anda.</p><button type="button">Setuju</button></div>'
     )
@@ -313,10 +323,14 @@ STYLE = "".join(
     f".k{i}{{margin:{i % 7}px;padding:{i % 5}px;color:#{i * 2654435761 % 0xFFFFFF:06x};font-size:{10 + i % 9}px}}"
     for i in range(160)
 )
-SCRIPT = "<script>" + "".join(
-    f"function t{i}(e){{var d=window.dataLayer||[];d.push({{event:'v{i}',el:e&&e.id}});return d.length}}"
-    for i in range(120)
-) + "</script>"
+SCRIPT = (
+    "<script>"
+    + "".join(
+        f"function t{i}(e){{var d=window.dataLayer||[];d.push({{event:'v{i}',el:e&&e.id}});return d.length}}"
+        for i in range(120)
+    )
+    + "</script>"
+)
 
 
 class SiteProcess:

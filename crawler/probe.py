@@ -7,19 +7,18 @@ except the one the operator asked for. XML is parsed without DTDs, entities or n
 
 from __future__ import annotations
 
-import gzip
-import io
 import logging
 import urllib.error
 import urllib.request
 import urllib.robotparser
-import zlib
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
 from config import CrawlerSettings, WartaConfig
+from crawler import safexml
+from crawler.safexml import UnsafeXmlError, gunzip_bounded, is_gzipped
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +27,6 @@ DEFAULT_MAX_BYTES = 5_000_000
 
 class ProbeError(Exception):
     """Raised when a URL the operator named cannot be fetched at all (network error, refused, timeout)."""
-
-
-class UnsafeXmlError(ValueError):
-    """Raised for XML that declares a DTD or entities, or that is too large: it is never parsed."""
 
 
 @dataclass(frozen=True)
@@ -123,8 +118,11 @@ class Prober:
     def _body(self, raw: bytes, encoding: str) -> bytes:
         if len(raw) > self.max_bytes:
             raise ProbeError(f"the answer is larger than {self.max_bytes} bytes")
-        if encoding.lower() == "gzip" or raw[:2] == b"\x1f\x8b":
-            return gunzip_bounded(raw, self.max_bytes)
+        if encoding.lower() == "gzip" or is_gzipped(raw):
+            try:
+                return gunzip_bounded(raw, self.max_bytes)
+            except UnsafeXmlError as exc:  # a compression bomb or corrupt data
+                raise ProbeError(f"the gzipped answer cannot be read: {exc}") from exc
         return raw
 
 
@@ -134,36 +132,11 @@ def site_root(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}/"
 
 
-def gunzip_bounded(body: bytes, max_bytes: int) -> bytes:
-    """Return the decompressed body; raise ProbeError past `max_bytes` (a compression bomb) or when corrupt."""
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(body)) as stream:
-            data = stream.read(max_bytes + 1)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise ProbeError(f"the gzip body is corrupt: {exc}") from exc
-    if len(data) > max_bytes:
-        raise ProbeError(f"the body is larger than {max_bytes} bytes once decompressed")
-    return data
-
-
 def parse_xml(body: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element:
     """Return the root of an XML document; refuse DTDs and entities (XXE, billion laughs) and oversized input."""
-    if len(body) > max_bytes:
-        raise UnsafeXmlError(f"the XML document is larger than {max_bytes} bytes")
     if b"<!DOCTYPE" in body[:4096].upper() or b"<!ENTITY" in body.upper():
         raise UnsafeXmlError("the XML document declares a DTD or entities, which warta does not parse")
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=False, dtd_validation=False
-    )
-    try:
-        return etree.fromstring(body, parser)
-    except etree.XMLSyntaxError as exc:
-        raise UnsafeXmlError(f"not well-formed XML: {exc}") from exc
-
-
-def local_name(element: etree._Element) -> str:
-    """Return an element's tag without its namespace."""
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+    return safexml.parse_xml(body, max_bytes)
 
 
 def absolute(base: str, link: str) -> str:

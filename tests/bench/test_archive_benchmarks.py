@@ -36,8 +36,16 @@ def test_seeded_rows_read_back_through_the_models(db: Database) -> None:
     with db.transaction() as session:
         result = record_page(
             session,
-            PageRecord(source_id="seed", url="https://x.example/a", canonical_url="https://x.example/a",
-                       title="Baru", text="kata " * 50, html="", fetched_at=utcnow(), language="id"),
+            PageRecord(
+                source_id="seed",
+                url="https://x.example/a",
+                canonical_url="https://x.example/a",
+                title="Baru",
+                text="kata " * 50,
+                html="",
+                fetched_at=utcnow(),
+                language="id",
+            ),
         )
     assert result.document_id == 31
 
@@ -52,8 +60,9 @@ def test_seeded_archive_counts_as_matched_against_its_topics(tmp_path: Path) -> 
 
 def test_feeds_scaling_builds_both_archives(tmp_path: Path) -> None:
     with SeededArchives(tmp_path) as archives:
-        result = feeds_scaling.run("sqlite", archives.get("sqlite", 20), archives.get("sqlite", 200), 20, 200,
-                                   tmp_path, rounds=1)
+        result = feeds_scaling.run(
+            "sqlite", archives.get("sqlite", 20), archives.get("sqlite", 200), 20, 200, tmp_path, rounds=1
+        )
     assert result.ratio > 0 and math.isfinite(result.ratio)
     assert "200 vs 20 documents (sqlite)" in result.name
     assert "6 feeds" in result.detail  # all, four topics, one source

@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.discovery import discover
-from crawler.probe import Prober, UnsafeXmlError, parse_xml
+from crawler.probe import Prober, parse_xml
+from crawler.safexml import UnsafeXmlError
 from crawler.source_block import follow_patterns, source_id, suggest_source
 from tests.conftest import write_config
 from warta.cli import cli
