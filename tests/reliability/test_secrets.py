@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 import traceback
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -43,8 +47,13 @@ COMMAND_ARGS: dict[str, list[list[str]]] = {
     # Scrapy runs once per process: covered as a subprocess in test_crawl_never_shows_the_password
     "crawl": [],
     "status": [["status"], ["status", "--json"]],
-    # runs until stopped: not run here; its /healthz, /metrics and status output need their own check
+    # runs until stopped: covered as a subprocess in test_daemon_never_shows_the_password
     "daemon": [],
+    # Scrapy again (it crawls into a scratch database): covered in test_crawl_never_shows_the_password
+    "preview": [],
+    # the demo writes its own config with a SQLite database of its own: no configured URL to leak
+    "demo": [],
+    "deploy": [["deploy", "--target", "http://127.0.0.1:9"]],
 }
 
 
@@ -155,13 +164,46 @@ def test_failing_subprocess_stderr_never_shows_the_password(tmp_path: Path, log_
     assert "Traceback" not in done.stderr
 
 
-def test_crawl_never_shows_the_password(tmp_path: Path, secret_url: str) -> None:
+@pytest.mark.parametrize("args", [["crawl", "--json"], ["preview", "x"]], ids=["crawl", "preview"])
+def test_crawl_never_shows_the_password(tmp_path: Path, secret_url: str, args: list[str]) -> None:
     config, _ = _prepare(tmp_path, secret_url, "config")
     body = config.read_text(encoding="utf-8")
     body += '\n[[sources]]\nid = "x"\nkind = "page"\nurls = ["http://127.0.0.1:9/berita"]\n'
     config.write_text(body, encoding="utf-8")
-    command = [sys.executable, "-m", "warta", "--config", str(config), "--log-level", "debug", "crawl", "--json"]
+    command = [sys.executable, "-m", "warta", "--config", str(config), "--log-level", "debug", *args]
     env = {**os.environ, "WARTA_STORAGE_URL": ""}
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 1, done.stderr  # the source (or the database) cannot be reached
     assert PASSWORD not in done.stdout + done.stderr  # (debug logs include Scrapy's tracebacks: checked too)
+
+
+def test_daemon_never_shows_the_password(tmp_path: Path, secret_url: str) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    config, _ = _prepare(tmp_path, secret_url, "config")
+    body = config.read_text(encoding="utf-8") + f"\n[daemon]\nlisten = '127.0.0.1:{port}'\n"
+    body += '\n[[sources]]\nid = "x"\nkind = "page"\nurls = ["http://127.0.0.1:9/berita"]\nschedule = "every 1h"\n'
+    config.write_text(body, encoding="utf-8")
+    env = {**os.environ, "WARTA_STORAGE_URL": ""}
+    command = [sys.executable, "-m", "warta", "--config", str(config), "--log-level", "debug", "daemon"]
+    daemon = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    answers = ""
+    try:
+        deadline = time.monotonic() + 60
+        while daemon.poll() is None and time.monotonic() < deadline and "/metrics" not in answers:
+            try:
+                for path in ("/healthz", "/metrics"):
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
+                        answers += path + response.read().decode("utf-8")
+            except OSError:
+                time.sleep(0.2)
+    finally:
+        if daemon.poll() is None:
+            daemon.send_signal(signal.SIGTERM)
+        output, _ = daemon.communicate(timeout=90)
+    # a database that cannot be reached stops the daemon at start (exit 1); otherwise it served and stopped
+    database_answers = "127.0.0.1:1/" not in secret_url and "no_such_database" not in secret_url
+    assert daemon.returncode == (0 if database_answers else 1), output
+    assert ("/metrics" in answers) == database_answers, output
+    assert PASSWORD not in output + answers
