@@ -59,9 +59,14 @@ def body_html(stored_html: str, text: str, page_url: str | None = None) -> str:
     return text_to_html(text)
 
 
-def summarize(text: str, max_chars: int = SUMMARY_CHARS) -> str:
+def summarize(text: str, title: str = "", max_chars: int = SUMMARY_CHARS) -> str:
     """Return about the first `max_chars` characters of `text`, cut at a word, with an ellipsis when cut."""
     flat = _SPACES.sub(" ", text).strip()
+    headline = _SPACES.sub(" ", title).strip()
+    # extracted text often opens with the headline; the entry shows the title already
+    rest = flat[len(headline) :]
+    if headline and flat.casefold().startswith(headline.casefold()) and rest and not rest[0].isalnum():
+        flat = rest.lstrip(" .:-–—")
     if len(flat) <= max_chars:
         return flat
     cut = flat[:max_chars].rsplit(" ", 1)[0] or flat[:max_chars]

@@ -52,7 +52,7 @@ class EntryFactory:
             author=item.source_name,
             categories=self.categories(item),
             language=item.language,
-            summary=summarize(item.text),
+            summary=summarize(item.text, item.title),
             related=tuple(RelatedLink(copy.url, copy.source_name) for copy in item.related if is_safe_url(copy.url)),
         )
 

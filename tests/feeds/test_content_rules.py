@@ -49,6 +49,17 @@ def test_summary_is_cut_at_a_word_near_300_characters() -> None:
     assert summarize("Pendek.") == "Pendek."
 
 
+def test_summary_does_not_repeat_the_headline_the_text_opens_with() -> None:
+    text = "Lebaran Betawi 2026 Digelar\nDinas Kebudayaan kembali menggelar Lebaran Betawi."
+    assert summarize(text, "Lebaran Betawi 2026 Digelar") == "Dinas Kebudayaan kembali menggelar Lebaran Betawi."
+    # a text that does not open with the title, or only with a word that starts like it, is kept whole
+    assert summarize("Festivalnya ramai sekali.", "Festival") == "Festivalnya ramai sekali."
+    assert (
+        summarize(text, "Festival Film Jakarta")
+        == "Lebaran Betawi 2026 Digelar Dinas Kebudayaan kembali menggelar Lebaran Betawi."
+    )
+
+
 @pytest.mark.parametrize(
     ("url", "safe"),
     [("https://a.example/x", True), ("http://a.example", True), ("javascript:alert(1)", False), ("/relative", False)],
