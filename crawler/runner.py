@@ -27,7 +27,7 @@ from crawler.extractor_pool import ExtractorPool
 from crawler.recorder import SourceRecorder
 from crawler.report import CrawlReport, ProgressEvent, SourceReport
 from crawler.settings import scrapy_settings
-from crawler.spiders import SPIDERS
+from crawler.spiders import SPIDERS, spider_arguments
 from storage.database import Database
 from storage.errors import StorageError
 from storage.revisions import RevisionHook
@@ -119,16 +119,7 @@ def _crawl(
             reports[source.id] = SourceReport(source.id, status="failed", error=str(exc))
             continue
         crawler = process.create_crawler(SPIDERS[source.kind])
-        process.crawl(
-            crawler,
-            source=source,
-            recorder=recorder,
-            pool=pool,
-            timezone=cfg.source_timezone(source),
-            revisit_days=cfg.crawler.revisit_days,
-            max_xml_bytes=cfg.crawler.max_page_bytes,
-            article_limit=article_limit,
-        )
+        process.crawl(crawler, **spider_arguments(cfg, source, recorder, pool, article_limit))
         started.append((recorder, crawler))
     if started:
         process.start()

@@ -22,7 +22,7 @@ from crawler.extractor_pool import ExtractorPool
 from crawler.recorder import SourceRecorder
 from crawler.scrapyd.job import SPIDER_NAME, DispatchedCrawl
 from crawler.settings import scrapy_settings
-from crawler.spiders import SPIDERS
+from crawler.spiders import SPIDERS, spider_arguments
 from storage.database import Database
 from storage.dispatched_runs import adopt_run
 from storage.sources import ensure_source
@@ -80,15 +80,7 @@ class WartaSourceSpider(scrapy.Spider):
             raise
         pool = ExtractorPool()
         source = dispatched.source
-        spider = SPIDERS[source.kind].from_crawler(
-            crawler,
-            source=source,
-            recorder=recorder,
-            pool=pool,
-            timezone=cfg.source_timezone(source),
-            revisit_days=cfg.crawler.revisit_days,
-            max_xml_bytes=cfg.crawler.max_page_bytes,
-        )
+        spider = SPIDERS[source.kind].from_crawler(crawler, **spider_arguments(cfg, source, recorder, pool))
 
         def closed(spider: Any, reason: str) -> None:
             status, error = closing_outcome(spider, reason)

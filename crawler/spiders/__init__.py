@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from config import SourceConfig, WartaConfig
+from crawler.extractor_pool import ExtractorPool
+from crawler.recorder import SourceRecorder
 from crawler.spiders.base import SourceSpider
 from crawler.spiders.feed import FeedSpider
 from crawler.spiders.listing import ListingSpider
@@ -15,4 +20,24 @@ SPIDERS: dict[str, type[SourceSpider]] = {
     "page": PageSpider,
 }
 
-__all__ = ["SPIDERS", "FeedSpider", "ListingSpider", "PageSpider", "SitemapSpider", "SourceSpider"]
+
+def spider_arguments(
+    cfg: WartaConfig,
+    source: SourceConfig,
+    recorder: SourceRecorder,
+    pool: ExtractorPool,
+    article_limit: int | None = None,
+) -> dict[str, Any]:
+    """Return the keyword arguments of the source's spider, the same for local and Scrapyd crawls."""
+    return {
+        "source": source,
+        "recorder": recorder,
+        "pool": pool,
+        "timezone": cfg.source_timezone(source),
+        "revisit_days": cfg.crawler.revisit_days,
+        "max_xml_bytes": cfg.crawler.max_page_bytes,
+        "article_limit": article_limit,
+    }
+
+
+__all__ = ["SPIDERS", "FeedSpider", "ListingSpider", "PageSpider", "SitemapSpider", "SourceSpider", "spider_arguments"]

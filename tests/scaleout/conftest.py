@@ -18,7 +18,7 @@ from crawler.runner import run_crawl_in_subprocess
 from storage.database import Database
 from storage.models import CrawlRun, Document, Revision
 from tests.conftest import POSTGRES_URL, postgres_schema_url
-from tests.daemon.conftest import DaemonProcess, free_port, wait_for
+from tests.daemon.conftest import daemons, free_port, wait_for  # noqa: F401 (daemons: the shared fixture)
 from warta.demo.config import DEMO_SITE, demo_sources, shipped_topics
 from warta.demo.siteserver import SiteServer
 from warta.scaleout.deploy import deploy
@@ -128,17 +128,6 @@ def scrapyd_nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Scr
     finally:
         for node in nodes:
             node.kill()
-
-
-@pytest.fixture
-def daemons() -> Iterator[list[DaemonProcess]]:
-    """Collect the daemons a test starts, and make sure none outlives it."""
-    started: list[DaemonProcess] = []
-    yield started
-    for daemon in started:
-        if daemon.process.poll() is None:
-            daemon.process.kill()
-            daemon.process.wait()
 
 
 @pytest.fixture(scope="module")
