@@ -21,7 +21,7 @@ import trafilatura
 from lxml.etree import tostring
 from lxml.html import HtmlElement
 from trafilatura.htmlprocessing import convert_to_html
-from trafilatura.settings import Document, set_date_params
+from trafilatura.settings import Document
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
@@ -29,11 +29,13 @@ from crawler.page_metadata import (
     canonical_link,
     clean_title,
     declared_language,
+    declared_metadata,
     detect_language,
     page_language,
     published_date,
 )
 from crawler.sanitize import sanitize_html
+from storage.fingerprints import Fingerprint, fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +59,7 @@ class Extracted:
     canonical_url: str | None
     metadata: dict[str, Any]
     word_count: int
+    fingerprint: Fingerprint  # of title and text, for recording (computed here, in the extraction worker)
 
 
 def extract_article(
@@ -74,15 +77,14 @@ def extract_article(
         logger.debug("no HTML tree in %s", url)
         return None
     # links, images and inline formatting each cost F1 on the benchmark corpus (see readme), so the
-    # body HTML keeps block structure only: paragraphs, headings, lists, quotes, tables
-    # htmldate's extensive search guesses a day from copyright lines and URLs; a wrong date is worse than none
+    # body HTML keeps block structure only: paragraphs, headings, lists, quotes, tables.
+    # trafilatura's metadata pass is replaced by `declared_metadata` (see there).
     document = trafilatura.bare_extraction(
         tree,
         url=url,
         include_comments=False,
         favor_precision=_favours_precision(tree, language),
-        with_metadata=True,
-        date_extraction_params=set_date_params(extensive=False),
+        with_metadata=False,
     )
     if not isinstance(document, Document) or document.body is None:
         logger.debug("no main text in %s", url)
@@ -90,8 +92,9 @@ def extract_article(
     text = xmltotxt(document.body, include_formatting=False).strip()
     if not text:
         return None
-    title, headline = clean_title(document.title or fallback_title or "", tree, url, document.sitename)
-    published, date_source = published_date(tree, headline, document.date, timezone)
+    declared = declared_metadata(tree)
+    title, headline = clean_title(declared.title or fallback_title or "", tree, url, declared.sitename)
+    published, date_source = published_date(tree, headline, url, timezone)
     return Extracted(
         title=title,
         text=text,
@@ -99,8 +102,9 @@ def extract_article(
         published=published or fallback_published,
         language=page_language(tree, text) or language,
         canonical_url=canonical_link(tree, url),
-        metadata=_metadata(document, date_source if published else ("feed" if fallback_published else None)),
+        metadata=_metadata(declared, date_source if published else ("feed" if fallback_published else None)),
         word_count=len(text.split()),
+        fingerprint=fingerprint(title, text),
     )
 
 
@@ -143,14 +147,15 @@ def _favours_precision(tree: HtmlElement, source_language: str | None) -> bool:
     mode drops them (F1 0.929 -> 0.970 on the Indonesian corpus) but loses recall elsewhere
     (0.9255 -> 0.9216 on the 990-page benchmark), so it is used for Indonesian pages only.
     """
-    texts = tree.xpath("//body//text()[not(ancestor::script or ancestor::style)]")
+    # script and style elements hold only text, so a text node's parent is enough to exclude theirs
+    texts = tree.xpath("//body//text()[not(parent::script or parent::style)]")
     page_text = " ".join(texts[:_LANGUAGE_SAMPLE_TEXTS])
     # menus and footers mix in English, so the whole page needs a lower bar than the article text
     return (detect_language(page_text, dominance=2) or declared_language(tree) or source_language) == "id"
 
 
 def _metadata(document: Document, date_source: str | None) -> dict[str, Any]:
-    """Return the descriptive metadata trafilatura found, without empty values."""
+    """Return the descriptive metadata the page declares, without empty values."""
     values = {
         "author": document.author,
         "sitename": document.sitename,

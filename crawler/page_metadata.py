@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 
+from htmldate import find_date
 from lxml.html import HtmlElement
+from trafilatura.metadata import examine_meta, extract_meta_json, extract_sitename, extract_title
+from trafilatura.settings import Document
 
 from crawler.dates import ParsedDate, find_date_detail, parse_date_detail
 from crawler.sanitize import absolute_http_url
@@ -49,6 +53,28 @@ MIN_DISTINCT_STOPWORDS = 4
 _NEAR_HEADLINE_TEXTS = 12
 _MAX_DATE_ELEMENTS = 60
 _NOT_HEADLINES = frozenset({"a", "script", "style", "option", "ul", "ol", "li", "title"})
+
+
+def declared_metadata(tree: HtmlElement) -> Document:
+    """Return what the page declares about itself: meta tags, OpenGraph and JSON-LD, then its title element.
+
+    These are trafilatura's own readers for the cheap half of its metadata pass. The other half
+    (bylines, categories and a licence searched for over the whole, boilerplate-heavy page, and
+    htmldate's date) cost a third of a whole extraction; warta keeps author, categories and tags
+    only as descriptive extras, so they come from what the page declares, and the date from
+    `published_date`, which asks htmldate only when the markup shows no date at all.
+    """
+    metadata = examine_meta(tree)
+    if metadata.author and " " not in metadata.author:
+        metadata.author = None  # a one-word "author" meta tag is nearly always the site's handle
+    try:
+        metadata = extract_meta_json(tree, metadata)
+    except Exception:  # trafilatura's JSON-LD reader has bugs on malformed data
+        logger.debug("unreadable JSON-LD metadata", exc_info=True)
+    metadata.title = metadata.title or extract_title(tree)
+    metadata.sitename = (metadata.sitename or extract_sitename(tree) or "").lstrip("@") or None
+    metadata.clean_and_trim()
+    return metadata
 
 
 def clean_title(title: str, tree: HtmlElement, url: str, sitename: str | None = None) -> tuple[str, HtmlElement | None]:
@@ -120,27 +146,42 @@ def _names_site(tail: str, site_words: set[str]) -> bool:
 
 
 def published_date(
-    tree: HtmlElement, headline: HtmlElement | None, trafilatura_date: str | None, tz: tzinfo
+    tree: HtmlElement, headline: HtmlElement | None, url: str | None, tz: tzinfo
 ) -> tuple[datetime | None, str | None]:
     """Return the publication instant and where it came from ("text", "json-ld", "metadata", "trafilatura").
 
     The date line under the headline comes first: it is what readers see, while detik, for one,
     writes its WIB wall clock into metadata with a "Z" and a pubdate later than the shown one.
-    Then JSON-LD and meta tags, other date-marked elements, and htmldate's day. When the
-    first is a bare day, a later candidate giving a time on that same day supplies the time.
+    Then JSON-LD and meta tags, other date-marked elements, and, only when none of these shows
+    a date, htmldate's day (the search trafilatura uses). When the first is a bare day, a later
+    candidate giving a time on that same day supplies the time.
     """
-    candidates = _dates_near(headline, tz) + _declared_dates(tree, tz) + _visible_dates(tree, tz)
-    if trafilatura_date and (parsed := parse_date_detail(trafilatura_date, tz)):
-        candidates.append((parsed, "trafilatura"))
-    if not candidates:
-        return None, None
-    first, source = candidates[0]
-    day = first.value.date()
-    if not first.has_time:
-        timed = (item for item in candidates if item[0].has_time and item[0].value.astimezone(tz).date() == day)
-        first, source = next(timed, (first, source))
-    logger.debug("published %s (from %s, %d candidates)", first.value.isoformat(), source, len(candidates))
-    return first.value, source
+    # each kind of candidate is searched only when the ones before it leave the instant open
+    searches: list[Callable[[], list[tuple[ParsedDate, str]]]] = [
+        lambda: _dates_near(headline, tz),
+        lambda: _declared_dates(tree, tz),
+        lambda: _visible_dates(tree, tz),
+    ]
+    first: tuple[ParsedDate, str] | None = None
+    for search in searches:
+        for parsed, source in search():
+            if first is None:
+                first = (parsed, source)
+            if parsed.has_time and parsed.value.astimezone(tz).date() == first[0].value.date():
+                logger.debug("published %s (from %s)", parsed.value.isoformat(), source)
+                return parsed.value, source
+    if first is None and (day := parse_date_detail(htmldate_day(tree, url) or "", tz)):
+        first = (day, "trafilatura")
+    return (first[0].value, first[1]) if first else (None, None)
+
+
+def htmldate_day(tree: HtmlElement, url: str | None) -> str | None:
+    """Return htmldate's publication day (YYYY-MM-DD) without its extensive free-text search, or None.
+
+    The extensive search guesses a day from copyright lines and URLs; a wrong date is worse than none.
+    """
+    max_date = datetime.now().astimezone().strftime("%Y-%m-%d")
+    return find_date(tree, extensive_search=False, original_date=True, url=url, max_date=max_date)
 
 
 def _declared_dates(tree: HtmlElement, tz: tzinfo) -> list[tuple[ParsedDate, str]]:

@@ -126,6 +126,7 @@ class SourceRecorder:
             metadata=dict(extracted.metadata),
             capture_id=capture_id,
             redirected_from=moved_from if moved_from != canonical else None,
+            fingerprint=extracted.fingerprint,
         )
         with self.database.transaction() as session:
             result = record_page(session, page, on_revision=self.on_revision)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass
 
 _WHITESPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -29,6 +30,26 @@ def normalize_text(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
+@dataclass(frozen=True)
+class Fingerprint:
+    """What recording compares: the content hash and SimHash of a page, and its word count."""
+
+    content_hash: str
+    simhash: int
+    word_count: int
+
+
+def fingerprint(title: str, text: str) -> Fingerprint:
+    """Return the content hash, SimHash and word count of a page, normalizing its text once.
+
+    The crawler computes this in its extraction workers, so the process that records pages does not.
+    """
+    normalized = normalize_text(text)
+    tokens = _WORD.findall(normalized.casefold())
+    digest = hashlib.sha256((normalize_text(title) + "\n" + normalized).encode("utf-8")).hexdigest()
+    return Fingerprint(content_hash=digest, simhash=_simhash(tokens), word_count=len(tokens))
+
+
 def content_hash(title: str, text: str) -> str:
     """Return the SHA-256 hex digest of the normalized title and text."""
     normalized = normalize_text(title) + "\n" + normalize_text(text)
@@ -42,7 +63,10 @@ def words(text: str) -> list[str]:
 
 def simhash(text: str) -> int:
     """Return the 64-bit SimHash of the text's word 3-shingles as a signed integer."""
-    tokens = words(text)
+    return _simhash(words(text))
+
+
+def _simhash(tokens: list[str]) -> int:
     shingles = [" ".join(tokens[i : i + SHINGLE_WORDS]) for i in range(max(1, len(tokens) - SHINGLE_WORDS + 1))]
     # Bit b of the fingerprint is set when more than half the shingle hashes have bit b set. The set
     # bits are counted eight at a time: per hash byte, a table turns the byte into an integer with one

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.clusters import assign_cluster, set_fingerprint
-from storage.fingerprints import content_hash, simhash, words
+from storage.fingerprints import Fingerprint, fingerprint
 from storage.models import Document, Revision, UrlAlias
 from storage.upserts import insert_ignoring_conflict
 
@@ -50,6 +50,8 @@ class PageRecord:
     metadata: dict[str, Any] = field(default_factory=dict)
     capture_id: int | None = None
     redirected_from: str | None = None
+    # computed from title and text when not given (the crawler computes it in its extraction workers)
+    fingerprint: Fingerprint | None = None
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,8 @@ def record_page(session: Session, page: PageRecord, on_revision: RevisionHook | 
     `on_revision` is called after a new revision is written (for topic membership).
     """
     document = _find_or_create_document(session, page)
-    digest = content_hash(page.title, page.text)
+    content = page.fingerprint or fingerprint(page.title, page.text)
+    digest = content.content_hash
     document.url = page.url
     document.last_seen = max(document.last_seen, page.fetched_at)
     if document.status != "active":
@@ -80,7 +83,6 @@ def record_page(session: Session, page: PageRecord, on_revision: RevisionHook | 
         return RecordResult(Outcome.UNCHANGED, document.id, document.current_revision, document.cluster_id)
 
     outcome = Outcome.NEW if document.current_revision == 0 else Outcome.CHANGED
-    fingerprint = simhash(page.text)
     revision = Revision(
         document_id=document.id,
         number=document.current_revision + 1,
@@ -92,7 +94,7 @@ def record_page(session: Session, page: PageRecord, on_revision: RevisionHook | 
         text=page.text,
         html=page.html,
         content_hash=digest,
-        simhash=fingerprint,
+        simhash=content.simhash,
         meta=dict(page.metadata),
         capture_id=page.capture_id,
     )
@@ -101,9 +103,9 @@ def record_page(session: Session, page: PageRecord, on_revision: RevisionHook | 
     document.content_hash = digest
     document.updated_at = page.fetched_at
     document.changed_at = page.fetched_at
-    set_fingerprint(document, fingerprint)
+    set_fingerprint(document, content.simhash)
     session.flush()
-    cluster_id = assign_cluster(session, document, len(words(page.text)))
+    cluster_id = assign_cluster(session, document, content.word_count)
     if on_revision is not None:
         on_revision(session, document, revision)
     return RecordResult(outcome, document.id, revision.number, cluster_id)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import html as lxml_html
 
-from crawler.page_metadata import canonical_link, clean_title, published_date
+from crawler.page_metadata import canonical_link, clean_title, declared_metadata, published_date
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 URL = "https://www.wartabudaya.example/berita/1"
@@ -64,6 +64,28 @@ def test_a_time_on_another_day_does_not_replace_the_declared_day() -> None:
     body = "<p>Isi</p><span class='time'>Kamis, 26/11/2026 08:00</span>"
     published, source = published_date(tree_of(body, head), None, None, JAKARTA)
     assert (published, source) == (datetime(2026, 11, 23, tzinfo=JAKARTA), "metadata")
+
+
+def test_without_any_date_in_the_markup_htmldate_gives_the_day_of_a_dated_url() -> None:
+    url = "https://wartabudaya.example/berita/2026/11/23/konser-kroncong"
+    published, source = published_date(tree_of("<h1>Konser Kroncong</h1><p>Isi</p>"), None, url, JAKARTA)
+    assert (published, source) == (datetime(2026, 11, 23, tzinfo=JAKARTA), "trafilatura")
+    assert published_date(tree_of("<p>Isi</p>"), None, URL, JAKARTA) == (None, None)
+
+
+def test_declared_metadata_reads_meta_tags_and_json_ld_but_not_bylines_in_the_text() -> None:
+    head = (
+        '<title>Konser Kroncong | Warta Budaya</title><meta name="description" content="Malam kroncong.">'
+        '<meta property="og:image" content="https://wartabudaya.example/k.jpg">'
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",'
+        ' "author": {"@type": "Person", "name": "Rina Wulandari"},'
+        ' "publisher": {"@type": "Organization", "name": "Warta Budaya"}}</script>'
+    )
+    metadata = declared_metadata(tree_of("<h1>Konser Kroncong</h1><p class='byline'>Oleh Budi Santoso</p>", head))
+    assert metadata.title == "Konser Kroncong"
+    assert (metadata.author, metadata.sitename) == ("Rina Wulandari", "Warta Budaya")
+    assert (metadata.description, metadata.image) == ("Malam kroncong.", "https://wartabudaya.example/k.jpg")
+    assert declared_metadata(tree_of("<h1>Konser</h1><p class='byline'>Oleh Budi Santoso</p>")).author is None
 
 
 def test_canonical_link_is_made_absolute_and_unsafe_ones_ignored() -> None:

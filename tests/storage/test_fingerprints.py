@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from storage.clusters import MAX_DISTANCE
-from storage.fingerprints import content_hash, hamming_distance, normalize_text, simhash, simhash_bands
+from storage.fingerprints import (
+    content_hash,
+    fingerprint,
+    hamming_distance,
+    normalize_text,
+    simhash,
+    simhash_bands,
+    words,
+)
 from tests.storage.conftest import ARTICLE
 
 EXTRA = (
@@ -56,3 +64,12 @@ def test_simhash_sets_each_bit_that_most_shingle_hashes_set() -> None:
     assert [simhash(text) for text in texts] == [_majority_simhash(text) for text in texts]
     # negative control: the texts do not all hash alike
     assert len({simhash(text) for text in texts}) == len(texts)
+
+
+def test_fingerprint_in_one_pass_equals_the_separate_hashes() -> None:
+    title, text = " Festival\u00a0Betawi ", ARTICLE + "  Kota\u200b global " + EXTRA
+    found = fingerprint(title, text)
+    assert found.content_hash == content_hash(title, text)
+    assert found.simhash == simhash(text)
+    assert found.word_count == len(words(text))
+    assert fingerprint(title, text + " Tambahan.").content_hash != found.content_hash
