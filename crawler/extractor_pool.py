@@ -14,9 +14,11 @@ import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from crawler.extraction import Extracted, extract_article, is_article
+if TYPE_CHECKING:
+    from crawler.extraction import Extracted
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +42,8 @@ def extract_in_worker(
     fallback_published: datetime | None,
 ) -> Extraction:
     """Extract one page (runs in a worker process)."""
+    from crawler.extraction import extract_article, is_article  # workers only, see _warm_up
+
     extracted = extract_article(
         body,
         url,
@@ -52,7 +56,11 @@ def extract_in_worker(
 
 
 def _warm_up() -> None:
-    """Do nothing: unpickling this function makes a new worker import this module, and trafilatura with it."""
+    """Import the extraction code (and trafilatura) in a new worker, before its first page arrives.
+
+    The crawling process imports neither: it only sends pages to the workers.
+    """
+    import crawler.extraction  # noqa: F401
 
 
 class ExtractorPool:

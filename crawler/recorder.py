@@ -10,19 +10,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
 
 from config import SourceConfig
-from crawler.extraction import Extracted
 from crawler.report import ProgressEvent, SourceReport
 from crawler.urls import canonical_from_page, canonicalize_url
 from storage.captures import HttpExchange, save_capture
 from storage.database import Database
-from storage.fetch_states import get_fetch_state, save_fetch_state
+from storage.fetch_states import get_fetch_state, save_fetch_state, validators_of
 from storage.revisions import Outcome, PageRecord, RevisionHook, find_document, mark_gone, mark_seen, record_page
 from storage.revisits import KnownDocument, attach_capture, documents_to_revisit
 from storage.runs import RunCounts, add_run_error, finish_run, start_run
 from storage.sources import ensure_source
 from storage.types import utcnow
+
+if TYPE_CHECKING:  # the crawl process never extracts; trafilatura is imported in the workers only
+    from crawler.extraction import Extracted
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +57,9 @@ class SourceRecorder:
         self.queued = 0
         self.fetched = 0
         self.skipped_pages: list[tuple[str, str]] = []
+        # validators of the known documents, read in one query when the run lists them; an entry
+        # is dropped when this run stores new validators for its URL
+        self._known_validators: dict[str, tuple[str | None, str | None, datetime | None]] = {}
 
     def start(self) -> int:
         """Mirror the source into the database and open its crawl run; return the run id."""
@@ -81,7 +89,9 @@ class SourceRecorder:
     def known_documents(self, revisit_days: int) -> list[KnownDocument]:
         """Return the source's active documents first seen within the last `revisit_days` days."""
         with self.database.reading() as session:
-            return documents_to_revisit(session, self.source.id, utcnow() - timedelta(days=revisit_days))
+            documents = documents_to_revisit(session, self.source.id, utcnow() - timedelta(days=revisit_days))
+            self._known_validators = validators_of(session, [document.url for document in documents])
+        return documents
 
     def is_known(self, url: str) -> bool:
         """Return True when a document is archived under the URL (canonical or alias)."""
@@ -90,6 +100,9 @@ class SourceRecorder:
 
     def validators(self, url: str) -> tuple[str | None, str | None, datetime | None]:
         """Return (ETag, Last-Modified, fetched at) of the URL's last fetch, all None if never fetched."""
+        known = self._known_validators.get(url)
+        if known is not None:
+            return known
         with self.database.reading() as session:
             state = get_fetch_state(session, url)
             if state is None:
@@ -132,7 +145,7 @@ class SourceRecorder:
             result = record_page(session, page, on_revision=self.on_revision)
             if capture_id is not None:
                 attach_capture(session, capture_id, result.document_id)
-            save_fetch_state(session, url, 200, now, *validators)
+            self._save_fetch_state(session, url, 200, now, validators)
         setattr(self.counts, result.outcome.value, getattr(self.counts, result.outcome.value) + 1)
         logger.debug("%s %s (%s)", result.outcome.value, canonical, self.source.id)
         self._notify()
@@ -142,11 +155,10 @@ class SourceRecorder:
         """Note a 304: the page is as we hold it; no extraction, no revision."""
         now = utcnow()
         with self.database.transaction() as session:
-            if mark_seen(session, canonicalize_url(url), now):
-                document = find_document(session, canonicalize_url(url))
-                if document is not None and capture_id is not None:
-                    attach_capture(session, capture_id, document.id)
-            save_fetch_state(session, url, 304, now, *validators)
+            document = mark_seen(session, canonicalize_url(url), now)
+            if document is not None and capture_id is not None:
+                attach_capture(session, capture_id, document.id)
+            self._save_fetch_state(session, url, 304, now, validators)
         self.counts.not_modified += 1
         self._notify()
 
@@ -170,7 +182,7 @@ class SourceRecorder:
     def remember_validators(self, url: str, status: int, validators: Validators) -> None:
         """Store the validators of a fetched feed, sitemap, listing or non-article page."""
         with self.database.transaction() as session:
-            save_fetch_state(session, url, status, utcnow(), *validators)
+            self._save_fetch_state(session, url, status, utcnow(), validators)
 
     def add_error(self, url: str, reason: str) -> None:
         """Count a failed page and store why it failed."""
@@ -191,6 +203,10 @@ class SourceRecorder:
     def count(self, name: str, amount: int = 1) -> None:
         """Add to one of the run's counts (skipped, links_found, empty_pages, ...)."""
         setattr(self.counts, name, getattr(self.counts, name) + amount)
+
+    def _save_fetch_state(self, session: Session, url: str, status: int, at: datetime, validators: Validators) -> None:
+        self._known_validators.pop(url, None)
+        save_fetch_state(session, url, status, at, *validators)
 
     def _notify(self, finished: bool = False) -> None:
         if self.progress is None:

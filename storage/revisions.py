@@ -129,13 +129,12 @@ def mark_gone(session: Session, url: str, at: datetime) -> bool:
     return True
 
 
-def mark_seen(session: Session, url: str, at: datetime) -> bool:
-    """Update last-seen of the document at `url` without a new revision (e.g. a 304); return True if known."""
+def mark_seen(session: Session, url: str, at: datetime) -> Document | None:
+    """Update last-seen of the document at `url` without a new revision (e.g. a 304); return it, None if unknown."""
     document = find_document(session, url)
-    if document is None:
-        return False
-    document.last_seen = max(document.last_seen, at)
-    return True
+    if document is not None:
+        document.last_seen = max(document.last_seen, at)
+    return document
 
 
 def _find_or_create_document(session: Session, page: PageRecord) -> Document:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Capture, Document
@@ -41,6 +41,9 @@ def documents_to_revisit(session: Session, source_id: str, first_seen_since: dat
 
 def attach_capture(session: Session, capture_id: int, document_id: int) -> None:
     """Say which document a capture (saved before its page was recorded) belongs to."""
-    capture = session.get(Capture, capture_id)
-    if capture is not None and capture.document_id is None:
-        capture.document_id = document_id
+    session.execute(
+        update(Capture)
+        .where(Capture.id == capture_id, Capture.document_id.is_(None))
+        .values(document_id=document_id)
+        .execution_options(synchronize_session=False)
+    )

@@ -5,7 +5,10 @@ Exit codes: 0 success, 1 an operation failed, 2 bad usage or configuration.
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 import tomli_w
@@ -15,18 +18,41 @@ from config.reference import reference_markdown, write_into
 from config.secrets import mask_url
 from storage.database import Database
 from storage.errors import StorageError
-from warta.cli_archive import export_command, import_command, snapshots_command
-from warta.cli_crawl import crawl_command
-from warta.cli_daemon import daemon_command, status_command
-from warta.cli_demo import demo_command
-from warta.cli_feeds import feeds_group
-from warta.cli_scaleout import deploy_command
-from warta.cli_tools import discover, preview
 from warta.context import AppContext, ConfigProblem, pass_app
 from warta.logs import LOG_FORMATS, setup_logging
 
+# Each command's module is imported only when that command runs (or --help lists it): `warta crawl`,
+# which the daemon starts for every scheduled crawl, does not pay for the archive, feeds and daemon code.
+COMMANDS = {
+    "crawl": "warta.cli_crawl:crawl_command",
+    "feeds": "warta.cli_feeds:feeds_group",
+    "export": "warta.cli_archive:export_command",
+    "import": "warta.cli_archive:import_command",
+    "snapshots": "warta.cli_archive:snapshots_command",
+    "discover": "warta.cli_tools:discover",
+    "preview": "warta.cli_tools:preview",
+    "demo": "warta.cli_demo:demo_command",
+    "daemon": "warta.cli_daemon:daemon_command",
+    "status": "warta.cli_daemon:status_command",
+    "deploy": "warta.cli_scaleout:deploy_command",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class LazyGroup(click.Group):
+    """A command group that imports the module of a command from `COMMANDS` when it is first needed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module_name, attribute = COMMANDS[cmd_name].split(":")
+            command: Any = getattr(importlib.import_module(module_name), attribute)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option(
     "--config",
     "config_path",
@@ -144,20 +170,16 @@ def db_upgrade(app: AppContext) -> None:
         click.echo(f"{database.display_url} upgraded from revision {before or 'empty'} to {after}")
 
 
-for command in (
-    crawl_command,
-    feeds_group,
-    export_command,
-    import_command,
-    snapshots_command,
-    discover,
-    preview,
-    demo_command,
-    daemon_command,
-    status_command,
-    deploy_command,
-):
-    cli.add_command(command)
+def walk_commands(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], click.Command]]:
+    """Yield every command and group below `group` with its path of names (lazy commands are imported)."""
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        if command is None:
+            continue
+        yield (*path, name), command
+        if isinstance(command, click.Group):
+            yield from walk_commands(command, (*path, name))
 
 
 def main() -> None:

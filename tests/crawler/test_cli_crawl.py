@@ -109,3 +109,25 @@ def test_summary_table_shows_every_count_per_source() -> None:
         assert header in text
     assert "48.2kB" in text and "2.5s" in text
     assert "offline (failed)" in text
+
+
+def test_the_crawl_command_loads_neither_extraction_nor_other_commands() -> None:
+    # the daemon starts `warta crawl` for every scheduled crawl; extraction runs in worker processes
+    probe = (
+        "import sys, click, warta.cli as c; c.cli.get_command(click.Context(c.cli), 'crawl');"
+        "print(sorted(m for m in ('trafilatura', 'warcio', 'feedgen', 'prometheus_client', 'warta.cli_archive',"
+        " 'warta.cli_daemon', 'warta.cli_feeds') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
+    every = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            probe.replace("c.cli.get_command(click.Context(c.cli), 'crawl')", "list(c.walk_commands(c.cli))"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "warta.cli_archive" in every and "feedgen" in every

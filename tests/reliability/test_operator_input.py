@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from tests.config.test_config_check import BROKEN as CHECKED_BROKEN
 from tests.config.test_config_check import SOURCE
 from tests.conftest import write_config
-from warta.cli import cli
+from warta.cli import cli, walk_commands
 
 PASSWORD = "Tr0ub4dor-op3rator"
 
@@ -146,22 +146,20 @@ def test_folder_on_a_read_only_filesystem_is_a_config_error(tmp_path: Path, read
     assert negative.exit_code == 0, negative.output
 
 
-def _commands(group: click.Group, path: list[str]) -> Iterator[tuple[list[str], click.Command]]:
-    for name, command in sorted(group.commands.items()):
+def _commands(group: click.Group) -> Iterator[tuple[list[str], click.Command]]:
+    for path, command in walk_commands(group):
+        if not isinstance(command, click.Group):
+            yield list(path), command
+
+
+def _groups(group: click.Group) -> Iterator[list[str]]:
+    yield []
+    for path, command in walk_commands(group):
         if isinstance(command, click.Group):
-            yield from _commands(command, [*path, name])
-        else:
-            yield [*path, name], command
+            yield list(path)
 
 
-def _groups(group: click.Group, path: list[str]) -> Iterator[list[str]]:
-    yield path
-    for name, command in sorted(group.commands.items()):
-        if isinstance(command, click.Group):
-            yield from _groups(command, [*path, name])
-
-
-COMMANDS = list(_commands(cli, []))
+COMMANDS = list(_commands(cli))
 COMMAND_IDS = [" ".join(path) for path, _ in COMMANDS]
 
 
@@ -206,7 +204,7 @@ def test_missing_required_input_exits_2_naming_it(path: list[str]) -> None:
     assert f"Usage: warta {' '.join(path)}" in result.output and "Missing" in result.output
 
 
-@pytest.mark.parametrize("path", list(_groups(cli, [])), ids=lambda p: " ".join(p) or "warta")
+@pytest.mark.parametrize("path", list(_groups(cli)), ids=lambda p: " ".join(p) or "warta")
 def test_unknown_subcommand_exits_2_with_usage(path: list[str]) -> None:
     result = CliRunner().invoke(cli, [*path, "frobnicate"])
     assert result.exit_code == 2

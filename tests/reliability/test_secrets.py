@@ -27,7 +27,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import POSTGRES_URL, postgres_schema_url, write_config
-from warta.cli import cli
+from warta.cli import cli, walk_commands
 
 PASSWORD = "s3cr3t-Pa55w0rd-warta"
 
@@ -57,15 +57,13 @@ COMMAND_ARGS: dict[str, list[list[str]]] = {
 }
 
 
-def _leaf_commands(group: click.Group, path: list[str]) -> Iterator[str]:
-    for name, command in sorted(group.commands.items()):
-        if isinstance(command, click.Group):
-            yield from _leaf_commands(command, [*path, name])
-        else:
-            yield " ".join([*path, name])
+def _leaf_commands(group: click.Group) -> Iterator[str]:
+    for path, command in walk_commands(group):
+        if not isinstance(command, click.Group):
+            yield " ".join(path)
 
 
-PRESENT = [name for name in _leaf_commands(cli, []) if name in COMMAND_ARGS]
+PRESENT = [name for name in _leaf_commands(cli) if name in COMMAND_ARGS]
 INVOCATIONS = [(name, args) for name in PRESENT for args in COMMAND_ARGS[name]]
 
 
@@ -115,7 +113,7 @@ def _everything_said(result) -> str:
 
 
 def test_every_command_is_covered() -> None:
-    missing = [name for name in _leaf_commands(cli, []) if name not in COMMAND_ARGS]
+    missing = [name for name in _leaf_commands(cli) if name not in COMMAND_ARGS]
     assert not missing, f"add these commands to COMMAND_ARGS: {missing}"
 
 

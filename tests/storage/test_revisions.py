@@ -103,8 +103,9 @@ def test_gone_document_is_kept_and_returns_when_seen_again(archive: Database) ->
 def test_not_modified_touches_last_seen_only(archive: Database) -> None:
     record(archive, page())
     with archive.transaction() as session:
-        assert mark_seen(session, page().canonical_url, later(5)) is True
-        assert mark_seen(session, "https://disbud.jakarta.go.id/never-seen", later(5)) is False
+        seen = mark_seen(session, page().canonical_url, later(5))
+        assert seen is not None and seen.canonical_url == page().canonical_url
+        assert mark_seen(session, "https://disbud.jakarta.go.id/never-seen", later(5)) is None
     assert counts(archive) == (1, 1)
 
 
