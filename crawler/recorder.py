@@ -57,8 +57,8 @@ class SourceRecorder:
         self.queued = 0
         self.fetched = 0
         self.skipped_pages: list[tuple[str, str]] = []
-        # validators of the known documents, read in one query when the run lists them; an entry
-        # is dropped when this run stores new validators for its URL
+        # validators by URL: the known documents' read in one query when the run lists them, others
+        # as they are looked up; an entry is dropped when this run stores new validators for its URL
         self._known_validators: dict[str, tuple[str | None, str | None, datetime | None]] = {}
 
     def start(self) -> int:
@@ -105,19 +105,24 @@ class SourceRecorder:
             return known
         with self.database.reading() as session:
             state = get_fetch_state(session, url)
-            if state is None:
-                return None, None, None
-            return state.etag, state.last_modified, state.fetched_at
+            found = (None, None, None) if state is None else (state.etag, state.last_modified, state.fetched_at)
+        # a sitemap entry is looked up once to decide whether to fetch it, and again by the conditional
+        # request middleware; until this run stores new validators for the URL, the answer stands
+        self._known_validators[url] = found
+        return found
 
     def capture(self, exchange: HttpExchange) -> int:
         """Keep one HTTP exchange as a capture; return its id."""
-        self.counts.requests += 1
-        self.counts.bytes += len(exchange.body)
-        self.fetched += 1
+        self._count_exchange(exchange)
         with self.database.transaction() as session:
             capture_id = save_capture(session, exchange, self.source.id, self.run_id)
         self._notify()
         return capture_id
+
+    def _count_exchange(self, exchange: HttpExchange) -> None:
+        self.counts.requests += 1
+        self.counts.bytes += len(exchange.body)
+        self.fetched += 1
 
     def record_article(
         self, url: str, original_url: str | None, extracted: Extracted, capture_id: int | None, validators: Validators
@@ -151,13 +156,23 @@ class SourceRecorder:
         self._notify()
         return result.outcome
 
-    def record_not_modified(self, url: str, capture_id: int | None, validators: Validators) -> None:
-        """Note a 304: the page is as we hold it; no extraction, no revision."""
+    def record_not_modified(
+        self, url: str, capture_id: int | None, validators: Validators, pending_capture: HttpExchange | None = None
+    ) -> None:
+        """Note a 304: the page is as we hold it; no extraction, no revision.
+
+        `pending_capture` is the 304 itself when the capture middleware left it for this
+        transaction to save (see crawler.capturing).
+        """
         now = utcnow()
+        if pending_capture is not None:
+            self._count_exchange(pending_capture)
         with self.database.transaction() as session:
-            document = mark_seen(session, canonicalize_url(url), now)
-            if document is not None and capture_id is not None:
-                attach_capture(session, capture_id, document.id)
+            document_id = mark_seen(session, canonicalize_url(url), now)
+            if pending_capture is not None:
+                save_capture(session, pending_capture, self.source.id, self.run_id, document_id=document_id)
+            elif document_id is not None and capture_id is not None:
+                attach_capture(session, capture_id, document_id)
             self._save_fetch_state(session, url, 304, now, validators)
         self.counts.not_modified += 1
         self._notify()

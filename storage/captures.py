@@ -7,8 +7,9 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from storage.models import Blob, Capture
@@ -41,30 +42,33 @@ def save_capture(
 ) -> int:
     """Store the exchange (its body only if not already held) and return the capture id."""
     body_sha256 = store_blob(session, exchange.body) if exchange.body else None
-    capture = Capture(
-        url=exchange.url,
-        method=exchange.method,
-        status=exchange.status,
-        reason=exchange.reason,
-        http_version=exchange.http_version,
-        request_headers=[list(pair) for pair in exchange.request_headers],
-        response_headers=[list(pair) for pair in exchange.response_headers],
-        fetched_at=exchange.fetched_at,
-        body_sha256=body_sha256,
-        body_size=len(exchange.body),
-        source_id=source_id,
-        run_id=run_id,
-        document_id=document_id,
+    captures: Any = Capture.__table__  # a plain INSERT: every response of every crawl comes through here
+    statement = (
+        insert(captures)
+        .values(
+            url=exchange.url,
+            method=exchange.method,
+            status=exchange.status,
+            reason=exchange.reason,
+            http_version=exchange.http_version,
+            request_headers=[list(pair) for pair in exchange.request_headers],
+            response_headers=[list(pair) for pair in exchange.response_headers],
+            fetched_at=exchange.fetched_at,
+            body_sha256=body_sha256,
+            body_size=len(exchange.body),
+            source_id=source_id,
+            run_id=run_id,
+            document_id=document_id,
+        )
+        .returning(captures.c.id)
     )
-    session.add(capture)
-    session.flush()
-    return capture.id
+    return int(session.execute(statement).scalar_one())
 
 
 def store_blob(session: Session, body: bytes) -> str:
     """Store `body` compressed unless a blob with the same SHA-256 exists; return the digest."""
     digest = hashlib.sha256(body).hexdigest()
-    if session.get(Blob, digest) is None:
+    if session.execute(select(Blob.sha256).where(Blob.sha256 == digest)).first() is None:
         insert_ignoring_conflict(
             session,
             Blob.__table__,  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import FetchState
+from storage.upserts import upsert
 
 
 def get_fetch_state(session: Session, url: str) -> FetchState | None:
@@ -38,13 +39,11 @@ def save_fetch_state(
     session: Session, url: str, status: int, fetched_at: datetime, etag: str | None, last_modified: str | None
 ) -> None:
     """Remember the validators of a fetch of `url`; a 304 keeps the previous validators it lacks."""
-    state = session.get(FetchState, url, with_for_update=True)
-    if state is None:
-        session.add(FetchState(url=url, status=status, fetched_at=fetched_at, etag=etag, last_modified=last_modified))
-        session.flush()
-        return
-    state.status, state.fetched_at = status, fetched_at
+    replaced = ["status", "fetched_at"]
     if etag is not None or status != 304:
-        state.etag = etag
+        replaced.append("etag")
     if last_modified is not None or status != 304:
-        state.last_modified = last_modified
+        replaced.append("last_modified")
+    values = {"url": url, "status": status, "fetched_at": fetched_at, "etag": etag, "last_modified": last_modified}
+    # one statement per fetch (it runs for every page a crawl fetches); the database settles concurrent writers
+    upsert(session, FetchState.__table__, values, ["url"], replaced)  # type: ignore[arg-type]

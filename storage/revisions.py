@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage.clusters import assign_cluster, set_fingerprint
@@ -129,12 +129,23 @@ def mark_gone(session: Session, url: str, at: datetime) -> bool:
     return True
 
 
-def mark_seen(session: Session, url: str, at: datetime) -> Document | None:
-    """Update last-seen of the document at `url` without a new revision (e.g. a 304); return it, None if unknown."""
-    document = find_document(session, url)
-    if document is not None:
-        document.last_seen = max(document.last_seen, at)
-    return document
+def mark_seen(session: Session, url: str, at: datetime) -> int | None:
+    """Update last-seen of the document at `url` without a new revision (e.g. a 304); return its id, None if unknown.
+
+    Plain statements rather than a loaded Document: a recrawl runs this for every unchanged page.
+    """
+    documents: Any = Document.__table__
+    row = session.execute(select(documents.c.id, documents.c.last_seen).where(documents.c.canonical_url == url)).first()
+    if row is None:
+        alias = session.execute(select(UrlAlias.document_id).where(UrlAlias.url == url)).scalar_one_or_none()
+        if alias is None:
+            return None
+        row = session.execute(select(documents.c.id, documents.c.last_seen).where(documents.c.id == alias)).first()
+        if row is None:
+            return None
+    if row.last_seen < at:
+        session.execute(update(documents).where(documents.c.id == row.id).values(last_seen=at))
+    return int(row.id)
 
 
 def _find_or_create_document(session: Session, page: PageRecord) -> Document:

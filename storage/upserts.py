@@ -1,4 +1,4 @@
-"""INSERT ... ON CONFLICT DO NOTHING on both SQLite and PostgreSQL.
+"""INSERT ... ON CONFLICT DO NOTHING (or DO UPDATE) on both SQLite and PostgreSQL.
 
 The database, not a read-then-write check in Python, decides who wins when two
 processes insert the same key at once.
@@ -20,3 +20,14 @@ def insert_ignoring_conflict(session: Session, table: Table, values: dict[str, A
     statement = module.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
     result = session.execute(statement)
     return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def upsert(session: Session, table: Table, values: dict[str, Any], keys: list[str], update: list[str]) -> None:
+    """Insert one row, or set the `update` columns of the row with the same `keys` to these values."""
+    dialect = session.get_bind().dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(table).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=keys, set_={column: statement.excluded[column] for column in update}
+    )
+    session.execute(statement)

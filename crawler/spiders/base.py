@@ -26,7 +26,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from config import SourceConfig
-from crawler.capturing import CAPTURE_ID
+from crawler.capturing import CAPTURE_ID, CAPTURE_WITH_PAGE, PENDING_CAPTURE
 from crawler.extractor_pool import ExtractorPool
 from crawler.links import LinkFilter
 from crawler.recorder import SourceRecorder, Validators
@@ -134,7 +134,7 @@ class SourceSpider(scrapy.Spider):
             errback=self.on_error,
             dont_filter=True,
             priority=1 if revisit else 0,
-            meta={"handle_httpstatus_list": HANDLED_STATUSES, ROLE: "article", HINT: hint},
+            meta={"handle_httpstatus_list": HANDLED_STATUSES, ROLE: "article", HINT: hint, CAPTURE_WITH_PAGE: True},
         )
 
     def _claim(self, *urls: str) -> bool:
@@ -199,7 +199,8 @@ class SourceSpider(scrapy.Spider):
         self.recorder.queued -= 1
         capture_id = response.meta.get(CAPTURE_ID)
         if response.status == 304:
-            self.recorder.record_not_modified(response.url, capture_id, validators_of(response))
+            pending = response.meta.get(PENDING_CAPTURE)
+            self.recorder.record_not_modified(response.url, capture_id, validators_of(response), pending)
             return
         if response.status in (404, 410):
             self._missing(response, capture_id)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
+from storage.database import Database
+from storage.models import Capture, Document
 from tests.crawler.fixture_sites import Scenario
 
 SKIP_PATHS = ("/robots.txt",)
@@ -195,3 +198,23 @@ def test_progress_reaches_the_caller_and_ends_with_each_source_finished(scenario
     assert set(finished) == {report.id for report in scenario.steps["day1"].report.sources}
     assert finished["warta-budaya"].new == 6
     assert any(not event.finished and event.fetched > 0 for event in events)
+
+
+def test_every_response_of_the_unchanged_crawl_is_a_capture_and_each_304_article_names_its_document(
+    scenario: Scenario,
+) -> None:
+    database = Database(scenario.db_url)
+    try:
+        with database.reading() as session:
+            article_urls = set(session.execute(select(Document.url)).scalars())
+            for report in scenario.steps["again"].report.sources:
+                captures = session.execute(
+                    select(Capture.url, Capture.status, Capture.document_id).where(Capture.run_id == report.run_id)
+                ).all()
+                assert len(captures) == report.requests, report
+                articles = [(url, document_id) for url, status, document_id in captures if url in article_urls]
+                assert articles, report
+                assert all(document_id is not None for _url, document_id in articles), articles
+                assert {status for url, status, _ in captures if url in article_urls} == {304}
+    finally:
+        database.dispose()

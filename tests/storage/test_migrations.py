@@ -63,3 +63,20 @@ def test_unreachable_database_names_the_setting_without_the_password() -> None:
     assert "[storage] url" in message
     assert "hunter2" not in message
     assert "warta:***@127.0.0.1:1" in message
+
+
+def test_the_head_revision_checked_at_every_start_is_the_newest_migration_script() -> None:
+    assert migrate.head_revision() == migrate.scripts_head_revision()
+
+
+def test_current_revision_read_without_alembic_agrees_with_alembic(db_url: str) -> None:
+    database = Database(db_url)
+    try:
+        with database.engine.connect() as connection:
+            assert migrate.current_revision(connection) is None
+        database.upgrade()
+        with database.engine.connect() as connection:
+            expected = MigrationContext.configure(connection).get_current_revision()
+            assert migrate.current_revision(connection) == expected == migrate.HEAD_REVISION
+    finally:
+        database.dispose()

@@ -103,9 +103,14 @@ def test_gone_document_is_kept_and_returns_when_seen_again(archive: Database) ->
 def test_not_modified_touches_last_seen_only(archive: Database) -> None:
     record(archive, page())
     with archive.transaction() as session:
-        seen = mark_seen(session, page().canonical_url, later(5))
-        assert seen is not None and seen.canonical_url == page().canonical_url
+        document = find_document(session, page().canonical_url)
+        assert document is not None
+        assert mark_seen(session, page().canonical_url, later(5)) == document.id
+        assert mark_seen(session, page().canonical_url, later(2)) == document.id  # an older time changes nothing
         assert mark_seen(session, "https://disbud.jakarta.go.id/never-seen", later(5)) is None
+    with archive.reading() as session:
+        document = find_document(session, page().canonical_url)
+        assert document is not None and document.last_seen == later(5)
     assert counts(archive) == (1, 1)
 
 
