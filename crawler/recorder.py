@@ -20,8 +20,8 @@ from crawler.urls import canonical_from_page, canonicalize_url
 from storage.captures import HttpExchange, save_capture
 from storage.database import Database
 from storage.fetch_states import get_fetch_state, save_fetch_state, validators_of
-from storage.revisions import Outcome, PageRecord, RevisionHook, find_document, mark_gone, mark_seen, record_page
-from storage.revisits import KnownDocument, attach_capture, documents_to_revisit
+from storage.revisions import Outcome, PageRecord, RevisionHook, find_document, mark_gone, record_page
+from storage.revisits import KnownDocument, NotModified, attach_capture, documents_to_revisit, note_not_modified
 from storage.runs import RunCounts, add_run_error, finish_run, start_run
 from storage.sources import ensure_source
 from storage.types import utcnow
@@ -35,6 +35,7 @@ ProgressCallback = Callable[[ProgressEvent], None]
 Validators = tuple[str | None, str | None]
 # enough to explain a run in `warta preview` and --json; the counts hold the full numbers
 MAX_SKIPPED_PAGES_KEPT = 100
+NOT_MODIFIED_BATCH = 100
 
 
 class SourceRecorder:
@@ -60,6 +61,7 @@ class SourceRecorder:
         # validators by URL: the known documents' read in one query when the run lists them, others
         # as they are looked up; an entry is dropped when this run stores new validators for its URL
         self._known_validators: dict[str, tuple[str | None, str | None, datetime | None]] = {}
+        self._not_modified: list[NotModified] = []
 
     def start(self) -> int:
         """Mirror the source into the database and open its crawl run; return the run id."""
@@ -70,7 +72,8 @@ class SourceRecorder:
         return self.run_id
 
     def finish(self, status: str, error: str = "") -> SourceReport:
-        """Close the crawl run with its counts and return the source's report."""
+        """Write what is still noted, close the crawl run with its counts and return the source's report."""
+        self.flush()
         if self.run_id is not None:
             with self.database.transaction() as session:
                 finish_run(session, self.run_id, status, self.counts, error)
@@ -161,21 +164,29 @@ class SourceRecorder:
     ) -> None:
         """Note a 304: the page is as we hold it; no extraction, no revision.
 
-        `pending_capture` is the 304 itself when the capture middleware left it for this
-        transaction to save (see crawler.capturing).
+        `pending_capture` is the 304 itself when the capture middleware left it to be saved with
+        the note (see crawler.capturing). Notes are written `NOT_MODIFIED_BATCH` at a time and when
+        the run ends: a recrawl of an unchanged site is almost only 304s, and a transaction each
+        cost more than the exchange. A crash loses at most one batch of notes, which the next
+        run makes again.
         """
-        now = utcnow()
         if pending_capture is not None:
             self._count_exchange(pending_capture)
-        with self.database.transaction() as session:
-            document_id = mark_seen(session, canonicalize_url(url), now)
-            if pending_capture is not None:
-                save_capture(session, pending_capture, self.source.id, self.run_id, document_id=document_id)
-            elif document_id is not None and capture_id is not None:
-                attach_capture(session, capture_id, document_id)
-            self._save_fetch_state(session, url, 304, now, validators)
+        self._known_validators.pop(url, None)
+        etag, last_modified = validators
+        note = NotModified(url, canonicalize_url(url), utcnow(), etag, last_modified, pending_capture, capture_id)
+        self._not_modified.append(note)
+        if len(self._not_modified) >= NOT_MODIFIED_BATCH:
+            self.flush()
         self.counts.not_modified += 1
         self._notify()
+
+    def flush(self) -> None:
+        """Write the 304s noted since the last flush."""
+        notes, self._not_modified = self._not_modified, []
+        if notes:
+            with self.database.transaction() as session:
+                note_not_modified(session, notes, self.source.id, self.run_id)
 
     def record_missing(self, urls: Iterable[str], status: int, capture_id: int | None) -> bool:
         """Mark the known document behind these URLs gone (a 404 or 410); return False when none is known."""

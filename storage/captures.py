@@ -43,26 +43,33 @@ def save_capture(
     """Store the exchange (its body only if not already held) and return the capture id."""
     body_sha256 = store_blob(session, exchange.body) if exchange.body else None
     captures: Any = Capture.__table__  # a plain INSERT: every response of every crawl comes through here
-    statement = (
-        insert(captures)
-        .values(
-            url=exchange.url,
-            method=exchange.method,
-            status=exchange.status,
-            reason=exchange.reason,
-            http_version=exchange.http_version,
-            request_headers=[list(pair) for pair in exchange.request_headers],
-            response_headers=[list(pair) for pair in exchange.response_headers],
-            fetched_at=exchange.fetched_at,
-            body_sha256=body_sha256,
-            body_size=len(exchange.body),
-            source_id=source_id,
-            run_id=run_id,
-            document_id=document_id,
-        )
-        .returning(captures.c.id)
-    )
-    return int(session.execute(statement).scalar_one())
+    values = capture_row(exchange, source_id, run_id, document_id, body_sha256)
+    return int(session.execute(insert(captures).values(**values).returning(captures.c.id)).scalar_one())
+
+
+def capture_row(
+    exchange: HttpExchange,
+    source_id: str | None,
+    run_id: int | None,
+    document_id: int | None,
+    body_sha256: str | None = None,
+) -> dict[str, Any]:
+    """Return the column values of the capture of `exchange` (its body stored under `body_sha256`, if any)."""
+    return {
+        "url": exchange.url,
+        "method": exchange.method,
+        "status": exchange.status,
+        "reason": exchange.reason,
+        "http_version": exchange.http_version,
+        "request_headers": [list(pair) for pair in exchange.request_headers],
+        "response_headers": [list(pair) for pair in exchange.response_headers],
+        "fetched_at": exchange.fetched_at,
+        "body_sha256": body_sha256,
+        "body_size": len(exchange.body),
+        "source_id": source_id,
+        "run_id": run_id,
+        "document_id": document_id,
+    }
 
 
 def store_blob(session: Session, body: bytes) -> str:

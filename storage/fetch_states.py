@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import FetchState
-from storage.upserts import upsert
+from storage.upserts import dialect_insert, upsert
 
 
 def get_fetch_state(session: Session, url: str) -> FetchState | None:
@@ -47,3 +48,27 @@ def save_fetch_state(
     values = {"url": url, "status": status, "fetched_at": fetched_at, "etag": etag, "last_modified": last_modified}
     # one statement per fetch (it runs for every page a crawl fetches); the database settles concurrent writers
     upsert(session, FetchState.__table__, values, ["url"], replaced)  # type: ignore[arg-type]
+
+
+def save_not_modified_states(session: Session, states: Sequence[tuple[str, datetime, str | None, str | None]]) -> None:
+    """Remember many 304s at once: (url, fetched at, ETag, Last-Modified); each keeps the validators it lacks."""
+    if not states:
+        return
+    table: Any = FetchState.__table__
+    statement = dialect_insert(session, table)
+    statement = statement.on_conflict_do_update(
+        index_elements=["url"],
+        set_={
+            "status": statement.excluded.status,
+            "fetched_at": statement.excluded.fetched_at,
+            "etag": func.coalesce(statement.excluded.etag, table.c.etag),
+            "last_modified": func.coalesce(statement.excluded.last_modified, table.c.last_modified),
+        },
+    )
+    # one row per URL: PostgreSQL refuses to update a row twice in one statement
+    latest = {url: (at, etag, last_modified) for url, at, etag, last_modified in states}
+    rows = [
+        {"url": url, "status": 304, "fetched_at": at, "etag": etag, "last_modified": last_modified}
+        for url, (at, etag, last_modified) in latest.items()
+    ]
+    session.execute(statement, rows)

@@ -13,20 +13,22 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
+def dialect_insert(session: Session, table: Table) -> Any:
+    """Return an INSERT of the session's dialect (SQLite or PostgreSQL), which has ON CONFLICT clauses."""
+    module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return module.insert(table)
+
+
 def insert_ignoring_conflict(session: Session, table: Table, values: dict[str, Any], keys: list[str]) -> bool:
     """Insert one row unless a row with the same `keys` exists; return True when it was inserted."""
-    dialect = session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    statement = dialect_insert(session, table).values(**values).on_conflict_do_nothing(index_elements=keys)
     result = session.execute(statement)
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
 def upsert(session: Session, table: Table, values: dict[str, Any], keys: list[str], update: list[str]) -> None:
     """Insert one row, or set the `update` columns of the row with the same `keys` to these values."""
-    dialect = session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table).values(**values)
+    statement = dialect_insert(session, table).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=keys, set_={column: statement.excluded[column] for column in update}
     )

@@ -8,8 +8,10 @@ from storage.captures import HttpExchange, read_blob, save_capture
 from storage.database import Database
 from storage.fetch_states import get_fetch_state, save_fetch_state
 from storage.models import Blob, Capture, CrawlError, CrawlRun
+from storage.revisions import PageRecord, find_document, record_page
+from storage.revisits import NotModified, note_not_modified
 from storage.runs import RunCounts, add_run_error, finish_run, mark_interrupted_runs, start_run
-from tests.storage.conftest import later
+from tests.storage.conftest import later, page
 
 
 def exchange(body: bytes, hours: float = 0) -> HttpExchange:
@@ -77,3 +79,40 @@ def test_not_modified_keeps_previous_validators(archive: Database) -> None:
     assert state is not None
     assert (state.status, state.etag, state.last_modified) == (304, '"abc"', "Mon, 23 Nov 2026 07:00:00 GMT")
     assert state.fetched_at == later(1)
+
+
+def record(archive: Database, record_of: PageRecord) -> None:
+    with archive.transaction() as session:
+        record_page(session, record_of)
+
+
+def test_a_batch_of_304s_updates_last_seen_keeps_validators_and_captures_each_with_its_document(
+    archive: Database,
+) -> None:
+    record(archive, page())
+    moved = page("https://disbud.jakarta.go.id/berita/2026/festival-betawi", redirected_from=page().canonical_url)
+    record(archive, moved)  # the old URL is now an alias of the same document
+    with archive.transaction() as session:
+        save_fetch_state(session, page().url, 200, later(0), '"v1"', "Mon, 23 Nov 2026 07:00:00 GMT")
+        document = find_document(session, moved.canonical_url)
+        assert document is not None
+        document_id, first_seen = document.id, document.last_seen
+    not_modified = HttpExchange(url=page().url, status=304, response_headers=[], body=b"", fetched_at=later(5))
+    notes = [
+        NotModified(page().url, page().canonical_url, later(5), None, None, capture=not_modified),
+        NotModified(moved.url, moved.canonical_url, later(-5), '"v2"', None, capture=not_modified),
+        NotModified("https://disbud.jakarta.go.id/never-seen", "https://disbud.jakarta.go.id/never-seen", later(5),
+                    '"x"', None),
+    ]  # fmt: skip
+    with archive.transaction() as session:
+        note_not_modified(session, notes, "disbud", None)
+    with archive.reading() as session:
+        document = find_document(session, moved.canonical_url)
+        assert document is not None and document.last_seen == later(5) != first_seen  # an earlier 304 changes nothing
+        state = get_fetch_state(session, page().url)
+        assert state is not None and (state.status, state.etag, state.fetched_at) == (304, '"v1"', later(5))
+        assert state.last_modified == "Mon, 23 Nov 2026 07:00:00 GMT"  # a 304 without validators keeps them
+        unknown = get_fetch_state(session, "https://disbud.jakarta.go.id/never-seen")
+        assert unknown is not None and unknown.etag == '"x"'
+        captures = session.execute(select(Capture.status, Capture.document_id).where(Capture.status == 304)).all()
+        assert sorted(captures) == [(304, document_id), (304, document_id)]
