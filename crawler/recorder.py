@@ -60,7 +60,7 @@ class SourceRecorder:
         self.skipped_pages: list[tuple[str, str]] = []
         # validators by URL: the known documents' read in one query when the run lists them, others
         # as they are looked up; an entry is dropped when this run stores new validators for its URL
-        self._known_validators: dict[str, tuple[str | None, str | None, datetime | None]] = {}
+        self._validators: dict[str, tuple[str | None, str | None, datetime | None]] = {}
         self._not_modified: list[NotModified] = []
 
     def start(self) -> int:
@@ -93,7 +93,7 @@ class SourceRecorder:
         """Return the source's active documents first seen within the last `revisit_days` days."""
         with self.database.reading() as session:
             documents = documents_to_revisit(session, self.source.id, utcnow() - timedelta(days=revisit_days))
-            self._known_validators = validators_of(session, [document.url for document in documents])
+            self._validators = validators_of(session, [document.url for document in documents])
         return documents
 
     def is_known(self, url: str) -> bool:
@@ -103,7 +103,7 @@ class SourceRecorder:
 
     def validators(self, url: str) -> tuple[str | None, str | None, datetime | None]:
         """Return (ETag, Last-Modified, fetched at) of the URL's last fetch, all None if never fetched."""
-        known = self._known_validators.get(url)
+        known = self._validators.get(url)
         if known is not None:
             return known
         with self.database.reading() as session:
@@ -111,7 +111,7 @@ class SourceRecorder:
             found = (None, None, None) if state is None else (state.etag, state.last_modified, state.fetched_at)
         # a sitemap entry is looked up once to decide whether to fetch it, and again by the conditional
         # request middleware; until this run stores new validators for the URL, the answer stands
-        self._known_validators[url] = found
+        self._validators[url] = found
         return found
 
     def capture(self, exchange: HttpExchange) -> int:
@@ -172,7 +172,7 @@ class SourceRecorder:
         """
         if pending_capture is not None:
             self._count_exchange(pending_capture)
-        self._known_validators.pop(url, None)
+        self._validators.pop(url, None)
         etag, last_modified = validators
         note = NotModified(url, canonicalize_url(url), utcnow(), etag, last_modified, pending_capture, capture_id)
         self._not_modified.append(note)
@@ -231,7 +231,7 @@ class SourceRecorder:
         setattr(self.counts, name, getattr(self.counts, name) + amount)
 
     def _save_fetch_state(self, session: Session, url: str, status: int, at: datetime, validators: Validators) -> None:
-        self._known_validators.pop(url, None)
+        self._validators.pop(url, None)
         save_fetch_state(session, url, status, at, *validators)
 
     def _notify(self, finished: bool = False) -> None:

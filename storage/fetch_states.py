@@ -40,14 +40,12 @@ def save_fetch_state(
     session: Session, url: str, status: int, fetched_at: datetime, etag: str | None, last_modified: str | None
 ) -> None:
     """Remember the validators of a fetch of `url`; a 304 keeps the previous validators it lacks."""
-    replaced = ["status", "fetched_at"]
-    if etag is not None or status != 304:
-        replaced.append("etag")
-    if last_modified is not None or status != 304:
-        replaced.append("last_modified")
+    if status == 304:
+        save_not_modified_states(session, [(url, fetched_at, etag, last_modified)])
+        return
     values = {"url": url, "status": status, "fetched_at": fetched_at, "etag": etag, "last_modified": last_modified}
     # one statement per fetch (it runs for every page a crawl fetches); the database settles concurrent writers
-    upsert(session, FetchState.__table__, values, ["url"], replaced)  # type: ignore[arg-type]
+    upsert(session, FetchState.__table__, values, ["url"], ["status", "fetched_at", "etag", "last_modified"])  # type: ignore[arg-type]
 
 
 def save_not_modified_states(session: Session, states: Sequence[tuple[str, datetime, str | None, str | None]]) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.clusters import assign_cluster, set_fingerprint
@@ -127,25 +127,6 @@ def mark_gone(session: Session, url: str, at: datetime) -> bool:
         return False
     document.status, document.gone_at, document.changed_at = "gone", at, at
     return True
-
-
-def mark_seen(session: Session, url: str, at: datetime) -> int | None:
-    """Update last-seen of the document at `url` without a new revision (e.g. a 304); return its id, None if unknown.
-
-    Plain statements rather than a loaded Document: a recrawl runs this for every unchanged page.
-    """
-    documents: Any = Document.__table__
-    row = session.execute(select(documents.c.id, documents.c.last_seen).where(documents.c.canonical_url == url)).first()
-    if row is None:
-        alias = session.execute(select(UrlAlias.document_id).where(UrlAlias.url == url)).scalar_one_or_none()
-        if alias is None:
-            return None
-        row = session.execute(select(documents.c.id, documents.c.last_seen).where(documents.c.id == alias)).first()
-        if row is None:
-            return None
-    if row.last_seen < at:
-        session.execute(update(documents).where(documents.c.id == row.id).values(last_seen=at))
-    return int(row.id)
 
 
 def _find_or_create_document(session: Session, page: PageRecord) -> Document:

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from storage.database import Database
 from storage.models import Document, Revision, UrlAlias
-from storage.revisions import Outcome, find_document, mark_gone, mark_seen, record_page
+from storage.revisions import Outcome, find_document, mark_gone, record_page
+from storage.revisits import NotModified, note_not_modified
 from tests.storage.conftest import ARTICLE, later, page
 
 
@@ -102,15 +103,14 @@ def test_gone_document_is_kept_and_returns_when_seen_again(archive: Database) ->
 
 def test_not_modified_touches_last_seen_only(archive: Database) -> None:
     record(archive, page())
+    url = page().canonical_url
     with archive.transaction() as session:
-        document = find_document(session, page().canonical_url)
-        assert document is not None
-        assert mark_seen(session, page().canonical_url, later(5)) == document.id
-        assert mark_seen(session, page().canonical_url, later(2)) == document.id  # an older time changes nothing
-        assert mark_seen(session, "https://disbud.jakarta.go.id/never-seen", later(5)) is None
+        note_not_modified(session, [NotModified(url, url, later(5), None, None)], "disbud", None)
+    with archive.transaction() as session:
+        note_not_modified(session, [NotModified(url, url, later(2), None, None)], "disbud", None)  # older: no change
     with archive.reading() as session:
-        document = find_document(session, page().canonical_url)
-        assert document is not None and document.last_seen == later(5)
+        document = find_document(session, url)
+        assert document is not None and document.last_seen == later(5) and document.current_revision == 1
     assert counts(archive) == (1, 1)
 
 
