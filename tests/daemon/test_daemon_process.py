@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import json
 import signal
+import time
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import feedparser
@@ -25,12 +27,30 @@ from tests.daemon.conftest import (
 from tests.daemon.sites import source_toml
 
 
+def slow_listing(site: Site, seconds: float) -> str:
+    """Serve the site's listing at a new path that answers only after `seconds`; return its URL."""
+    listing = (site.server.state.root / "good" / "berita" / "index.html").read_bytes()
+
+    def answer(handler: BaseHTTPRequestHandler) -> None:
+        time.sleep(seconds)
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Content-Length", str(len(listing)))
+        handler.end_headers()
+        handler.wfile.write(listing)
+
+    site.server.add_route("/lambat/", answer)
+    return site.url + "/lambat/"
+
+
 def test_daemon_crawls_on_schedule_serves_endpoints_and_stops_cleanly(
     site: Site, tmp_path: Path, daemons: list[DaemonProcess]
 ) -> None:
     port = free_port()
     db_url = sqlite_url(tmp_path)
-    config = write_config(tmp_path, daemon_config(db_url, port, source_toml("site", site.url + "/berita/")))
+    # every crawl waits 2.5s for its listing, longer than the 2s interval between due runs
+    listing_url = slow_listing(site, 2.5)
+    config = write_config(tmp_path, daemon_config(db_url, port, source_toml("site", listing_url)))
     daemon = start_daemon(config, port)
     daemons.append(daemon)
     database = Database(db_url)
@@ -43,7 +63,7 @@ def test_daemon_crawls_on_schedule_serves_endpoints_and_stops_cleanly(
         for earlier, later in itertools.pairwise(finished):
             assert earlier.finished_at <= later.started_at, "two runs of one source overlapped"
         assert finished[0].new == 6
-        # Crawls take longer than the 2s interval, so due runs were skipped, and said so.
+        # Crawls outlast the 2s interval, so due runs were skipped, and said so.
         assert "run of source:site skipped: its previous run is still going" in daemon.log()
 
         status, headers, body = daemon.get("/healthz")
