@@ -19,6 +19,7 @@ import hashlib
 import logging
 import mimetypes
 import socketserver
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
@@ -245,11 +246,15 @@ def make_feed_server(
     return server
 
 
-def serve_feeds(feed_dir: Path, host: str, port: int) -> None:
-    """Serve `feed_dir` on host:port until interrupted."""
+def serve_feeds(feed_dir: Path, host: str, port: int, stop: threading.Event) -> None:
+    """Serve `feed_dir` on host:port until `stop` is set, then close the listening socket."""
     server = make_feed_server(host, port, make_feed_app(feed_dir))
     logger.info("serving %s on http://%s:%d/", feed_dir, host, server.server_address[1])
+    thread = threading.Thread(target=server.serve_forever, name="feed-server", daemon=True)
+    thread.start()
     try:
-        server.serve_forever()
+        while not stop.wait(0.5):
+            pass
     finally:
+        server.shutdown()
         server.server_close()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+
 import click
 
 from feeds.builder import build_feeds
@@ -55,7 +58,7 @@ def feeds_build(app: AppContext, rematch: bool) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), help="Port to listen on (default: the port of [daemon] listen).")
 @pass_app
 def feeds_serve(app: AppContext, host: str | None, port: int | None) -> None:
-    """Serve the feed folder over HTTP until interrupted (Ctrl-C).
+    """Serve the feed folder over HTTP until interrupted (Ctrl-C or SIGTERM).
 
     Example: warta feeds serve --host 127.0.0.1 --port 8080
     """
@@ -67,9 +70,13 @@ def feeds_serve(app: AppContext, host: str | None, port: int | None) -> None:
     host = host or default_host
     port = int(default_port) if port is None else port
     click.echo(f"serving {feed_dir} on http://{host}:{port}/ (Ctrl-C to stop)")
+    stop = threading.Event()
+    previous = {signum: signal.signal(signum, lambda *_: stop.set()) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
-        serve_feeds(feed_dir, host, port)
+        serve_feeds(feed_dir, host, port, stop)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc}; choose another --host/--port") from exc
-    except KeyboardInterrupt:
-        click.echo("stopped")
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    click.echo("stopped")

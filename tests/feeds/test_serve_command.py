@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from click.testing import CliRunner
 
 from tests.conftest import write_config
@@ -28,7 +29,8 @@ def test_serve_without_a_built_folder_says_to_build_first(tmp_path) -> None:
     assert "run `warta feeds build` first" in result.output
 
 
-def test_serve_command_answers_over_http_and_stops_on_interrupt(tmp_path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["interrupt", "terminate"])
+def test_serve_command_answers_over_http_and_stops_on_a_signal(tmp_path, signum: int) -> None:
     feed_dir = tmp_path / "public"
     feed_dir.mkdir()
     (feed_dir / "all.atom").write_bytes(b"<feed/>")
@@ -53,7 +55,8 @@ def test_serve_command_answers_over_http_and_stops_on_interrupt(tmp_path) -> Non
                 time.sleep(0.05)
         assert (status, body) == (200, b"<feed/>")
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signum)
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
     assert f"serving {feed_dir} on http://127.0.0.1:{port}/".encode() in output
+    assert output.rstrip().endswith(b"stopped"), output
