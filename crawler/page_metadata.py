@@ -237,7 +237,8 @@ def _dates_near(headline: HtmlElement | None, tz: tzinfo) -> list[tuple[ParsedDa
     if headline is None:
         return []
     path = "following::text()[normalize-space()][not(ancestor::script or ancestor::style)][position() <= $count]"
-    after = [normalise_space(str(text)) for text in headline.xpath(path, count=_NEAR_HEADLINE_TEXTS)]
+    texts = headline.xpath(path, count=_NEAR_HEADLINE_TEXTS, smart_strings=False)
+    after = [normalise_space(text) for text in texts]
     # a date line may be split over a few text nodes ("Rabu, 4 November 2015 |", "21:04 WIB")
     parsed = find_date_detail(" | ".join(after), tz)
     siblings = headline.xpath("preceding-sibling::*[position() <= 3]")
