@@ -8,7 +8,7 @@ and reports progress. It never fetches and never extracts.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,15 @@ from crawler.urls import canonical_from_page, canonicalize_url
 from storage.captures import HttpExchange, save_capture
 from storage.database import Database
 from storage.fetch_states import get_fetch_state, save_fetch_state, validators_of
-from storage.revisions import Outcome, PageRecord, RevisionHook, find_document, mark_gone, record_page
+from storage.revisions import (
+    Outcome,
+    PageRecord,
+    RevisionHook,
+    find_document,
+    known_urls,
+    mark_gone,
+    record_page,
+)
 from storage.revisits import KnownDocument, NotModified, attach_capture, documents_to_revisit, note_not_modified
 from storage.runs import RunCounts, add_run_error, finish_run, start_run
 from storage.sources import ensure_source
@@ -58,9 +66,12 @@ class SourceRecorder:
         self.queued = 0
         self.fetched = 0
         self.skipped_pages: list[tuple[str, str]] = []
-        # validators by URL: the known documents' read in one query when the run lists them, others
-        # as they are looked up; an entry is dropped when this run stores new validators for its URL
+        # validators by URL: the known documents' read in one query when the run lists them, discovered
+        # links' by `look_up`, others as they are asked for; an entry is dropped when this run stores
+        # new validators for its URL
         self._validators: dict[str, tuple[str | None, str | None, datetime | None]] = {}
+        # whether a discovered link is archived, read by `look_up` for the `is_known` call that follows
+        self._known: dict[str, bool] = {}
         self._not_modified: list[NotModified] = []
 
     def start(self) -> int:
@@ -96,8 +107,27 @@ class SourceRecorder:
             self._validators = validators_of(session, [document.url for document in documents])
         return documents
 
+    def look_up(self, urls: Sequence[str]) -> None:
+        """Read, for many discovered links at once, their validators and whether they are archived.
+
+        The `validators` and `is_known` calls that decide whether to fetch each link then need no
+        query of their own: a first crawl of a sitemap asked two per link.
+        """
+        new_urls = list(dict.fromkeys(urls))
+        without_validators = [url for url in new_urls if url not in self._validators]
+        canonical = {url: canonicalize_url(url) for url in new_urls}
+        with self.database.reading() as session:
+            found = validators_of(session, without_validators)
+            known = known_urls(session, list(set(canonical.values())))
+        for url in without_validators:
+            self._validators[url] = found.get(url, (None, None, None))
+        for url in new_urls:
+            self._known[url] = canonical[url] in known
+
     def is_known(self, url: str) -> bool:
         """Return True when a document is archived under the URL (canonical or alias)."""
+        if url in self._known:
+            return self._known.pop(url)
         with self.database.reading() as session:
             return find_document(session, canonicalize_url(url)) is not None
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,6 +24,8 @@ from storage.clusters import assign_cluster, set_fingerprint
 from storage.fingerprints import Fingerprint, fingerprint
 from storage.models import Document, Revision, UrlAlias
 from storage.upserts import insert_ignoring_conflict
+
+URLS_PER_QUERY = 500  # bound parameters per IN (...) lookup
 
 
 class Outcome(enum.StrEnum):
@@ -98,14 +100,16 @@ def record_page(session: Session, page: PageRecord, on_revision: RevisionHook | 
         meta=dict(page.metadata),
         capture_id=page.capture_id,
     )
-    session.add(revision)
     document.current_revision = revision.number
     document.content_hash = digest
     document.updated_at = page.fetched_at
     document.changed_at = page.fetched_at
     set_fingerprint(document, content.simhash)
+    # the cluster is chosen before anything is flushed, so the document is written in one UPDATE
+    with session.no_autoflush:
+        cluster_id = assign_cluster(session, document, content.word_count)
+    session.add(revision)
     session.flush()
-    cluster_id = assign_cluster(session, document, content.word_count)
     if on_revision is not None:
         on_revision(session, document, revision)
     return RecordResult(outcome, document.id, revision.number, cluster_id)
@@ -118,6 +122,16 @@ def find_document(session: Session, url: str) -> Document | None:
         return document
     alias = session.get(UrlAlias, url)
     return session.get(Document, alias.document_id) if alias else None
+
+
+def known_urls(session: Session, urls: Sequence[str]) -> set[str]:
+    """Return those of `urls` under which a document is archived (its canonical URL or an alias)."""
+    found: set[str] = set()
+    for start in range(0, len(urls), URLS_PER_QUERY):
+        chunk = urls[start : start + URLS_PER_QUERY]
+        found.update(session.execute(select(Document.canonical_url).where(Document.canonical_url.in_(chunk))).scalars())
+        found.update(session.execute(select(UrlAlias.url).where(UrlAlias.url.in_(chunk))).scalars())
+    return found
 
 
 def mark_gone(session: Session, url: str, at: datetime) -> bool:

@@ -199,7 +199,10 @@ class TopicMatcher:
         """Replace the document's topic memberships with those of `revision` (the `record_page` hook)."""
         topic_ids = self.match(revision.title, revision.text, document.source_id, revision.language)
         at = document.updated_at or revision.fetched_at
-        replace_memberships(session, {document.id: (topic_ids, at)})
+        if revision.number == 1:  # a new document has no memberships to replace
+            add_memberships(session, {document.id: (topic_ids, at)})
+        else:
+            replace_memberships(session, {document.id: (topic_ids, at)})
         logger.debug("document %s matches topics %s", document.id, topic_ids)
 
 
@@ -212,6 +215,11 @@ def replace_memberships(session: Session, matches: Mapping[int, tuple[Sequence[s
     if not matches:
         return
     session.execute(delete(TopicMembership).where(TopicMembership.document_id.in_(list(matches))))
+    add_memberships(session, matches)
+
+
+def add_memberships(session: Session, matches: Mapping[int, tuple[Sequence[str], datetime]]) -> None:
+    """Add memberships of documents that have none yet: {document id: (topic ids, document updated_at)}."""
     rows = [
         {"topic_id": topic_id, "document_id": document_id, "matched_at": at}
         for document_id, (topic_ids, at) in matches.items()

@@ -161,6 +161,8 @@ class SourceSpider(scrapy.Spider):
     def on_idle(self) -> None:
         """Start phase 2: fetch the discovered links that phase 1 did not resolve."""
         pending, self.pending = self.pending, {}
+        if pending:
+            self.recorder.look_up([url for url, _hint in pending.values()])
         scheduled = 0
         for canonical, (url, hint) in pending.items():
             if canonical in self.resolved or not self._claim(url):

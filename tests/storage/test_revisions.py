@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from storage.database import Database
-from storage.models import Document, Revision, UrlAlias
-from storage.revisions import Outcome, find_document, mark_gone, record_page
+from storage.models import Document, Revision, TopicMembership, UrlAlias
+from storage.revisions import Outcome, find_document, known_urls, mark_gone, record_page
 from storage.revisits import NotModified, note_not_modified
+from storage.topics import TopicMatcher, TopicRule
 from tests.storage.conftest import ARTICLE, later, page
 
 
@@ -126,6 +127,32 @@ def test_redirect_moves_the_document_instead_of_creating_a_story(archive: Databa
         assert session.get(UrlAlias, old_url) is not None
         found = find_document(session, old_url)
         assert found is not None and found.canonical_url == new_url
+
+
+def test_known_urls_are_canonical_urls_and_aliases_of_archived_documents(archive: Database) -> None:
+    old_url = page().canonical_url
+    new_url = "https://disbud.jakarta.go.id/berita/2026/festival-betawi"
+    record(archive, page())
+    record(archive, page(url=new_url, canonical_url=new_url, redirected_from=old_url, fetched_at=later(2)))
+    unknown = [f"https://disbud.jakarta.go.id/berita/lain-{n}" for n in range(1200)]  # more than one query's worth
+    with archive.reading() as session:
+        assert known_urls(session, [*unknown, old_url, new_url]) == {old_url, new_url}
+        assert known_urls(session, []) == set()
+
+
+def test_recording_a_new_page_writes_its_document_once_after_inserting_it(archive: Database) -> None:
+    statements = []
+    event.listen(archive.engine, "before_cursor_execute", lambda *args: statements.append(args[2].split()[0]))
+    matcher = TopicMatcher([TopicRule("heritage", any=("Betawi",))])
+    with archive.transaction() as session:
+        record_page(session, page(), on_revision=matcher.update_memberships)
+    # the cluster is chosen before the one flush, and a new document has no memberships to delete
+    assert statements.count("UPDATE") == 1
+    assert "DELETE" not in statements
+    with archive.reading() as session:
+        document = session.scalars(select(Document)).one()
+        assert document.cluster_id == document.id and document.current_revision == 1
+        assert [m.topic_id for m in session.scalars(select(TopicMembership))] == ["heritage"]
 
 
 def test_naive_datetimes_are_refused(archive: Database) -> None:

@@ -1,0 +1,39 @@
+"""The recorder's bulk look-up: what decides whether to fetch a discovered link, read for many links at once."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+
+from config import SourceConfig
+from crawler.recorder import SourceRecorder
+from storage.database import Database
+from storage.fetch_states import save_fetch_state
+from storage.revisions import record_page
+from storage.sources import ensure_source
+from tests.storage.conftest import later, page
+
+SOURCE = SourceConfig(id="disbud", name="Dinas Kebudayaan", kind="listing", urls=["https://disbud.jakarta.go.id/"])
+ARCHIVED = "https://disbud.jakarta.go.id/berita/festival-betawi"
+FETCHED_ONLY = "https://disbud.jakarta.go.id/tentang"
+NEW = "https://disbud.jakarta.go.id/berita/baru"
+
+
+def test_look_up_answers_is_known_and_validators_of_many_links_in_one_read(db: Database) -> None:
+    with db.transaction() as session:
+        ensure_source(session, "disbud", "Dinas Kebudayaan", "listing")
+        record_page(session, page(ARCHIVED))
+        save_fetch_state(session, ARCHIVED, 200, later(0), '"v1"', None)
+        save_fetch_state(session, FETCHED_ONLY, 200, later(1), None, "Mon, 23 Nov 2026 07:00:00 GMT")
+    recorder = SourceRecorder(db, SOURCE)
+    # a link as the page wrote it: canonicalized before it is looked up, as is_known does
+    links = [ARCHIVED + "?utm_source=feed", FETCHED_ONLY, NEW]
+    recorder.look_up(links)
+    statements: list[str] = []
+    event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    assert [recorder.is_known(url) for url in links] == [True, False, False]
+    assert recorder.validators(FETCHED_ONLY) == (None, "Mon, 23 Nov 2026 07:00:00 GMT", later(1))
+    assert recorder.validators(NEW) == (None, None, None)
+    assert statements == []
+    # once its answer is used, a link is looked up afresh (the run may have archived it meanwhile)
+    assert recorder.is_known(ARCHIVED) is True
+    assert statements
