@@ -40,7 +40,10 @@ def scrapy_settings(cfg: WartaConfig) -> dict[str, Any]:
         "WARTA_RETRY_BACKOFF_SECONDS": 0.5,
         "WARTA_MAX_RETRY_AFTER": min(120.0, crawler.timeout.total_seconds() * 4),
         "COOKIES_ENABLED": False,
+        # Neither Scrapy's telnet console nor its remote-control server (an HTTP endpoint on localhost
+        # that runs Python code sent to it) may listen while a crawl runs.
         "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,
         "LOGSTATS_INTERVAL": 0,
         # warta configures logging (warta.logs); Scrapy's records go through it.
         "LOG_INSTALL_ROOT_HANDLER": False,

@@ -6,7 +6,10 @@ import json
 import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -131,3 +134,61 @@ def test_the_crawl_command_loads_neither_extraction_nor_other_commands() -> None
         check=True,
     ).stdout
     assert "warta.cli_archive" in every and "feedgen" in every
+
+
+def listening_ports(pid: int) -> list[int]:
+    """Return the TCP ports process `pid` listens on (Linux: its socket inodes matched in /proc/net/tcp*)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = fd.readlink().name
+        except OSError:  # closed meanwhile
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    ports = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state == "0A" and inode in inodes:  # 0A: LISTEN
+                ports.append(int(local.rsplit(":", 1)[1], 16))
+    return ports
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's /proc to find listening sockets")
+def test_a_running_crawl_listens_on_no_port(tmp_path: Path) -> None:
+    # Scrapy's telnet console and its remote-control server (which runs Python code sent to it)
+    # would each listen on localhost for as long as the crawl runs.
+    release = threading.Event()
+    server = SiteServer(tmp_path / "site")
+    (tmp_path / "site" / "day1").mkdir(parents=True)
+
+    def slow_page(handler: BaseHTTPRequestHandler) -> None:
+        release.wait(30)
+        handler.send_response(404)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    server.add_route("/lambat", slow_page)
+    config = write_config(
+        tmp_path,
+        f'[storage]\nurl = "sqlite:///{tmp_path / "warta.db"}"\n[crawler]\ndownload_delay = "0s"\ntimeout = "30s"\n'
+        f'[[sources]]\nid = "lambat"\nkind = "page"\nurls = ["{server.url}/lambat"]\n',
+    )
+    with server:
+        crawl = subprocess.Popen(
+            [sys.executable, "-m", "warta", "--config", str(config), "--log-level", "warning", "crawl"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not any(request.path == "/lambat" for request in server.requests):
+                assert crawl.poll() is None and time.monotonic() < deadline, "the crawl never asked for its page"
+                time.sleep(0.05)
+            # the page is being fetched: the crawl has started everything it starts
+            assert listening_ports(crawl.pid) == []
+        finally:
+            release.set()
+            crawl.wait(timeout=60)
