@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml
 run: install
 	$(VENV)/bin/warta demo
 
-# two workers: the crawl tests wait on child processes and servers; --dist loadscope keeps each
-# module's shared fixtures (a crawled site, a demo run) on one worker
-PYTEST_ARGS ?= -n 2 --dist loadscope
+# three workers on two cores: the crawl, daemon and reliability tests spend most of their time
+# waiting on child processes, servers and timeouts (the suite uses about one core on average with
+# two workers; a third cut its time by a quarter); --dist loadscope keeps each module's shared
+# fixtures (a crawled site, a demo run) on one worker
+PYTEST_ARGS ?= -n 3 --dist loadscope
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

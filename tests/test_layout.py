@@ -38,3 +38,10 @@ def test_package_imports_only_lower_layers(package: str) -> None:
         if imported_packages(path) - allowed
     }
     assert offenders == {}
+
+
+def test_the_modules_started_first_exist() -> None:
+    from tests.conftest import SLOWEST_MODULES
+
+    missing = [module for module in SLOWEST_MODULES if not (ROOT / module).is_file()]
+    assert missing == [], "renamed or removed: update SLOWEST_MODULES in tests/conftest.py"
