@@ -44,7 +44,7 @@ def save_capture(
     body_sha256 = store_blob(session, exchange.body) if exchange.body else None
     captures: Any = Capture.__table__  # a plain INSERT: every response of every crawl comes through here
     values = capture_row(exchange, source_id, run_id, document_id, body_sha256)
-    return int(session.execute(insert(captures).values(**values).returning(captures.c.id)).scalar_one())
+    return int(session.execute(insert(captures).returning(captures.c.id), values).scalar_one())
 
 
 def capture_row(

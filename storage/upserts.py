@@ -21,15 +21,17 @@ def dialect_insert(session: Session, table: Table) -> Any:
 
 def insert_ignoring_conflict(session: Session, table: Table, values: dict[str, Any], keys: list[str]) -> bool:
     """Insert one row unless a row with the same `keys` exists; return True when it was inserted."""
-    statement = dialect_insert(session, table).values(**values).on_conflict_do_nothing(index_elements=keys)
-    result = session.execute(statement)
+    # the values are bound as parameters of a statement built without them: building them into the
+    # statement costs more than the write itself (these run several times for every page crawled)
+    statement = dialect_insert(session, table).on_conflict_do_nothing(index_elements=keys)
+    result = session.execute(statement, values)
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
 def upsert(session: Session, table: Table, values: dict[str, Any], keys: list[str], update: list[str]) -> None:
     """Insert one row, or set the `update` columns of the row with the same `keys` to these values."""
-    statement = dialect_insert(session, table).values(**values)
+    statement = dialect_insert(session, table)
     statement = statement.on_conflict_do_update(
         index_elements=keys, set_={column: statement.excluded[column] for column in update}
     )
-    session.execute(statement)
+    session.execute(statement, values)
