@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -65,3 +68,20 @@ def test_daemon_soak_samples_memory_and_descriptors(tmp_path: Path) -> None:
     rss, fds = soak.run(tmp_path, crawls=2, pages=2)
     assert "scheduled crawls" in rss.name and rss.ratio > 0 and math.isfinite(rss.ratio)
     assert fds.ratio > 0 and "open fds" in fds.detail
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads Linux's /proc")
+def test_soak_counts_descriptors_but_not_the_log_pipes_of_running_children(tmp_path: Path) -> None:
+    before = soak.open_fds(os.getpid())
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(30)"], stdin=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        with (tmp_path / "leak").open("w"):
+            # the child's stderr pipe is not counted; a file left open is
+            assert soak.open_fds(os.getpid()) == before + 1
+    finally:
+        child.kill()
+        child.wait()
+        assert child.stderr is not None
+        child.stderr.close()
