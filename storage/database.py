@@ -10,9 +10,9 @@ transaction, so exports and feed builds do not block crawls.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
@@ -27,6 +27,15 @@ from storage.errors import DatabaseUnavailableError, SchemaOutdatedError, Storag
 logger = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 60
+# values per `IN (...)` lookup, far under SQLite's and PostgreSQL's limits on bound parameters
+IN_LIST_SIZE = 500
+T = TypeVar("T")
+
+
+def in_chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """Yield `values` in slices of at most IN_LIST_SIZE, one per `IN (...)` query."""
+    for start in range(0, len(values), IN_LIST_SIZE):
+        yield values[start : start + IN_LIST_SIZE]
 
 
 class Database:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from storage.database import in_chunks
 from storage.models import FetchState
 from storage.upserts import dialect_insert, upsert
 
@@ -19,14 +20,12 @@ def get_fetch_state(session: Session, url: str) -> FetchState | None:
 
 
 Validators = tuple[str | None, str | None, datetime | None]
-_URLS_PER_QUERY = 500
 
 
 def validators_of(session: Session, urls: Sequence[str]) -> dict[str, Validators]:
     """Return (ETag, Last-Modified, fetched at) of every URL among `urls` that was fetched before."""
     found: dict[str, Validators] = {}
-    for start in range(0, len(urls), _URLS_PER_QUERY):
-        chunk = urls[start : start + _URLS_PER_QUERY]
+    for chunk in in_chunks(urls):
         rows = session.execute(
             select(FetchState.url, FetchState.etag, FetchState.last_modified, FetchState.fetched_at).where(
                 FetchState.url.in_(chunk)

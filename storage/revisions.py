@@ -21,11 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.clusters import assign_cluster, set_fingerprint
+from storage.database import in_chunks
 from storage.fingerprints import Fingerprint, fingerprint
 from storage.models import Document, Revision, UrlAlias
 from storage.upserts import insert_ignoring_conflict
-
-URLS_PER_QUERY = 500  # bound parameters per IN (...) lookup
 
 
 class Outcome(enum.StrEnum):
@@ -127,8 +126,7 @@ def find_document(session: Session, url: str) -> Document | None:
 def known_urls(session: Session, urls: Sequence[str]) -> set[str]:
     """Return those of `urls` under which a document is archived (its canonical URL or an alias)."""
     found: set[str] = set()
-    for start in range(0, len(urls), URLS_PER_QUERY):
-        chunk = urls[start : start + URLS_PER_QUERY]
+    for chunk in in_chunks(urls):
         found.update(session.execute(select(Document.canonical_url).where(Document.canonical_url.in_(chunk))).scalars())
         found.update(session.execute(select(UrlAlias.url).where(UrlAlias.url.in_(chunk))).scalars())
     return found
