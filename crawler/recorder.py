@@ -24,8 +24,8 @@ from storage.revisions import (
     Outcome,
     PageRecord,
     RevisionHook,
+    document_ids,
     find_document,
-    known_urls,
     mark_gone,
     record_page,
 )
@@ -114,11 +114,13 @@ class SourceRecorder:
         query of their own: a first crawl of a sitemap asked two per link.
         """
         new_urls = list(dict.fromkeys(urls))
+        if not new_urls:
+            return
         without_validators = [url for url in new_urls if url not in self._validators]
         canonical = {url: canonicalize_url(url) for url in new_urls}
         with self.database.reading() as session:
             found = validators_of(session, without_validators)
-            known = known_urls(session, list(set(canonical.values())))
+            known = document_ids(session, list(canonical.values()))
         for url in without_validators:
             self._validators[url] = found.get(url, (None, None, None))
         for url in new_urls:

@@ -123,12 +123,17 @@ def find_document(session: Session, url: str) -> Document | None:
     return session.get(Document, alias.document_id) if alias else None
 
 
-def known_urls(session: Session, urls: Sequence[str]) -> set[str]:
-    """Return those of `urls` under which a document is archived (its canonical URL or an alias)."""
-    found: set[str] = set()
-    for chunk in in_chunks(urls):
-        found.update(session.execute(select(Document.canonical_url).where(Document.canonical_url.in_(chunk))).scalars())
-        found.update(session.execute(select(UrlAlias.url).where(UrlAlias.url.in_(chunk))).scalars())
+def document_ids(session: Session, urls: Sequence[str]) -> dict[str, int]:
+    """Return the ids of the documents known under these URLs (canonical or alias), by URL: `find_document` in bulk."""
+    wanted = list(dict.fromkeys(urls))
+    found: dict[str, int] = {}
+    for chunk in in_chunks(wanted):
+        rows = session.execute(select(Document.canonical_url, Document.id).where(Document.canonical_url.in_(chunk)))
+        found.update({url: document_id for url, document_id in rows})
+    missing = [url for url in wanted if url not in found]
+    for chunk in in_chunks(missing):
+        aliases = session.execute(select(UrlAlias.url, UrlAlias.document_id).where(UrlAlias.url.in_(chunk)))
+        found.update({url: document_id for url, document_id in aliases})
     return found
 
 

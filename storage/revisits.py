@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from storage.captures import HttpExchange, capture_row
 from storage.fetch_states import save_not_modified_states
-from storage.models import Capture, Document, UrlAlias
+from storage.models import Capture, Document
+from storage.revisions import document_ids
 
 
 @dataclass(frozen=True)
@@ -88,18 +89,6 @@ def note_not_modified(session: Session, notes: Sequence[NotModified], source_id:
         if note.capture is None and note.capture_id is not None and note.canonical_url in found:
             attach_capture(session, note.capture_id, found[note.canonical_url])
     save_not_modified_states(session, [(note.url, note.seen_at, note.etag, note.last_modified) for note in notes])
-
-
-def document_ids(session: Session, urls: Sequence[str]) -> dict[str, int]:
-    """Return the ids of the documents known under these URLs (canonical or alias), by URL."""
-    wanted = list(dict.fromkeys(urls))
-    rows = session.execute(select(Document.canonical_url, Document.id).where(Document.canonical_url.in_(wanted)))
-    found: dict[str, int] = {url: document_id for url, document_id in rows}
-    missing = [url for url in wanted if url not in found]
-    if missing:
-        aliases = session.execute(select(UrlAlias.url, UrlAlias.document_id).where(UrlAlias.url.in_(missing)))
-        found.update({url: document_id for url, document_id in aliases})
-    return found
 
 
 def attach_capture(session: Session, capture_id: int, document_id: int) -> None:

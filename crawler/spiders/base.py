@@ -161,8 +161,8 @@ class SourceSpider(scrapy.Spider):
     def on_idle(self) -> None:
         """Start phase 2: fetch the discovered links that phase 1 did not resolve."""
         pending, self.pending = self.pending, {}
-        if pending:
-            self.recorder.look_up([url for url, _hint in pending.values()])
+        # one read for every link still to decide on, instead of one or two per link
+        self.recorder.look_up([url for canonical, (url, _hint) in pending.items() if canonical not in self.resolved])
         scheduled = 0
         for canonical, (url, hint) in pending.items():
             if canonical in self.resolved or not self._claim(url):

@@ -7,7 +7,7 @@ from sqlalchemy import event, func, select
 
 from storage.database import Database
 from storage.models import Document, Revision, TopicMembership, UrlAlias
-from storage.revisions import Outcome, find_document, known_urls, mark_gone, record_page
+from storage.revisions import Outcome, document_ids, find_document, mark_gone, record_page
 from storage.revisits import NotModified, note_not_modified
 from storage.topics import TopicMatcher, TopicRule
 from tests.storage.conftest import ARTICLE, later, page
@@ -129,15 +129,16 @@ def test_redirect_moves_the_document_instead_of_creating_a_story(archive: Databa
         assert found is not None and found.canonical_url == new_url
 
 
-def test_known_urls_are_canonical_urls_and_aliases_of_archived_documents(archive: Database) -> None:
+def test_document_ids_finds_documents_by_canonical_url_and_by_alias(archive: Database) -> None:
     old_url = page().canonical_url
     new_url = "https://disbud.jakarta.go.id/berita/2026/festival-betawi"
-    record(archive, page())
+    first = record(archive, page())
     record(archive, page(url=new_url, canonical_url=new_url, redirected_from=old_url, fetched_at=later(2)))
     unknown = [f"https://disbud.jakarta.go.id/berita/lain-{n}" for n in range(1200)]  # more than one query's worth
     with archive.reading() as session:
-        assert known_urls(session, [*unknown, old_url, new_url]) == {old_url, new_url}
-        assert known_urls(session, []) == set()
+        found = document_ids(session, [*unknown, old_url, new_url, *unknown[:3]])
+        assert found == {old_url: first.document_id, new_url: first.document_id}
+        assert document_ids(session, []) == {}
 
 
 def test_recording_a_new_page_writes_its_document_once_after_inserting_it(archive: Database) -> None:
