@@ -12,6 +12,7 @@ from rich.table import Table
 
 from crawler.errors import CrawlerError
 from warta.demo.runner import Demo, DemoResult
+from warta.stopping import stop_on_signals
 
 
 @click.command("demo")
@@ -45,10 +46,9 @@ def demo_command(once: bool, data_dir: Path, port: int) -> None:
         if once:
             return
         console.print(f"\nServing the feeds at [bold]{result.feeds_url}[/bold] (Ctrl-C to stop).")
-        try:
-            demo.serve_forever()
-        except KeyboardInterrupt:
-            console.print("stopped")
+        with stop_on_signals() as stop:
+            demo.serve(stop)
+        console.print("stopped")
     finally:
         demo.close()
 

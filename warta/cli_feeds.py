@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import signal
-import threading
-
 import click
 
 from feeds.builder import build_feeds
 from feeds.server import serve_feeds
 from storage.errors import StorageError
 from warta.context import AppContext, pass_app
+from warta.stopping import stop_on_signals
 
 
 @click.group("feeds")
@@ -70,13 +68,9 @@ def feeds_serve(app: AppContext, host: str | None, port: int | None) -> None:
     host = host or default_host
     port = int(default_port) if port is None else port
     click.echo(f"serving {feed_dir} on http://{host}:{port}/ (Ctrl-C to stop)")
-    stop = threading.Event()
-    previous = {signum: signal.signal(signum, lambda *_: stop.set()) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
-        serve_feeds(feed_dir, host, port, stop)
+        with stop_on_signals() as stop:
+            serve_feeds(feed_dir, host, port, stop)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc}; choose another --host/--port") from exc
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
     click.echo("stopped")

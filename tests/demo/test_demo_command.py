@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -74,3 +75,31 @@ def test_demo_edit_is_visible_in_the_feed(demo_run) -> None:
     entries = feedparser.parse((data_dir / "feeds" / "sources" / "disbud.atom").read_bytes()).entries
     festival = [entry for entry in entries if "Setu Babakan" in entry.title]
     assert festival and "Edited" in festival[0].content[0].value
+
+
+def test_serving_demo_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    env = {**os.environ, "COLUMNS": "200"}
+    env.pop("WARTA_STORAGE_URL", None)
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "warta", "demo", "--dir", str(tmp_path / "data"), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        assert demo.stdout is not None
+        lines = []
+        for line in demo.stdout:  # the crawls of both days, the summary, then the feeds are served
+            lines.append(line)
+            if line.startswith("Serving the feeds at"):
+                break
+        assert lines and lines[-1].startswith("Serving the feeds at"), "".join(lines)
+        demo.send_signal(signal.SIGTERM)
+        rest, _ = demo.communicate(timeout=30)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
+    assert demo.returncode == 0, rest
+    assert rest.strip().endswith("stopped"), rest

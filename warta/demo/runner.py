@@ -18,7 +18,7 @@ from config import WartaConfig, load_config
 from crawler.report import CrawlReport
 from crawler.runner import run_crawl_in_subprocess
 from feeds.builder import BuildReport, build_feeds
-from feeds.server import ThreadingFeedServer, make_feed_app, make_feed_server
+from feeds.server import ThreadingFeedServer, make_feed_app, make_feed_server, serve_until
 from storage.database import Database
 from warta.demo.config import DEMO_DAYS, DEMO_SITE, demo_config_text
 from warta.demo.siteserver import SiteServer
@@ -73,14 +73,9 @@ class Demo:
         """Return the demo's config as written into the data folder."""
         return load_config(self.config_path, environ={})
 
-    def serve_forever(self) -> None:
-        """Serve the feeds (and keep the demo site up) until interrupted."""
-        thread = threading.Thread(target=self.feed_server.serve_forever, name="demo-feeds", daemon=True)
-        thread.start()
-        try:
-            thread.join()
-        finally:
-            self.feed_server.shutdown()
+    def serve(self, stop: threading.Event) -> None:
+        """Serve the feeds (and keep the demo site up) until `stop` is set."""
+        serve_until(self.feed_server, stop)
 
     def close(self) -> None:
         """Stop both servers."""
