@@ -9,10 +9,9 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,7 +26,7 @@ from sqlalchemy import select
 from storage.database import Database
 from storage.models import CrawlRun, Source
 from storage.runs import RunCounts, finish_run, start_run
-from tests.conftest import require_shared
+from tests.conftest import require_shared, wait_for
 from tests.daemon.sites import write_listing_site
 from warta.demo.siteserver import SiteServer
 
@@ -80,18 +79,6 @@ def add_run(database: Database, source_id: str, started_at: datetime, status: st
         run_id = start_run(session, source_id, started_at)
         finish_run(session, run_id, status, RunCounts(**values), "start URL answered 500" if status == "failed" else "")
     return run_id
-
-
-def wait_for(condition: Callable[[], Any], timeout: float = 60.0, interval: float = 0.05) -> Any:
-    """Poll until `condition()` is truthy and return its value; fail the test after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"condition not met within {timeout}s: {condition}")
-        time.sleep(interval)
 
 
 def free_port() -> int:

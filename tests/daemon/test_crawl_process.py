@@ -16,7 +16,7 @@ from storage.database import Database
 from storage.models import CrawlRun
 from storage.sources import ensure_source
 from storage.types import utcnow
-from tests.daemon.conftest import wait_for
+from tests.conftest import wait_for
 from warta.crawl_job import settle_crawl
 from warta.crawl_process import CrawlProcessRunner
 

@@ -9,7 +9,7 @@ import feedparser
 
 from storage.alerts import recent_alerts
 from storage.database import Database
-from tests.conftest import write_config
+from tests.conftest import wait_for, write_config
 from tests.daemon.conftest import (
     DaemonProcess,
     Site,
@@ -22,7 +22,6 @@ from tests.daemon.conftest import (
     source_health,
     sqlite_url,
     start_daemon,
-    wait_for,
 )
 from tests.daemon.sites import source_toml
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import feedparser
 
 from storage.database import Database
-from tests.conftest import write_config
+from tests.conftest import wait_for, write_config
 from tests.daemon.conftest import (
     DaemonProcess,
     Site,
@@ -22,7 +22,6 @@ from tests.daemon.conftest import (
     metric_samples,
     sqlite_url,
     start_daemon,
-    wait_for,
 )
 from tests.daemon.sites import source_toml
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from storage.database import Database
-from tests.conftest import write_config
+from tests.conftest import wait_for, write_config
 from tests.daemon.conftest import (
     DaemonProcess,
     Site,
@@ -18,7 +18,6 @@ from tests.daemon.conftest import (
     free_port,
     sqlite_url,
     start_daemon,
-    wait_for,
 )
 from tests.daemon.sites import source_toml
 
