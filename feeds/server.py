@@ -246,13 +246,6 @@ def make_feed_server(
     return server
 
 
-def serve_feeds(feed_dir: Path, host: str, port: int, stop: threading.Event) -> None:
-    """Serve `feed_dir` on host:port until `stop` is set."""
-    server = make_feed_server(host, port, make_feed_app(feed_dir))
-    logger.info("serving %s on http://%s:%d/", feed_dir, host, server.server_address[1])
-    serve_until(server, stop)
-
-
 def serve_until(server: socketserver.BaseServer, stop: threading.Event) -> None:
     """Run `server` in a thread until `stop` is set, then stop it and close its listening socket."""
     thread = threading.Thread(target=server.serve_forever, name="feed-server", daemon=True)

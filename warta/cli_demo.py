@@ -45,8 +45,9 @@ def demo_command(once: bool, data_dir: Path, port: int) -> None:
         print_summary(console, result, serving=not once)
         if once:
             return
-        console.print(f"\nServing the feeds at [bold]{result.feeds_url}[/bold] (Ctrl-C to stop).")
+        # The handlers are in place before the announcement, so a signal sent on reading it stops us cleanly.
         with stop_on_signals() as stop:
+            console.print(f"\nServing the feeds at [bold]{result.feeds_url}[/bold] (Ctrl-C to stop).")
             demo.serve(stop)
         console.print("stopped")
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from feeds.builder import build_feeds
-from feeds.server import serve_feeds
+from feeds.server import make_feed_app, make_feed_server, serve_until
 from storage.errors import StorageError
 from warta.context import AppContext, pass_app
 from warta.stopping import stop_on_signals
@@ -67,10 +67,12 @@ def feeds_serve(app: AppContext, host: str | None, port: int | None) -> None:
         raise click.ClickException(f"the feed folder {feed_dir} does not exist; run `warta feeds build` first")
     host = host or default_host
     port = int(default_port) if port is None else port
-    click.echo(f"serving {feed_dir} on http://{host}:{port}/ (Ctrl-C to stop)")
     try:
-        with stop_on_signals() as stop:
-            serve_feeds(feed_dir, host, port, stop)
+        server = make_feed_server(host, port, make_feed_app(feed_dir))
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc}; choose another --host/--port") from exc
+    # The handlers are in place before the announcement, so a signal sent on reading it stops us cleanly.
+    with stop_on_signals() as stop:
+        click.echo(f"serving {feed_dir} on http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)")
+        serve_until(server, stop)
     click.echo("stopped")

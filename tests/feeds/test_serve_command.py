@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import http.client
+import re
 import signal
 import socket
 import subprocess
 import sys
-import time
+import urllib.request
 
 import pytest
 from click.testing import CliRunner
@@ -30,33 +30,52 @@ def test_serve_without_a_built_folder_says_to_build_first(tmp_path) -> None:
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["interrupt", "terminate"])
-def test_serve_command_answers_over_http_and_stops_on_a_signal(tmp_path, signum: int) -> None:
+def test_serve_command_answers_once_it_announces_and_stops_on_a_signal(tmp_path, signum: int) -> None:
     feed_dir = tmp_path / "public"
     feed_dir.mkdir()
     (feed_dir / "all.atom").write_bytes(b"<feed/>")
-    port = free_port()
-    config = write_config(tmp_path, f'[feeds]\ndir = "{feed_dir}"\n[daemon]\nlisten = "127.0.0.1:{port}"\n')
+    config = write_config(tmp_path, f'[feeds]\ndir = "{feed_dir}"\n[daemon]\nlisten = "127.0.0.1:{free_port()}"\n')
     process = subprocess.Popen(
-        [sys.executable, "-m", "warta", "--config", str(config), "feeds", "serve"],
+        [sys.executable, "-m", "warta", "--config", str(config), "feeds", "serve", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
-        status, body = None, b""
-        for _ in range(200):  # wait until it listens; the assertion below does not depend on timing
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                connection.request("GET", "/all.atom")
-                response = connection.getresponse()
-                status, body = response.status, response.read()
-                connection.close()
-                break
-            except ConnectionRefusedError:
-                time.sleep(0.05)
-        assert (status, body) == (200, b"<feed/>")
+        assert process.stdout is not None
+        announcement = process.stdout.readline()
+        served = re.fullmatch(
+            rf"serving {re.escape(str(feed_dir))} on http://127\.0\.0\.1:(\d+)/ \(Ctrl-C to stop\)\n", announcement
+        )
+        assert served, announcement
+        # No retries: the announcement comes once the port listens, and names the port picked for --port 0.
+        with urllib.request.urlopen(f"http://127.0.0.1:{served.group(1)}/all.atom", timeout=10) as response:
+            assert (response.status, response.read()) == (200, b"<feed/>")
     finally:
         process.send_signal(signum)
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
-    assert f"serving {feed_dir} on http://127.0.0.1:{port}/".encode() in output
-    assert output.rstrip().endswith(b"stopped"), output
+    assert output.rstrip().endswith("stopped"), output
+
+
+def test_serve_command_stops_cleanly_on_a_signal_sent_as_soon_as_it_announces(tmp_path) -> None:
+    feed_dir = tmp_path / "public"
+    feed_dir.mkdir()
+    config = write_config(tmp_path, f'[feeds]\ndir = "{feed_dir}"\n')
+    process = subprocess.Popen(
+        [sys.executable, "-m", "warta", "--config", str(config), "feeds", "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("serving ")
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, output
+    assert output.rstrip().endswith("stopped"), output
