@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -100,6 +101,18 @@ def wait_for(condition: Callable[[], Any], timeout: float = 60.0, interval: floa
         if time.monotonic() > deadline:
             pytest.fail(f"condition not met within {timeout}s: {condition}")
         time.sleep(interval)
+
+
+def signal_and_wait(process: subprocess.Popen[str], signum: int, timeout: float = 30.0) -> str:
+    """Send `signum`, wait for the process to exit and return the rest of its output (killing it if it hangs)."""
+    try:
+        process.send_signal(signum)
+        output, _ = process.communicate(timeout=timeout)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return output
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -13,7 +13,7 @@ import feedparser
 import pytest
 from lxml import etree
 
-from tests.conftest import require_shared
+from tests.conftest import require_shared, signal_and_wait
 
 
 @pytest.fixture(scope="module")
@@ -87,19 +87,15 @@ def test_serving_demo_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         text=True,
         env=env,
     )
+    assert demo.stdout is not None
+    lines = []
     try:
-        assert demo.stdout is not None
-        lines = []
         for line in demo.stdout:  # the crawls of both days, the summary, then the feeds are served
             lines.append(line)
             if line.startswith("Serving the feeds at"):
                 break
-        assert lines and lines[-1].startswith("Serving the feeds at"), "".join(lines)
-        demo.send_signal(signal.SIGTERM)
-        rest, _ = demo.communicate(timeout=30)
     finally:
-        if demo.poll() is None:
-            demo.kill()
-            demo.wait()
+        rest = signal_and_wait(demo, signal.SIGTERM)
+    assert lines and lines[-1].startswith("Serving the feeds at"), "".join(lines)
     assert demo.returncode == 0, rest
     assert rest.strip().endswith("stopped"), rest

@@ -8,11 +8,12 @@ import socket
 import subprocess
 import sys
 import urllib.request
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import write_config
+from tests.conftest import signal_and_wait, write_config
 from warta.cli import cli
 
 
@@ -29,21 +30,26 @@ def test_serve_without_a_built_folder_says_to_build_first(tmp_path) -> None:
     assert "run `warta feeds build` first" in result.output
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["interrupt", "terminate"])
-def test_serve_command_answers_once_it_announces_and_stops_on_a_signal(tmp_path, signum: int) -> None:
-    feed_dir = tmp_path / "public"
-    feed_dir.mkdir()
-    (feed_dir / "all.atom").write_bytes(b"<feed/>")
-    config = write_config(tmp_path, f'[feeds]\ndir = "{feed_dir}"\n[daemon]\nlisten = "127.0.0.1:{free_port()}"\n')
+def start_serving(config: Path) -> tuple[subprocess.Popen[str], str]:
+    """Start `warta feeds serve --port 0` and return the process with the first line it printed."""
     process = subprocess.Popen(
         [sys.executable, "-m", "warta", "--config", str(config), "feeds", "serve", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    assert process.stdout is not None
+    return process, process.stdout.readline()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["interrupt", "terminate"])
+def test_serve_command_answers_once_it_announces_and_stops_on_a_signal(tmp_path, signum: int) -> None:
+    feed_dir = tmp_path / "public"
+    feed_dir.mkdir()
+    (feed_dir / "all.atom").write_bytes(b"<feed/>")
+    config = write_config(tmp_path, f'[feeds]\ndir = "{feed_dir}"\n[daemon]\nlisten = "127.0.0.1:{free_port()}"\n')
+    process, announcement = start_serving(config)
     try:
-        assert process.stdout is not None
-        announcement = process.stdout.readline()
         served = re.fullmatch(
             rf"serving {re.escape(str(feed_dir))} on http://127\.0\.0\.1:(\d+)/ \(Ctrl-C to stop\)\n", announcement
         )
@@ -52,8 +58,7 @@ def test_serve_command_answers_once_it_announces_and_stops_on_a_signal(tmp_path,
         with urllib.request.urlopen(f"http://127.0.0.1:{served.group(1)}/all.atom", timeout=10) as response:
             assert (response.status, response.read()) == (200, b"<feed/>")
     finally:
-        process.send_signal(signum)
-        output, _ = process.communicate(timeout=30)
+        output = signal_and_wait(process, signum)
     assert process.returncode == 0, output
     assert output.rstrip().endswith("stopped"), output
 
@@ -61,21 +66,8 @@ def test_serve_command_answers_once_it_announces_and_stops_on_a_signal(tmp_path,
 def test_serve_command_stops_cleanly_on_a_signal_sent_as_soon_as_it_announces(tmp_path) -> None:
     feed_dir = tmp_path / "public"
     feed_dir.mkdir()
-    config = write_config(tmp_path, f'[feeds]\ndir = "{feed_dir}"\n')
-    process = subprocess.Popen(
-        [sys.executable, "-m", "warta", "--config", str(config), "feeds", "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        assert process.stdout.readline().startswith("serving ")
-        process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    process, announcement = start_serving(write_config(tmp_path, f'[feeds]\ndir = "{feed_dir}"\n'))
+    output = signal_and_wait(process, signal.SIGTERM)
+    assert announcement.startswith("serving "), announcement
     assert process.returncode == 0, output
     assert output.rstrip().endswith("stopped"), output
