@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 _TITLE_SEPARATOR = re.compile(r"\s+[-|–—»·]\s+|\s*::\s*|\s+\|")
 _GENERIC_HOST_WORDS = frozenset({"www", "com", "net", "org", "news", "online", "portal"})
 _WS = re.compile(r"\s+")
+_WORD = re.compile(r"[a-z]+")
 PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "og:published_time", "datepublished",
     "pubdate", "publishdate", "publish-date", "publish_date", "dc.date.issued", "dcterms.issued",
@@ -272,13 +274,14 @@ def declared_language(tree: HtmlElement) -> str | None:
 
 def detect_language(text: str, dominance: int = 3) -> str | None:
     """Return "id" or "en" when their stopwords outnumber the other's `dominance` times in `text`, else None."""
-    words = re.findall(r"[a-z]+", text.lower())
-    hits = {lang: [word for word in words if word in stopwords] for lang, stopwords in STOPWORDS.items()}
-    best = max(hits, key=lambda lang: len(hits[lang]))
-    others = sum(len(found) for lang, found in hits.items() if lang != best)
+    counts = Counter(_WORD.findall(text.lower()))  # counted once, then looked up per stopword
+    found = {lang: [counts[word] for word in stopwords if word in counts] for lang, stopwords in STOPWORDS.items()}
+    hits = {lang: sum(found[lang]) for lang in found}
+    best = max(hits, key=lambda lang: hits[lang])
+    others = sum(count for lang, count in hits.items() if lang != best)
     # several distinct stopwords, so that Italian "di" or Dutch "in" alone do not pass for Indonesian or English
-    is_clear = len(hits[best]) >= MIN_STOPWORD_HITS and len(set(hits[best])) >= MIN_DISTINCT_STOPWORDS
-    return best if is_clear and len(hits[best]) >= dominance * others else None
+    is_clear = hits[best] >= MIN_STOPWORD_HITS and len(found[best]) >= MIN_DISTINCT_STOPWORDS
+    return best if is_clear and hits[best] >= dominance * others else None
 
 
 def canonical_link(tree: HtmlElement, url: str) -> str | None:
