@@ -30,6 +30,22 @@ def test_serve_without_a_built_folder_says_to_build_first(tmp_path) -> None:
     assert "run `warta feeds build` first" in result.output
 
 
+def test_serve_on_a_busy_port_exits_1_saying_what_to_do(tmp_path) -> None:
+    feed_dir = tmp_path / "public"
+    feed_dir.mkdir()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        config = write_config(tmp_path, f'[feeds]\ndir = "{feed_dir}"\n')
+        result = CliRunner().invoke(
+            cli, ["--config", str(config), "feeds", "serve", "--port", str(port)], env={"WARTA_STORAGE_URL": ""}
+        )
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output and "choose another --host/--port" in result.output
+    assert "serving" not in result.output, "nothing is announced when nothing listens"
+
+
 def start_serving(config: Path) -> tuple[subprocess.Popen[str], str]:
     """Start `warta feeds serve --port 0` and return the process with the first line it printed."""
     process = subprocess.Popen(
