@@ -54,6 +54,15 @@ def median_seconds(action: Callable[[], object], rounds: int) -> float:
     return statistics.median(timings)
 
 
+def median_paired_ratio(before: list[float], after: list[float]) -> float:
+    """Return the median of after[i] / before[i]: each pair was measured in turn, under the same noise.
+
+    A burst of machine noise during one round skews one pair, where it would skew a
+    whole side of a ratio of medians taken over few rounds.
+    """
+    return statistics.median(late / early for early, late in zip(before, after, strict=True))
+
+
 def machine_description() -> str:
     """Return a one-line description of the machine the benchmarks ran on."""
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"

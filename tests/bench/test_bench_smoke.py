@@ -11,7 +11,7 @@ import pytest
 from bench import __main__ as bench_main
 from bench import record_scaling
 from bench.databases import POSTGRES_URL_VARIABLE
-from bench.harness import BenchResult, save_results, skipped
+from bench.harness import BenchResult, median_paired_ratio, save_results, skipped
 
 
 def test_record_scaling_measures_both_archives(tmp_path: Path) -> None:
@@ -19,6 +19,16 @@ def test_record_scaling_measures_both_archives(tmp_path: Path) -> None:
     assert result.ratio > 0 and math.isfinite(result.ratio)
     assert "200 vs 20 documents (sqlite)" in result.name
     assert result.goal == record_scaling.GOAL and not result.higher_is_better
+
+
+def test_a_slow_spell_over_some_rounds_does_not_skew_the_ratio() -> None:
+    # The machine is twice as slow until the middle of round 3 (after its small round): the
+    # medians of each side (2.0 and 1.2) would read 0.6; each pair of rounds still reads 1.2.
+    small_rounds = [2.0, 2.0, 2.0, 1.0, 1.0]
+    large_rounds = [2.4, 2.4, 1.2, 1.2, 1.2]
+    assert median_paired_ratio(small_rounds, large_rounds) == pytest.approx(1.2)
+    with pytest.raises(ValueError):
+        median_paired_ratio([1.0, 1.0], [1.2])
 
 
 def test_results_are_saved_with_goal_and_verdict(tmp_path: Path) -> None:
