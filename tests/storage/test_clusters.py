@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from storage.clusters import MAX_CANDIDATES, set_fingerprint
 from storage.database import Database
+from storage.fingerprints import fingerprint, to_signed64
+from storage.models import Document
 from storage.revisions import record_page
 from tests.storage.conftest import ARTICLE, later, page
 
@@ -39,3 +42,28 @@ def test_different_story_starts_its_own_cluster(archive: Database) -> None:
     with archive.transaction() as session:
         second = record_page(session, page("https://disbud.jakarta.go.id/berita/museum", text=other))
     assert second.cluster_id == second.document_id != first.cluster_id
+
+
+def test_a_recent_original_is_found_among_more_band_collisions_than_are_compared(archive: Database) -> None:
+    # In a large archive many unrelated documents share one 16-bit band with a new page by chance
+    # (about 30 at 500,000 documents); only MAX_CANDIDATES are compared. The newest must be among
+    # them: a story is carried by other sources within days, not by documents of years before.
+    copy_text = LONG_ARTICLE.rsplit(" Pengunjung", 1)[0]
+    copy_simhash = fingerprint(page().title, copy_text).simhash
+    with archive.transaction() as session:
+        for number in range(MAX_CANDIDATES + 8):
+            decoy = record_page(
+                session, page(f"https://disbud.jakarta.go.id/berita/lain-{number}", text=f"lain {number}")
+            )
+            document = session.get(Document, decoy.document_id)
+            assert document is not None
+            # the same lowest band as the copy, every other bit flipped: 48 bits away
+            set_fingerprint(document, to_signed64((copy_simhash ^ ~0xFFFF) & ((1 << 64) - 1)))
+    with archive.transaction() as session:
+        original = record_page(session, page(text=LONG_ARTICLE, fetched_at=later(1)))
+    with archive.transaction() as session:
+        copy = record_page(
+            session,
+            page("https://www.kompas.com/read/2026/11/23/festival-betawi", source_id="kompas", text=copy_text),
+        )
+    assert copy.cluster_id == original.cluster_id == original.document_id
