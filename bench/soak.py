@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,7 @@ def _results(samples: list[Sample], crawls: int) -> list[BenchResult]:
     last_rss = statistics.median(sample.rss_bytes for sample in last)
     warm_fds = held_throughout(warm)
     last_fds = held_throughout(last)
+    added = added_targets(warm, last)
     total = samples[-1].crawls
     peak = max(sample.rss_bytes for sample in samples)
     return [
@@ -138,6 +140,7 @@ def _results(samples: list[Sample], crawls: int) -> list[BenchResult]:
             detail=(
                 f"open fds held throughout the last {window} crawls {last_fds} vs {warm_fds} "
                 f"throughout the {window} after warm-up (the pipes of running crawls come and go)"
+                + (f"; held at the end only: {', '.join(added)}" if added else "")
             ),
         ),
     ]
@@ -175,7 +178,23 @@ def open_descriptors(pid: int) -> frozenset[tuple[int, str]]:
 
 def held_throughout(samples: list[Sample]) -> int:
     """Return how many descriptors were open, unchanged, in every one of the samples."""
-    return len(frozenset.intersection(*(sample.descriptors for sample in samples)))
+    return len(_held(samples))
+
+
+def added_targets(before: list[Sample], after: list[Sample]) -> list[str]:
+    """Return what the descriptors held throughout `after` point at beyond those held throughout `before`."""
+    remaining = Counter(target for _, target in _held(before))
+    added = []
+    for target in sorted(target for _, target in _held(after)):
+        if remaining[target] > 0:
+            remaining[target] -= 1
+        else:
+            added.append(Path(target).name if target.startswith("/") else target.split(":")[0])
+    return added
+
+
+def _held(samples: list[Sample]) -> frozenset[tuple[int, str]]:
+    return frozenset.intersection(*(sample.descriptors for sample in samples))
 
 
 def _link(path: str) -> str | None:

@@ -84,3 +84,5 @@ def test_soak_counts_descriptors_held_throughout_a_window_not_those_that_come_an
             os.close(writing)
         assert soak.held_throughout(samples) == baseline + 1
         assert all(len(one.descriptors) >= baseline + 3 for one in samples), "each sample saw the pipe too"
+        assert soak.added_targets([sample(), sample()], samples) == []
+    assert soak.added_targets(after=samples, before=[sample(), sample()]) == ["leak"], "named in the report"
