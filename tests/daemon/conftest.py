@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -79,13 +78,6 @@ def add_run(database: Database, source_id: str, started_at: datetime, status: st
         run_id = start_run(session, source_id, started_at)
         finish_run(session, run_id, status, RunCounts(**values), "start URL answered 500" if status == "failed" else "")
     return run_id
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def atom_errors(document: bytes) -> list[str]:

@@ -15,8 +15,8 @@ from storage.database import Database
 from storage.models import Alert, Source
 from storage.runs import add_run_error
 from storage.sources import ensure_source
-from tests.conftest import wait_for
-from tests.daemon.conftest import WebhookReceiver, add_run, atom_errors, free_port
+from tests.conftest import free_port, wait_for
+from tests.daemon.conftest import WebhookReceiver, add_run, atom_errors
 from warta.monitor.source_monitor import SourceMonitor
 from warta.monitor.webhook import WebhookMessage, WebhookSender
 

@@ -9,7 +9,7 @@ import feedparser
 
 from storage.alerts import recent_alerts
 from storage.database import Database
-from tests.conftest import wait_for, write_config
+from tests.conftest import free_port, wait_for, write_config
 from tests.daemon.conftest import (
     DaemonProcess,
     Site,
@@ -18,7 +18,6 @@ from tests.daemon.conftest import (
     atom_errors,
     crawl_runs,
     daemon_config,
-    free_port,
     source_health,
     sqlite_url,
     start_daemon,

@@ -12,13 +12,12 @@ from pathlib import Path
 import feedparser
 
 from storage.database import Database
-from tests.conftest import wait_for, write_config
+from tests.conftest import free_port, wait_for, write_config
 from tests.daemon.conftest import (
     DaemonProcess,
     Site,
     crawl_runs,
     daemon_config,
-    free_port,
     metric_samples,
     sqlite_url,
     start_daemon,

@@ -8,14 +8,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from storage.database import Database
-from tests.conftest import wait_for, write_config
+from tests.conftest import free_port, wait_for, write_config
 from tests.daemon.conftest import (
     DaemonProcess,
     Site,
     _alive,
     crawl_runs,
     daemon_config,
-    free_port,
     sqlite_url,
     start_daemon,
 )

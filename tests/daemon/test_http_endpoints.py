@@ -15,8 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from config import load_config
 from storage.database import Database
-from tests.conftest import write_config
-from tests.daemon.conftest import free_port
+from tests.conftest import free_port, write_config
 from warta.cli import cli
 from warta.daemon import Daemon
 

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from crawler.runner import run_crawl_in_subprocess
 from storage.database import Database
 from storage.models import CrawlRun, Document, Revision
-from tests.conftest import POSTGRES_URL, postgres_schema_url, wait_for
-from tests.daemon.conftest import daemons, free_port  # noqa: F401 (daemons: the shared fixture)
+from tests.conftest import POSTGRES_URL, free_port, postgres_schema_url, wait_for
+from tests.daemon.conftest import daemons  # noqa: F401 (daemons: the shared fixture)
 from warta.demo.config import DEMO_SITE, demo_sources, shipped_topics
 from warta.demo.siteserver import SiteServer
 from warta.scaleout.deploy import deploy

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from storage.database import Database
 from storage.models import Capture
-from tests.conftest import write_config
-from tests.daemon.conftest import DaemonProcess, free_port, start_daemon
+from tests.conftest import free_port, write_config
+from tests.daemon.conftest import DaemonProcess, start_daemon
 from tests.scaleout.conftest import ScrapydProcess, archive_of, runs_of, scaleout_config, wait_until
 from warta.demo.siteserver import SiteServer
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.daemon.conftest import free_port
+from tests.conftest import free_port
 from warta.scaleout.scrapyd_api import NodeUnreachableError, ScrapydNode
 
 

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from config import load_config
 from storage.database import Database
-from tests.conftest import write_config
-from tests.daemon.conftest import DaemonProcess, free_port, start_daemon
+from tests.conftest import free_port, write_config
+from tests.daemon.conftest import DaemonProcess, start_daemon
 from tests.scaleout.conftest import NODE_PASSWORD, ScrapydProcess, archive_of, runs_of, scaleout_config, wait_until
 from warta.cli import cli
 from warta.demo.siteserver import SiteServer

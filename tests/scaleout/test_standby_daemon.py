@@ -9,8 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 from storage.database import Database
-from tests.conftest import write_config
-from tests.daemon.conftest import DaemonProcess, free_port, start_daemon
+from tests.conftest import free_port, write_config
+from tests.daemon.conftest import DaemonProcess, start_daemon
 from tests.scaleout.conftest import ScrapydProcess, runs_of, scaleout_config, wait_until
 from warta.demo.siteserver import SiteServer
 
