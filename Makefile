@@ -28,8 +28,15 @@ test: install
 bench: install
 	$(PY) -m bench
 
+# mypy cannot follow setuptools' package-dir mapping, so it reads a tree of links laid out as installed:
+# build/typecheck/warta/{cli,daemon,...} and build/typecheck/warta/{config,storage,crawler,feeds,archive}
+TYPECHECK := build/typecheck/warta
+
 lint: install
 	$(VENV)/bin/ruff check .
+	@rm -rf build/typecheck && mkdir -p $(TYPECHECK)
+	@for entry in warta/*.py warta/*/; do ln -s "$(CURDIR)/$${entry%/}" $(TYPECHECK)/; done
+	@for layer in config storage crawler feeds archive; do ln -s "$(CURDIR)/$$layer" $(TYPECHECK)/$$layer; done
 	$(VENV)/bin/mypy
 
 clean:

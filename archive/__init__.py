@@ -4,11 +4,11 @@ Entry points: `export` (one export, recorded as a snapshot), `run_scheduled_snap
 (a `[[snapshots]]` entry with rotation) and `import_archive` (a JSONL export or a bag).
 """
 
-from archive.errors import ArchiveError, ExportError, ImportFileError, SelectionError
-from archive.exporter import FORMATS, SnapshotInfo, export
-from archive.importer import ImportReport, import_archive
-from archive.scheduled import rotate_snapshots, run_scheduled_snapshot
-from archive.selection import Selection
+from warta.archive.errors import ArchiveError, ExportError, ImportFileError, SelectionError
+from warta.archive.exporter import FORMATS, SnapshotInfo, export
+from warta.archive.importer import ImportReport, import_archive
+from warta.archive.scheduled import rotate_snapshots, run_scheduled_snapshot
+from warta.archive.selection import Selection
 
 __all__ = [
     "FORMATS",

@@ -15,13 +15,12 @@ from datetime import date
 from pathlib import Path
 
 import bagit
-
-from archive.counts import ExportCounts
-from archive.errors import ExportError
-from archive.jsonl import write_jsonl
-from archive.warc import write_warc
-from config import VERSION
-from storage.exports import CaptureRow, DocumentRow
+from warta.archive.counts import ExportCounts
+from warta.archive.errors import ExportError
+from warta.archive.jsonl import write_jsonl
+from warta.archive.warc import write_warc
+from warta.config import VERSION
+from warta.storage.exports import CaptureRow, DocumentRow
 
 logger = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ import io
 from collections.abc import Iterable
 from typing import IO
 
-from archive.counts import ExportCounts
-from archive.jsonl import iso
-from storage.exports import DocumentRow
+from warta.archive.counts import ExportCounts
+from warta.archive.jsonl import iso
+from warta.storage.exports import DocumentRow
 
 COLUMNS = (
     "id",

@@ -20,20 +20,19 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
-
-from archive.bagit_export import write_bag
-from archive.counts import ExportCounts
-from archive.csv_export import write_csv
-from archive.errors import ExportError
-from archive.jsonl import write_jsonl
-from archive.selection import Selection, resolve_selection, selection_record
-from archive.wacz import write_wacz
-from archive.warc import write_warc
-from config import SNAPSHOT_FORMATS, WartaConfig
-from storage.database import Database
-from storage.exports import DocumentFilter, consistent_reading, current_watermark, iter_captures, iter_documents
-from storage.snapshots import SnapshotRecord, record_snapshot
-from storage.types import utcnow
+from warta.archive.bagit_export import write_bag
+from warta.archive.counts import ExportCounts
+from warta.archive.csv_export import write_csv
+from warta.archive.errors import ExportError
+from warta.archive.jsonl import write_jsonl
+from warta.archive.selection import Selection, resolve_selection, selection_record
+from warta.archive.wacz import write_wacz
+from warta.archive.warc import write_warc
+from warta.config import SNAPSHOT_FORMATS, WartaConfig
+from warta.storage.database import Database
+from warta.storage.exports import DocumentFilter, consistent_reading, current_watermark, iter_captures, iter_documents
+from warta.storage.snapshots import SnapshotRecord, record_snapshot
+from warta.storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 

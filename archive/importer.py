@@ -19,13 +19,12 @@ from typing import Any
 
 import bagit
 from sqlalchemy.exc import SQLAlchemyError
-
-from archive.errors import ImportFileError
-from config import WartaConfig
-from storage.database import Database
-from storage.errors import StorageError
-from storage.imports import DocumentImport, ImportOutcome, IncomingDocument, IncomingRevision, import_document
-from storage.imports import resolve_cluster as link_cluster
+from warta.archive.errors import ImportFileError
+from warta.config import WartaConfig
+from warta.storage.database import Database
+from warta.storage.errors import StorageError
+from warta.storage.imports import DocumentImport, ImportOutcome, IncomingDocument, IncomingRevision, import_document
+from warta.storage.imports import resolve_cluster as link_cluster
 
 logger = logging.getLogger(__name__)
 

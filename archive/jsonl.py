@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import IO, Any
 
-from archive.counts import ExportCounts
-from storage.exports import DocumentRow, RevisionRow
+from warta.archive.counts import ExportCounts
+from warta.storage.exports import DocumentRow, RevisionRow
 
 logger = logging.getLogger(__name__)
 

@@ -11,12 +11,12 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from archive.errors import ExportError
-from archive.exporter import EXTENSIONS, SnapshotInfo, export, remove_partial
-from config import SnapshotConfig, WartaConfig
-from storage.database import Database
-from storage.snapshots import delete_snapshots, scheduled_snapshots
-from storage.types import utcnow
+from warta.archive.errors import ExportError
+from warta.archive.exporter import EXTENSIONS, SnapshotInfo, export, remove_partial
+from warta.config import SnapshotConfig, WartaConfig
+from warta.storage.database import Database
+from warta.storage.snapshots import delete_snapshots, scheduled_snapshots
+from warta.storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 

@@ -13,10 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
-
-from archive.errors import SelectionError
-from storage.exports import DocumentFilter, Watermark
-from storage.snapshots import get_snapshot
+from warta.archive.errors import SelectionError
+from warta.storage.exports import DocumentFilter, Watermark
+from warta.storage.snapshots import get_snapshot
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from archive.counts import ExportCounts
-from archive.errors import ExportError
-from archive.warc import write_warc
-from storage.exports import CaptureRow
+from warta.archive.counts import ExportCounts
+from warta.archive.errors import ExportError
+from warta.archive.warc import write_warc
+from warta.storage.exports import CaptureRow
 
 logger = logging.getLogger(__name__)
 

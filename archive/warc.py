@@ -27,10 +27,9 @@ from urllib.parse import urlsplit
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
-
-from archive.counts import ExportCounts
-from config import VERSION
-from storage.exports import CaptureRow
+from warta.archive.counts import ExportCounts
+from warta.config import VERSION
+from warta.storage.exports import CaptureRow
 
 logger = logging.getLogger(__name__)
 

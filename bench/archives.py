@@ -11,13 +11,14 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from warta.config import WartaConfig
+from warta.storage.database import Database
+from warta.storage.memberships import FINGERPRINT_KEY, REVISION_MARK_KEY
+from warta.storage.state import set_state
+from warta.storage.topics import TopicMatcher
+
 from bench.databases import scratch_database
 from bench.seed import seed_documents
-from config import WartaConfig
-from storage.database import Database
-from storage.memberships import FINGERPRINT_KEY, REVISION_MARK_KEY
-from storage.state import set_state
-from storage.topics import TopicMatcher
 
 SOURCE_ID = "seed"
 TOPICS = ("budaya", "museum", "festival", "betawi")

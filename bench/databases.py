@@ -9,8 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-
-from storage.database import Database
+from warta.storage.database import Database
 
 POSTGRES_URL_VARIABLE = "WARTA_BENCH_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

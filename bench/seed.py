@@ -22,11 +22,10 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import text
-
-from storage.database import Database
-from storage.fingerprints import content_hash, simhash_bands, to_signed64
-from storage.models import Base
-from storage.sources import ensure_source
+from warta.storage.database import Database
+from warta.storage.fingerprints import content_hash, simhash_bands, to_signed64
+from warta.storage.models import Base
+from warta.storage.sources import ensure_source
 
 BATCH = 10_000
 EPOCH = datetime(2025, 1, 1, tzinfo=UTC)

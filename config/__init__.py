@@ -1,8 +1,8 @@
 """warta's configuration: the typed schema of warta.toml and how it is loaded."""
 
-from config.errors import ConfigError
-from config.loader import check_writable_paths, load_config, locate_config, parse_config
-from config.schema import (
+from warta.config.errors import ConfigError
+from warta.config.loader import check_writable_paths, load_config, locate_config, parse_config
+from warta.config.schema import (
     SNAPSHOT_FORMATS,
     SOURCE_KINDS,
     VERSION,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.schema import WartaConfig
+from warta.config.schema import WartaConfig
 
 
 def executor_problems(cfg: WartaConfig) -> list[str]:

@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-
-from config.errors import ConfigError
-from config.executors import executor_problems
-from config.schema import SnapshotConfig, WartaConfig
+from warta.config.errors import ConfigError
+from warta.config.executors import executor_problems
+from warta.config.schema import SnapshotConfig, WartaConfig
 
 DEFAULT_CONFIG_NAME = "warta.toml"
 ENV_CONFIG = "WARTA_CONFIG"

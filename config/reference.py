@@ -17,9 +17,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
-
-from config.durations import format_duration
-from config.schema import SnapshotConfig, SourceConfig, TopicConfig, WartaConfig
+from warta.config.durations import format_duration
+from warta.config.schema import SnapshotConfig, SourceConfig, TopicConfig, WartaConfig
 
 START_MARKER = "<!-- config-reference:start -->"
 END_MARKER = "<!-- config-reference:end -->"

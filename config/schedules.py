@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
-
-from config.durations import parse_duration
+from warta.config.durations import parse_duration
 
 _EVERY = re.compile(r"^\s*every\s+(\S+)\s*$", re.IGNORECASE)
 _MIN_INTERVAL = timedelta(seconds=1)
@@ -60,3 +60,19 @@ def parse_schedule(text: str) -> Schedule:
     except ValueError as exc:
         raise ValueError(f"{text!r} is not a valid cron expression ({exc}); {SCHEDULE_HELP}") from None
     return CronSchedule(" ".join(fields))
+
+
+def due_time(schedule: Schedule, last_started: datetime | None, now: datetime, timezone: ZoneInfo) -> datetime:
+    """Return when the job is due: possibly in the past (overdue), or `now` when it never ran.
+
+    An interval is due one interval after the last start. A cron schedule is due at its
+    first time after the last start; a cron job that never ran waits for its next time.
+    """
+    if isinstance(schedule, IntervalSchedule):
+        return now if last_started is None else last_started + schedule.interval
+    assert isinstance(schedule, CronSchedule)
+    trigger = CronTrigger.from_crontab(schedule.expression, timezone=timezone)
+    after = last_started or now
+    fire = trigger.get_next_fire_time(None, after + timedelta(microseconds=1) if last_started else after)
+    assert isinstance(fire, datetime)  # a 5-field cron expression always fires again
+    return fire

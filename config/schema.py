@@ -16,9 +16,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator
-
-from config.durations import format_duration, parse_duration, parse_size
-from config.schedules import Schedule, parse_schedule
+from warta.config.durations import format_duration, parse_duration, parse_size
+from warta.config.schedules import Schedule, parse_schedule
 
 try:
     VERSION = version("warta")

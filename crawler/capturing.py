@@ -17,9 +17,8 @@ from typing import Any, Self
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Headers, Response
-
-from storage.captures import HttpExchange
-from storage.types import utcnow
+from warta.storage.captures import HttpExchange
+from warta.storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 

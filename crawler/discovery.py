@@ -18,9 +18,8 @@ from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
-
-from crawler.probe import Probe, ProbeError, Prober, absolute, parse_xml, site_root
-from crawler.safexml import UnsafeXmlError, local_name
+from warta.crawler.probe import Probe, ProbeError, Prober, absolute, parse_xml, site_root
+from warta.crawler.safexml import UnsafeXmlError, local_name
 
 logger = logging.getLogger(__name__)
 

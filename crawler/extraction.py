@@ -24,8 +24,7 @@ from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.settings import Document
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
-
-from crawler.page_metadata import (
+from warta.crawler.page_metadata import (
     canonical_link,
     clean_title,
     declared_language,
@@ -34,8 +33,8 @@ from crawler.page_metadata import (
     page_language,
     published_date,
 )
-from crawler.sanitize import sanitize_html
-from storage.fingerprints import Fingerprint, fingerprint
+from warta.crawler.sanitize import sanitize_html
+from warta.storage.fingerprints import Fingerprint, fingerprint
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
-    from crawler.extraction import Extracted
+    from warta.crawler.extraction import Extracted
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def extract_in_worker(
     fallback_published: datetime | None,
 ) -> Extraction:
     """Extract one page (runs in a worker process)."""
-    from crawler.extraction import extract_article, is_article  # workers only, see _warm_up
+    from warta.crawler.extraction import extract_article, is_article  # workers only, see _warm_up
 
     extracted = extract_article(
         body,
@@ -60,7 +60,7 @@ def _warm_up() -> None:
 
     The crawling process imports neither: it only sends pages to the workers.
     """
-    import crawler.extraction  # noqa: F401
+    import warta.crawler.extraction  # noqa: F401
 
 
 class ExtractorPool:

@@ -15,9 +15,8 @@ from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from lxml import etree
-
-from crawler.dates import parse_date
-from crawler.safexml import local_name, parse_xml
+from warta.crawler.dates import parse_date
+from warta.crawler.safexml import local_name, parse_xml
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from config import SourceConfig
+from warta.config import SourceConfig
 
 logger = logging.getLogger(__name__)
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from config import WartaConfig
-from crawler.report import SourceReport
-from crawler.runner import run_crawl, select_sources
-from storage.database import Database
-from storage.exports import DocumentFilter, iter_documents
-from storage.runs import run_errors
+from warta.config import WartaConfig
+from warta.crawler.report import SourceReport
+from warta.crawler.runner import run_crawl, select_sources
+from warta.storage.database import Database
+from warta.storage.exports import DocumentFilter, iter_documents
+from warta.storage.runs import run_errors
 
 
 @dataclass(frozen=True)

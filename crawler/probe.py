@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
-
-from config import CrawlerSettings, WartaConfig
-from crawler import safexml
-from crawler.safexml import UnsafeXmlError, gunzip_bounded, is_gzipped
+from warta.config import CrawlerSettings, WartaConfig
+from warta.crawler import safexml
+from warta.crawler.safexml import UnsafeXmlError, gunzip_bounded, is_gzipped
 
 logger = logging.getLogger(__name__)
 

@@ -13,14 +13,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
-
-from config import SourceConfig
-from crawler.report import ProgressEvent, SourceReport
-from crawler.urls import canonical_from_page, canonicalize_url
-from storage.captures import HttpExchange, save_capture
-from storage.database import Database
-from storage.fetch_states import get_fetch_state, save_fetch_state, validators_of
-from storage.revisions import (
+from warta.config import SourceConfig
+from warta.crawler.report import ProgressEvent, SourceReport
+from warta.crawler.urls import canonical_from_page, canonicalize_url
+from warta.storage.captures import HttpExchange, save_capture
+from warta.storage.database import Database
+from warta.storage.fetch_states import get_fetch_state, save_fetch_state, validators_of
+from warta.storage.revisions import (
     Outcome,
     PageRecord,
     RevisionHook,
@@ -29,13 +28,13 @@ from storage.revisions import (
     mark_gone,
     record_page,
 )
-from storage.revisits import KnownDocument, NotModified, attach_capture, documents_to_revisit, note_not_modified
-from storage.runs import RunCounts, add_run_error, finish_run, start_run
-from storage.sources import ensure_source
-from storage.types import utcnow
+from warta.storage.revisits import KnownDocument, NotModified, attach_capture, documents_to_revisit, note_not_modified
+from warta.storage.runs import RunCounts, add_run_error, finish_run, start_run
+from warta.storage.sources import ensure_source
+from warta.storage.types import utcnow
 
 if TYPE_CHECKING:  # the crawl process never extracts; trafilatura is imported in the workers only
-    from crawler.extraction import Extracted
+    from warta.crawler.extraction import Extracted
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from storage.runs import RunCounts
+from warta.storage.runs import RunCounts
 
 # A source run ends in one of these; "ok" also covers runs with page errors (counted, not fatal).
 SOURCE_STATUSES = ("ok", "failed", "timeout", "interrupted")

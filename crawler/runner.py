@@ -20,19 +20,18 @@ from typing import Any
 
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from sqlalchemy.exc import SQLAlchemyError
-
-from config import ConfigError, SourceConfig, WartaConfig, load_config
-from crawler.errors import CrawlAlreadyRanError, CrawlProcessError, UnknownSourceError
-from crawler.extractor_pool import ExtractorPool
-from crawler.recorder import SourceRecorder
-from crawler.report import CrawlReport, ProgressEvent, SourceReport
-from crawler.settings import scrapy_settings
-from crawler.spiders import SPIDERS, spider_arguments
-from storage.database import Database
-from storage.errors import StorageError
-from storage.revisions import RevisionHook
-from storage.runs import finish_run
-from storage.topics import TopicMatcher
+from warta.config import ConfigError, SourceConfig, WartaConfig, load_config
+from warta.crawler.errors import CrawlAlreadyRanError, CrawlProcessError, UnknownSourceError
+from warta.crawler.extractor_pool import ExtractorPool
+from warta.crawler.recorder import SourceRecorder
+from warta.crawler.report import CrawlReport, ProgressEvent, SourceReport
+from warta.crawler.settings import scrapy_settings
+from warta.crawler.spiders import SPIDERS, spider_arguments
+from warta.storage.database import Database
+from warta.storage.errors import StorageError
+from warta.storage.revisions import RevisionHook
+from warta.storage.runs import finish_run
+from warta.storage.topics import TopicMatcher
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from config import WartaConfig
+from warta.config import WartaConfig
 
 RETRY_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
 MAX_AUTOTHROTTLE_DELAY_SECONDS = 60.0
@@ -45,7 +45,7 @@ def scrapy_settings(cfg: WartaConfig) -> dict[str, Any]:
         "TELNETCONSOLE_ENABLED": False,
         "REMOTE_CONTROL_ENABLED": False,
         "LOGSTATS_INTERVAL": 0,
-        # warta configures logging (warta.logs); Scrapy's records go through it.
+        # warta configures logging (warta.cli.logs); Scrapy's records go through it.
         "LOG_INSTALL_ROOT_HANDLER": False,
         # The spiders deduplicate by canonical URL themselves, and a redirect back to a
         # URL seen before must still be followed to learn where a page moved.
@@ -54,8 +54,8 @@ def scrapy_settings(cfg: WartaConfig) -> dict[str, Any]:
         "DOWNLOADER_MIDDLEWARES": {
             # Links are filtered by crawler.links (hosts with ports, follow/deny patterns).
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
-            "crawler.backoff.BackoffMiddleware": 560,
-            "crawler.conditional.ConditionalRequestMiddleware": 570,
-            "crawler.capturing.CaptureMiddleware": 950,
+            "warta.crawler.backoff.BackoffMiddleware": 560,
+            "warta.crawler.conditional.ConditionalRequestMiddleware": 570,
+            "warta.crawler.capturing.CaptureMiddleware": 950,
         },
     }

@@ -11,8 +11,8 @@ from datetime import datetime
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
-from crawler.feed_items import parse_feed_date
-from crawler.safexml import gunzip_bounded, is_gzipped, local_name, parse_xml
+from warta.crawler.feed_items import parse_feed_date
+from warta.crawler.safexml import gunzip_bounded, is_gzipped, local_name, parse_xml
 
 
 @dataclass(frozen=True)

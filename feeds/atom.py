@@ -12,9 +12,8 @@ from pathlib import Path
 
 from feedgen.feed import FeedGenerator
 from lxml import etree
-
-from feeds.model import FeedDocument, FeedEntry
-from feeds.writer import write_if_changed
+from warta.feeds.model import FeedDocument, FeedEntry
+from warta.feeds.writer import write_if_changed
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

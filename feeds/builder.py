@@ -15,19 +15,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from config import WartaConfig
-from feeds.atom import render_atom
-from feeds.catalog import FORMATS, FeedSpec, SourceInfo, TopicInfo, feed_catalog
-from feeds.entries import EntryFactory
-from feeds.index_page import IndexSection, render_index_page
-from feeds.jsonfeed import render_json_feed
-from feeds.model import FeedDocument, FeedEntry
-from feeds.opml import render_opml
-from feeds.rss import render_rss
-from feeds.writer import write_if_changed
-from storage.database import Database
-from storage.memberships import RematchReport, catch_up_memberships, rematch_if_needed
-from storage.topics import TopicMatcher
+from warta.config import WartaConfig
+from warta.feeds.atom import render_atom
+from warta.feeds.catalog import FORMATS, FeedSpec, SourceInfo, TopicInfo, feed_catalog
+from warta.feeds.entries import EntryFactory
+from warta.feeds.index_page import IndexSection, render_index_page
+from warta.feeds.jsonfeed import render_json_feed
+from warta.feeds.model import FeedDocument, FeedEntry
+from warta.feeds.opml import render_opml
+from warta.feeds.rss import render_rss
+from warta.feeds.writer import write_if_changed
+from warta.storage.database import Database
+from warta.storage.memberships import RematchReport, catch_up_memberships, rematch_if_needed
+from warta.storage.topics import TopicMatcher
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from storage.feed_queries import FeedScope
+from warta.storage.feed_queries import FeedScope
 
 FORMATS = ("atom", "rss", "json")
 FORMAT_LABELS = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}

@@ -15,11 +15,10 @@ import logging
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy.orm import Session
-
-from feeds.content import body_html, is_safe_url, summarize
-from feeds.diffs import describe_edit
-from feeds.model import Category, FeedEntry, RelatedLink
-from storage.feed_queries import FeedItem, FeedScope, newest_feed_items
+from warta.feeds.content import body_html, is_safe_url, summarize
+from warta.feeds.diffs import describe_edit
+from warta.feeds.model import Category, FeedEntry, RelatedLink
+from warta.storage.feed_queries import FeedItem, FeedScope, newest_feed_items
 
 logger = logging.getLogger(__name__)
 

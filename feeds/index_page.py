@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from feeds.catalog import FORMAT_LABELS, FORMATS, FeedSpec
-from feeds.content import is_safe_url
-from feeds.model import FeedEntry
+from warta.feeds.catalog import FORMAT_LABELS, FORMATS, FeedSpec
+from warta.feeds.content import is_safe_url
+from warta.feeds.model import FeedEntry
 
 LATEST_PER_FEED = 5
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from feeds.model import FeedDocument, FeedEntry
+from warta.feeds.model import FeedDocument, FeedEntry
 
 VERSION = "https://jsonfeed.org/version/1.1"
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lxml import etree
-
-from feeds.catalog import FeedSpec
+from warta.feeds.catalog import FeedSpec
 
 SECTION_TITLES = {"all": "All stories", "topic": "Topics", "source": "Sources"}
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from feedgen.feed import FeedGenerator
 from lxml import etree
-
-from feeds.atom import GENERATOR
-from feeds.model import FeedDocument, FeedEntry
+from warta.feeds.atom import GENERATOR
+from warta.feeds.model import FeedDocument, FeedEntry
 
 
 def render_rss(feed: FeedDocument) -> bytes:

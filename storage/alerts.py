@@ -6,9 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-from storage.models import Alert
-from storage.types import utcnow
+from warta.storage.models import Alert
+from warta.storage.types import utcnow
 
 
 def record_alert(

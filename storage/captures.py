@@ -11,9 +11,8 @@ from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
-
-from storage.models import Blob, Capture
-from storage.upserts import insert_ignoring_conflict
+from warta.storage.models import Blob, Capture
+from warta.storage.upserts import insert_ignoring_conflict
 
 Headers = Sequence[tuple[str, str]]
 

@@ -14,9 +14,8 @@ from typing import NamedTuple
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
-
-from storage.fingerprints import hamming_distance, simhash_bands
-from storage.models import Document
+from warta.storage.fingerprints import hamming_distance, simhash_bands
+from warta.storage.models import Document
 
 MAX_DISTANCE = 6
 MIN_WORDS = 40

@@ -18,11 +18,10 @@ from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
-
-from config import WartaConfig
-from config.secrets import mask_url
-from storage import migrate
-from storage.errors import DatabaseUnavailableError, SchemaOutdatedError, StorageError
+from warta.config import WartaConfig
+from warta.config.secrets import mask_url
+from warta.storage import migrate
+from warta.storage.errors import DatabaseUnavailableError, SchemaOutdatedError, StorageError
 
 logger = logging.getLogger(__name__)
 

@@ -12,10 +12,9 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
-
-from storage.models import Capture, CrawlRun, FetchState
-from storage.run_history import close_run
-from storage.runs import start_run
+from warta.storage.models import Capture, CrawlRun, FetchState
+from warta.storage.run_history import close_run
+from warta.storage.runs import start_run
 
 DISPATCH_HOST_PREFIX = "scrapyd "
 

@@ -19,10 +19,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
-
-from storage.captures import read_blobs
-from storage.database import Database
-from storage.models import Capture, Document, Revision, TopicMembership, UrlAlias
+from warta.storage.captures import read_blobs
+from warta.storage.database import Database
+from warta.storage.models import Capture, Document, Revision, TopicMembership, UrlAlias
 
 DOCUMENT_BATCH = 100
 CAPTURE_BATCH = 500

@@ -17,8 +17,7 @@ from typing import Any, Literal
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
-
-from storage.models import Document, Revision, Source, TopicMembership
+from warta.storage.models import Document, Revision, Source, TopicMembership
 
 MAX_RELATED = 10
 # Near-duplicates of one story can fill a page of candidates; stop after this many pages of the window's size.

@@ -8,10 +8,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-
-from storage.database import in_chunks
-from storage.models import FetchState
-from storage.upserts import dialect_insert, upsert
+from warta.storage.database import in_chunks
+from warta.storage.models import FetchState
+from warta.storage.upserts import dialect_insert, upsert
 
 
 def get_fetch_state(session: Session, url: str) -> FetchState | None:

@@ -1,7 +1,7 @@
 """Source health as stored: the facts health is judged on, and the verdict on the source row.
 
 The judging itself (what counts as failing, stale or degraded) is not here;
-it is pure logic in warta.monitor.health. This module only reads the runs and
+it is pure logic in warta.monitoring.health. This module only reads the runs and
 documents it needs and writes the verdict.
 """
 
@@ -14,10 +14,9 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
-
-from storage.database import Database
-from storage.models import CrawlError, CrawlRun, Document, Source
-from storage.types import utcnow
+from warta.storage.database import Database
+from warta.storage.models import CrawlError, CrawlRun, Document, Source
+from warta.storage.types import utcnow
 
 
 @dataclass(frozen=True)

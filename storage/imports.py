@@ -18,13 +18,12 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-from storage.clusters import set_fingerprint
-from storage.fingerprints import content_hash, simhash
-from storage.models import Document, Revision, Source, TopicMembership, UrlAlias
-from storage.revisions import find_document
-from storage.types import utcnow
-from storage.upserts import insert_ignoring_conflict
+from warta.storage.clusters import set_fingerprint
+from warta.storage.fingerprints import content_hash, simhash
+from warta.storage.models import Document, Revision, Source, TopicMembership, UrlAlias
+from warta.storage.revisions import find_document
+from warta.storage.types import utcnow
+from warta.storage.upserts import insert_ignoring_conflict
 
 
 class ImportOutcome(enum.StrEnum):

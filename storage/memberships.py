@@ -17,11 +17,10 @@ from typing import Any
 
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session
-
-from storage.database import Database
-from storage.models import Document, Revision, TopicMembership
-from storage.state import get_state, set_state
-from storage.topics import TopicMatcher, replace_memberships
+from warta.storage.database import Database
+from warta.storage.models import Document, Revision, TopicMembership
+from warta.storage.state import get_state, set_state
+from warta.storage.topics import TopicMatcher, replace_memberships
 
 logger = logging.getLogger(__name__)
 

@@ -24,8 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-from storage.types import UTCDateTime
+from warta.storage.types import UTCDateTime
 
 # SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets 64-bit ids.
 BigId = BigInteger().with_variant(Integer(), "sqlite")

@@ -19,12 +19,11 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-from storage.clusters import assign_cluster, set_fingerprint
-from storage.database import in_chunks
-from storage.fingerprints import Fingerprint, fingerprint
-from storage.models import Document, Revision, UrlAlias
-from storage.upserts import insert_ignoring_conflict
+from warta.storage.clusters import assign_cluster, set_fingerprint
+from warta.storage.database import in_chunks
+from warta.storage.fingerprints import Fingerprint, fingerprint
+from warta.storage.models import Document, Revision, UrlAlias
+from warta.storage.upserts import insert_ignoring_conflict
 
 
 class Outcome(enum.StrEnum):

@@ -14,11 +14,10 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
-
-from storage.captures import HttpExchange, capture_row
-from storage.fetch_states import save_not_modified_states
-from storage.models import Capture, Document
-from storage.revisions import document_ids
+from warta.storage.captures import HttpExchange, capture_row
+from warta.storage.fetch_states import save_not_modified_states
+from warta.storage.models import Capture, Document
+from warta.storage.revisions import document_ids
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-
-from storage.models import Capture, CrawlRun, Document, Snapshot
-from storage.runs import RunCounts, finish_run, start_run
+from warta.storage.models import Capture, CrawlRun, Document, Snapshot
+from warta.storage.runs import RunCounts, finish_run, start_run
 
 
 def last_started_by_source(session: Session) -> dict[str, datetime]:

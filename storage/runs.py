@@ -10,9 +10,8 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-
-from storage.models import CrawlError, CrawlRun
-from storage.types import utcnow
+from warta.storage.models import CrawlError, CrawlRun
+from warta.storage.types import utcnow
 
 RUN_STATUSES = ("running", "ok", "failed", "interrupted", "timeout")
 

@@ -8,8 +8,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
-
-from storage.models import Snapshot
+from warta.storage.models import Snapshot
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-from storage.models import StateValue
-from storage.types import utcnow
-from storage.upserts import insert_ignoring_conflict
+from warta.storage.models import StateValue
+from warta.storage.types import utcnow
+from warta.storage.upserts import insert_ignoring_conflict
 
 
 def get_state(session: Session, key: str) -> str | None:

@@ -25,9 +25,8 @@ from datetime import datetime
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
-
-from config import WartaConfig
-from storage.models import Document, Revision, TopicMembership
+from warta.config import WartaConfig
+from warta.storage.models import Document, Revision, TopicMembership
 
 logger = logging.getLogger(__name__)
 

@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
-
-from storage.database import Database
+from warta.storage.database import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -9,7 +9,7 @@ import click
 import pytest
 
 from tests.conftest import ROOT
-from warta.cli import cli
+from warta.cli.root import cli
 
 FENCE = re.compile(r"```(?:console|sh|shell)\n(.*?)```", re.DOTALL)
 ENV_ASSIGNMENT = re.compile(r"^[A-Z_][A-Z0-9_]*=\S*$")

@@ -1,5 +1,5 @@
 """Run the command line as `python -m warta`."""
 
-from warta.cli import main
+from warta.cli.root import main
 
 main()

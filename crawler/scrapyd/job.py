@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from config import SourceConfig, WartaConfig
+from warta.config import SourceConfig, WartaConfig
 
 SPIDER_NAME = "warta-source"
 ARGUMENTS = ("warta_config", "warta_database_url", "warta_run_id")

@@ -6,13 +6,13 @@ job's own; Scrapyd's job log keeps Scrapy's records (the root handler stays on).
 
 from __future__ import annotations
 
-from config import WartaConfig
-from crawler.settings import scrapy_settings
+from warta.config import WartaConfig
+from warta.crawler.settings import scrapy_settings
 
 globals().update(scrapy_settings(WartaConfig()))
 
 BOT_NAME = "warta"
-SPIDER_MODULES = ["crawler.scrapyd.spider"]
-NEWSPIDER_MODULE = "crawler.scrapyd.spider"
+SPIDER_MODULES = ["warta.crawler.scrapyd.spider"]
+NEWSPIDER_MODULE = "warta.crawler.scrapyd.spider"
 LOG_INSTALL_ROOT_HANDLER = True
 LOG_LEVEL = "INFO"

@@ -17,16 +17,15 @@ from typing import Any
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-
-from crawler.extractor_pool import ExtractorPool
-from crawler.recorder import SourceRecorder
-from crawler.scrapyd.job import SPIDER_NAME, DispatchedCrawl
-from crawler.settings import scrapy_settings
-from crawler.spiders import SPIDERS, spider_arguments
-from storage.database import Database
-from storage.dispatched_runs import adopt_run
-from storage.sources import ensure_source
-from storage.topics import TopicMatcher
+from warta.crawler.extractor_pool import ExtractorPool
+from warta.crawler.recorder import SourceRecorder
+from warta.crawler.scrapyd.job import SPIDER_NAME, DispatchedCrawl
+from warta.crawler.settings import scrapy_settings
+from warta.crawler.spiders import SPIDERS, spider_arguments
+from warta.storage.database import Database
+from warta.storage.dispatched_runs import adopt_run
+from warta.storage.sources import ensure_source
+from warta.storage.topics import TopicMatcher
 
 logger = logging.getLogger(__name__)
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from config import SourceConfig, WartaConfig
-from crawler.extractor_pool import ExtractorPool
-from crawler.recorder import SourceRecorder
-from crawler.spiders.base import SourceSpider
-from crawler.spiders.feed import FeedSpider
-from crawler.spiders.listing import ListingSpider
-from crawler.spiders.page import PageSpider
-from crawler.spiders.sitemap import SitemapSpider
+from warta.config import SourceConfig, WartaConfig
+from warta.crawler.extractor_pool import ExtractorPool
+from warta.crawler.recorder import SourceRecorder
+from warta.crawler.spiders.base import SourceSpider
+from warta.crawler.spiders.feed import FeedSpider
+from warta.crawler.spiders.listing import ListingSpider
+from warta.crawler.spiders.page import PageSpider
+from warta.crawler.spiders.sitemap import SitemapSpider
 
 SPIDERS: dict[str, type[SourceSpider]] = {
     "feed": FeedSpider,

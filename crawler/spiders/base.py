@@ -24,13 +24,12 @@ from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
-
-from config import SourceConfig
-from crawler.capturing import CAPTURE_ID, CAPTURE_WITH_PAGE, PENDING_CAPTURE
-from crawler.extractor_pool import ExtractorPool
-from crawler.links import LinkFilter
-from crawler.recorder import SourceRecorder, Validators
-from crawler.urls import canonicalize_url
+from warta.config import SourceConfig
+from warta.crawler.capturing import CAPTURE_ID, CAPTURE_WITH_PAGE, PENDING_CAPTURE
+from warta.crawler.extractor_pool import ExtractorPool
+from warta.crawler.links import LinkFilter
+from warta.crawler.recorder import SourceRecorder, Validators
+from warta.crawler.urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
 

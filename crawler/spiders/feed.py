@@ -6,10 +6,9 @@ import logging
 
 from scrapy import Request
 from scrapy.http import Response
-
-from crawler.feed_items import parse_feed
-from crawler.safexml import UnsafeXmlError
-from crawler.spiders.base import ArticleHint, SourceSpider
+from warta.crawler.feed_items import parse_feed
+from warta.crawler.safexml import UnsafeXmlError
+from warta.crawler.spiders.base import ArticleHint, SourceSpider
 
 logger = logging.getLogger(__name__)
 

@@ -7,10 +7,9 @@ from collections.abc import Iterator
 
 from scrapy import Request
 from scrapy.http import Response, TextResponse
-
-from crawler.pagination import next_page, page_links
-from crawler.spiders.base import ArticleHint, SourceSpider
-from crawler.urls import canonicalize_url
+from warta.crawler.pagination import next_page, page_links
+from warta.crawler.spiders.base import ArticleHint, SourceSpider
+from warta.crawler.urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
 PAGE = "warta_page"

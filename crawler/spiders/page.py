@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from scrapy import Request
-
-from crawler.spiders.base import ArticleHint, SourceSpider
+from warta.crawler.spiders.base import ArticleHint, SourceSpider
 
 
 class PageSpider(SourceSpider):

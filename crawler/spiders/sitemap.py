@@ -12,10 +12,9 @@ from collections.abc import Iterator
 
 from scrapy import Request
 from scrapy.http import Response
-
-from crawler.safexml import UnsafeXmlError
-from crawler.sitemaps import parse_sitemap
-from crawler.spiders.base import ArticleHint, SourceSpider
+from warta.crawler.safexml import UnsafeXmlError
+from warta.crawler.sitemaps import parse_sitemap
+from warta.crawler.spiders.base import ArticleHint, SourceSpider
 
 logger = logging.getLogger(__name__)
 

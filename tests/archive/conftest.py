@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from warta.config import WartaConfig
+from warta.storage.captures import HttpExchange, save_capture
+from warta.storage.database import Database
+from warta.storage.models import Document, TopicMembership
+from warta.storage.revisions import PageRecord, mark_gone, record_page
+from warta.storage.sources import ensure_source
+from warta.storage.types import utcnow
 
-from config import WartaConfig
-from storage.captures import HttpExchange, save_capture
-from storage.database import Database
-from storage.models import Document, TopicMembership
-from storage.revisions import PageRecord, mark_gone, record_page
-from storage.sources import ensure_source
-from storage.types import utcnow
 from tests.conftest import POSTGRES_URL, postgres_schema_url
 
 T0 = datetime(2026, 11, 23, 7, 5, tzinfo=UTC)

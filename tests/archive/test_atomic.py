@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
+from warta.archive import ExportError, export
+from warta.storage.captures import HttpExchange, save_capture
+from warta.storage.database import Database
+from warta.storage.snapshots import list_snapshots
 
-from archive import ExportError, export
-from storage.captures import HttpExchange, save_capture
-from storage.database import Database
-from storage.snapshots import list_snapshots
 from tests.archive.conftest import T0, SeededArchive
 from tests.conftest import write_config
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import bagit
 import pytest
+from warta.archive import Selection, export
+from warta.archive.bagit_export import validate_bag
 
-from archive import Selection, export
-from archive.bagit_export import validate_bag
 from tests.archive.conftest import ORGANIZATION, SeededArchive
 
 

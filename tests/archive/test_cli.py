@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from tests.archive.conftest import ORGANIZATION, SeededArchive
 from tests.conftest import write_config
-from warta.cli import cli
+from warta.cli.root import cli
 
 
 @pytest.fixture

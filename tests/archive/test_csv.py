@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 
-from archive import export
-from archive.csv_export import COLUMNS
+from warta.archive import export
+from warta.archive.csv_export import COLUMNS
+
 from tests.archive.conftest import TRICKY_TEXT, TRICKY_TITLE, SeededArchive
 
 

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from warta.archive import ImportFileError, Selection, export, import_archive
+from warta.storage.database import Database
+from warta.storage.fingerprints import content_hash
 
-from archive import ImportFileError, Selection, export, import_archive
-from storage.database import Database
-from storage.fingerprints import content_hash
 from tests.archive.conftest import SeededArchive, seed_second_round, table_count
 
 

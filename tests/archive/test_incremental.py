@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from warta.archive import Selection, SelectionError, export
+from warta.storage.types import utcnow
 
-from archive import Selection, SelectionError, export
-from storage.types import utcnow
 from tests.archive.conftest import SeededArchive, seed_second_round
 
 

@@ -6,7 +6,8 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from archive import Selection, export
+from warta.archive import Selection, export
+
 from tests.archive.conftest import FESTIVAL, TRICKY_TEXT, TRICKY_TITLE, SeededArchive
 
 FIELDS = {

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from warta.archive import export
 
-from archive import export
 from tests.archive.conftest import SeededArchive
 from tests.conftest import free_port
 

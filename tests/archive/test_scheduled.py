@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from archive import run_scheduled_snapshot
-from config import SnapshotConfig
-from storage.snapshots import list_snapshots
+from warta.archive import run_scheduled_snapshot
+from warta.config import SnapshotConfig
+from warta.storage.snapshots import list_snapshots
+
 from tests.archive.conftest import SeededArchive
 
 

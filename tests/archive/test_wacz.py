@@ -8,7 +8,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-from archive import export
+from warta.archive import export
+
 from tests.archive.conftest import SeededArchive
 
 VALIDATE = "import sys; from wacz.main import main; sys.exit(main())"

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
+from warta.archive import export
+from warta.archive.warc import DECODED_HEADER, body_is_encoded, replayable_headers
 
-from archive import export
-from archive.warc import DECODED_HEADER, body_is_encoded, replayable_headers
 from tests.archive.conftest import ORGANIZATION, SeededArchive, html_page
 
 WARCIO = "import sys; from warcio.cli import main; sys.exit(main())"

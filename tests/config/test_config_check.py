@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import ROOT, write_config
-from warta.cli import cli
+from warta.cli.root import cli
 
 EXAMPLE = ROOT / "config" / "warta.example.toml"
 

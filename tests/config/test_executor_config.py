@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from tests.conftest import write_config
-from warta.cli import cli
+from warta.cli.root import cli
 
 POSTGRES = "[storage]\nurl = 'postgresql+psycopg://warta:dbsecret@db.internal/warta'\n"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from warta.config.reference import END_MARKER, START_MARKER, reference_markdown, replace_in_document, undocumented_keys
+from warta.config.schema import WartaConfig
 
-from config.reference import END_MARKER, START_MARKER, reference_markdown, replace_in_document, undocumented_keys
-from config.schema import WartaConfig
 from tests.conftest import ROOT
-from warta.cli import cli
+from warta.cli.root import cli
 
 
 def test_every_config_key_has_help_text() -> None:

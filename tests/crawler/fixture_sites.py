@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from warta.crawler.report import CrawlReport, ProgressEvent
+from warta.crawler.runner import run_crawl_in_subprocess
+from warta.storage.database import Database
+from warta.storage.models import Capture, CrawlRun, Document, Revision
 
-from crawler.report import CrawlReport, ProgressEvent
-from crawler.runner import run_crawl_in_subprocess
-from storage.database import Database
-from storage.models import Capture, CrawlRun, Document, Revision
 from tests.conftest import BACKENDS, postgres_schema_url, write_config
 from warta.demo.siteserver import LoggedRequest, SiteServer
 

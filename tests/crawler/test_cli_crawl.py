@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from rich.console import Console
+from warta.crawler.report import CrawlReport, SourceReport
 
-from crawler.report import CrawlReport, SourceReport
 from tests.conftest import write_config
 from tests.crawler.fixture_sites import install_site
-from warta.cli import cli
-from warta.cli_crawl import summary_table
+from warta.cli.crawl import summary_table
+from warta.cli.root import cli
 from warta.demo.siteserver import SiteServer
 
 
@@ -117,9 +117,9 @@ def test_summary_table_shows_every_count_per_source() -> None:
 def test_the_crawl_command_loads_neither_extraction_nor_other_commands() -> None:
     # the daemon starts `warta crawl` for every scheduled crawl; extraction runs in worker processes
     probe = (
-        "import sys, click, warta.cli as c; c.cli.get_command(click.Context(c.cli), 'crawl');"
-        "print(sorted(m for m in ('trafilatura', 'warcio', 'feedgen', 'prometheus_client', 'warta.cli_archive',"
-        " 'warta.cli_daemon', 'warta.cli_feeds') if m in sys.modules))"
+        "import sys, click, warta.cli.root as c; c.cli.get_command(click.Context(c.cli), 'crawl');"
+        "print(sorted(m for m in ('trafilatura', 'warcio', 'feedgen', 'prometheus_client', 'warta.cli.archive',"
+        " 'warta.cli.daemon', 'warta.cli.feeds') if m in sys.modules))"
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"
@@ -133,7 +133,7 @@ def test_the_crawl_command_loads_neither_extraction_nor_other_commands() -> None
         text=True,
         check=True,
     ).stdout
-    assert "warta.cli_archive" in every and "feedgen" in every
+    assert "warta.cli.archive" in every and "feedgen" in every
 
 
 def listening_ports(pid: int) -> list[int]:

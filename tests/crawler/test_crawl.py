@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
+from warta.storage.database import Database
+from warta.storage.models import Capture, Document
 
-from storage.database import Database
-from storage.models import Capture, Document
 from tests.crawler.fixture_sites import Scenario
 
 SKIP_PATHS = ("/robots.txt",)

@@ -6,8 +6,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-
-from crawler.extraction import (
+from warta.crawler.extraction import (
     MIN_ARTICLE_WORDS,
     Extracted,
     decode_html,
@@ -15,7 +14,7 @@ from crawler.extraction import (
     is_article,
     main_text,
 )
-from crawler.page_metadata import detect_language
+from warta.crawler.page_metadata import detect_language
 
 URL = "https://wartabudaya.example/berita/2026/11/23/pameran-lukisan-batavia?utm_source=feed"
 WIB = timezone(timedelta(hours=7))

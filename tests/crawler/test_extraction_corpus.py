@@ -15,8 +15,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from warta.crawler.extraction import Extracted, extract_article, main_text
 
-from crawler.extraction import Extracted, extract_article, main_text
 from tests.conftest import require_shared
 
 INDONESIAN_PAGES = [

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import select
+from warta.crawler.runner import run_crawl_in_subprocess
+from warta.storage.database import Database
+from warta.storage.models import Document
 
-from crawler.runner import run_crawl_in_subprocess
-from storage.database import Database
-from storage.models import Document
 from tests.conftest import write_config
 from warta.demo.siteserver import SiteServer
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import event
+from warta.config import SourceConfig
+from warta.crawler.recorder import SourceRecorder
+from warta.storage.database import Database
+from warta.storage.fetch_states import save_fetch_state
+from warta.storage.revisions import record_page
+from warta.storage.sources import ensure_source
 
-from config import SourceConfig
-from crawler.recorder import SourceRecorder
-from storage.database import Database
-from storage.fetch_states import save_fetch_state
-from storage.revisions import record_page
-from storage.sources import ensure_source
 from tests.storage.conftest import later, page
 
 SOURCE = SourceConfig(id="disbud", name="Dinas Kebudayaan", kind="listing", urls=["https://disbud.jakarta.go.id/"])

@@ -6,10 +6,9 @@ import gzip
 from zoneinfo import ZoneInfo
 
 import pytest
-
-from crawler.feed_items import parse_feed
-from crawler.safexml import UnsafeXmlError, gunzip_bounded, parse_xml
-from crawler.sitemaps import parse_sitemap
+from warta.crawler.feed_items import parse_feed
+from warta.crawler.safexml import UnsafeXmlError, gunzip_bounded, parse_xml
+from warta.crawler.sitemaps import parse_sitemap
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 LAUGHS = b"""<?xml version="1.0"?>

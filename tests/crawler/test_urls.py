@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from crawler.urls import canonical_from_page, canonicalize_url, same_site
+from warta.crawler.urls import canonical_from_page, canonicalize_url, same_site
 
 CASES = [
     ("HTTPS://Budaya.Jakarta.GO.ID/Berita", "https://budaya.jakarta.go.id/Berita", "lowercase-scheme-host-not-path"),

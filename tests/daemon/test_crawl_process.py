@@ -11,19 +11,19 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from warta.storage.database import Database
+from warta.storage.models import CrawlRun
+from warta.storage.sources import ensure_source
+from warta.storage.types import utcnow
 
-from storage.database import Database
-from storage.models import CrawlRun
-from storage.sources import ensure_source
-from storage.types import utcnow
 from tests.conftest import wait_for
-from warta.crawl_job import settle_crawl
-from warta.crawl_process import CrawlProcessRunner
+from warta.daemon.crawl_job import settle_crawl
+from warta.daemon.executors.local import CrawlProcessRunner
 
 RECORD_RUN = """
 import sys, time
-from storage.database import Database
-from storage.runs import RunCounts, finish_run, start_run
+from warta.storage.database import Database
+from warta.storage.runs import RunCounts, finish_run, start_run
 db = Database(sys.argv[1])
 with db.transaction() as session:
     run_id = start_run(session, "site")

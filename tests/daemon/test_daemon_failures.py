@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import feedparser
+from warta.storage.alerts import recent_alerts
+from warta.storage.database import Database
 
-from storage.alerts import recent_alerts
-from storage.database import Database
 from tests.conftest import free_port, wait_for, write_config
 from tests.daemon.conftest import (
     DaemonProcess,
@@ -56,7 +56,8 @@ def test_hanging_crawl_is_killed_at_its_limit_while_another_source_runs(
         assert daemon.stop() == 0
         # --log-format json: every line is one JSON object, the crawl children's lines included.
         entries = [json.loads(line) for line in daemon.log().splitlines()]
-        assert {"warta.daemon", "warta.crawl_job", "warta.crawl.site"} <= {entry["logger"] for entry in entries}
+        loggers = {entry["logger"] for entry in entries}
+        assert {"warta.daemon.service", "warta.daemon.crawl_job", "warta.crawl.site"} <= loggers
         assert any("crawl of a-stuck finished: timeout" in entry["message"] for entry in entries)
     finally:
         database.dispose()

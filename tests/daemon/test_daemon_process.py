@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import feedparser
+from warta.storage.database import Database
 
-from storage.database import Database
 from tests.conftest import free_port, wait_for, write_config
 from tests.daemon.conftest import (
     DaemonProcess,

@@ -7,7 +7,8 @@ import signal
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from storage.database import Database
+from warta.storage.database import Database
+
 from tests.conftest import free_port, wait_for, write_config
 from tests.daemon.conftest import (
     DaemonProcess,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from warta.monitor.health import RunFacts, evaluate_health, should_alert
+from warta.monitoring.health import RunFacts, evaluate_health, should_alert
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

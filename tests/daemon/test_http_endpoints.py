@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from prometheus_client.parser import text_string_to_metric_families
+from warta.config import load_config
+from warta.storage.database import Database
 
-from config import load_config
-from storage.database import Database
 from tests.conftest import free_port, write_config
-from warta.cli import cli
-from warta.daemon import Daemon
+from warta.cli.root import cli
+from warta.daemon.service import Daemon
 
 SOURCE = """
 [[sources]]

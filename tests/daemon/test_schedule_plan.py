@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from warta.config import load_config
+from warta.config.schedules import CronSchedule, IntervalSchedule, due_time
 
-from config import load_config
-from config.schedules import CronSchedule, IntervalSchedule
 from tests.conftest import write_config
-from warta.schedule_plan import due_time, jitter_seconds, plan_jobs, stagger_overdue
+from warta.daemon.schedule_plan import jitter_seconds, plan_jobs, stagger_overdue
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 JAKARTA = ZoneInfo("Asia/Jakarta")

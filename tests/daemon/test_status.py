@@ -7,14 +7,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
+from warta.storage.database import Database
+from warta.storage.revisions import PageRecord, record_page
+from warta.storage.sources import ensure_source
+from warta.storage.types import utcnow
 
-from storage.database import Database
-from storage.revisions import PageRecord, record_page
-from storage.sources import ensure_source
-from storage.types import utcnow
 from tests.conftest import write_config
 from tests.daemon.conftest import add_run
-from warta.cli import cli
+from warta.cli.root import cli
 
 CONFIG = """
 [storage]

@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from config import WartaConfig, parse_config
-from feeds.builder import BuildReport, build_feeds
-from storage.database import Database
-from storage.revisions import PageRecord, RecordResult, record_page
-from storage.sources import ensure_source
-from storage.topics import TopicMatcher
+from warta.config import WartaConfig, parse_config
+from warta.feeds.builder import BuildReport, build_feeds
+from warta.storage.database import Database
+from warta.storage.revisions import PageRecord, RecordResult, record_page
+from warta.storage.sources import ensure_source
+from warta.storage.topics import TopicMatcher
 
 T0 = datetime(2026, 11, 23, 7, 5, tzinfo=UTC)
 

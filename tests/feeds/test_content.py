@@ -8,9 +8,9 @@ import feedparser
 import pytest
 from lxml import etree
 from sqlalchemy import text
+from warta.storage.database import Database
+from warta.storage.revisions import mark_gone
 
-from storage.database import Database
-from storage.revisions import mark_gone
 from tests.feeds.conftest import FESTIVAL, MUSEUM, T0, Archive, build, make_config, page
 
 HOSTILE_HTML = (

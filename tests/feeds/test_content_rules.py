@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from feeds.content import body_html, is_safe_url, sanitize_html, summarize
+from warta.feeds.content import body_html, is_safe_url, sanitize_html, summarize
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from warta.feeds.diffs import describe_edit, describe_word_changes
 
-from feeds.diffs import describe_edit, describe_word_changes
 from tests.feeds.conftest import FESTIVAL
 
 

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from tests.conftest import write_config
 from tests.feeds.conftest import CONFIG, Archive, build, make_config
-from warta.cli import cli
+from warta.cli.root import cli
 
 
 def entry_titles(archive: Archive, feed: str) -> list[str]:

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import free_port, signal_and_wait, write_config
-from warta.cli import cli
+from warta.cli.root import cli
 
 
 def test_serve_without_a_built_folder_says_to_build_first(tmp_path) -> None:
@@ -87,7 +87,7 @@ def test_serve_command_stops_cleanly_on_a_signal_sent_the_moment_it_announces(tm
                 raise AssertionError("announced before its SIGTERM handler was in place")
             signal.raise_signal(signal.SIGTERM)
 
-    monkeypatch.setattr("warta.cli_feeds.click.echo", echo)
+    monkeypatch.setattr("warta.cli.feeds.click.echo", echo)
     previous = signal.getsignal(signal.SIGTERM)
     config = write_config(tmp_path, f'[feeds]\ndir = "{feed_dir}"\n')
     result = CliRunner().invoke(cli, ["--config", str(config), "feeds", "serve", "--port", "0"])

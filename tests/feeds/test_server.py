@@ -10,8 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from feeds.server import make_feed_app, make_feed_server
+from warta.feeds.server import make_feed_app, make_feed_server
 
 FILES = {
     "all.atom": b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">' + b"<!-- pad -->" * 60 + b"</feed>",

@@ -8,9 +8,9 @@ import feedparser
 import lxml.html
 import pytest
 from lxml import etree
+from warta.feeds.atom import write_atom_feed
+from warta.feeds.model import FeedEntry
 
-from feeds.atom import write_atom_feed
-from feeds.model import FeedEntry
 from tests.conftest import require_shared
 from tests.feeds.conftest import T0, Archive, build, feed_files
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-
-from feeds.writer import write_if_changed
+from warta.feeds.writer import write_if_changed
 
 
 def test_identical_bytes_are_not_rewritten_and_keep_their_mtime(tmp_path) -> None:

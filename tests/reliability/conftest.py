@@ -14,17 +14,17 @@ from pathlib import Path
 
 import pytest
 import tomli_w
+from warta.config import load_config
+from warta.feeds.server import make_feed_app, make_feed_server
+from warta.storage.database import Database
+from warta.storage.sources import ensure_source
+from warta.storage.topics import TopicMatcher
 
-from config import load_config
-from feeds.server import make_feed_app, make_feed_server
-from storage.database import Database
-from storage.sources import ensure_source
-from storage.topics import TopicMatcher
 from tests.feeds.conftest import CONFIG as FEEDS_CONFIG
 from tests.feeds.conftest import FESTIVAL, MUSEUM, WCCF
 from tests.feeds.conftest import Archive as FeedArchive
 from tests.feeds.conftest import page as feed_page
-from warta.http_server import HealthReport, HttpService, MonitoringApp
+from warta.monitoring.http_server import HealthReport, HttpService, MonitoringApp
 
 SECRET = "warta-reliability-secret-8d1f0c"
 FEED_FILES = {

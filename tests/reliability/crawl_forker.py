@@ -14,8 +14,8 @@ import os
 import sys
 from pathlib import Path
 
-from config import load_config
-from crawler.runner import run_crawl
+from warta.config import load_config
+from warta.crawler.runner import run_crawl
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ from tests.reliability.conftest import (
     small_tmpfs,
     write_feed_config,
 )
-from warta.cli import cli
+from warta.cli.root import cli
 
 # Unlike every seeded story, so it is not folded into an existing cluster and does change the feeds.
 NEW_STORY = (

@@ -6,8 +6,8 @@ import socket
 import threading
 
 import pytest
+from warta.feeds.server import make_feed_app, make_feed_server
 
-from feeds.server import make_feed_app, make_feed_server
 from tests.reliability.conftest import FeedSite, http_request, raw_exchange, status_of
 
 

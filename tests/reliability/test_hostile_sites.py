@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from warta.storage.database import Database
+from warta.storage.models import CrawlError, CrawlRun, Document, Revision
 
-from storage.database import Database
-from storage.models import CrawlError, CrawlRun, Document, Revision
 from tests.conftest import write_config
 from tests.reliability.faultsite import (
     FaultSite,

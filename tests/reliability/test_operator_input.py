@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from tests.config.test_config_check import BROKEN as CHECKED_BROKEN
 from tests.config.test_config_check import SOURCE
 from tests.conftest import write_config
-from warta.cli import cli, walk_commands
+from warta.cli.root import cli, walk_commands
 
 PASSWORD = "Tr0ub4dor-op3rator"
 

@@ -27,7 +27,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import POSTGRES_URL, postgres_schema_url, write_config
-from warta.cli import cli, walk_commands
+from warta.cli.root import cli, walk_commands
 
 PASSWORD = "s3cr3t-Pa55w0rd-warta"
 

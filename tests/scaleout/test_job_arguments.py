@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from warta.config import load_config
+from warta.crawler.scrapyd.job import DispatchedCrawl, JobArgumentError
 
-from config import load_config
-from crawler.scrapyd.job import DispatchedCrawl, JobArgumentError
 from tests.conftest import write_config
 
 CONFIG = """

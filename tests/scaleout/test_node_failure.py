@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import func, select
+from warta.storage.database import Database
+from warta.storage.models import Capture
 
-from storage.database import Database
-from storage.models import Capture
 from tests.conftest import free_port, write_config
 from tests.daemon.conftest import DaemonProcess, start_daemon
 from tests.scaleout.conftest import ScrapydProcess, archive_of, runs_of, scaleout_config, wait_until

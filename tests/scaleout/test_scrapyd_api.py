@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import free_port
-from warta.scaleout.scrapyd_api import NodeUnreachableError, ScrapydNode
+from warta.daemon.executors.scrapyd.api import NodeUnreachableError, ScrapydNode
 
 
 def test_a_node_that_does_not_answer_is_named_with_its_password_masked() -> None:

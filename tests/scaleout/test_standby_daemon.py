@@ -8,7 +8,8 @@ import signal
 from collections import Counter
 from pathlib import Path
 
-from storage.database import Database
+from warta.storage.database import Database
+
 from tests.conftest import free_port, write_config
 from tests.daemon.conftest import DaemonProcess, start_daemon
 from tests.scaleout.conftest import ScrapydProcess, runs_of, scaleout_config, wait_until

@@ -6,10 +6,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-
-from storage.database import Database
-from storage.revisions import PageRecord
-from storage.sources import ensure_source
+from warta.storage.database import Database
+from warta.storage.revisions import PageRecord
+from warta.storage.sources import ensure_source
 
 T0 = datetime(2026, 11, 23, 7, 5, tzinfo=UTC)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from storage.clusters import MAX_CANDIDATES, set_fingerprint
-from storage.database import Database
-from storage.fingerprints import fingerprint, to_signed64
-from storage.models import Document
-from storage.revisions import record_page
+from warta.storage.clusters import MAX_CANDIDATES, set_fingerprint
+from warta.storage.database import Database
+from warta.storage.fingerprints import fingerprint, to_signed64
+from warta.storage.models import Document
+from warta.storage.revisions import record_page
+
 from tests.storage.conftest import ARTICLE, later, page
 
 LONG_ARTICLE = " ".join([ARTICLE] * 2) + (

@@ -7,10 +7,10 @@ import random
 from collections import Counter
 
 from sqlalchemy import func, select
+from warta.storage.database import Database
+from warta.storage.models import Document, Revision
+from warta.storage.revisions import record_page
 
-from storage.database import Database
-from storage.models import Document, Revision
-from storage.revisions import record_page
 from tests.storage.conftest import later, page
 
 PROCESSES = 4

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from storage.captures import HttpExchange, save_capture
-from storage.database import Database
-from storage.dispatched_runs import (
+from warta.storage.captures import HttpExchange, save_capture
+from warta.storage.database import Database
+from warta.storage.dispatched_runs import (
     adopt_run,
     close_if_running,
     close_stale_runs,
@@ -15,10 +15,10 @@ from storage.dispatched_runs import (
     open_dispatched_run,
     run_status,
 )
-from storage.fetch_states import get_fetch_state, save_fetch_state
-from storage.models import CrawlRun
-from storage.sources import ensure_source
-from storage.types import utcnow
+from warta.storage.fetch_states import get_fetch_state, save_fetch_state
+from warta.storage.models import CrawlRun
+from warta.storage.sources import ensure_source
+from warta.storage.types import utcnow
 
 
 def test_a_node_adopts_an_open_run_but_not_one_the_daemon_closed(db: Database) -> None:

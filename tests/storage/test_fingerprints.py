@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from storage.clusters import MAX_DISTANCE
-from storage.fingerprints import (
+from warta.storage.clusters import MAX_DISTANCE
+from warta.storage.fingerprints import (
     content_hash,
     fingerprint,
     hamming_distance,
@@ -12,6 +12,7 @@ from storage.fingerprints import (
     simhash_bands,
     words,
 )
+
 from tests.storage.conftest import ARTICLE
 
 EXTRA = (
@@ -51,7 +52,7 @@ def _majority_simhash(text: str) -> int:
     """SimHash written as its definition: bit b is set when most shingle hashes have bit b set."""
     import hashlib
 
-    from storage.fingerprints import SHINGLE_WORDS, to_signed64, words
+    from warta.storage.fingerprints import SHINGLE_WORDS, to_signed64, words
 
     tokens = words(text)
     shingles = [" ".join(tokens[i : i + SHINGLE_WORDS]) for i in range(max(1, len(tokens) - SHINGLE_WORDS + 1))]

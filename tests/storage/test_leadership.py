@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from warta.storage.database import Database
+from warta.storage.leadership import SchedulerLeadership, lock_key
 
-from storage.database import Database
-from storage.leadership import SchedulerLeadership, lock_key
 from tests.conftest import wait_for
 
 

@@ -7,13 +7,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from sqlalchemy import inspect, text
+from warta.storage import migrate
+from warta.storage.database import Database
+from warta.storage.errors import DatabaseUnavailableError, SchemaOutdatedError
+from warta.storage.models import Base
 
-from storage import migrate
-from storage.database import Database
-from storage.errors import DatabaseUnavailableError, SchemaOutdatedError
-from storage.models import Base
 from tests.conftest import write_config
-from warta.cli import cli
+from warta.cli.root import cli
 
 
 def test_upgrade_from_empty_creates_every_table(db_url: str) -> None:

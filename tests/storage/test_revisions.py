@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import event, func, select
+from warta.storage.database import Database
+from warta.storage.models import Document, Revision, TopicMembership, UrlAlias
+from warta.storage.revisions import Outcome, document_ids, find_document, mark_gone, record_page
+from warta.storage.revisits import NotModified, note_not_modified
+from warta.storage.topics import TopicMatcher, TopicRule
 
-from storage.database import Database
-from storage.models import Document, Revision, TopicMembership, UrlAlias
-from storage.revisions import Outcome, document_ids, find_document, mark_gone, record_page
-from storage.revisits import NotModified, note_not_modified
-from storage.topics import TopicMatcher, TopicRule
 from tests.storage.conftest import ARTICLE, later, page
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from warta.storage.database import Database
+from warta.storage.memberships import FINGERPRINT_KEY, catch_up_memberships, rematch_archive, rematch_if_needed
+from warta.storage.models import TopicMembership
+from warta.storage.revisions import record_page
+from warta.storage.state import get_state
+from warta.storage.topics import TopicMatcher, TopicRule, normalize_text
 
-from storage.database import Database
-from storage.memberships import FINGERPRINT_KEY, catch_up_memberships, rematch_archive, rematch_if_needed
-from storage.models import TopicMembership
-from storage.revisions import record_page
-from storage.state import get_state
-from storage.topics import TopicMatcher, TopicRule, normalize_text
 from tests.storage.conftest import ARTICLE, later, page
 
 

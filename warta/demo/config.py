@@ -61,7 +61,7 @@ def demo_sources(base_url: str) -> list[dict[str, Any]]:
 
 def shipped_topics() -> list[dict[str, Any]]:
     """Return the `[[topics]]` tables of config/warta.example.toml, without source restrictions."""
-    text = files("config").joinpath("warta.example.toml").read_text(encoding="utf-8")
+    text = files("warta.config").joinpath("warta.example.toml").read_text(encoding="utf-8")
     topics: list[dict[str, Any]] = tomllib.loads(text).get("topics", [])
     # the example's source ids do not exist in the demo; a topic narrowed to them would match nothing
     return [{key: value for key, value in topic.items() if key != "sources"} for topic in topics]

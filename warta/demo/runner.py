@@ -14,14 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from config import WartaConfig, load_config
-from crawler.report import CrawlReport
-from crawler.runner import run_crawl_in_subprocess
-from feeds.builder import BuildReport, build_feeds
-from feeds.server import ThreadingFeedServer, make_feed_app, make_feed_server, serve_until
-from storage.database import Database
+from warta.config import WartaConfig, load_config
+from warta.crawler.report import CrawlReport
+from warta.crawler.runner import run_crawl_in_subprocess
 from warta.demo.config import DEMO_DAYS, DEMO_SITE, demo_config_text
 from warta.demo.siteserver import SiteServer
+from warta.feeds.builder import BuildReport, build_feeds
+from warta.feeds.server import ThreadingFeedServer, make_feed_app, make_feed_server, serve_until
+from warta.storage.database import Database
 
 CRAWL_TIMEOUT_SECONDS = 300
 

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from warta.monitor.metrics import DaemonMetrics
+from warta.monitoring.metrics import DaemonMetrics
 
 logger = logging.getLogger(__name__)
 

@@ -16,21 +16,21 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from config import SourceConfig, WartaConfig
-from storage.alerts import recent_alerts, record_alert, record_delivery
-from storage.database import Database
-from storage.health import (
+from warta.config import SourceConfig, WartaConfig
+from warta.feeds.alerts import AlertEntry, render_alert_feed, write_alert_feed
+from warta.monitoring.health import HealthVerdict, RunFacts, evaluate_health, should_alert
+from warta.monitoring.webhook import WebhookMessage, WebhookSender
+from warta.storage.alerts import recent_alerts, record_alert, record_delivery
+from warta.storage.database import Database
+from warta.storage.health import (
     finished_runs,
     first_run_time,
     last_change_time,
     set_source_health,
     start_url_errors,
 )
-from storage.models import CrawlRun
-from storage.types import utcnow
-from warta.monitor.alert_feed import AlertEntry, render_alert_feed, write_alert_feed
-from warta.monitor.health import HealthVerdict, RunFacts, evaluate_health, should_alert
-from warta.monitor.webhook import WebhookMessage, WebhookSender
+from warta.storage.models import CrawlRun
+from warta.storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 

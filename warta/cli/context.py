@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from config import ConfigError, WartaConfig, load_config
-from storage.database import Database
-from storage.errors import StorageError
+from warta.config import ConfigError, WartaConfig, load_config
+from warta.storage.database import Database
+from warta.storage.errors import StorageError
 
 
 class ConfigProblem(click.ClickException):

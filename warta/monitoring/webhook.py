@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from config.secrets import mask_url
-from storage.types import utcnow
+from warta.config.secrets import mask_url
+from warta.storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from warta.scaleout.scrapyd_api import NodeUnreachableError, ScrapydNode
+from warta.daemon.executors.scrapyd.api import NodeUnreachableError, ScrapydNode
 
 logger = logging.getLogger(__name__)
 

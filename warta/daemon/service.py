@@ -27,31 +27,31 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_PAUSED, STATE_RUNNING
 
-from archive.scheduled import run_scheduled_snapshot
-from config import VERSION, ConfigError, SnapshotConfig, WartaConfig, load_config
-from feeds.builder import build_feeds
-from feeds.server import make_feed_app
-from storage.database import Database
-from storage.health import database_problem, stored_health
-from storage.leadership import SchedulerLeadership
-from storage.run_history import (
+from warta.archive.scheduled import run_scheduled_snapshot
+from warta.config import VERSION, ConfigError, SnapshotConfig, WartaConfig, load_config
+from warta.daemon.crawl_job import CrawlJob
+from warta.daemon.executors.local import CrawlProcessRunner, crawl_command
+from warta.daemon.executors.scrapyd.executor import ScrapydExecutor
+from warta.daemon.feed_rebuild import FeedRebuilder
+from warta.daemon.schedule_plan import plan_jobs
+from warta.feeds.builder import build_feeds
+from warta.feeds.server import make_feed_app
+from warta.monitoring.http_server import HealthReport, HttpService, MonitoringApp, WsgiApp, split_listen
+from warta.monitoring.metrics import CONTENT_TYPE, DaemonMetrics
+from warta.monitoring.source_monitor import SourceMonitor
+from warta.monitoring.webhook import WebhookSender
+from warta.storage.database import Database
+from warta.storage.health import database_problem, stored_health
+from warta.storage.leadership import SchedulerLeadership
+from warta.storage.run_history import (
     interrupt_runs,
     last_snapshot_by_schedule,
     last_started_by_source,
     last_success_by_source,
     running_runs,
 )
-from storage.sources import ensure_source
-from storage.types import utcnow
-from warta.crawl_job import CrawlJob
-from warta.crawl_process import CrawlProcessRunner, crawl_command
-from warta.feed_rebuild import FeedRebuilder
-from warta.http_server import HealthReport, HttpService, MonitoringApp, WsgiApp, split_listen
-from warta.monitor.metrics import CONTENT_TYPE, DaemonMetrics
-from warta.monitor.source_monitor import SourceMonitor
-from warta.monitor.webhook import WebhookSender
-from warta.scaleout.executor import ScrapydExecutor
-from warta.schedule_plan import plan_jobs
+from warta.storage.sources import ensure_source
+from warta.storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 

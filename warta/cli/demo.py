@@ -10,9 +10,9 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from crawler.errors import CrawlerError
+from warta.crawler.errors import CrawlerError
+from warta.daemon.signals import stop_on_signals
 from warta.demo.runner import Demo, DemoResult
-from warta.stopping import stop_on_signals
 
 
 @click.command("demo")

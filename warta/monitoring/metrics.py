@@ -12,7 +12,7 @@ from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from warta.monitor.health import HEALTH_STATES
+from warta.monitoring.health import HEALTH_STATES
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 RUN_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200)

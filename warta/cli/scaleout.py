@@ -1,12 +1,12 @@
-"""The `warta deploy` command: a thin shell over warta.scaleout.deploy."""
+"""The `warta deploy` command: a thin shell over warta.daemon.executors.scrapyd.deploy."""
 
 from __future__ import annotations
 
 import click
 
-from warta.context import AppContext, pass_app
-from warta.scaleout.deploy import deploy
-from warta.scaleout.scrapyd_api import ScrapydNode
+from warta.cli.context import AppContext, pass_app
+from warta.daemon.executors.scrapyd.api import ScrapydNode
+from warta.daemon.executors.scrapyd.deploy import deploy
 
 
 @click.command("deploy")

@@ -16,8 +16,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from config import SnapshotConfig, SourceConfig, WartaConfig
-from config.schedules import CronSchedule, IntervalSchedule, Schedule, parse_schedule
+from warta.config import SnapshotConfig, SourceConfig, WartaConfig
+from warta.config.schedules import IntervalSchedule, Schedule, due_time, parse_schedule
 
 # Jitter is a small share of the interval so that sources with the same schedule spread out.
 JITTER_SHARE = 0.1
@@ -42,22 +42,6 @@ def make_trigger(schedule: Schedule, timezone: ZoneInfo, with_jitter: bool = Tru
     # from_crontab takes no jitter argument; the trigger reads the attribute when it fires.
     trigger.jitter = jitter
     return trigger
-
-
-def due_time(schedule: Schedule, last_started: datetime | None, now: datetime, timezone: ZoneInfo) -> datetime:
-    """Return when the job is due: possibly in the past (overdue), or `now` when it never ran.
-
-    An interval is due one interval after the last start. A cron schedule is due at its
-    first time after the last start; a cron job that never ran waits for its next time.
-    """
-    if isinstance(schedule, IntervalSchedule):
-        return now if last_started is None else last_started + schedule.interval
-    assert isinstance(schedule, CronSchedule)
-    trigger = CronTrigger.from_crontab(schedule.expression, timezone=timezone)
-    after = last_started or now
-    fire = trigger.get_next_fire_time(None, after + timedelta(microseconds=1) if last_started else after)
-    assert isinstance(fire, datetime)  # a 5-field cron expression always fires again
-    return fire
 
 
 def stagger_overdue(

@@ -10,14 +10,14 @@ from urllib.parse import urlsplit
 import click
 from rich.console import Console
 
-from config import WartaConfig, locate_config
-from crawler.discovery import discover as discover_site
-from crawler.errors import CrawlerError, UnknownSourceError
-from crawler.preview import PreviewResult, preview_source
-from crawler.probe import ProbeError, Prober
-from crawler.source_block import source_block
-from storage.errors import StorageError
-from warta.context import AppContext, pass_app
+from warta.cli.context import AppContext, pass_app
+from warta.config import WartaConfig, locate_config
+from warta.crawler.discovery import discover as discover_site
+from warta.crawler.errors import CrawlerError, UnknownSourceError
+from warta.crawler.preview import PreviewResult, preview_source
+from warta.crawler.probe import ProbeError, Prober
+from warta.crawler.source_block import source_block
+from warta.storage.errors import StorageError
 
 PREVIEW_TEXT_CHARS = 240
 

@@ -19,10 +19,10 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-import archive
-from storage.errors import StorageError
-from storage.snapshots import list_snapshots
-from warta.context import AppContext, pass_app
+from warta import archive
+from warta.cli.context import AppContext, pass_app
+from warta.storage.errors import StorageError
+from warta.storage.snapshots import list_snapshots
 
 
 def _aware(value: datetime | None) -> datetime | None:

@@ -12,15 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from config import SourceConfig
-from storage.database import Database
-from storage.models import CrawlRun
-from storage.run_history import captures_by_status, close_run, process_runs, record_failed_run
-from storage.runs import RunCounts
-from storage.types import utcnow
-from warta.crawl_process import ChildResult, CrawlProcessRunner
-from warta.monitor.metrics import DaemonMetrics
-from warta.monitor.source_monitor import SourceMonitor
+from warta.config import SourceConfig
+from warta.daemon.executors.local import ChildResult, CrawlProcessRunner
+from warta.monitoring.metrics import DaemonMetrics
+from warta.monitoring.source_monitor import SourceMonitor
+from warta.storage.database import Database
+from warta.storage.models import CrawlRun
+from warta.storage.run_history import captures_by_status, close_run, process_runs, record_failed_run
+from warta.storage.runs import RunCounts
+from warta.storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 

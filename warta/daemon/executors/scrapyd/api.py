@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from config.secrets import mask_url
+from warta.config.secrets import mask_url
 
 logger = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from storage.types import utcnow
-from warta.context import AppContext, pass_app
-from warta.daemon import Daemon
-from warta.status import SourceStatus, source_statuses
+from warta.cli.context import AppContext, pass_app
+from warta.daemon.service import Daemon
+from warta.monitoring.status import SourceStatus, source_statuses
+from warta.storage.types import utcnow
 
 HEALTH_STYLES = {"ok": "green", "failing": "red", "stale": "yellow", "degraded": "yellow", "unknown": "dim"}
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from feeds.server import make_feed_server
+from warta.feeds.server import make_feed_server
 
 logger = logging.getLogger(__name__)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from feeds.builder import build_feeds
-from feeds.server import make_feed_app, make_feed_server, serve_until
-from storage.errors import StorageError
-from warta.context import AppContext, pass_app
-from warta.stopping import stop_on_signals
+from warta.cli.context import AppContext, pass_app
+from warta.daemon.signals import stop_on_signals
+from warta.feeds.builder import build_feeds
+from warta.feeds.server import make_feed_app, make_feed_server, serve_until
+from warta.storage.errors import StorageError
 
 
 @click.group("feeds")

@@ -7,7 +7,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-from config.secrets import mask_text
+from warta.config.secrets import mask_text
 
 LOG_FORMATS = ("text", "json")
 

@@ -11,11 +11,11 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from crawler.errors import CrawlerError, UnknownSourceError
-from crawler.report import CrawlReport, ProgressEvent
-from crawler.runner import ProgressCallback, run_crawl, select_sources
-from storage.errors import StorageError
-from warta.context import AppContext, pass_app
+from warta.cli.context import AppContext, pass_app
+from warta.crawler.errors import CrawlerError, UnknownSourceError
+from warta.crawler.report import CrawlReport, ProgressEvent
+from warta.crawler.runner import ProgressCallback, run_crawl, select_sources
+from warta.storage.errors import StorageError
 
 JSON_KEYS = ("id", "new", "changed", "unchanged", "gone", "errors", "requests", "bytes", "seconds")
 

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from warta.scaleout.egg import build_egg
-from warta.scaleout.scrapyd_api import ScrapydError, ScrapydNode
+from warta.daemon.executors.scrapyd.api import ScrapydError, ScrapydNode
+from warta.daemon.executors.scrapyd.egg import build_egg
 
 logger = logging.getLogger(__name__)
 

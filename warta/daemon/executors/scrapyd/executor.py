@@ -17,24 +17,24 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from config import SourceConfig, WartaConfig
-from crawler.scrapyd.job import SPIDER_NAME, DispatchedCrawl
-from storage.database import Database
-from storage.dispatched_runs import (
+from warta.config import SourceConfig, WartaConfig
+from warta.crawler.scrapyd.job import SPIDER_NAME, DispatchedCrawl
+from warta.daemon.crawl_job import SettledRun
+from warta.daemon.executors.scrapyd.api import NodeUnreachableError, ScrapydError, ScrapydNode
+from warta.daemon.executors.scrapyd.nodes import NodePool
+from warta.storage.database import Database
+from warta.storage.dispatched_runs import (
     close_if_running,
     close_stale_runs,
     forget_validators_of_run,
     has_running_run,
     open_dispatched_run,
 )
-from storage.models import CrawlRun
-from storage.run_history import close_run, record_failed_run
-from storage.runs import RunCounts
-from storage.sources import ensure_source
-from storage.types import utcnow
-from warta.crawl_job import SettledRun
-from warta.scaleout.nodes import NodePool
-from warta.scaleout.scrapyd_api import NodeUnreachableError, ScrapydError, ScrapydNode
+from warta.storage.models import CrawlRun
+from warta.storage.run_history import close_run, record_failed_run
+from warta.storage.runs import RunCounts
+from warta.storage.sources import ensure_source
+from warta.storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 

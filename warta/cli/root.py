@@ -13,28 +13,28 @@ from typing import Any
 import click
 import tomli_w
 
-from config import ConfigError, check_writable_paths
-from config.reference import reference_markdown, write_into
-from config.secrets import mask_url
-from storage.database import Database
-from storage.errors import StorageError
-from warta.context import AppContext, ConfigProblem, pass_app
-from warta.logs import LOG_FORMATS, setup_logging
+from warta.cli.context import AppContext, ConfigProblem, pass_app
+from warta.cli.logs import LOG_FORMATS, setup_logging
+from warta.config import ConfigError, check_writable_paths
+from warta.config.reference import reference_markdown, write_into
+from warta.config.secrets import mask_url
+from warta.storage.database import Database
+from warta.storage.errors import StorageError
 
 # Each command's module is imported only when that command runs (or --help lists it): `warta crawl`,
 # which the daemon starts for every scheduled crawl, does not pay for the archive, feeds and daemon code.
 COMMANDS = {
-    "crawl": "warta.cli_crawl:crawl_command",
-    "feeds": "warta.cli_feeds:feeds_group",
-    "export": "warta.cli_archive:export_command",
-    "import": "warta.cli_archive:import_command",
-    "snapshots": "warta.cli_archive:snapshots_command",
-    "discover": "warta.cli_tools:discover",
-    "preview": "warta.cli_tools:preview",
-    "demo": "warta.cli_demo:demo_command",
-    "daemon": "warta.cli_daemon:daemon_command",
-    "status": "warta.cli_daemon:status_command",
-    "deploy": "warta.cli_scaleout:deploy_command",
+    "crawl": "warta.cli.crawl:crawl_command",
+    "feeds": "warta.cli.feeds:feeds_group",
+    "export": "warta.cli.archive:export_command",
+    "import": "warta.cli.archive:import_command",
+    "snapshots": "warta.cli.archive:snapshots_command",
+    "discover": "warta.cli.tools:discover",
+    "preview": "warta.cli.tools:preview",
+    "demo": "warta.cli.demo:demo_command",
+    "daemon": "warta.cli.daemon:daemon_command",
+    "status": "warta.cli.daemon:status_command",
+    "deploy": "warta.cli.scaleout:deploy_command",
 }
 
 

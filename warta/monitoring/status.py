@@ -11,13 +11,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from config import SourceConfig, WartaConfig
-from storage.database import Database
-from storage.health import stored_health
-from storage.models import CrawlRun
-from storage.run_history import document_counts_by_source, latest_run_by_source
-from warta.monitor.source_monitor import assess_source
-from warta.schedule_plan import due_time
+from warta.config import SourceConfig, WartaConfig
+from warta.config.schedules import due_time
+from warta.monitoring.source_monitor import assess_source
+from warta.storage.database import Database
+from warta.storage.health import stored_health
+from warta.storage.models import CrawlRun
+from warta.storage.run_history import document_counts_by_source, latest_run_by_source
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Where a scheduled crawl runs: a local child process, or a job on a Scrapyd node."""

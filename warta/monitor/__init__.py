@@ -1,1 +1,0 @@
-"""Watching the sources: health evaluation, alerts (database, alerts.atom, webhook) and metrics."""
