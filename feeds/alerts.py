@@ -6,14 +6,15 @@ alerts table after each new alert, atomically, so a reader never gets half a fil
 
 from __future__ import annotations
 
-import os
-import tempfile
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from feedgen.feed import FeedGenerator
+from warta.feeds.atom import render_atom
+from warta.feeds.model import Category, FeedDocument, FeedEntry
+from warta.feeds.writer import write_if_changed
 
 ALERTS_FILE = "alerts.atom"
 
@@ -36,48 +37,43 @@ class AlertEntry:
         return f"{self.source_name}: {self.previous_health} -> {self.health}"
 
 
-def render_alert_feed(entries: Sequence[AlertEntry], base_url: str, title_prefix: str, now: datetime) -> bytes:
-    """Return the Atom document listing `entries` (newest first)."""
-    feed = FeedGenerator()
+def render_alert_feed(entries: Sequence[AlertEntry], base_url: str, title_prefix: str) -> bytes:
+    """Return the Atom document listing `entries` (newest first), written by the one Atom writer."""
     feed_url = base_url + ALERTS_FILE
-    feed.id(feed_url)
-    feed.title(f"{title_prefix}: source health alerts")
-    feed.subtitle("Changes of health of the crawled sources: failing, stale, degraded, and recoveries.")
-    feed.author({"name": title_prefix})
-    feed.link(href=feed_url, rel="self", type="application/atom+xml")
-    feed.link(href=base_url, rel="alternate")
-    feed.updated(entries[0].raised_at if entries else now)
-    for alert in entries:
-        entry = feed.add_entry(order="append")
-        entry.id(f"{feed_url}#alert-{alert.id}")
-        entry.title(alert.title)
-        entry.updated(alert.raised_at)
-        entry.published(alert.raised_at)
-        entry.category(term=alert.health)
-        entry.content(_content(alert), type="text")
-    return bytes(feed.atom_str(pretty=True))
+    feed = FeedDocument(
+        id=feed_url,
+        title=f"{title_prefix}: source health alerts",
+        subtitle="Changes of health of the crawled sources: failing, stale, degraded, and recoveries.",
+        author=title_prefix,
+        self_url=feed_url,
+        home_url=base_url,
+        entries=tuple(_feed_entry(alert, feed_url) for alert in entries),
+    )
+    return render_atom(feed)
 
 
 def write_alert_feed(feed_dir: Path, document: bytes) -> Path:
-    """Write alerts.atom into `feed_dir` atomically and return its path."""
-    feed_dir.mkdir(parents=True, exist_ok=True)
+    """Write alerts.atom into `feed_dir` atomically (unless unchanged) and return its path."""
     target = feed_dir / ALERTS_FILE
-    handle, temporary = tempfile.mkstemp(prefix=".alerts-", suffix=".tmp", dir=feed_dir)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(document)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_if_changed(target, document)
     return target
 
 
-def _content(alert: AlertEntry) -> str:
+def _feed_entry(alert: AlertEntry, feed_url: str) -> FeedEntry:
+    return FeedEntry(
+        id=f"{feed_url}#alert-{alert.id}",
+        title=alert.title,
+        updated=alert.raised_at,
+        published=alert.raised_at,
+        categories=(Category(term=alert.health, label=alert.health),),
+        content_html=_content_html(alert),
+    )
+
+
+def _content_html(alert: AlertEntry) -> str:
     lines = [
         f"Source {alert.source_id} is now {alert.health} (was {alert.previous_health}).",
         f"Reason: {alert.reason}" if alert.reason else "",
         f"Raised at {alert.raised_at:%Y-%m-%d %H:%M:%S} UTC.",
     ]
-    return "\n".join(line for line in lines if line)
+    return "".join(f"<p>{html.escape(line)}</p>" for line in lines if line)

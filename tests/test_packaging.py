@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -12,6 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # Top-level names that other projects on PyPI own: warta must never install them.
 FOREIGN_NAMES = {"config", "storage", "crawler", "feeds", "archive"}
+NOT_SHIPPED = (".git", ".venv", "build", "*.egg-info", "__pycache__", ".*_cache", "tests", "bench", "docs")
 
 
 def pyproject() -> dict:
@@ -32,9 +34,13 @@ def test_every_package_folder_is_listed_under_its_namespace_name() -> None:
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Return a folder holding a regular (not editable) install of this checkout."""
+    # build from a copy: pip builds in the source tree, and a build/ folder left there by an older
+    # build would ship modules that no longer exist
+    source = tmp_path_factory.mktemp("source") / "warta"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*NOT_SHIPPED))
     target = tmp_path_factory.mktemp("site-packages")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(ROOT)],
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(source)],
         check=True,
         capture_output=True,
     )

@@ -157,3 +157,21 @@ def test_start_url_errors_stored_with_the_run_make_the_source_failing(archive: D
     assert verdict.health == "failing"
     assert verdict.reason.endswith("no start URL answered: https://disbud.example/berita: HTTP 500")
     assert alert is not None
+
+
+def test_alerts_feed_comes_from_the_one_atom_writer_and_keeps_markup_as_text(tmp_path: Path) -> None:
+    from warta.feeds.alerts import AlertEntry, render_alert_feed, write_alert_feed
+
+    raised = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
+    reason = "start URL said <script>x</script>"
+    alert = AlertEntry(7, "disbud", "Dinas <b>Kebudayaan</b>", raised, "ok", "failing", reason)
+    document = render_alert_feed([alert], "http://127.0.0.1:8080/", "warta")
+    assert atom_errors(document) == []
+    feed = feedparser.parse(document)
+    assert feed.feed.generator == "warta"  # the topic feeds' writer names itself the same way
+    assert feed.entries[0].title == "Dinas <b>Kebudayaan</b>: ok -> failing"
+    assert "<script>" not in document.decode() and "&lt;script&gt;" in feed.entries[0].content[0].value
+    path = write_alert_feed(tmp_path, document)
+    written = path.stat().st_mtime_ns
+    write_alert_feed(tmp_path, document)
+    assert path.stat().st_mtime_ns == written  # the same alerts leave the file (and its validators) alone

@@ -159,7 +159,7 @@ class SourceMonitor:
                 )
                 for alert in recent_alerts(session, ALERTS_IN_FEED)
             ]
-        return write_alert_feed(self.feed_dir, render_alert_feed(entries, self.base_url, self.title_prefix, utcnow()))
+        return write_alert_feed(self.feed_dir, render_alert_feed(entries, self.base_url, self.title_prefix))
 
     def record_delivery(self, alert_id: int, attempts: int, delivered_at: datetime | None) -> None:
         """Store the webhook outcome of an alert (the WebhookSender callback)."""
