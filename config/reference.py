@@ -1,8 +1,8 @@
 """The configuration reference in Markdown, generated from the schema.
 
-The README embeds this text between markers; tests/config/test_reference.py
-fails when the README and the schema disagree, and `warta config reference
---write README.md` brings the README up to date.
+docs/configuration.md embeds this text between markers; tests/config/test_reference.py
+fails when that page and the schema disagree, and `warta config reference
+--write docs/configuration.md` brings the page up to date.
 """
 
 from __future__ import annotations

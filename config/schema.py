@@ -1,7 +1,7 @@
 """The typed schema of warta.toml: every key, its default and its help text.
 
 This is the one place that defines configuration keys. The CLI, the daemon, the
-README's configuration reference and `warta config check` all read it. Loading
+configuration reference in docs/ and `warta config check` all read it. Loading
 a file (finding it, environment overrides, relative paths) is in config.loader.
 """
 

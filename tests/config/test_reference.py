@@ -1,6 +1,8 @@
-"""The README's configuration reference is generated from the schema and agrees with it."""
+"""The configuration reference in docs/configuration.md is generated from the schema and agrees with it."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -15,11 +17,21 @@ def test_every_config_key_has_help_text() -> None:
     assert undocumented_keys() == []
 
 
-def test_readme_reference_matches_the_schema() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert replace_in_document(readme, reference_markdown()) == readme, (
-        "README.md's configuration reference is out of date; run `warta config reference --write README.md`"
+def test_docs_reference_matches_the_schema() -> None:
+    page = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    assert replace_in_document(page, reference_markdown()) == page, (
+        "docs/configuration.md is out of date; run `warta config reference --write docs/configuration.md`"
     )
+
+
+def test_reference_command_writes_the_reference_into_a_page(tmp_path: Path) -> None:
+    page = tmp_path / "configuration.md"
+    page.write_text(f"# Configuration\n\n{START_MARKER}\nstale\n{END_MARKER}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["config", "reference", "--write", str(page)])
+    assert result.exit_code == 0, result.output
+    assert "reference updated" in result.output
+    expected = f"# Configuration\n\n{START_MARKER}\n{reference_markdown()}{END_MARKER}\n"
+    assert page.read_text(encoding="utf-8") == expected
 
 
 @pytest.mark.parametrize("section", ["storage", "crawler", "feeds", "daemon", "archive"])

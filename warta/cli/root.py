@@ -131,7 +131,7 @@ def config_show(app: AppContext) -> None:
 def config_reference(target: Path | None) -> None:
     """Print the reference of every config key (Markdown), generated from the schema.
 
-    Example: warta config reference --write README.md
+    Example: warta config reference --write docs/configuration.md
     """
     if target is None:
         click.echo(reference_markdown(), nl=False)
