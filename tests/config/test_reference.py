@@ -22,7 +22,7 @@ def test_readme_reference_matches_the_schema() -> None:
     )
 
 
-@pytest.mark.parametrize("section", ["storage", "crawler", "feeds", "daemon", "archive"])
+@pytest.mark.parametrize("section", ["storage", "crawler", "feeds", "daemon", "archive", "web"])
 def test_reference_lists_every_key_of_each_section(section: str) -> None:
     reference = reference_markdown()
     model = WartaConfig.model_fields[section].annotation
