@@ -14,6 +14,7 @@ from warta.config.schema import (
     StorageSettings,
     TopicConfig,
     WartaConfig,
+    WebSettings,
 )
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "StorageSettings",
     "TopicConfig",
     "WartaConfig",
+    "WebSettings",
     "check_writable_paths",
     "load_config",
     "locate_config",

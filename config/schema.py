@@ -223,6 +223,28 @@ class ArchiveSettings(Section):
     )
 
 
+class WebSettings(Section):
+    """The archive browser served by `warta serve`."""
+
+    title: str = Field("warta archive", min_length=1, description="Title shown on every page of the archive browser.")
+    page_size: int = Field(20, ge=1, le=200, description="Stories or search results shown per page.")
+    host: str = Field(
+        "127.0.0.1", min_length=1, description="Address `warta serve` listens on (0.0.0.0 exposes it to the network)."
+    )
+    port: int = Field(8000, ge=0, le=65535, description="Port `warta serve` listens on (0 picks a free one).")
+    auth_username: str | None = Field(
+        None, description="User name of HTTP basic auth for a private archive (none: the archive is public)."
+    )
+    auth_password_hash_env: str = Field(
+        "WARTA_WEB_PASSWORD_HASH",
+        min_length=1,
+        description=(
+            "Environment variable holding the basic-auth password hash (from `warta serve --hash-password`); "
+            "read only when auth_username is set. The hash is never written into the config or printed."
+        ),
+    )
+
+
 class SourceConfig(Section):
     """One site or feed that warta crawls."""
 
@@ -326,6 +348,7 @@ class WartaConfig(Section):
     feeds: FeedSettings = Field(default_factory=FeedSettings, description="[feeds] table.")
     daemon: DaemonSettings = Field(default_factory=DaemonSettings, description="[daemon] table.")
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings, description="[archive] table.")
+    web: WebSettings = Field(default_factory=WebSettings, description="[web] table.")
     sources: list[SourceConfig] = Field(default_factory=list, description="[[sources]] tables.")
     topics: list[TopicConfig] = Field(default_factory=list, description="[[topics]] tables.")
     snapshots: list[SnapshotConfig] = Field(default_factory=list, description="[[snapshots]] tables.")

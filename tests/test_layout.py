@@ -1,4 +1,4 @@
-"""The layers point one way: config <- storage <- crawler, feeds, archive <- monitoring <- daemon <- cli.
+"""The layers point one way: config <- storage <- crawler, feeds, archive <- monitoring <- web <- daemon <- cli.
 
 Installed, every layer lives in the `warta` namespace; in the repository the layers below the
 application keep their own top-level folders (config/ is warta.config, and so on).
@@ -22,6 +22,7 @@ LAYER_FOLDERS = {
     "monitoring": ROOT / "warta" / "monitoring",
     "daemon": ROOT / "warta" / "daemon",
     "demo": ROOT / "warta" / "demo",
+    "web": ROOT / "warta" / "web",
     "cli": ROOT / "warta" / "cli",
 }
 BELOW_APP = {"config", "storage", "crawler", "feeds", "archive"}
@@ -32,9 +33,10 @@ ALLOWED = {
     "feeds": {"config", "storage"},
     "archive": {"config", "storage"},
     "monitoring": BELOW_APP,
-    "daemon": BELOW_APP | {"monitoring"},
+    "daemon": BELOW_APP | {"monitoring", "web"},
     "demo": BELOW_APP,
-    "cli": BELOW_APP | {"monitoring", "daemon", "demo"},
+    "web": BELOW_APP | {"monitoring"},
+    "cli": BELOW_APP | {"monitoring", "daemon", "demo", "web"},
 }
 THIRD_PARTY_NAMES = {"config", "storage", "crawler", "feeds", "archive"}
 
@@ -96,7 +98,7 @@ def test_the_application_package_holds_only_its_concept_folders() -> None:
     modules = sorted(path.name for path in (ROOT / "warta").glob("*.py"))
     folders = sorted(path.name for path in (ROOT / "warta").iterdir() if (path / "__init__.py").is_file())
     assert modules == ["__init__.py", "__main__.py"]
-    assert folders == ["cli", "daemon", "demo", "monitoring"]
+    assert folders == ["cli", "daemon", "demo", "monitoring", "web"]
 
 
 def test_the_modules_started_first_exist() -> None:

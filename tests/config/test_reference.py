@@ -34,7 +34,7 @@ def test_reference_command_writes_the_reference_into_a_page(tmp_path: Path) -> N
     assert page.read_text(encoding="utf-8") == expected
 
 
-@pytest.mark.parametrize("section", ["storage", "crawler", "feeds", "daemon", "archive"])
+@pytest.mark.parametrize("section", ["storage", "crawler", "feeds", "daemon", "archive", "web"])
 def test_reference_lists_every_key_of_each_section(section: str) -> None:
     reference = reference_markdown()
     model = WartaConfig.model_fields[section].annotation

@@ -35,6 +35,7 @@ COMMANDS = {
     "daemon": "warta.cli.daemon:daemon_command",
     "status": "warta.cli.daemon:status_command",
     "deploy": "warta.cli.scaleout:deploy_command",
+    "serve": "warta.cli.web:serve_command",
 }
 
 

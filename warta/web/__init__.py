@@ -1,0 +1,1 @@
+"""The archive browser: a read-only Starlette application over the archive (`warta serve`)."""
