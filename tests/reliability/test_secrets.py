@@ -54,6 +54,9 @@ COMMAND_ARGS: dict[str, list[list[str]]] = {
     # the demo writes its own config with a SQLite database of its own: no configured URL to leak
     "demo": [],
     "deploy": [["deploy", "--target", "http://127.0.0.1:9"]],
+    # runs until stopped; a database error in a page is logged and answered with a plain 500 that
+    # names nothing (tests/web/test_pages.py), and --hash-password asks on a terminal
+    "serve": [],
 }
 
 
