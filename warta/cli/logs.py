@@ -10,6 +10,27 @@ from datetime import UTC, datetime
 from warta.config.secrets import mask_text
 
 LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("debug", "info", "warning", "error")
+# A service's log is what its operator reads, so it says what it did; a one-shot command prints its
+# result instead, and logs only what went wrong (-v shows the rest).
+INFO_BY_DEFAULT = frozenset({"daemon"})
+
+
+def choose_log_level(log_level: str | None, verbose: bool, quiet: bool, command: str | None) -> str:
+    """Return the level to log at: --log-level, else -v (info) or -q (error), else the command's default.
+
+    Raises ValueError when the options contradict each other.
+    """
+    given = [name for name, is_set in (("--log-level", log_level), ("-v", verbose), ("-q", quiet)) if is_set]
+    if len(given) > 1:
+        raise ValueError(f"{' and '.join(given)} contradict each other; give one of them")
+    if log_level:
+        return log_level.lower()
+    if verbose:
+        return "info"
+    if quiet:
+        return "error"
+    return "info" if command in INFO_BY_DEFAULT else "warning"
 
 
 class JsonLineFormatter(logging.Formatter):
