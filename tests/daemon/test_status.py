@@ -119,4 +119,4 @@ def test_status_with_a_bad_config_exits_2(tmp_path: Path) -> None:
     config = write_config(tmp_path, CONFIG.format(url=f"sqlite:///{tmp_path / 'w.db'}").replace("every 6h", "often"))
     code, output = run_status(config)
     assert code == 2
-    assert "sources[0].schedule" in output
+    assert "sources[0] (healthy).schedule" in output

@@ -16,7 +16,7 @@ import tomli_w
 
 from warta.cli.context import AppContext, ConfigProblem, pass_app
 from warta.cli.logs import LOG_FORMATS, LOG_LEVELS, choose_log_level, setup_logging
-from warta.config import ConfigError, check_writable_paths
+from warta.config import ConfigError, check_writable_paths, no_source_warning
 from warta.config.reference import reference_markdown, write_into
 from warta.config.secrets import mask_url
 from warta.storage.database import Database
@@ -107,12 +107,17 @@ def config_group() -> None:
 def config_check(app: AppContext) -> None:
     """Validate the config file; exit 0 when it is valid, 2 listing every problem when not.
 
+    A config without sources is valid (exit 0) but gets a warning: nothing would be crawled.
+
     Example: warta --config warta.toml config check
     """
     cfg = app.config()
     problems = check_writable_paths(cfg)
     if problems:
         raise ConfigProblem(str(ConfigError(problems, str(cfg.config_path))))
+    warning = no_source_warning(cfg)
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(
         f"config OK: {cfg.config_path} ({len(cfg.sources)} sources, {len(cfg.topics)} topics, "
         f"{len(cfg.snapshots)} snapshots)"
