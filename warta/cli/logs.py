@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from warta.config.secrets import mask_text
@@ -70,3 +72,20 @@ def setup_logging(level: str = "INFO", log_format: str = "text") -> None:
     # Scrapy and SQLAlchemy are chatty at INFO; their detail is for --log-level debug.
     for noisy in ("scrapy", "twisted", "sqlalchemy", "alembic", "apscheduler", "trafilatura", "htmldate"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+@contextmanager
+def quiet_unless_verbose(*names: str) -> Iterator[None]:
+    """Silence these loggers for the block unless INFO logs were asked for (-v, --log-level info or debug)."""
+    if logging.getLogger().level <= logging.INFO:
+        yield
+        return
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [each.level for each in loggers]
+    for each in loggers:
+        each.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for each, level in zip(loggers, levels, strict=True):
+            each.setLevel(level)
