@@ -75,7 +75,7 @@ class EntryFactory:
             parts.append(
                 f"<p><em>This page is no longer available at its source{since}; the archived text is shown.</em></p>"
             )
-        parts.append(body_html(item.html, item.text, item.url))
+        parts.append(body_html(item.html, item.text, item.url, item.title))
         links = [
             f'<a href="{html.escape(copy.url)}">{html.escape(copy.source_name)}</a>'
             for copy in item.related
