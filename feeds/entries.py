@@ -53,6 +53,8 @@ class EntryFactory:
             language=item.language,
             summary=summarize(item.text, item.title),
             related=tuple(RelatedLink(copy.url, copy.source_name) for copy in item.related if is_safe_url(copy.url)),
+            is_edited=item.previous_text is not None,
+            is_gone=item.status == "gone",
         )
 
     def categories(self, item: FeedItem) -> tuple[Category, ...]:
