@@ -1,7 +1,7 @@
 """warta's configuration: the typed schema of warta.toml and how it is loaded."""
 
 from warta.config.errors import ConfigError
-from warta.config.loader import check_writable_paths, load_config, locate_config, parse_config
+from warta.config.loader import check_writable_paths, load_config, locate_config, no_source_warning, parse_config
 from warta.config.schema import (
     SNAPSHOT_FORMATS,
     SOURCE_KINDS,
@@ -34,5 +34,6 @@ __all__ = [
     "check_writable_paths",
     "load_config",
     "locate_config",
+    "no_source_warning",
     "parse_config",
 ]

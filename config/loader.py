@@ -16,11 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from warta.config.duplicates import find_duplicate
 from warta.config.errors import ConfigError
 from warta.config.executors import executor_problems
 from warta.config.schema import SnapshotConfig, WartaConfig
 
 DEFAULT_CONFIG_NAME = "warta.toml"
+# the tables of entries with an id, which messages name by index and id: sources[1] (kabar)
+ENTRY_TABLES = ("sources", "topics", "snapshots")
 ENV_CONFIG = "WARTA_CONFIG"
 ENV_OVERRIDES = {
     "WARTA_STORAGE_URL": ("storage", "url"),
@@ -51,15 +54,29 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
             ]
         )
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            [f"not valid TOML: {exc}; fix the syntax there (quote strings, close brackets; see https://toml.io)"],
-            str(path),
-        ) from exc
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"cannot read the file: {exc}"], str(path)) from exc
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([_syntax_problem(text, exc)], str(path)) from exc
     return parse_config(raw, base_dir=path.resolve().parent, environ=environ, path=path)
+
+
+def _syntax_problem(text: str, exc: tomllib.TOMLDecodeError) -> str:
+    """Return the TOML syntax problem, naming the table and key when a key is set twice."""
+    duplicate = find_duplicate(text) if str(exc).startswith(("Cannot overwrite", "Cannot declare")) else None
+    if duplicate is not None:
+        return f"not valid TOML: {duplicate.describe()}"
+    return f"not valid TOML: {exc}; fix the syntax there (quote strings, close brackets; see https://toml.io)"
+
+
+def no_source_warning(cfg: WartaConfig) -> str | None:
+    """Return a warning when the config defines no source (nothing would be crawled), else None."""
+    if cfg.sources:
+        return None
+    return "no source is defined, so nothing will be crawled; add a [[sources]] table (see `warta discover URL`)"
 
 
 def parse_config(
@@ -75,7 +92,7 @@ def parse_config(
     try:
         cfg = WartaConfig.model_validate(raw)
     except ValidationError as exc:
-        problems = [_describe(error) for error in exc.errors()] + problems
+        problems = [_describe(error, raw) for error in exc.errors()] + problems
         raise ConfigError(problems, str(path) if path else None) from None
     problems += executor_problems(cfg)
     if problems:
@@ -97,7 +114,7 @@ def _cross_reference_problems(raw: dict[str, Any]) -> list[str]:
     """Return problems that span several entries: duplicate ids and unknown source references."""
     problems: list[str] = []
     known_sources: set[str] = set()
-    for table in ("sources", "topics", "snapshots"):
+    for table in ENTRY_TABLES:
         entries = raw.get(table)
         if not isinstance(entries, list):
             continue
@@ -107,10 +124,9 @@ def _cross_reference_problems(raw: dict[str, Any]) -> list[str]:
                 continue
             entry_id = entry["id"]
             if entry_id in first_index:
-                first = f"{table}[{first_index[entry_id]}]"
                 problems.append(
-                    f"{table}[{index}].id: duplicate id {entry_id!r} (already used by {first}); "
-                    "give each entry its own id"
+                    f"{entry_label(raw, table, index)}.id: duplicate id {entry_id!r} "
+                    f"(already used by {table}[{first_index[entry_id]}]); give each entry its own id"
                 )
             else:
                 first_index[entry_id] = index
@@ -123,21 +139,30 @@ def _cross_reference_problems(raw: dict[str, Any]) -> list[str]:
                 continue
             if not topic.get("any") and not topic.get("all"):
                 problems.append(
-                    f"topics[{index}]: the topic has no terms; give it 'any' or 'all' terms, "
+                    f"{entry_label(raw, 'topics', index)}: the topic has no terms; give it 'any' or 'all' terms, "
                     'e.g. any = ["Jakarta kota global"]'
                 )
             for ref_index, source_id in enumerate(topic.get("sources") or []):
                 if isinstance(source_id, str) and source_id not in known_sources:
                     choices = ", ".join(sorted(known_sources)) or "none are configured"
                     problems.append(
-                        f"topics[{index}].sources[{ref_index}]: unknown source {source_id!r}; known sources: {choices}"
+                        f"{entry_label(raw, 'topics', index)}.sources[{ref_index}]: unknown source {source_id!r}; "
+                        f"known sources: {choices}"
                     )
     return problems
 
 
-def _describe(error: Any) -> str:
+def entry_label(raw: Mapping[str, Any], table: str, index: int) -> str:
+    """Return `sources[1] (kabar)`: the entry's index in its table, with its id when it has one."""
+    entries = raw.get(table)
+    entry = entries[index] if isinstance(entries, list) and 0 <= index < len(entries) else None
+    entry_id = entry.get("id") if isinstance(entry, dict) else None
+    return f"{table}[{index}] ({entry_id})" if isinstance(entry_id, str) and entry_id else f"{table}[{index}]"
+
+
+def _describe(error: Any, raw: Mapping[str, Any]) -> str:
     """Return one readable line for a pydantic error: key path, what was wrong, how to fix it."""
-    location = _key_path(error["loc"])
+    location = _key_path(error["loc"], raw)
     kind = error["type"]
     value = error.get("input")
     if kind == "extra_forbidden":
@@ -150,10 +175,12 @@ def _describe(error: Any) -> str:
     return f"{location} = {_short(value)}: {message[0].lower()}{message[1:]}"
 
 
-def _key_path(location: tuple[Any, ...]) -> str:
+def _key_path(location: tuple[Any, ...], raw: Mapping[str, Any]) -> str:
     parts: list[str] = []
     for item in location:
-        if isinstance(item, int):
+        if isinstance(item, int) and len(parts) == 1 and parts[0] in ENTRY_TABLES:
+            parts[0] = entry_label(raw, parts[0], item)
+        elif isinstance(item, int):
             parts.append(f"[{item}]")
         elif item in ("function-after", "function-before", "function-plain") or str(item).startswith("function-"):
             continue
@@ -226,7 +253,7 @@ def check_writable_paths(cfg: WartaConfig) -> list[str]:
     """Return problems with folders warta must write to (feeds, snapshots), each with its key path."""
     problems: list[str] = []
     candidates = [("feeds.dir", cfg.feeds.dir)] + [
-        (f"snapshots[{index}].dir", snapshot.dir) for index, snapshot in enumerate(cfg.snapshots)
+        (f"snapshots[{index}] ({snapshot.id}).dir", snapshot.dir) for index, snapshot in enumerate(cfg.snapshots)
     ]
     for key, folder in candidates:
         existing = folder

@@ -57,8 +57,12 @@ def _covers(page_urls: tuple[str, ...], start_url: str) -> bool:
     return any(urlsplit(url).path.startswith(folder) for url in page_urls)
 
 
-def source_block(found: Discovery) -> str:
-    """Return a commented `[[sources]]` block: what was found, then the chosen table."""
+def source_block(found: Discovery, config_file: str = "warta.toml", config_option: str = "") -> str:
+    """Return a commented `[[sources]]` block: what was found, the chosen table, and how to try it.
+
+    `config_file` is where the block goes; `config_option` (e.g. "--config x.toml") is what
+    `warta preview` then needs to read that file, empty when it is found without one.
+    """
     lines = [f"# warta discover {found.start_url}"]
     lines += [f"# {note}" for note in found.notes]
     lines.append(f"# feeds ({len(found.feeds)}):")
@@ -72,10 +76,10 @@ def source_block(found: Discovery) -> str:
     lines.append(f"# listings ({len(found.listings)}):")
     lines += [f"#   {listing.url}  ({len(listing.article_links)} article links)" for listing in found.listings]
     source = suggest_source(found)
-    lines.append(
-        f"# chosen: {source['kind']} (preferred order: feed, sitemap, listing, page). "
-        f"Check it with: warta preview {source['id']}"
-    )
+    lines.append(f"# chosen: {source['kind']} (preferred order: feed, sitemap, listing, page).")
+    # preview reads sources from the config only, so the block must be there first
+    preview = " ".join(part for part in ("warta", config_option, "preview", source["id"]) if part)
+    lines.append(f"# Add this block to {config_file}, then check it with: {preview}")
     return "\n".join(lines) + "\n\n" + tomli_w.dumps({"sources": [source]})
 
 

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from warta.config import WartaConfig
 from warta.feeds.atom import render_atom
@@ -76,8 +77,10 @@ class FeedBuilder:
         topics: Sequence[TopicInfo],
         sources: Sequence[SourceInfo],
         matcher: TopicMatcher,
+        timezone: ZoneInfo,
     ) -> None:
         self.database = database
+        self.timezone = timezone
         self.feed_dir = feed_dir
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.max_entries = max_entries
@@ -103,6 +106,7 @@ class FeedBuilder:
                 for source in cfg.sources
             ],
             matcher=TopicMatcher.from_config(cfg),
+            timezone=ZoneInfo(cfg.crawler.timezone),
         )
 
     def build(self, rematch: bool = False) -> BuildReport:
@@ -119,7 +123,7 @@ class FeedBuilder:
         title = self.title_prefix or "warta"
         outputs["index.opml"] = render_opml(self.specs, self.base_url, f"{title} feeds")
         sections = [IndexSection(spec, entries) for spec, entries in feeds]
-        outputs["index.html"] = render_index_page(sections, self.base_url, f"{title} feeds")
+        outputs["index.html"] = render_index_page(sections, f"{title} feeds", self.timezone)
         written = sum(write_if_changed(self.feed_dir / path, data) for path, data in outputs.items())
         removed = self._remove_stale(set(outputs))
         report = BuildReport(

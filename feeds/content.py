@@ -18,6 +18,9 @@ SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 SUMMARY_CHARS = 300
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _SPACES = re.compile(r"\s+")
+# what sanitized HTML can open with: bare text up to the first tag, or a first paragraph or heading
+_LEADING_TEXT = re.compile(r"\s*([^<]+)(?=<)")
+_LEADING_BLOCK = re.compile(r"\s*<(p|h[1-6])\b[^>]*>(.*?)</\1>", re.DOTALL)
 
 
 def is_safe_url(url: str | None) -> bool:
@@ -51,12 +54,45 @@ def text_to_html(text: str) -> str:
     return "".join(f"<p>{html.escape(block).replace(chr(10), '<br>')}</p>" for block in blocks)
 
 
-def body_html(stored_html: str, text: str, page_url: str | None = None) -> str:
-    """Return the body an entry shows: the sanitized stored HTML, else the text as paragraphs."""
+def body_html(stored_html: str, text: str, page_url: str | None = None, title: str = "") -> str:
+    """Return the body an entry shows: the sanitized stored HTML, else the text as paragraphs.
+
+    A headline repeated at the start of the body (extraction often keeps it, as bare
+    text or as the first paragraph or heading) is left out: the entry shows its title.
+    """
     cleaned = sanitize_html(stored_html, page_url) if stored_html.strip() else ""
     if _SPACES.sub("", nh3.clean(cleaned, tags=set())):
-        return cleaned
-    return text_to_html(text)
+        return strip_leading_headline_html(cleaned, title)
+    return text_to_html(strip_leading_headline_text(text, title))
+
+
+def _same_words(fragment: str, title: str) -> bool:
+    """Return whether `fragment` reads as `title`: same words, whatever the case, spacing or end punctuation."""
+
+    def words(value: str) -> str:
+        return _SPACES.sub(" ", value).strip().rstrip(" .:").casefold()
+
+    return bool(words(title)) and words(fragment) == words(title)
+
+
+def strip_leading_headline_html(fragment: str, title: str) -> str:
+    """Return sanitized HTML without a leading text, paragraph or heading that repeats `title`."""
+    if not title:
+        return fragment
+    bare = _LEADING_TEXT.match(fragment)
+    if bare and _same_words(html.unescape(bare.group(1)), title):
+        return fragment[bare.end() :].lstrip()
+    block = _LEADING_BLOCK.match(fragment)
+    rest = fragment[block.end() :].lstrip() if block else ""
+    if block and rest and _same_words(html.unescape(nh3.clean(block.group(2), tags=set())), title):
+        return rest
+    return fragment
+
+
+def strip_leading_headline_text(text: str, title: str) -> str:
+    """Return plain `text` without a first line that repeats `title`."""
+    first, _newline, rest = text.lstrip().partition("\n")
+    return rest.lstrip() if rest and _same_words(first, title) else text
 
 
 def summarize(text: str, title: str = "", max_chars: int = SUMMARY_CHARS) -> str:

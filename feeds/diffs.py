@@ -35,9 +35,8 @@ def join_tokens(tokens: list[str]) -> str:
 
 
 def _quote(tokens: list[str]) -> str:
-    shown = tokens[:MAX_WORDS_PER_SIDE]
-    tail = "…" if len(tokens) > MAX_WORDS_PER_SIDE else ""
-    return f"'…{join_tokens(shown)}{tail}…'"
+    # one ellipsis each side says "part of the text", also when the run of words is cut short
+    return f"'…{join_tokens(tokens[:MAX_WORDS_PER_SIDE])}…'"
 
 
 def describe_word_changes(old: str, new: str, max_changes: int = MAX_CHANGES) -> list[str]:

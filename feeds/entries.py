@@ -53,6 +53,8 @@ class EntryFactory:
             language=item.language,
             summary=summarize(item.text, item.title),
             related=tuple(RelatedLink(copy.url, copy.source_name) for copy in item.related if is_safe_url(copy.url)),
+            is_edited=item.previous_text is not None,
+            is_gone=item.status == "gone",
         )
 
     def categories(self, item: FeedItem) -> tuple[Category, ...]:
@@ -75,7 +77,7 @@ class EntryFactory:
             parts.append(
                 f"<p><em>This page is no longer available at its source{since}; the archived text is shown.</em></p>"
             )
-        parts.append(body_html(item.html, item.text, item.url))
+        parts.append(body_html(item.html, item.text, item.url, item.title))
         links = [
             f'<a href="{html.escape(copy.url)}">{html.escape(copy.source_name)}</a>'
             for copy in item.related

@@ -44,6 +44,8 @@ class FeedEntry:
     language: str | None = None
     summary: str = ""
     related: tuple[RelatedLink, ...] = ()
+    is_edited: bool = False  # the story has an earlier revision
+    is_gone: bool = False  # the page disappeared from its site; the archived text is shown
 
 
 @dataclass(frozen=True)

@@ -90,3 +90,23 @@ def test_import_of_a_missing_path_is_a_clear_error(run, tmp_path):
     result = run("import", str(tmp_path / "nothing.jsonl"))
     assert result.exit_code == 1
     assert "does not exist; give the path of a JSONL export or a bag" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["bagit", "jsonl"])
+def test_export_and_import_print_only_their_summary_line(run, tmp_path, fmt):
+    output = tmp_path / f"out.{fmt}"
+    exported = run("export", "--format", fmt, "--output", str(output))
+    assert exported.exit_code == 0, exported.output
+    assert exported.output.splitlines() == [exported.stdout.strip()]  # no INFO lines, bagit's included
+    assert exported.stdout.startswith("snapshot 1:")
+    imported = run("import", str(output))
+    assert imported.exit_code == 0, imported.output
+    assert len(imported.output.splitlines()) == 1 and imported.output.startswith(f"imported {output}")
+
+
+def test_verbose_export_shows_the_info_logs(run, tmp_path):
+    # the negative control of the test above: the same export with -v does log its steps, bagit's included
+    result = run("-v", "export", "--format", "bagit", "--output", str(tmp_path / "bag"))
+    assert result.exit_code == 0, result.output
+    assert "INFO    warta.archive.exporter: exporting bagit" in result.stderr
+    assert "INFO    bagit:" in result.stderr

@@ -44,48 +44,56 @@ BROKEN = [
     (
         "bad-schedule",
         SOURCE + "schedule = 'every 6 hours'",
-        "sources[0].schedule: 'every 6 hours' is not a schedule; use an interval such as 'every 30m'",
+        "sources[0] (disbud).schedule: 'every 6 hours' is not a schedule; use an interval such as 'every 30m'",
     ),
     (
         "bad-cron",
         SOURCE + "schedule = '61 * * * *'",
-        "sources[0].schedule: '61 * * * *' is not a valid cron expression",
+        "sources[0] (disbud).schedule: '61 * * * *' is not a valid cron expression",
     ),
-    ("bad-kind", SOURCE.replace('"listing"', '"rss"'), "sources[0].kind = 'rss'"),
-    ("bad-source-id", SOURCE.replace('"disbud"', '"Dinas Budaya"'), "sources[0].id: 'Dinas Budaya' is not a valid id"),
-    ("missing-urls", '[[sources]]\nid = "x"\nkind = "page"', "sources[0].urls: required key is missing"),
-    ("empty-urls", '[[sources]]\nid = "x"\nkind = "page"\nurls = []', "sources[0].urls"),
+    ("bad-kind", SOURCE.replace('"listing"', '"rss"'), "sources[0] (disbud).kind = 'rss'"),
+    (
+        "bad-source-id",
+        SOURCE.replace('"disbud"', '"Dinas Budaya"'),
+        "sources[0] (Dinas Budaya).id: 'Dinas Budaya' is not a valid id",
+    ),
+    ("missing-urls", '[[sources]]\nid = "x"\nkind = "page"', "sources[0] (x).urls: required key is missing"),
+    ("empty-urls", '[[sources]]\nid = "x"\nkind = "page"\nurls = []', "sources[0] (x).urls"),
     (
         "ftp-url",
         '[[sources]]\nid = "x"\nkind = "page"\nurls = ["ftp://x.org/a"]',
-        "sources[0].urls[0]: 'ftp://x.org/a' is not an http(s) URL",
+        "sources[0] (x).urls[0]: 'ftp://x.org/a' is not an http(s) URL",
     ),
     (
         "bad-follow-regex",
         SOURCE + "follow = ['/berita/(']",
-        "sources[0].follow[0]: '/berita/(' is not a valid regular expression",
+        "sources[0] (disbud).follow[0]: '/berita/(' is not a valid regular expression",
     ),
-    ("bad-deny-regex", SOURCE + "deny = ['*.pdf']", "sources[0].deny[0]: '*.pdf' is not a valid regular expression"),
-    ("duplicate-source", SOURCE + SOURCE, "sources[1].id: duplicate id 'disbud' (already used by sources[0])"),
+    (
+        "bad-deny-regex",
+        SOURCE + "deny = ['*.pdf']",
+        "sources[0] (disbud).deny[0]: '*.pdf' is not a valid regular expression",
+    ),
+    ("duplicate-source", SOURCE + SOURCE, "sources[1] (disbud).id: duplicate id 'disbud' (already used by sources[0])"),
     (
         "bad-expect-new",
         SOURCE + "expect_new_within = 'fortnight'",
-        "sources[0].expect_new_within: 'fortnight' is not a duration",
+        "sources[0] (disbud).expect_new_within: 'fortnight' is not a duration",
     ),
-    ("empty-topic", '[[topics]]\nid = "t"\ntitle = "T"', "topics[0]: the topic has no terms"),
-    ("blank-term", '[[topics]]\nid = "t"\ntitle = "T"\nany = [" "]', "topics[0].any: a term is empty"),
+    ("empty-topic", '[[topics]]\nid = "t"\ntitle = "T"', "topics[0] (t): the topic has no terms"),
+    ("blank-term", '[[topics]]\nid = "t"\ntitle = "T"\nany = [" "]', "topics[0] (t).any: a term is empty"),
     (
         "topic-unknown-source",
         SOURCE + '[[topics]]\nid = "t"\ntitle = "T"\nany = ["x"]\nsources = ["kompas"]',
-        "topics[0].sources[0]: unknown source 'kompas'; known sources: disbud",
+        "topics[0] (t).sources[0]: unknown source 'kompas'; known sources: disbud",
     ),
     (
         "duplicate-topic",
         '[[topics]]\nid = "t"\ntitle = "T"\nany = ["a"]\n[[topics]]\nid = "t"\ntitle = "U"\nany = ["b"]',
-        "topics[1].id: duplicate id 't'",
+        "topics[1] (t).id: duplicate id 't'",
     ),
-    ("bad-snapshot-format", '[[snapshots]]\nid = "s"\nformat = "zip"', "snapshots[0].format = 'zip'"),
-    ("bad-snapshot-keep", '[[snapshots]]\nid = "s"\nformat = "jsonl"\nkeep = 0', "snapshots[0].keep"),
+    ("bad-snapshot-format", '[[snapshots]]\nid = "s"\nformat = "zip"', "snapshots[0] (s).format = 'zip'"),
+    ("bad-snapshot-keep", '[[snapshots]]\nid = "s"\nformat = "jsonl"\nkeep = 0', "snapshots[0] (s).keep"),
     ("sources-not-a-list", '[sources]\nid = "x"', "sources"),
 ]
 
@@ -111,7 +119,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     body = "[crawler]\nconcurency = 4\ntimeout = 'soon'\n" + SOURCE + "schedule = 'hourly'\n"
     result = run(write_config(tmp_path, body), "config", "check")
     assert result.exit_code == 2
-    for key in ("crawler.concurency", "crawler.timeout", "sources[0].schedule"):
+    for key in ("crawler.concurency", "crawler.timeout", "sources[0] (disbud).schedule"):
         assert key in result.output
 
 
@@ -139,3 +147,42 @@ def test_valid_minimal_config_passes(tmp_path: Path) -> None:
     result = run(write_config(tmp_path, SOURCE), "config", "check")
     assert result.exit_code == 0, result.output
     assert "1 sources" in result.output
+    assert "warning" not in result.output  # the negative control of the empty-config warning below
+
+
+def test_an_entry_is_named_by_its_index_and_its_id(tmp_path: Path) -> None:
+    second = '[[sources]]\nid = "kabar"\nkind = "page"\nurls = ["https://kabar.example/"]\nschedule = "often"\n'
+    result = run(write_config(tmp_path, SOURCE + second), "config", "check")
+    assert result.exit_code == 2
+    assert "sources[1] (kabar).schedule: 'often' is not a schedule" in result.output
+
+
+@pytest.mark.parametrize("body", ["", "[crawler]\nconcurrency = 2\n"], ids=["empty-file", "no-sources"])
+def test_a_config_without_sources_passes_with_a_warning(tmp_path: Path, body: str) -> None:
+    result = run(write_config(tmp_path, body), "config", "check")
+    assert result.exit_code == 0, result.output
+    assert "warning: no source is defined, so nothing will be crawled; add a [[sources]] table" in result.stderr
+    assert "config OK" in result.stdout
+
+
+DUPLICATES = [
+    ("table-key", "[crawler]\nconcurrency = 2\nconcurrency = 4\n", "crawler.concurrency is set twice (lines 2 and 3)"),
+    (
+        "entry-key",
+        SOURCE + '[[sources]]\nid = "kabar"\nschedule = "every 1h"\nschedule = "every 2h"\n',
+        "sources[1] (kabar).schedule is set twice (lines 8 and 9)",
+    ),
+    (
+        "table-twice",
+        "[crawler]\n[storage]\nurl = 'a'\n[crawler]\n",
+        "table [crawler] is declared twice (lines 1 and 4)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), [case[1:] for case in DUPLICATES], ids=[case[0] for case in DUPLICATES])
+def test_a_key_set_twice_names_the_table_and_the_key(tmp_path: Path, body: str, expected: str) -> None:
+    result = run(write_config(tmp_path, body), "config", "check")
+    assert result.exit_code == 2
+    assert expected in result.output
+    assert "Cannot overwrite" not in result.output

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -233,7 +235,34 @@ def test_unreachable_site_fails_with_what_to_do(serve) -> None:
     site.stop()
     exit_code, output = run_discover(url + "/")
     assert exit_code == 1
-    assert "cannot fetch" in output and "nothing was discovered" in output
+    [line] = output.splitlines()  # one line naming the URL and the reason, no traceback
+    assert line.startswith(f"Error: cannot fetch {url}/") and "Connection refused" in line
+    assert line.endswith("nothing was discovered")
+
+
+def test_the_suggested_preview_works_once_the_block_is_in_the_config(serve, tmp_path: Path) -> None:
+    site = serve(listing_site)
+    config = tmp_path / "mine.toml"
+    exit_code, block = run_discover(site.url + "/", config)
+    assert exit_code == 0, block
+    source_id = tomllib.loads(block)["sources"][0]["id"]
+    # preview reads sources from the config only: the block must go there first, and preview must read it
+    assert f"# Add this block to {config}, then check it with: warta --config {config} preview {source_id}" in block
+    config.write_text(block, encoding="utf-8")
+    command = [sys.executable, "-m", "warta", "--config", str(config), "preview", source_id, "--limit", "1"]
+    preview = subprocess.run(command, capture_output=True, text=True, timeout=120)  # one crawl per process
+    assert preview.returncode == 0, preview.stderr
+    assert preview.stdout.startswith(f"{source_id}: ") and "article links found" in preview.stdout
+
+
+def test_without_a_config_the_block_goes_into_warta_toml(serve, tmp_path: Path, monkeypatch) -> None:
+    site = serve(feed_site)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WARTA_CONFIG", raising=False)
+    exit_code, block = run_discover(site.url + "/")
+    assert exit_code == 0, block
+    source_id = tomllib.loads(block)["sources"][0]["id"]
+    assert f"# Add this block to warta.toml, then check it with: warta preview {source_id}\n" in block
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,7 @@ def test_sighup_with_a_bad_config_keeps_the_old_schedule_and_a_good_one_reschedu
         config.write_text(good.replace('schedule = "every 2s"', 'schedule = "every 5 min"'), encoding="utf-8")
         daemon.process.send_signal(signal.SIGHUP)
         wait_for(lambda: "config reload refused" in daemon.log())
-        assert "sources[0].schedule" in daemon.log()
+        assert "sources[0] (site).schedule" in daemon.log()
         runs_at_refusal = len(crawl_runs(database, "site"))
         wait_for(lambda: len([r for r in crawl_runs(database, "site") if r.finished_at]) > runs_at_refusal, timeout=60)
         assert daemon.get("/healthz")[0] == 200

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import pytest
 from click.testing import CliRunner
 from warta.storage.database import Database
 from warta.storage.revisions import PageRecord, record_page
@@ -14,6 +17,7 @@ from warta.storage.types import utcnow
 
 from tests.conftest import write_config
 from tests.daemon.conftest import add_run
+from warta.cli.daemon import span
 from warta.cli.root import cli
 
 CONFIG = """
@@ -119,4 +123,34 @@ def test_status_with_a_bad_config_exits_2(tmp_path: Path) -> None:
     config = write_config(tmp_path, CONFIG.format(url=f"sqlite:///{tmp_path / 'w.db'}").replace("every 6h", "often"))
     code, output = run_status(config)
     assert code == 2
-    assert "sources[0].schedule" in output
+    assert "sources[0] (healthy).schedule" in output
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [(45, "45s"), (300, "5m"), (7020, "1h 57m"), (21600, "6h"), (21640, "6h"), (183900, "2d 3h"), (86400, "1d")],
+)
+def test_durations_have_one_format_with_their_two_largest_units(seconds: int, expected: str) -> None:
+    assert span(timedelta(seconds=seconds)) == expected
+
+
+def test_status_table_shows_times_in_the_configured_timezone_with_its_name_and_the_gone_count(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'warta.db'}"
+    database = Database(url)
+    database.ensure_schema()
+    started = utcnow() - timedelta(minutes=63)
+    with database.transaction() as session:
+        ensure_source(session, "healthy", "healthy", "listing")
+    add_run(database, "healthy", started, new=3, changed=1, gone=2)
+    database.dispose()
+    body = CONFIG.format(url=url).replace("[[sources]]", '[crawler]\ntimezone = "Asia/Makassar"\n\n[[sources]]', 1)
+    code, output = run_status(write_config(tmp_path, body))
+    assert code == 0, output
+    local = started.astimezone(ZoneInfo("Asia/Makassar"))
+    assert f"{local:%Y-%m-%d %H:%M} WITA (1h " in output  # 1h 3m ago, give or take the seconds the test takes
+    assert f"{local + timedelta(hours=6):%Y-%m-%d %H:%M} WITA (in 4h " in output
+    assert "ok: 3 new, 1 changed, 2 gone" in output
+    assert re.search(r"\(in \d+m\)|\d{3}m", output) is None  # minutes past an hour are written as hours
+    assert "times in Asia/Makassar" in output

@@ -142,3 +142,35 @@ def test_plan_check_detects_a_sort_of_the_archive(tmp_path) -> None:
         plan = " ".join(str(row[-1]) for row in session.execute(text("EXPLAIN QUERY PLAN " + statement)))
     database.dispose()
     assert "TEMP B-TREE" in plan
+
+
+@pytest.mark.parametrize(
+    "stored_html",
+    [
+        "Festival Betawi<p>Dinas Kebudayaan menggelar festival.</p>",
+        "<h1>Festival  betawi</h1><p>Dinas Kebudayaan menggelar festival.</p>",
+        "<p>FESTIVAL BETAWI.</p><p>Dinas Kebudayaan menggelar festival.</p>",
+    ],
+    ids=["bare-text", "heading", "paragraph"],
+)
+def test_entry_content_does_not_open_with_the_headline(archive: Archive, stored_html: str) -> None:
+    archive.record(page("festival-betawi", html=stored_html))
+    build(archive)
+    [entry] = feedparser.parse((archive.feed_dir / "all.atom").read_bytes()).entries
+    assert entry.title == "Festival Betawi"
+    assert entry.content[0].value == "<p>Dinas Kebudayaan menggelar festival.</p>"
+
+
+def test_a_first_paragraph_that_only_starts_like_the_headline_is_kept(archive: Archive) -> None:
+    stored = "<p>Festival Betawi dibuka hari ini.</p><p>Dinas Kebudayaan menggelar festival.</p>"
+    archive.record(page("festival-betawi", html=stored))
+    build(archive)
+    [entry] = feedparser.parse((archive.feed_dir / "all.atom").read_bytes()).entries
+    assert entry.content[0].value == stored
+
+
+def test_text_body_does_not_open_with_the_headline(archive: Archive) -> None:
+    archive.record(page("festival-betawi", html="", text="Festival Betawi\nDinas Kebudayaan menggelar festival."))
+    build(archive)
+    [entry] = feedparser.parse((archive.feed_dir / "all.atom").read_bytes()).entries
+    assert entry.content[0].value == "<p>Dinas Kebudayaan menggelar festival.</p>"

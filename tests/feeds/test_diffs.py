@@ -31,9 +31,10 @@ def test_word_changes(old: str, new: str, expected: list[str]) -> None:
     assert describe_word_changes(old, new) == expected
 
 
-def test_long_replacement_is_truncated() -> None:
+def test_long_replacement_is_truncated_with_a_single_ellipsis() -> None:
     changes = describe_word_changes("x", " ".join(f"kata{i}" for i in range(30)))
-    assert changes == ["'…x…' → '…kata0 kata1 kata2 kata3 kata4 kata5 kata6 kata7 kata8 kata9 kata10 kata11……'"]
+    assert changes == ["'…x…' → '…kata0 kata1 kata2 kata3 kata4 kata5 kata6 kata7 kata8 kata9 kata10 kata11…'"]
+    assert "……" not in changes[0]
 
 
 def test_title_change_is_named_first() -> None:

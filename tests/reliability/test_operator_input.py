@@ -26,21 +26,37 @@ MORE_BROKEN = [
     (
         "duplicate-snapshot",
         '[[snapshots]]\nid = "s"\nformat = "jsonl"\n[[snapshots]]\nid = "s"\nformat = "csv"',
-        "snapshots[1].id: duplicate id 's'",
+        "snapshots[1] (s).id: duplicate id 's'",
     ),
-    ("bad-snapshot-schedule", '[[snapshots]]\nid = "s"\nformat = "jsonl"\nschedule = "daily"', "snapshots[0].schedule"),
-    ("cron-six-fields", SOURCE + "schedule = '0 0 */6 * * *'", "sources[0].schedule"),
-    ("lookbehind-regex", SOURCE + "follow = ['(?<=a+)b']", "sources[0].follow[0]"),
-    ("unbalanced-bracket-deny", SOURCE + "deny = ['/tag/[a-z']", "sources[0].deny[0]"),
-    ("follow-not-a-list", SOURCE + "follow = '/berita/'", "sources[0].follow"),
-    ("unknown-source-key", SOURCE + "folow = ['/berita/']", "sources[0].folow: unknown key (did you mean 'follow'?)"),
-    ("unknown-topic-key", '[[topics]]\nid = "t"\ntitle = "T"\nanny = ["x"]', "topics[0].anny: unknown key"),
-    ("topic-empty-lists", '[[topics]]\nid = "t"\ntitle = "T"\nany = []\nall = []', "topics[0]: the topic has no terms"),
-    ("topic-empty-title", '[[topics]]\nid = "t"\ntitle = ""\nany = ["x"]', "topics[0].title"),
+    (
+        "bad-snapshot-schedule",
+        '[[snapshots]]\nid = "s"\nformat = "jsonl"\nschedule = "daily"',
+        "snapshots[0] (s).schedule",
+    ),
+    ("cron-six-fields", SOURCE + "schedule = '0 0 */6 * * *'", "sources[0] (disbud).schedule"),
+    ("lookbehind-regex", SOURCE + "follow = ['(?<=a+)b']", "sources[0] (disbud).follow[0]"),
+    ("unbalanced-bracket-deny", SOURCE + "deny = ['/tag/[a-z']", "sources[0] (disbud).deny[0]"),
+    ("follow-not-a-list", SOURCE + "follow = '/berita/'", "sources[0] (disbud).follow"),
+    (
+        "unknown-source-key",
+        SOURCE + "folow = ['/berita/']",
+        "sources[0] (disbud).folow: unknown key (did you mean 'follow'?)",
+    ),
+    ("unknown-topic-key", '[[topics]]\nid = "t"\ntitle = "T"\nanny = ["x"]', "topics[0] (t).anny: unknown key"),
+    (
+        "topic-empty-lists",
+        '[[topics]]\nid = "t"\ntitle = "T"\nany = []\nall = []',
+        "topics[0] (t): the topic has no terms",
+    ),
+    ("topic-empty-title", '[[topics]]\nid = "t"\ntitle = ""\nany = ["x"]', "topics[0] (t).title"),
     ("source-not-a-table", 'sources = ["disbud"]', "sources[0]"),
-    ("url-without-host", '[[sources]]\nid = "x"\nkind = "page"\nurls = ["https://"]', "sources[0].urls[0]"),
-    ("url-relative", '[[sources]]\nid = "x"\nkind = "page"\nurls = ["/berita"]', "sources[0].urls[0]"),
-    ("url-javascript", '[[sources]]\nid = "x"\nkind = "page"\nurls = ["javascript:alert(1)"]', "sources[0].urls[0]"),
+    ("url-without-host", '[[sources]]\nid = "x"\nkind = "page"\nurls = ["https://"]', "sources[0] (x).urls[0]"),
+    ("url-relative", '[[sources]]\nid = "x"\nkind = "page"\nurls = ["/berita"]', "sources[0] (x).urls[0]"),
+    (
+        "url-javascript",
+        '[[sources]]\nid = "x"\nkind = "page"\nurls = ["javascript:alert(1)"]',
+        "sources[0] (x).urls[0]",
+    ),
     ("webhook-not-http", "[daemon]\nwebhook_url = 'mailto:ops@example.org'", "daemon.webhook_url"),
     ("db-scheme-asyncpg", "[storage]\nurl = 'postgresql+asyncpg://u@h/db'", "storage.url: unsupported database URL"),
     ("db-scheme-missing", "[storage]\nurl = 'warta.db'", "storage.url: unsupported database URL"),
@@ -133,7 +149,7 @@ def read_only_folder(tmp_path: Path) -> Iterator[Path]:
             subprocess.run(["umount", str(folder)], check=True)
 
 
-@pytest.mark.parametrize("key", ["feeds.dir", "snapshots[0].dir"])
+@pytest.mark.parametrize("key", ["feeds.dir", "snapshots[0] (s).dir"])
 def test_folder_on_a_read_only_filesystem_is_a_config_error(tmp_path: Path, read_only_folder: Path, key: str) -> None:
     if key == "feeds.dir":
         body = f"[feeds]\ndir = '{read_only_folder}/public'"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
@@ -48,7 +49,7 @@ def daemon_command(app: AppContext) -> None:
 def status_command(app: AppContext, as_json: bool) -> None:
     """Show each source's schedule, last run, next run, documents and health (reads the database).
 
-    Works whether or not a daemon is running.
+    Works whether or not a daemon is running. Times are in [crawler] timezone (--json: UTC).
 
     Example: warta status --json
     """
@@ -65,16 +66,16 @@ def status_command(app: AppContext, as_json: bool) -> None:
     if not rows:
         click.echo("no sources configured; add [[sources]] to the config")
         return
-    Console().print(_table(rows, now))
+    Console().print(_table(rows, now, ZoneInfo(cfg.crawler.timezone)))
 
 
-def _table(rows: list[SourceStatus], now: datetime) -> Table:
-    table = Table(title="warta sources", show_lines=False)
+def _table(rows: list[SourceStatus], now: datetime, zone: ZoneInfo) -> Table:
+    table = Table(title=f"warta sources (times in {zone.key})", show_lines=False)
     for column in ("source", "schedule", "last run", "result", "next run", "docs", "health"):
         table.add_column(column, justify="right" if column == "docs" else "left")
     for row in rows:
         last = row.last_run
-        result = "-" if last is None else f"{last.status}: {last.new} new, {last.changed} changed"
+        result = "-" if last is None else f"{last.status}: {last.new} new, {last.changed} changed, {last.gone} gone"
         if last is not None and last.errors:
             result += f", {last.errors} errors"
         health = f"[{HEALTH_STYLES.get(row.health, '')}]{row.health}[/]" + (
@@ -83,32 +84,39 @@ def _table(rows: list[SourceStatus], now: datetime) -> Table:
         table.add_row(
             row.id,
             row.schedule if row.enabled else f"{row.schedule} (disabled)",
-            _ago(last.started_at, now) if last else "never",
+            f"{local_time(last.started_at, zone)} ({span(now - last.started_at)} ago)" if last else "never",
             result,
-            _next(row, now),
+            _next(row, now, zone),
             str(row.documents),
             health,
         )
     return table
 
 
-def _ago(when: datetime, now: datetime) -> str:
-    return f"{when:%Y-%m-%d %H:%M} ({_span((now - when).total_seconds())} ago)"
-
-
-def _next(row: SourceStatus, now: datetime) -> str:
+def _next(row: SourceStatus, now: datetime, zone: ZoneInfo) -> str:
     if row.next_run is None:
         return "-"
     if row.overdue:
         return "due now"
-    return f"{row.next_run:%Y-%m-%d %H:%M} (in {_span((row.next_run - now).total_seconds())})"
+    return f"{local_time(row.next_run, zone)} (in {span(row.next_run - now)})"
 
 
-def _span(seconds: float) -> str:
-    if seconds < 120:
-        return f"{seconds:.0f}s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f}m"
-    if seconds < 172800:
-        return f"{seconds / 3600:.0f}h"
-    return f"{seconds / 86400:.0f}d"
+def local_time(when: datetime, zone: ZoneInfo) -> str:
+    """Return `when` in `zone` to the minute, with the zone's abbreviation: 2026-12-03 20:15 WIB."""
+    return f"{when.astimezone(zone):%Y-%m-%d %H:%M %Z}"
+
+
+def span(duration: timedelta) -> str:
+    """Return a duration in its two largest units, zeros left out: 45s, 5m, 1h 57m, 6h, 2d 3h."""
+    seconds = max(0, round(duration.total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s"
+    days, minutes = divmod(seconds // 60, 1440)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        parts = [(days, "d"), (hours, "h")]
+    elif hours:
+        parts = [(hours, "h"), (minutes, "m")]
+    else:
+        parts = [(minutes, "m")]
+    return " ".join(f"{count}{unit}" for count, unit in parts if count)

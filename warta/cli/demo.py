@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 
@@ -32,10 +31,6 @@ def demo_command(once: bool, data_dir: Path, port: int) -> None:
     Example: warta demo --once
     """
     console = Console(soft_wrap=True)
-    # the summary says what happened; per-page logs would bury it (--log-level debug still shows them)
-    root = logging.getLogger()
-    if root.level > logging.DEBUG:
-        root.setLevel(logging.WARNING)
     demo = Demo(data_dir, feeds_port=port)
     try:
         try:

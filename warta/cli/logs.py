@@ -5,11 +5,34 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from warta.config.secrets import mask_text
 
 LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("debug", "info", "warning", "error")
+# A service's log is what its operator reads, so it says what it did; a one-shot command prints its
+# result instead, and logs only what went wrong (-v shows the rest).
+INFO_BY_DEFAULT = frozenset({"daemon"})
+
+
+def choose_log_level(log_level: str | None, verbose: bool, quiet: bool, command: str | None) -> str:
+    """Return the level to log at: --log-level, else -v (info) or -q (error), else the command's default.
+
+    Raises ValueError when the options contradict each other.
+    """
+    given = [name for name, is_set in (("--log-level", log_level), ("-v", verbose), ("-q", quiet)) if is_set]
+    if len(given) > 1:
+        raise ValueError(f"{' and '.join(given)} contradict each other; give one of them")
+    if log_level:
+        return log_level.lower()
+    if verbose:
+        return "info"
+    if quiet:
+        return "error"
+    return "info" if command in INFO_BY_DEFAULT else "warning"
 
 
 class JsonLineFormatter(logging.Formatter):
@@ -49,3 +72,20 @@ def setup_logging(level: str = "INFO", log_format: str = "text") -> None:
     # Scrapy and SQLAlchemy are chatty at INFO; their detail is for --log-level debug.
     for noisy in ("scrapy", "twisted", "sqlalchemy", "alembic", "apscheduler", "trafilatura", "htmldate"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+@contextmanager
+def quiet_unless_verbose(*names: str) -> Iterator[None]:
+    """Silence these loggers for the block unless INFO logs were asked for (-v, --log-level info or debug)."""
+    if logging.getLogger().level <= logging.INFO:
+        yield
+        return
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [each.level for each in loggers]
+    for each in loggers:
+        each.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for each, level in zip(loggers, levels, strict=True):
+            each.setLevel(level)

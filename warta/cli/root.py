@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 an operation failed, 2 bad usage or configuration.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +15,8 @@ import click
 import tomli_w
 
 from warta.cli.context import AppContext, ConfigProblem, pass_app
-from warta.cli.logs import LOG_FORMATS, setup_logging
-from warta.config import ConfigError, check_writable_paths
+from warta.cli.logs import LOG_FORMATS, LOG_LEVELS, choose_log_level, setup_logging
+from warta.config import ConfigError, check_writable_paths, no_source_warning
 from warta.config.reference import reference_markdown, write_into
 from warta.config.secrets import mask_url
 from warta.storage.database import Database
@@ -52,6 +53,17 @@ class LazyGroup(click.Group):
             self.add_command(command, cmd_name)
         return super().get_command(ctx, cmd_name)
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """Resolve the command, suggesting the nearest name (lazy commands included) for a misspelt one."""
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and not ctx.resilient_parsing and self.get_command(ctx, name) is None:
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            if close:
+                raise click.UsageError(f"No such command {name!r}. Did you mean {close[0]!r}?", ctx)
+        return super().resolve_command(ctx, args)
+
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option(
@@ -60,22 +72,29 @@ class LazyGroup(click.Group):
     type=click.Path(path_type=Path, dir_okay=False),
     help="Config file (default: $WARTA_CONFIG, else ./warta.toml).",
 )
+@click.option("-v", "--verbose", is_flag=True, help="Show INFO logs: what each step did.")
+@click.option("-q", "--quiet", is_flag=True, help="Show only errors.")
 @click.option(
     "--log-level",
-    type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
-    default="info",
-    show_default=True,
+    type=click.Choice(LOG_LEVELS, case_sensitive=False),
+    help="Log level (default: warning, and info for `warta daemon`, whose log operators read).",
 )
 @click.option("--log-format", type=click.Choice(LOG_FORMATS), default="text", show_default=True)
 @click.version_option(package_name="warta")
 @click.pass_context
-def cli(ctx: click.Context, config_path: Path | None, log_level: str, log_format: str) -> None:
+def cli(
+    ctx: click.Context, config_path: Path | None, verbose: bool, quiet: bool, log_level: str | None, log_format: str
+) -> None:
     """warta archives culture announcements from Jakarta's official and news sources.
 
     It crawls the configured sources, keeps every revision of every story, and
     publishes curated RSS, Atom and JSON feeds per topic and per source.
     """
-    setup_logging(log_level, log_format)
+    try:
+        level = choose_log_level(log_level, verbose, quiet, ctx.invoked_subcommand)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    setup_logging(level, log_format)
     ctx.obj = AppContext(config_path)
 
 
@@ -89,12 +108,17 @@ def config_group() -> None:
 def config_check(app: AppContext) -> None:
     """Validate the config file; exit 0 when it is valid, 2 listing every problem when not.
 
+    A config without sources is valid (exit 0) but gets a warning: nothing would be crawled.
+
     Example: warta --config warta.toml config check
     """
     cfg = app.config()
     problems = check_writable_paths(cfg)
     if problems:
         raise ConfigProblem(str(ConfigError(problems, str(cfg.config_path))))
+    warning = no_source_warning(cfg)
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(
         f"config OK: {cfg.config_path} ({len(cfg.sources)} sources, {len(cfg.topics)} topics, "
         f"{len(cfg.snapshots)} snapshots)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import tempfile
 import textwrap
 from pathlib import Path
@@ -11,6 +12,7 @@ import click
 from rich.console import Console
 
 from warta.cli.context import AppContext, pass_app
+from warta.cli.logs import quiet_unless_verbose
 from warta.config import WartaConfig, locate_config
 from warta.crawler.discovery import discover as discover_site
 from warta.crawler.errors import CrawlerError, UnknownSourceError
@@ -51,7 +53,15 @@ def discover(ctx: click.Context, url: str, timeout_seconds: float | None) -> Non
         found = discover_site(url, prober)
     except ProbeError as exc:
         raise click.ClickException(f"{exc}; nothing was discovered") from exc
-    click.echo(source_block(found), nl=False)
+    click.echo(source_block(found, *_config_hint(ctx)), nl=False)
+
+
+def _config_hint(ctx: click.Context) -> tuple[str, str]:
+    """Return the config file a discovered block goes into, and the --config option preview needs for it."""
+    app = ctx.find_object(AppContext)
+    explicit = app.config_path if app is not None else None
+    config_file = locate_config(explicit)
+    return str(config_file), f"--config {shlex.quote(str(config_file))}" if explicit is not None else ""
 
 
 def _optional_config(ctx: click.Context) -> WartaConfig | None:
@@ -76,15 +86,20 @@ def preview(app: AppContext, source_id: str, limit: int) -> None:
     """
     cfg = app.config()
     try:
-        with tempfile.TemporaryDirectory(prefix="warta-preview-") as scratch:
+        # the preview reports every failure itself; Scrapy's log of the same failures (tracebacks
+        # included) is for -v
+        with (
+            quiet_unless_verbose("scrapy", "twisted", "warta.crawler"),
+            tempfile.TemporaryDirectory(prefix="warta-preview-") as scratch,
+        ):
             result = preview_source(cfg, source_id, limit, Path(scratch))
     except UnknownSourceError as exc:
         raise click.UsageError(str(exc)) from exc
     except (CrawlerError, StorageError) as exc:
         raise click.ClickException(f"preview of {source_id} failed: {exc}") from exc
-    print_preview(Console(soft_wrap=True), source_id, result)
     if not result.report.has_run:
-        raise click.ClickException(f"{source_id} could not be crawled: {result.report.error}")
+        raise click.ClickException(f"cannot preview {source_id}: {result.report.error}")
+    print_preview(Console(soft_wrap=True), source_id, result)
 
 
 def print_preview(console: Console, source_id: str, result: PreviewResult) -> None:
