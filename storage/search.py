@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, case, column, exists, extract, func, literal_column, select, table, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from warta.storage.errors import SearchQueryError
 from warta.storage.models import Document, Revision, SearchEntry, TopicMembership
 from warta.storage.search_index import FTS_TABLE, configuration_sql
@@ -125,7 +125,8 @@ def _check(query: SearchQuery) -> None:
         raise SearchQueryError(f"page {query.page} does not exist; pages start at 1")
     if query.page * query.page_size > MAX_RESULT_DEPTH + query.page_size:
         raise SearchQueryError(
-            f"page {query.page} is beyond the first {MAX_RESULT_DEPTH:,} hits; add words or filters to narrow the search"
+            f"page {query.page} is beyond the first {MAX_RESULT_DEPTH:,} hits; "
+            "add words or filters to narrow the search"
         )
     if query.date_from and query.date_to and query.date_from > query.date_to:
         raise SearchQueryError(f"the date range starts ({query.date_from}) after it ends ({query.date_to}); swap them")
@@ -232,8 +233,10 @@ def _story_time() -> ColumnElement[datetime]:
 def _filtered(statement: Select[Any], query: SearchQuery) -> Select[Any]:
     """Return `statement` narrowed by the query's topic, source, language and dates."""
     if query.topic:
+        # an alias: the topic facet joins topic_memberships itself, and must not correlate with this
+        membership = aliased(TopicMembership)
         statement = statement.where(
-            exists().where(TopicMembership.document_id == Document.id, TopicMembership.topic_id == query.topic)
+            exists().where(membership.document_id == Document.id, membership.topic_id == query.topic)
         )
     if query.source:
         statement = statement.where(Document.source_id == query.source)
@@ -257,17 +260,17 @@ def _day_start(day: date) -> datetime:
 def _facets(session: Session, match: _Match, query: SearchQuery) -> SearchFacets:
     """Count the matches per source, per topic and per year."""
     per_source = _filtered(match.base(Document.source_id, func.count()), query).group_by(Document.source_id)
-    sources = sorted(session.execute(per_source).tuples(), key=lambda row: (-row[1], row[0]))
+    sources = sorted(session.execute(per_source), key=lambda row: (-row[1], row[0]))
     if not sources:
         return SearchFacets((), (), ())
     topic = TopicMembership.topic_id
     per_topic = _filtered(match.base(topic, func.count()), query).join(
         TopicMembership, TopicMembership.document_id == Document.id
     )
-    topics = sorted(session.execute(per_topic.group_by(topic)).tuples(), key=lambda row: (-row[1], row[0]))
+    topics = sorted(session.execute(per_topic.group_by(topic)), key=lambda row: (-row[1], row[0]))
     year = extract("year", _story_time())
     per_year = _filtered(match.base(year, func.count()), query).group_by(year)
-    years = sorted(((int(y), n) for y, n in session.execute(per_year).tuples()), reverse=True)
+    years = sorted(((int(y), n) for y, n in session.execute(per_year)), reverse=True)
     return SearchFacets(tuple(topics), tuple(sources), tuple(years))
 
 
@@ -280,7 +283,7 @@ def _hits(session: Session, match: _Match, query: SearchQuery) -> tuple[SearchHi
         .limit(query.page_size)
         .offset((query.page - 1) * query.page_size)
     )
-    ranks = dict(session.execute(ranked).tuples().all())
+    ranks = dict(session.execute(ranked).all())
     if not ranks:
         return ()
     title, snippet = match.title_and_snippet()
@@ -297,7 +300,7 @@ def _hits(session: Session, match: _Match, query: SearchQuery) -> tuple[SearchHi
         title,
         snippet,
     ).where(Revision.id.in_(list(ranks)))
-    rows = {row[0]: row for row in session.execute(page).tuples()}
+    rows = {row[0]: row for row in session.execute(page)}
     return tuple(_hit(rows[revision_id], rank_value) for revision_id, rank_value in ranks.items())
 
 

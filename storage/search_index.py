@@ -26,7 +26,7 @@ brought up to date (`build_search_index`) after an upgrade or an interruption.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -40,6 +40,15 @@ MAX_INDEXED_CHARACTERS = 300_000
 BUILD_BATCH_DOCUMENTS = 2_000
 # (documents done, documents in the archive)
 BuildProgress = Callable[[int, int], None]
+
+
+def is_modelled(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
+    """Return False for the index's own schema objects, which storage.models leaves out (Alembic's include_name)."""
+    if type_ == "table":
+        return not (name or "").startswith(FTS_TABLE)
+    if type_ == "column":
+        return (parent_names.get("table_name"), name) != ("search_entries", "vector")
+    return name != VECTOR_INDEX
 
 
 def configuration_sql(language_column: str) -> str:
@@ -163,7 +172,10 @@ def _index_stale(connection: Connection, bounds: dict[str, int]) -> int:
         bounds,
     )
     connection.execute(
-        text(f"INSERT INTO {FTS_TABLE} (rowid, title, text) SELECT r.id, r.title, r.text FROM documents d {_CURRENT} WHERE {_STALE}"),
+        text(
+            f"INSERT INTO {FTS_TABLE} (rowid, title, text) "
+            f"SELECT r.id, r.title, r.text FROM documents d {_CURRENT} WHERE {_STALE}"
+        ),
         bounds,
     )
     result = connection.execute(

@@ -1,8 +1,9 @@
 """The search syntax readers type, parsed into words and phrases and written out for each database.
 
-A query is words, all of which must match; `"quoted phrases"`; `-word` or
-`-"a phrase"` to leave stories out; and `OR` between two words or phrases to
-accept either. Everything else (FTS5 operators such as `NEAR(`, `*`, `^`, `:`,
+A query is words, all of which must match (`AND` between them is allowed and
+changes nothing); `"quoted phrases"`; `-word` or `-"a phrase"` to leave stories
+out; and `OR` between two words or phrases to accept either. A word joined to
+another by punctuation (`ondel-ondel`, `title:festival`) is a phrase of both. Everything else (FTS5 operators such as `NEAR(`, `*`, `^`, `:`,
 brackets, stray quotes) is punctuation: a word is only its letters and digits,
 so no character of the reader's text ever reaches the database as syntax. An
 unbalanced quote runs to the end of the query, as in web search engines.
@@ -55,6 +56,8 @@ def parse_query(text: str) -> ParsedQuery:
         negated, quoted, bare = match.group(1) == "-", match.group(2), match.group(3)
         if bare is not None and bare.upper() == "OR":
             joining = bool(groups)
+            continue
+        if bare == "AND":  # every word must match anyway
             continue
         if bare is not None and bare.startswith("-") and len(bare) > 1:
             negated, bare = True, bare[1:]

@@ -37,8 +37,12 @@ def upgrade() -> None:
         "search_entries",
         sa.Column("document_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("revision_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.ForeignKeyConstraint(["document_id"], ["documents.id"], name=op.f("fk_search_entries_document_id_documents")),
-        sa.ForeignKeyConstraint(["revision_id"], ["revisions.id"], name=op.f("fk_search_entries_revision_id_revisions")),
+        sa.ForeignKeyConstraint(
+            ["document_id"], ["documents.id"], name=op.f("fk_search_entries_document_id_documents")
+        ),
+        sa.ForeignKeyConstraint(
+            ["revision_id"], ["revisions.id"], name=op.f("fk_search_entries_revision_id_revisions")
+        ),
         sa.PrimaryKeyConstraint("document_id", name=op.f("pk_search_entries")),
     )
     connection = op.get_bind()
