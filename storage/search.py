@@ -154,8 +154,9 @@ class _Fts5Match:
 
     def title_and_snippet(self) -> tuple[ColumnElement[str], ColumnElement[str]]:
         """Return the title with matches marked, and the best passage of the text with matches marked."""
-        title = literal_column(f"highlight({FTS_TABLE}, 0, '{MATCH_START}', '{MATCH_END}')")
-        snippet = literal_column(f"snippet({FTS_TABLE}, 1, '{MATCH_START}', '{MATCH_END}', ' … ', {SNIPPET_WORDS})")
+        marks = f"'{MATCH_START}', '{MATCH_END}'"
+        title: ColumnElement[str] = literal_column(f"highlight({FTS_TABLE}, 0, {marks})")
+        snippet: ColumnElement[str] = literal_column(f"snippet({FTS_TABLE}, 1, {marks}, ' … ', {SNIPPET_WORDS})")
         return title, snippet
 
 
@@ -169,7 +170,7 @@ class _TsMatch:
     """
 
     def __init__(self, parsed: ParsedQuery) -> None:
-        self.configuration = literal_column(configuration_sql("revisions.language"))
+        self.configuration: ColumnElement[Any] = literal_column(configuration_sql("revisions.language"))
         queries = {configuration: _tsquery_of(parsed, configuration) for configuration in _CONFIGURATIONS}
         self.candidates = _or(list(queries.values()))
         self.tsquery = case(
@@ -283,7 +284,7 @@ def _hits(session: Session, match: _Match, query: SearchQuery) -> tuple[SearchHi
         .limit(query.page_size)
         .offset((query.page - 1) * query.page_size)
     )
-    ranks = dict(session.execute(ranked).all())
+    ranks: dict[int, float] = {revision_id: value for revision_id, value in session.execute(ranked)}
     if not ranks:
         return ()
     title, snippet = match.title_and_snippet()

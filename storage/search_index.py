@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -42,7 +43,7 @@ BUILD_BATCH_DOCUMENTS = 2_000
 BuildProgress = Callable[[int, int], None]
 
 
-def is_modelled(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
+def is_modelled(name: str | None, type_: str, parent_names: Mapping[Any, str | None]) -> bool:
     """Return False for the index's own schema objects, which storage.models leaves out (Alembic's include_name)."""
     if type_ == "table":
         return not (name or "").startswith(FTS_TABLE)

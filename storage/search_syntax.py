@@ -3,8 +3,9 @@
 A query is words, all of which must match (`AND` between them is allowed and
 changes nothing); `"quoted phrases"`; `-word` or `-"a phrase"` to leave stories
 out; and `OR` between two words or phrases to accept either. A word joined to
-another by punctuation (`ondel-ondel`, `title:festival`) is a phrase of both. Everything else (FTS5 operators such as `NEAR(`, `*`, `^`, `:`,
-brackets, stray quotes) is punctuation: a word is only its letters and digits,
+another by punctuation (`ondel-ondel`, `title:festival`) is a phrase of both.
+Everything else (FTS5 operators such as `NEAR(`, `*`, `^`, `:`, brackets, stray
+quotes) is punctuation: a word is only its letters and digits,
 so no character of the reader's text ever reaches the database as syntax. An
 unbalanced quote runs to the end of the query, as in web search engines.
 

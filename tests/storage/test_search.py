@@ -10,8 +10,8 @@ from sqlalchemy import select
 from warta.storage import migrate
 from warta.storage.database import Database
 from warta.storage.errors import SearchQueryError, StorageError
-from warta.storage.imports import IncomingDocument, IncomingRevision, import_document
 from warta.storage.fingerprints import content_hash
+from warta.storage.imports import IncomingDocument, IncomingRevision, import_document
 from warta.storage.models import Document
 from warta.storage.revisions import mark_gone, record_page
 from warta.storage.search import SearchPage, SearchQuery, SnippetPart, search_documents
@@ -139,7 +139,9 @@ def test_pages_split_the_ranked_hits_without_overlap(archive: Database) -> None:
 
 
 def test_a_title_match_ranks_above_a_passing_mention(archive: Database) -> None:
-    passing = story(archive, "a", title="Agenda pekan ini", text="Rapat, lomba, dan satu pertunjukan wayang di balai kota")
+    passing = story(
+        archive, "a", title="Agenda pekan ini", text="Rapat, lomba, dan satu pertunjukan wayang di balai kota"
+    )
     central = story(archive, "b", title="Pertunjukan wayang kulit semalam suntuk", text="Dalang memainkan wayang")
     ranked = search(archive, "wayang").hits
     assert [hit.document_id for hit in ranked] == [central, passing]

@@ -55,7 +55,8 @@ def upgrade() -> None:
         _create_configurations(_unaccent_schema(connection))
         op.execute("ALTER TABLE search_entries ADD COLUMN vector tsvector NOT NULL")
         op.execute("CREATE INDEX ix_search_entries_vector ON search_entries USING gin (vector)")
-    build_search_index(connection, op.get_context().config.attributes.get("progress"))
+    config = op.get_context().config
+    build_search_index(connection, config.attributes.get("progress") if config is not None else None)
 
 
 def _unaccent_schema(connection: sa.Connection) -> str:
