@@ -13,13 +13,23 @@ from typing import TypeVar
 
 from rich.console import Console
 
-from bench import export_memory, feeds_scaling, ingest, peer_newsplease, record_scaling, recrawl, soak
+from bench import (
+    export_memory,
+    feeds_scaling,
+    ingest,
+    peer_newsplease,
+    record_scaling,
+    recrawl,
+    search_scaling,
+    search_upkeep,
+    soak,
+)
 from bench.archives import SeededArchives
 from bench.databases import postgres_url
 from bench.harness import BenchResult, print_results, save_results, skipped
 from bench.workload import SiteProcess, generate_site
 
-BENCHMARKS = ("ingest", "peer", "recrawl", "record", "feeds", "export", "soak")
+BENCHMARKS = ("ingest", "peer", "recrawl", "record", "feeds", "export", "search", "soak")
 FULL = {
     "pages": 2_000,
     "peer_sample": 100,
@@ -28,6 +38,8 @@ FULL = {
     "feeds_small": 1_000,
     "export_small": 10_000,
     "archive_large": 100_000,
+    "search_small": 1_000,
+    "search_large": 100_000,
     "soak_crawls": 300,
     "soak_pages": 10,
 }
@@ -39,6 +51,8 @@ TINY = {
     "feeds_small": 30,
     "export_small": 30,
     "archive_large": 300,
+    "search_small": 30,
+    "search_large": 300,
     "soak_crawls": 4,
     "soak_pages": 3,
 }
@@ -81,7 +95,7 @@ def run_benchmarks(sizes: dict[str, int], chosen: set[str]) -> list[BenchResult]
                 crawls, pages = sizes["soak_crawls"], sizes["soak_pages"]
                 soaking = background.submit(_step, "daemon soak", lambda: soak.run(folder / "soak", crawls, pages))
             installing = background.submit(peer_newsplease.newsplease_python) if peer is not None else None
-            if chosen & {"record", "feeds", "export"}:
+            if chosen & {"record", "feeds", "export", "search"}:
                 results += _archive_benchmarks(sizes, chosen, backends, folder / "archives")
             soak_results = soaking.result() if soaking is not None else []
             if peer is not None and installing is not None:
@@ -137,6 +151,12 @@ def _archive_benchmarks_on(backend: str, sizes: dict[str, int], chosen: set[str]
                 lambda: record_scaling.run(backend, folder, sizes["record_small"], sizes["record_large"]),
             )
         )
+    if "search" in chosen:
+        search_small, search_large = sizes["search_small"], sizes["search_large"]
+        results += _step(
+            f"search scaling ({backend})", lambda: search_scaling.run(backend, folder, search_small, search_large)
+        )
+        results.append(_step(f"search upkeep ({backend})", lambda: search_upkeep.run(backend, folder, search_small)))
     with SeededArchives(folder) as archives:
         if "feeds" in chosen:
             results.append(

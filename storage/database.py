@@ -87,12 +87,15 @@ class Database:
             f"this warta expects {head}; run `warta db upgrade` first (back up the database before)"
         )
 
-    def upgrade(self) -> tuple[str | None, str]:
-        """Bring the schema to the newest revision; return (revision before, revision after)."""
+    def upgrade(self, progress: migrate.MigrationProgress | None = None) -> tuple[str | None, str]:
+        """Bring the schema to the newest revision; return (revision before, revision after).
+
+        `progress` hears (done, total) of a long step, such as building the search index.
+        """
         try:
             with self.engine.begin() as connection:
                 before = migrate.current_revision(connection)
-                migrate.upgrade(connection)
+                migrate.upgrade(connection, progress=progress)
                 after = migrate.current_revision(connection)
         except OperationalError as exc:
             raise DatabaseUnavailableError(

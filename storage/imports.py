@@ -22,6 +22,7 @@ from warta.storage.clusters import set_fingerprint
 from warta.storage.fingerprints import content_hash, simhash
 from warta.storage.models import Document, Revision, Source, TopicMembership, UrlAlias
 from warta.storage.revisions import find_document
+from warta.storage.search_index import index_document
 from warta.storage.types import utcnow
 from warta.storage.upserts import insert_ignoring_conflict
 
@@ -104,6 +105,7 @@ def import_document(
         _ensure_source(session, incoming.source_id, source_names)
         document = _insert_document(session, incoming)
         added = _add_revisions(session, document, incoming, {})
+        index_document(session.connection(), document.id)
         _, alias_conflicts = _add_topics_and_aliases(session, document, incoming)
         resolved = _resolve_cluster(session, document, incoming.cluster_uid)
         return DocumentImport(ImportOutcome.NEW, added, alias_conflicts, resolved)
@@ -128,6 +130,8 @@ def import_document(
     if conflicts:
         return DocumentImport(ImportOutcome.CONFLICT, conflicts=conflicts)
     added = _add_revisions(session, document, incoming, stored)
+    if added:
+        index_document(session.connection(), document.id)
     extras_added, alias_conflicts = _add_topics_and_aliases(session, document, incoming)
     seen_changed = _widen_seen(document, incoming)
     outcome = ImportOutcome.UPDATED if added or seen_changed or extras_added else ImportOutcome.UNCHANGED

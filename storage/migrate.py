@@ -12,6 +12,7 @@ newest script's revision.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,10 +23,14 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0002"  # the newest script in migrations/versions; add a migration, change this
+HEAD_REVISION = "0003"  # the newest script in migrations/versions; add a migration, change this
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
+# (done, total) of a long step of a migration, such as building the search index
+MigrationProgress = Callable[[int, int], None]
+
+
+def alembic_config(connection: Connection | None = None, progress: MigrationProgress | None = None) -> Config:
     """Return an Alembic config pointing at warta's migrations, bound to `connection` if given."""
     from alembic.config import Config  # imported here: see the module docstring
 
@@ -33,6 +38,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
         cfg.attributes["connection"] = connection
+    cfg.attributes["progress"] = progress
     return cfg
 
 
@@ -55,8 +61,8 @@ def current_revision(connection: Connection) -> str | None:
     return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def upgrade(connection: Connection, revision: str = "head") -> None:
-    """Run every migration up to `revision` on `connection`."""
+def upgrade(connection: Connection, revision: str = "head", progress: MigrationProgress | None = None) -> None:
+    """Run every migration up to `revision` on `connection`; a long step reports to `progress`."""
     from alembic import command
 
-    command.upgrade(alembic_config(connection), revision)
+    command.upgrade(alembic_config(connection, progress), revision)

@@ -109,6 +109,21 @@ class Revision(Base):
     capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
 
 
+class SearchEntry(Base):
+    """The revision of a document that the full-text index holds: always its current one.
+
+    The index itself is not modelled here (storage.search_index names it): on
+    SQLite the FTS5 table `search_fts`, whose rows are revisions, and on
+    PostgreSQL the column `search_entries.vector` with its GIN index. Migration
+    0003 creates both.
+    """
+
+    __tablename__ = "search_entries"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
+
+
 class UrlAlias(Base):
     """Another URL under which a document was known (it moved with a redirect)."""
 

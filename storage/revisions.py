@@ -23,6 +23,7 @@ from warta.storage.clusters import assign_cluster, set_fingerprint
 from warta.storage.database import in_chunks
 from warta.storage.fingerprints import Fingerprint, fingerprint
 from warta.storage.models import Document, Revision, UrlAlias
+from warta.storage.search_index import index_revision
 from warta.storage.upserts import insert_ignoring_conflict
 
 
@@ -67,10 +68,16 @@ class RecordResult:
 RevisionHook = Callable[[Session, Document, Revision], None]
 
 
-def record_page(session: Session, page: PageRecord, on_revision: RevisionHook | None = None) -> RecordResult:
+def record_page(
+    session: Session, page: PageRecord, on_revision: RevisionHook | None = None, *, keep_search_index: bool = True
+) -> RecordResult:
     """Record `page` in the archive and return whether it was new, changed or unchanged.
 
-    `on_revision` is called after a new revision is written (for topic membership).
+    A new revision replaces the document's previous one in the search index, in
+    this transaction. `on_revision` is called after a new revision is written (for
+    topic membership). `keep_search_index=False` leaves the index stale, for a bulk
+    load followed by storage.search_index.build_search_index (and the benchmark
+    that measures what keeping it costs).
     """
     document = _find_or_create_document(session, page)
     content = page.fingerprint or fingerprint(page.title, page.text)
@@ -108,6 +115,8 @@ def record_page(session: Session, page: PageRecord, on_revision: RevisionHook | 
         cluster_id = assign_cluster(session, document, content.word_count)
     session.add(revision)
     session.flush()
+    if keep_search_index:
+        index_revision(session.connection(), document.id, revision.id)
     if on_revision is not None:
         on_revision(session, document, revision)
     return RecordResult(outcome, document.id, revision.number, cluster_id)

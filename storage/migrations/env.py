@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
 from warta.storage.models import Base
+from warta.storage.search_index import is_modelled
 
 target_metadata = Base.metadata
 
@@ -25,7 +26,10 @@ def run_migrations_online() -> None:
 
 def _run(connection: Connection) -> None:
     # render_as_batch lets later migrations alter tables on SQLite, which has limited ALTER TABLE.
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    # the search index's FTS5 table and tsvector column are created by hand (migration 0003), not modelled
+    context.configure(
+        connection=connection, target_metadata=target_metadata, render_as_batch=True, include_name=is_modelled
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -11,6 +11,8 @@ from warta.storage import migrate
 from warta.storage.database import Database
 from warta.storage.errors import DatabaseUnavailableError, SchemaOutdatedError
 from warta.storage.models import Base
+from warta.storage.search import SearchQuery, search_documents
+from warta.storage.search_index import is_modelled
 
 from tests.conftest import write_config
 from warta.cli.root import cli
@@ -29,7 +31,8 @@ def test_upgrade_from_empty_creates_every_table(db_url: str) -> None:
 
 def test_models_and_migration_history_agree(db: Database) -> None:
     with db.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": is_modelled})
+        differences = compare_metadata(context, Base.metadata)
     assert differences == []
 
 
@@ -80,3 +83,41 @@ def test_current_revision_read_without_alembic_agrees_with_alembic(db_url: str) 
             assert migrate.current_revision(connection) == expected == migrate.HEAD_REVISION
     finally:
         database.dispose()
+
+
+def test_db_upgrade_builds_the_search_index_of_an_existing_archive(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    database = Database(url)
+    with database.engine.begin() as connection:
+        migrate.upgrade(connection, "0002")
+        connection.execute(
+            text(
+                "INSERT INTO sources (id, name, kind, created_at, health, health_reason) "
+                "VALUES ('disbud', 'Disbud', 'listing', '2026-01-01 00:00:00.000000', 'unknown', '')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO documents (id, uid, canonical_url, url, source_id, status, first_seen, last_seen, "
+                "current_revision) VALUES (1, 'u1', 'https://a/1', 'https://a/1', 'disbud', 'active', "
+                "'2026-01-01 00:00:00.000000', '2026-01-01 00:00:00.000000', 1)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO revisions (id, document_id, number, fetched_at, url, title, text, html, content_hash, "
+                "simhash, metadata) VALUES (1, 1, 1, '2026-01-01 00:00:00.000000', 'https://a/1', 'Pentas', "
+                "'Pentas keroncong', '', 'x', 0, '{}')"
+            )
+        )
+    database.dispose()
+    config = write_config(tmp_path, "")
+    result = CliRunner().invoke(cli, ["--config", str(config), "db", "upgrade"], env={"WARTA_STORAGE_URL": url})
+    assert result.exit_code == 0, result.output
+    assert f"upgraded from revision 0002 to {migrate.head_revision()}" in result.output
+    assert "building the search index" in result.output
+    database = Database(url)
+    with database.reading() as session:
+        hits = search_documents(session, SearchQuery("keroncong")).hits
+    database.dispose()
+    assert [hit.document_id for hit in hits] == [1]

@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 import tomli_w
+from rich.console import Console
+from rich.progress import MofNCompleteColumn, Progress, TaskID
 
 from warta.cli.context import AppContext, ConfigProblem, pass_app
 from warta.cli.logs import LOG_FORMATS, LOG_LEVELS, choose_log_level, setup_logging
@@ -178,21 +180,47 @@ def db_group() -> None:
 def db_upgrade(app: AppContext) -> None:
     """Create the database schema, or migrate it to this version of warta.
 
-    Back up the database before upgrading a production archive.
+    Back up the database before upgrading a production archive. A step that
+    rewrites the archive (building the search index) shows a progress bar.
 
     Example: warta db upgrade
     """
     database = Database(app.config().storage.url)
-    try:
-        before, after = database.upgrade()
-    except StorageError as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        database.dispose()
+    with UpgradeProgress() as progress:
+        try:
+            before, after = database.upgrade(progress=progress.update)
+        except StorageError as exc:
+            raise click.ClickException(str(exc)) from exc
+        finally:
+            database.dispose()
     if before == after:
         click.echo(f"{database.display_url} is already at schema revision {after}")
     else:
         click.echo(f"{database.display_url} upgraded from revision {before or 'empty'} to {after}")
+
+
+class UpgradeProgress:
+    """A progress bar on stderr for a long step of an upgrade, drawn from its first report on."""
+
+    def __init__(self) -> None:
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+
+    def __enter__(self) -> UpgradeProgress:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def update(self, done: int, total: int) -> None:
+        """Show that `done` of `total` documents are indexed."""
+        if self.bar is None:
+            self.bar = Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=Console(stderr=True))
+            self.task = self.bar.add_task("building the search index", total=total)
+            self.bar.start()
+        assert self.task is not None
+        self.bar.update(self.task, completed=done, total=total)
 
 
 def walk_commands(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], click.Command]]:
