@@ -31,12 +31,12 @@ def run(backend: str, folder: Path, small: int, large: int, rounds: int = 12) ->
     with scratch_database(backend, folder, "small") as small_db, scratch_database(backend, folder, "large") as large_db:
         seed_documents(small_db, small)
         seed_documents(large_db, large)
-        _record_round(small_db, 0)  # warm caches on both sides before timing
-        _record_round(large_db, 0)
+        record_mix(small_db, 0)  # warm caches on both sides before timing
+        record_mix(large_db, 0)
         small_costs, large_costs = [], []
         for round_number in range(1, rounds + 1):
-            small_costs.append(_record_round(small_db, round_number))
-            large_costs.append(_record_round(large_db, round_number))
+            small_costs.append(record_mix(small_db, round_number))
+            large_costs.append(record_mix(large_db, round_number))
     small_cost, large_cost = statistics.median(small_costs), statistics.median(large_costs)
     return BenchResult(
         name=f"record one page, {large:,} vs {small:,} documents ({backend})",
@@ -50,16 +50,20 @@ def run(backend: str, folder: Path, small: int, large: int, rounds: int = 12) ->
     )
 
 
-def _record_round(database: Database, round_number: int) -> float:
-    """Record new pages, then the same unchanged, then edited; return seconds per record."""
-    rng = random.Random(round_number)
+def record_mix(database: Database, label: object, words: int = 120, keep_search_index: bool = True) -> float:
+    """Record new pages, then the same unchanged, then edited; return seconds per record.
+
+    `label` keeps each round's URLs apart and seeds its text; the search upkeep benchmark
+    records the same mix with the search index kept current or not.
+    """
+    rng = random.Random(str(label))
     pages = [
         PageRecord(
             source_id="seed",
-            url=f"https://seed.example/baru/{round_number}/{index}",
-            canonical_url=f"https://seed.example/baru/{round_number}/{index}",
-            title=f"Pengumuman {round_number}-{index}",
-            text=synthetic_text(rng, 120),
+            url=f"https://seed.example/baru/{label}/{index}",
+            canonical_url=f"https://seed.example/baru/{label}/{index}",
+            title=f"Pengumuman {label}-{index}",
+            text=synthetic_text(rng, words),
             html="",
             fetched_at=utcnow(),
             language="id",
@@ -73,5 +77,5 @@ def _record_round(database: Database, round_number: int) -> float:
     for batch in (pages, pages, edited):
         for page in batch:
             with database.transaction() as session:
-                record_page(session, page)
+                record_page(session, page, keep_search_index=keep_search_index)
     return (time.perf_counter() - start) / (3 * OPERATIONS_PER_ROUND)

@@ -8,22 +8,18 @@ pages unchanged, then edited. The ratio is the median of the paired rounds.
 
 from __future__ import annotations
 
-import random
 import statistics
-import time
 from pathlib import Path
-
-from warta.storage.database import Database
-from warta.storage.revisions import PageRecord, record_page
-from warta.storage.types import utcnow
 
 from bench.databases import scratch_database
 from bench.harness import BenchResult, median_paired_ratio
+from bench.record_scaling import OPERATIONS_PER_ROUND, record_mix
 from bench.search_scaling import index_archive
-from bench.seed import seed_documents, synthetic_text
+from bench.seed import seed_documents
 
 GOAL = 1.2
-OPERATIONS_PER_ROUND = 25
+# the texts of real articles are longer than the record benchmark's: the index costs more per word
+WORDS = 400
 
 
 def run(backend: str, folder: Path, documents: int, rounds: int = 12) -> BenchResult:
@@ -31,12 +27,12 @@ def run(backend: str, folder: Path, documents: int, rounds: int = 12) -> BenchRe
     with scratch_database(backend, folder, "upkeep") as database:
         seed_documents(database, documents)
         index_archive(database)
-        _record_round(database, "warm-with", keep_search_index=True)
-        _record_round(database, "warm-without", keep_search_index=False)
+        record_mix(database, "warm-with", WORDS, keep_search_index=True)
+        record_mix(database, "warm-without", WORDS, keep_search_index=False)
         without, with_index = [], []
         for round_number in range(1, rounds + 1):
-            without.append(_record_round(database, f"without-{round_number}", keep_search_index=False))
-            with_index.append(_record_round(database, f"with-{round_number}", keep_search_index=True))
+            without.append(record_mix(database, f"without-{round_number}", WORDS, keep_search_index=False))
+            with_index.append(record_mix(database, f"with-{round_number}", WORDS, keep_search_index=True))
     return BenchResult(
         name=f"record one page with the search index kept, against without ({backend})",
         ratio=median_paired_ratio(without, with_index),
@@ -48,30 +44,3 @@ def run(backend: str, folder: Path, documents: int, rounds: int = 12) -> BenchRe
             f"{3 * OPERATIONS_PER_ROUND})"
         ),
     )
-
-
-def _record_round(database: Database, label: str, keep_search_index: bool) -> float:
-    """Record new pages, then the same unchanged, then edited; return seconds per record."""
-    rng = random.Random(label)
-    pages = [
-        PageRecord(
-            source_id="seed",
-            url=f"https://seed.example/indeks/{label}/{index}",
-            canonical_url=f"https://seed.example/indeks/{label}/{index}",
-            title=f"Pengumuman {label} {index}",
-            text=synthetic_text(rng, 400),
-            html="",
-            fetched_at=utcnow(),
-            language="id",
-        )
-        for index in range(OPERATIONS_PER_ROUND)
-    ]
-    edited = [
-        PageRecord(**{**page.__dict__, "text": page.text + " Diperbarui.", "fetched_at": utcnow()}) for page in pages
-    ]
-    start = time.perf_counter()
-    for batch in (pages, pages, edited):
-        for page in batch:
-            with database.transaction() as session:
-                record_page(session, page, keep_search_index=keep_search_index)
-    return (time.perf_counter() - start) / (3 * OPERATIONS_PER_ROUND)
