@@ -111,12 +111,14 @@ def test_stop_all_stops_running_children() -> None:
 
 def test_timed_out_child_run_is_closed_as_timeout(archive: Database) -> None:
     code = RECORD_RUN + "time.sleep(60)\n"
-    settled = executor(archive, code, timeout_seconds=3, kill_grace_seconds=1).run(SOURCE)
+    # The child must record its run before the limit strikes: importing warta.storage took over 3 s on
+    # a busy two-core machine, so the limit leaves 15 s (the child then sleeps far past it).
+    settled = executor(archive, code, timeout_seconds=15, kill_grace_seconds=1).run(SOURCE)
     assert settled.status == "timeout"
     assert "crawl_timeout" in settled.error
     [run] = runs(archive)
     assert (run.id, run.status) == (settled.run_id, "timeout")
-    assert run.finished_at is not None and settled.seconds >= 3
+    assert run.finished_at is not None and settled.seconds >= 15
 
 
 def test_child_that_crashed_leaves_a_failed_run(archive: Database) -> None:

@@ -244,7 +244,9 @@ url = "{db_url}"
 download_delay = "0s"
 per_host_concurrency = {PER_HOST}
 concurrency = 16
-timeout = "2s"
+# long enough that a page a busy two-core machine serves slowly is not timed out and fetched again
+# (the 100,000-link listing was, at 2 s), short enough that the dripping page is abandoned quickly
+timeout = "8s"
 max_page_bytes = {MAX_PAGE_BYTES}
 user_agent = "warta-test/1 (+https://example.org/warta)"
 
