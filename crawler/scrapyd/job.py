@@ -6,11 +6,11 @@ the node decodes them. Nothing is read from a file on the node.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from warta.config import SourceConfig, WartaConfig
+from warta.config import ConfigError, SourceConfig, WartaConfig
+from warta.config.handoff import crawl_config_json, parse_crawl_config
 
 SPIDER_NAME = "warta-source"
 ARGUMENTS = ("warta_config", "warta_database_url", "warta_run_id")
@@ -36,13 +36,9 @@ class DispatchedCrawl:
 
     def job_arguments(self) -> dict[str, str]:
         """Return the Scrapyd job arguments that rebuild this crawl on a node."""
-        shipped = {
-            "crawler": self.config.crawler.model_dump(mode="json"),
-            "topics": [topic.model_dump(mode="json") for topic in self.config.topics],
-            "sources": [self.source.model_dump(mode="json", exclude_none=True)],
-        }
         return {
-            "warta_config": json.dumps(shipped, ensure_ascii=False),
+            # the same payload a local crawl child reads from its stdin; the database URL travels apart
+            "warta_config": crawl_config_json(self.config, [self.source]),
             "warta_database_url": self.database_url,
             "warta_run_id": str(self.run_id),
         }
@@ -57,10 +53,9 @@ class DispatchedCrawl:
                 '([daemon] executor = "scrapyd"), not by hand'
             )
         try:
-            shipped = json.loads(arguments["warta_config"])
-            config = WartaConfig.model_validate({**shipped, "storage": {"url": arguments["warta_database_url"]}})
+            config = parse_crawl_config(arguments["warta_config"], arguments["warta_database_url"])
             run_id = int(arguments["warta_run_id"])
-        except ValueError as exc:
+        except (ValueError, ConfigError) as exc:
             raise JobArgumentError(
                 f"the job's arguments do not parse ({exc}); deploy the daemon's warta version"
             ) from exc

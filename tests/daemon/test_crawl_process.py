@@ -1,4 +1,4 @@
-"""Crawl children: time limit, process-group kill, log relay, and settling their run records."""
+"""The local executor's crawl children: time limit, process-group kill, log relay, and settling their runs."""
 
 from __future__ import annotations
 
@@ -6,19 +6,19 @@ import logging
 import os
 import sys
 import textwrap
-from datetime import timedelta
+import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from warta.config import SourceConfig, WartaConfig
 from warta.storage.database import Database
 from warta.storage.models import CrawlRun
 from warta.storage.sources import ensure_source
-from warta.storage.types import utcnow
 
 from tests.conftest import wait_for
-from warta.daemon.crawl_job import settle_crawl
-from warta.daemon.executors.local import CrawlProcessRunner
+from warta.daemon.executors.child_process import ChildProcesses
+from warta.daemon.executors.local import LocalExecutor
 
 RECORD_RUN = """
 import sys, time
@@ -30,8 +30,19 @@ with db.transaction() as session:
 """
 
 
+SOURCE = SourceConfig(id="site", kind="listing", urls=["http://127.0.0.1:9/"])
+
+
 def python(code: str, *args: str) -> list[str]:
     return [sys.executable, "-c", textwrap.dedent(code), *args]
+
+
+def executor(archive: Database, code: str, timeout_seconds: float, kill_grace_seconds: float = 5.0) -> LocalExecutor:
+    """Return a local executor whose child runs `code` (with the database URL as its argument)."""
+    cfg = WartaConfig.model_validate({"storage": {"url": archive.url}, "sources": [SOURCE.model_dump()]})
+    return LocalExecutor(
+        archive, lambda: cfg, timeout_seconds, lambda _source_id: python(code, archive.url), kill_grace_seconds
+    )
 
 
 @pytest.fixture
@@ -54,7 +65,7 @@ def test_child_past_its_time_limit_is_killed_with_its_process_group(tmp_path: Pa
         open({str(pid_file)!r}, "w").write(str(grandchild.pid))
         time.sleep(60)
     """
-    runner = CrawlProcessRunner(timeout_seconds=1.5, kill_grace_seconds=1)
+    runner = ChildProcesses(timeout_seconds=1.5, kill_grace_seconds=1)
     result = runner.run("site", python(code))
     assert result.timed_out
     assert result.returncode is not None and result.returncode < 0
@@ -69,7 +80,7 @@ def test_child_ignoring_sigterm_is_killed() -> None:
         print("ready", flush=True)
         time.sleep(60)
     """
-    result = CrawlProcessRunner(timeout_seconds=1.5, kill_grace_seconds=0.5).run("site", python(code))
+    result = ChildProcesses(timeout_seconds=1.5, kill_grace_seconds=0.5).run("site", python(code))
     assert result.timed_out and result.returncode == -9
 
 
@@ -81,17 +92,15 @@ def test_child_log_lines_are_relayed_and_the_last_error_kept(caplog: pytest.LogC
         print(json.dumps({"sources": [{"id": "site", "new": 2}]}))
     """
     with caplog.at_level(logging.INFO, logger="warta.crawl"):
-        result = CrawlProcessRunner(timeout_seconds=30).run("site", python(code))
+        result = ChildProcesses(timeout_seconds=30).run("site", python(code))
     assert (result.returncode, result.timed_out) == (0, False)
     assert result.last_error == "start URL answered 500"
     assert "[site] fetched 3 pages" in caplog.text
 
 
 def test_stop_all_stops_running_children() -> None:
-    runner = CrawlProcessRunner(timeout_seconds=60, kill_grace_seconds=1)
+    runner = ChildProcesses(timeout_seconds=60, kill_grace_seconds=1)
     results = []
-    import threading
-
     thread = threading.Thread(target=lambda: results.append(runner.run("site", python("import time; time.sleep(60)"))))
     thread.start()
     wait_for(lambda: runner.running() == 1)
@@ -101,44 +110,62 @@ def test_stop_all_stops_running_children() -> None:
 
 
 def test_timed_out_child_run_is_closed_as_timeout(archive: Database) -> None:
-    started = utcnow()
     code = RECORD_RUN + "time.sleep(60)\n"
-    result = CrawlProcessRunner(timeout_seconds=3, kill_grace_seconds=1).run("site", python(code, archive.url))
-    settled = settle_crawl(archive, "site", started, result)
+    settled = executor(archive, code, timeout_seconds=3, kill_grace_seconds=1).run(SOURCE)
     assert settled.status == "timeout"
     assert "crawl_timeout" in settled.error
     [run] = runs(archive)
-    assert (run.id, run.status, run.pid) == (settled.run_id, "timeout", result.pid)
-    assert run.finished_at is not None
+    assert (run.id, run.status) == (settled.run_id, "timeout")
+    assert run.finished_at is not None and settled.seconds >= 3
 
 
 def test_child_that_crashed_leaves_a_failed_run(archive: Database) -> None:
-    started = utcnow()
     code = RECORD_RUN + "import os; os._exit(3)\n"
-    result = CrawlProcessRunner(timeout_seconds=30).run("site", python(code, archive.url))
-    settled = settle_crawl(archive, "site", started, result)
+    settled = executor(archive, code, timeout_seconds=30).run(SOURCE)
     assert settled.status == "failed"
     assert "exited with status 3" in settled.error
     assert [run.status for run in runs(archive)] == ["failed"]
 
 
 def test_child_that_finished_its_run_is_trusted(archive: Database) -> None:
-    started = utcnow()
     code = RECORD_RUN + "with db.transaction() as session:\n    finish_run(session, run_id, 'ok', RunCounts(new=4))\n"
-    result = CrawlProcessRunner(timeout_seconds=30).run("site", python(code, archive.url))
-    settled = settle_crawl(archive, "site", started, result)
+    settled = executor(archive, code, timeout_seconds=30).run(SOURCE)
     assert (settled.status, settled.counts.new) == ("ok", 4)
     assert len(runs(archive)) == 1
 
 
 def test_child_that_never_reached_the_crawl_is_recorded_as_failed(archive: Database) -> None:
-    started = utcnow() - timedelta(seconds=1)
     code = "import sys; print('Error: No such command', file=sys.stderr); sys.exit(2)"
-    result = CrawlProcessRunner(timeout_seconds=30).run("site", python(code))
-    settled = settle_crawl(archive, "site", started, result)
+    settled = executor(archive, code, timeout_seconds=30).run(SOURCE)
     assert settled.status == "failed"
     assert "status 2: Error: No such command" in settled.error
     assert [run.status for run in runs(archive)] == ["failed"]
+
+
+def test_stopped_child_run_is_closed_as_interrupted(archive: Database) -> None:
+    crawls = executor(archive, RECORD_RUN + "time.sleep(60)\n", timeout_seconds=60, kill_grace_seconds=1)
+    settled = []
+    thread = threading.Thread(target=lambda: settled.append(crawls.run(SOURCE)))
+    thread.start()
+    wait_for(lambda: runs(archive))
+    crawls.stop_all()
+    thread.join(timeout=30)
+    assert settled[0].status == "interrupted"
+    assert [run.status for run in runs(archive)] == ["interrupted"]
+
+
+def test_the_child_reads_the_accepted_config_from_stdin_not_from_its_arguments(archive: Database) -> None:
+    code = """
+        import json, sys
+        handed = json.load(sys.stdin)
+        message = handed["storage"]["url"] + " " + repr(sys.argv[1:])
+        print(json.dumps({"level": "error", "message": message}), file=sys.stderr)
+        sys.exit(3)
+    """
+    cfg = WartaConfig.model_validate({"storage": {"url": archive.url}, "sources": [SOURCE.model_dump()]})
+    crawls = LocalExecutor(archive, lambda: cfg, 30, lambda _source_id: python(code))
+    settled = crawls.run(SOURCE)
+    assert settled.error.endswith(f"{archive.url} []")
 
 
 def _alive(pid: int) -> bool:

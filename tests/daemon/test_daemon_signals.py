@@ -7,15 +7,20 @@ import signal
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from warta.storage.alerts import recent_alerts
 from warta.storage.database import Database
+from warta.storage.models import CrawlRun
 
 from tests.conftest import free_port, wait_for, write_config
 from tests.daemon.conftest import (
     DaemonProcess,
     Site,
+    WebhookReceiver,
     _alive,
     crawl_runs,
     daemon_config,
+    metric_samples,
+    source_health,
     sqlite_url,
     start_daemon,
 )
@@ -101,3 +106,59 @@ def test_kill_9_then_restart_marks_the_run_interrupted_and_carries_on(
         assert restarted.stop() == 0
     finally:
         database.dispose()
+
+
+def test_a_refused_reload_keeps_crawling_on_the_accepted_config_and_says_so_in_healthz(
+    db_url: str, site: Site, tmp_path: Path, daemons: list[DaemonProcess], webhook_receiver: WebhookReceiver
+) -> None:
+    port = free_port()
+    good = daemon_config(db_url, port, source_toml("site", site.url + "/berita/"), extra=webhook(webhook_receiver))
+    config = write_config(tmp_path, good)
+    daemons.append(daemon := start_daemon(config, port))
+    database = Database(db_url)
+    try:
+        assert json.loads(daemon.get("/healthz")[2])["config"]["status"] == "ok"
+        wait_for(lambda: finished(database), timeout=60)
+        # A typo saved on disk: a crawl that read the file would fail (and two failures in a row alert).
+        config.write_text(good.replace("download_delay", "download_dealy"), encoding="utf-8")
+        daemon.process.send_signal(signal.SIGHUP)
+        refused = wait_for(lambda: (r := json.loads(daemon.get("/healthz")[2]))["config"]["status"] != "ok" and r)
+        since = datetime.fromisoformat(refused["config"]["since"])
+        # Two scheduled crawls that started after the refusal, both finished.
+        wait_for(lambda: len([run for run in finished(database) if run.started_at > since]) >= 2, timeout=90)
+
+        assert [run.status for run in finished(database)] == ["ok"] * len(finished(database))
+        assert source_health(database, "site") == "ok"
+        with database.reading() as session:
+            assert recent_alerts(session) == []
+        assert webhook_receiver.attempts == 0
+        assert "config reload refused" in daemon.log()
+        status, _, body = daemon.get("/healthz")
+        report = json.loads(body)
+        assert (status, report["status"], report["config"]["status"]) == (200, "degraded", "reload_refused")
+        assert any("download_dealy" in problem for problem in report["config"]["problems"])
+        metrics = metric_samples(daemon.get("/metrics")[2].decode())
+        assert metrics[("warta_config_reload_success", ())] == 0
+
+        config.write_text(good, encoding="utf-8")
+        daemon.process.send_signal(signal.SIGHUP)
+        report = wait_for(lambda: (r := json.loads(daemon.get("/healthz")[2]))["config"]["status"] == "ok" and r)
+        assert (report["status"], report["config"]["problems"]) == ("ok", [])
+        metrics = metric_samples(daemon.get("/metrics")[2].decode())
+        assert metrics[("warta_config_reload_success", ())] == 1
+        assert (
+            metrics[("warta_config_last_reload_timestamp_seconds", ())]
+            >= datetime.fromisoformat(report["config"]["since"]).timestamp() - 1
+        )
+        assert daemon.stop() == 0
+    finally:
+        database.dispose()
+
+
+def finished(database: Database) -> list[CrawlRun]:
+    """Return the finished runs of the source "site", oldest first."""
+    return [run for run in crawl_runs(database, "site") if run.finished_at is not None]
+
+
+def webhook(receiver: WebhookReceiver) -> str:
+    return f'webhook_url = "{receiver.url}"'

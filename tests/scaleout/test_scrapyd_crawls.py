@@ -90,9 +90,11 @@ def test_a_crawl_past_crawl_timeout_is_cancelled_on_its_node_and_ends_as_timeout
     database = Database(shared_db_url)
     database.ensure_schema()
     nodes = [node.node for node in scrapyd_nodes]
-    executor = ScrapydExecutor(cfg, database, NodePool(nodes, 60.0), "warta", 4.0, shared_db_url, poll_seconds=0.3)
+    executor = ScrapydExecutor(
+        lambda: cfg, database, NodePool(nodes, 60.0), "warta", 4.0, shared_db_url, poll_seconds=0.3
+    )
     try:
-        settled, _seconds = executor.execute(cfg.source("disbud"))
+        settled = executor.run(cfg.source("disbud"))
         [run] = runs_of(database)
     finally:
         database.dispose()

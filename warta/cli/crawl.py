@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,7 +12,9 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from warta.cli.context import AppContext, pass_app
+from warta.cli.context import AppContext, ConfigProblem, pass_app
+from warta.config import ConfigError, WartaConfig
+from warta.config.handoff import parse_crawl_config
 from warta.crawler.errors import CrawlerError, UnknownSourceError
 from warta.crawler.report import CrawlReport, ProgressEvent
 from warta.crawler.runner import ProgressCallback, run_crawl, select_sources
@@ -23,8 +26,15 @@ JSON_KEYS = ("id", "new", "changed", "unchanged", "gone", "errors", "requests", 
 @click.command("crawl")
 @click.argument("source_ids", nargs=-1, metavar="[SOURCE_ID]...")
 @click.option("--json", "as_json", is_flag=True, help="Print the per-source counts as JSON instead of a table.")
+@click.option(
+    "--config-from-stdin",
+    "from_stdin",
+    is_flag=True,
+    hidden=True,
+    help="Read the config the daemon accepted (JSON) from stdin instead of the config file.",
+)
 @pass_app
-def crawl_command(app: AppContext, source_ids: tuple[str, ...], as_json: bool) -> None:
+def crawl_command(app: AppContext, source_ids: tuple[str, ...], as_json: bool, from_stdin: bool) -> None:
     """Crawl sources once (all enabled sources when none are named) and record what changed.
 
     Exit status: 0 when every source ran (page errors are counted, not fatal),
@@ -32,7 +42,7 @@ def crawl_command(app: AppContext, source_ids: tuple[str, ...], as_json: bool) -
 
     Example: warta crawl dinas-kebudayaan --json
     """
-    cfg = app.config()
+    cfg = handed_config() if from_stdin else app.config()
     try:
         sources = select_sources(cfg, source_ids)
     except UnknownSourceError as exc:
@@ -53,6 +63,15 @@ def crawl_command(app: AppContext, source_ids: tuple[str, ...], as_json: bool) -
     if failed:
         detail = "; ".join(f"{item.id}: {item.status} ({item.error})" for item in failed)
         raise click.ClickException(f"{len(failed)} source(s) could not be crawled: {detail}")
+
+
+def handed_config() -> WartaConfig:
+    """Return the config the daemon wrote to stdin, or exit 2 when it does not parse."""
+    # stdin, not an argument: the payload holds the database password, and `ps` shows arguments
+    try:
+        return parse_crawl_config(sys.stdin.read())
+    except ConfigError as exc:
+        raise ConfigProblem(str(exc)) from exc
 
 
 def report_as_json(report: CrawlReport) -> dict[str, object]:

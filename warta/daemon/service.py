@@ -2,8 +2,9 @@
 
 Wiring only: it builds the scheduler from the config, registers one job per
 enabled source (and per [[snapshots]] entry), serves /healthz, /metrics and
-the feeds, and handles signals. SIGHUP reloads the config (a bad one is refused
-and the old schedule keeps running); SIGTERM and SIGINT stop scheduling, give
+the feeds, and handles signals. SIGHUP reloads the config (a bad one is refused:
+crawls, feeds and exports keep the config accepted last, and /healthz says
+"degraded" until a reload succeeds); SIGTERM and SIGINT stop scheduling, give
 running crawls `[daemon] shutdown_grace` to finish, stop the rest, and exit 0.
 """
 
@@ -30,12 +31,14 @@ from apscheduler.schedulers.base import STATE_PAUSED, STATE_RUNNING
 from warta.archive.scheduled import run_scheduled_snapshot
 from warta.config import VERSION, ConfigError, SnapshotConfig, WartaConfig, load_config
 from warta.daemon.crawl_job import CrawlJob
-from warta.daemon.executors.local import CrawlProcessRunner, crawl_command
+from warta.daemon.executors.base import AcceptedConfig, CrawlExecutor
+from warta.daemon.executors.local import LocalExecutor
 from warta.daemon.executors.scrapyd.executor import ScrapydExecutor
 from warta.daemon.feed_rebuild import FeedRebuilder
 from warta.daemon.schedule_plan import plan_jobs
 from warta.feeds.builder import build_feeds
 from warta.feeds.server import make_feed_app
+from warta.monitoring.config_state import ConfigState
 from warta.monitoring.http_server import HealthReport, HttpService, MonitoringApp, WsgiApp, split_listen
 from warta.monitoring.metrics import CONTENT_TYPE, DaemonMetrics
 from warta.monitoring.source_monitor import SourceMonitor
@@ -84,24 +87,17 @@ class Daemon:
         self.log_level = log_level
         self.run_snapshot = run_snapshot
         self.metrics = DaemonMetrics()
-        self.runner = CrawlProcessRunner(cfg.daemon.crawl_timeout.total_seconds())
+        self.config_state = ConfigState.accepted(utcnow())
+        self.metrics.set_config_reload(True, self.config_state.since)
         self.monitor = SourceMonitor.from_config(cfg, database, None)
         if cfg.daemon.webhook_url:
             self.monitor.webhook = WebhookSender(
                 cfg.daemon.webhook_url, self.monitor.record_delivery, user_agent=cfg.crawler.user_agent
             )
         self.feeds = FeedRebuilder(lambda: build_feeds(self.cfg, self.database), self.metrics) if build_feeds else None
-        self.crawl_job = CrawlJob(
-            database,
-            self.runner,
-            self.monitor,
-            self.metrics,
-            lambda source_id: crawl_command(self.config_path, source_id, self.log_level),
-            self.request_feed_build,
-        )
-        self.executor = ScrapydExecutor.from_config(cfg, database) if cfg.daemon.executor == "scrapyd" else None
-        if self.executor is not None:
-            self.crawl_job.execute = self.executor.execute
+        # Crawls run on the config this daemon accepted last, never on the file as it is now.
+        self.executor = build_executor(cfg, database, lambda: self.cfg, log_level)
+        self.crawl_job = CrawlJob(database, self.executor, self.monitor, self.metrics, self.request_feed_build)
         # Several daemons may share one PostgreSQL archive; only the holder of this lock schedules.
         self.leadership = SchedulerLeadership(database.engine)
         self._next_leadership_check = 0.0
@@ -198,11 +194,16 @@ class Daemon:
             self.feeds.request()
 
     def reload(self) -> bool:
-        """Read the config file again and reschedule; keep the old schedule when the new config is bad."""
+        """Read the config file again and reschedule; keep the old config for everything when the new one is bad."""
+        now = utcnow()
         try:
             cfg = load_config(self.config_path)
         except ConfigError as exc:
-            logger.error("config reload refused, the previous schedule keeps running:\n%s", exc)
+            self.config_state = self.config_state.refused(now, exc.problems)
+            self.metrics.set_config_reload(False, now)
+            logger.error(
+                "config reload refused; crawls, feeds and snapshots keep running on the config accepted last:\n%s", exc
+            )
             return False
         # The database, the HTTP server and the served feed folder are opened once, at start.
         kept = {key: getattr(self.cfg, key) for key in RESTART_ONLY}
@@ -214,6 +215,8 @@ class Daemon:
         self._register_sources(self.cfg)
         self.scheduler.remove_all_jobs()
         self._schedule(self.cfg)
+        self.config_state = ConfigState.accepted(now)
+        self.metrics.set_config_reload(True, now)
         logger.info("config reloaded from %s: %d sources scheduled", self.config_path, len(cfg.enabled_sources()))
         return True
 
@@ -232,9 +235,7 @@ class Daemon:
             self.scheduler.shutdown(wait=False)
         if not self._wait_idle(grace):
             logger.warning("crawls still running after %.0fs ([daemon] shutdown_grace); stopping them", grace)
-            self.runner.stop_all()
-            if self.executor is not None:
-                self.executor.stop_all()
+            self.executor.stop_all()
             self._wait_idle(SETTLE_SECONDS)
         if self.feeds is not None:
             self.feeds.stop(grace)
@@ -246,16 +247,21 @@ class Daemon:
         logger.info("warta daemon stopped")
 
     def health_report(self) -> HealthReport:
-        """Return what /healthz answers: healthy when the scheduler runs and the database answers."""
+        """Return what /healthz answers: healthy when the scheduler runs and the database answers.
+
+        A refused reload leaves the daemon healthy but "degraded": it still crawls, on its older config.
+        """
         # A standby daemon's scheduler is paused: it is healthy, waiting to take over.
         scheduler_running = self.scheduler.state in (STATE_RUNNING, STATE_PAUSED) and not self._stop.is_set()
         problem = database_problem(self.database)
+        healthy = scheduler_running and problem is None
         with self._active_changed:
             running = sorted(self._active)
         details: dict[str, Any] = {
-            "status": "ok" if scheduler_running and problem is None else "unavailable",
+            "status": "unavailable" if not healthy else "degraded" if self.config_state.is_refused else "ok",
             "scheduler": _SCHEDULER_STATES.get(self.scheduler.state, "stopped") if scheduler_running else "stopped",
             "database": "ok" if problem is None else f"error: {problem}",
+            "config": self.config_state.as_dict(),
             "version": VERSION,
             "uptime_seconds": round(time.monotonic() - self.started_monotonic, 1),
             "running": running,
@@ -264,7 +270,7 @@ class Daemon:
                 for job in self.scheduler.get_jobs()
             },
         }
-        return HealthReport(scheduler_running and problem is None, details)
+        return HealthReport(healthy, details)
 
     def _check_leadership(self) -> None:
         """Take over scheduling when the leader is gone; stand by when this daemon lost the lock."""
@@ -401,3 +407,10 @@ def _process_alive(pid: int | None) -> bool:
     except OSError:
         return True
     return stat.rsplit(")", 1)[-1].split()[:1] != ["Z"]
+
+
+def build_executor(cfg: WartaConfig, database: Database, config: AcceptedConfig, log_level: str) -> CrawlExecutor:
+    """Return the executor [daemon] executor names; its crawls run on what `config` returns when they start."""
+    if cfg.daemon.executor == "scrapyd":
+        return ScrapydExecutor.from_config(cfg, database, config)
+    return LocalExecutor.from_config(cfg, database, config, log_level)

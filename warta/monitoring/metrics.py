@@ -72,6 +72,16 @@ class DaemonMetrics:
         self.snapshots = Counter(
             "warta_snapshot_runs", "Scheduled snapshots by result.", ["snapshot", "result"], registry=r
         )
+        self.config_reload_success = Gauge(
+            "warta_config_reload_success",
+            "1 when the daemon runs on the config file's latest version, 0 after a refused reload.",
+            registry=r,
+        )
+        self.config_last_reload = Gauge(
+            "warta_config_last_reload_timestamp_seconds",
+            "When the config was last loaded or a reload last tried, refused or not (Unix time).",
+            registry=r,
+        )
 
     def observe_run(
         self, source_id: str, result: str, seconds: float, new: int, changed: int, pages_by_status: Mapping[int, int]
@@ -92,6 +102,11 @@ class DaemonMetrics:
         """Make `health` the source's one current health state."""
         for state in HEALTH_STATES:
             self.health.labels(source_id, state).set(1 if state == health else 0)
+
+    def set_config_reload(self, is_accepted: bool, at: datetime) -> None:
+        """Record a config load or reload at `at`, accepted or refused."""
+        self.config_reload_success.set(1 if is_accepted else 0)
+        self.config_last_reload.set(at.timestamp())
 
     def render(self) -> bytes:
         """Return the metrics in the Prometheus text format."""

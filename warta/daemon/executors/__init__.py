@@ -1,1 +1,1 @@
-"""Where a scheduled crawl runs: a local child process, or a job on a Scrapyd node."""
+"""Where a scheduled crawl runs: a local child process, or a job on a Scrapyd node (see executors.base)."""

@@ -1,45 +1,38 @@
-"""One crawl in a child process, with a wall-clock limit.
+"""The local executor: each crawl runs `warta crawl SOURCE` in a child process of the daemon.
 
-Each scheduled crawl runs `python -m warta ... crawl SOURCE --json` in a process
-group of its own. A crash, a hang or a memory leak then dies with the child,
-and Scrapy's reactor, which cannot be restarted, is fresh for every crawl. The
-child logs JSON lines on stderr; they are relayed into the daemon's log with
-the source id, and the last error is kept as the reason of a failure.
+The child reads the config the daemon accepted from its stdin (config.handoff),
+not the config file, and records its own run. When the child is done, its run
+is settled: closed with the daemon's verdict when the child was stopped or
+died, or recorded as failed when the child never got as far as opening one.
+Settling is safe to repeat: it only closes a run the child left open, or adds
+one when the child recorded none.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import json
-import logging
-import os
-import signal
-import subprocess
+import socket
 import sys
-import threading
-import time
-from collections import deque
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, cast
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import partial
 
-logger = logging.getLogger(__name__)
+from warta.config import SourceConfig, WartaConfig
+from warta.config.handoff import crawl_config_json
+from warta.daemon.executors.base import AcceptedConfig, SettledRun
+from warta.daemon.executors.child_process import DEFAULT_KILL_GRACE_SECONDS, ChildProcesses, ChildResult
+from warta.storage.database import Database
+from warta.storage.models import CrawlRun
+from warta.storage.run_history import close_run, process_runs, record_failed_run
+from warta.storage.runs import RunCounts
+from warta.storage.types import utcnow
 
-# Time between SIGTERM and SIGKILL: long enough for Scrapy to close its run, short enough not to hang a shutdown.
-DEFAULT_KILL_GRACE_SECONDS = 5.0
-_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
-
-def crawl_command(config_path: Path, source_id: str, log_level: str = "info") -> list[str]:
-    """Return the command line that crawls one source once and prints its counts as JSON."""
+def crawl_command(source_id: str, log_level: str = "info") -> list[str]:
+    """Return the command line that crawls one source once, on the config read from stdin."""
     return [
         sys.executable,
         "-m",
         "warta",
-        "--config",
-        str(config_path),
         "--log-level",
         log_level,
         "--log-format",
@@ -47,156 +40,82 @@ def crawl_command(config_path: Path, source_id: str, log_level: str = "info") ->
         "crawl",
         source_id,
         "--json",
+        "--config-from-stdin",
     ]
 
 
-@dataclass
-class ChildResult:
-    """How a crawl child process ended."""
+class LocalExecutor:
+    """Crawl each source in a child process with a wall-clock limit, and settle its run."""
 
-    pid: int
-    returncode: int | None
-    seconds: float
-    timed_out: bool = False
-    stopped: bool = False
-    last_error: str = ""
+    def __init__(
+        self,
+        database: Database,
+        config: AcceptedConfig,
+        timeout_seconds: float,
+        command: Callable[[str], list[str]] = crawl_command,
+        kill_grace_seconds: float = DEFAULT_KILL_GRACE_SECONDS,
+    ) -> None:
+        self.database = database
+        self.config = config
+        self.command = command
+        self.children = ChildProcesses(timeout_seconds, kill_grace_seconds)
 
-    def describe_exit(self) -> str:
-        """Return a short reason for a child that did not end well."""
-        detail = f": {self.last_error}" if self.last_error else ""
-        if self.returncode is not None and self.returncode < 0:
-            return f"the crawl process was killed by signal {-self.returncode}{detail}"
-        return f"the crawl process exited with status {self.returncode}{detail}"
+    @classmethod
+    def from_config(cls, cfg: WartaConfig, database: Database, config: AcceptedConfig, log_level: str) -> LocalExecutor:
+        """Return the executor of [daemon] crawl_timeout, whose children log at `log_level`."""
+        timeout_seconds = cfg.daemon.crawl_timeout.total_seconds()
+        return cls(database, config, timeout_seconds, partial(crawl_command, log_level=log_level))
 
-
-class CrawlProcessRunner:
-    """Start crawl children, enforce their time limit, and stop them all on shutdown."""
-
-    def __init__(self, timeout_seconds: float, kill_grace_seconds: float = DEFAULT_KILL_GRACE_SECONDS) -> None:
-        self.timeout_seconds = timeout_seconds
-        self.kill_grace_seconds = kill_grace_seconds
-        self._children: dict[int, subprocess.Popen[bytes]] = {}
-        self._stopping: set[int] = set()
-        self._lock = threading.Lock()
-
-    def run(self, label: str, argv: Sequence[str], env: dict[str, str] | None = None) -> ChildResult:
-        """Run `argv` to its end or its time limit and return how it ended."""
-        started = time.monotonic()
-        process = subprocess.Popen(
-            list(argv),
-            stdin=subprocess.DEVNULL,
-            # The counts are read from the run the child records; its JSON summary is not needed.
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-            env=env,
-            preexec_fn=_die_with_parent,
-        )
-        with self._lock:
-            self._children[process.pid] = process
-        errors: deque[str] = deque(maxlen=1)
-        relay = threading.Thread(target=_relay_log, args=(process.stderr, label, errors), daemon=True)
-        relay.start()
-        timed_out = False
-        try:
-            process.wait(timeout=self.timeout_seconds)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            logger.warning(
-                "crawl of %s ran past %.0fs ([daemon] crawl_timeout); stopping it", label, self.timeout_seconds
-            )
-            self._stop(process)
-        relay.join(timeout=self.kill_grace_seconds)
-        with self._lock:
-            self._children.pop(process.pid, None)
-            stopped = process.pid in self._stopping
-            self._stopping.discard(process.pid)
-        return ChildResult(
-            pid=process.pid,
-            returncode=process.returncode,
-            seconds=time.monotonic() - started,
-            timed_out=timed_out,
-            stopped=stopped and not timed_out,
-            last_error=errors[0] if errors else "",
-        )
-
-    def running(self) -> int:
-        """Return how many children are running."""
-        with self._lock:
-            return len(self._children)
+    def run(self, source: SourceConfig) -> SettledRun:
+        """Crawl the source in a child and return its settled run."""
+        started_at = utcnow()
+        cfg = self.config()
+        handed = crawl_config_json(cfg, [source], cfg.storage.url).encode("utf-8")
+        child = self.children.run(source.id, self.command(source.id), handed)
+        return settle_crawl(self.database, source.id, started_at, child)
 
     def stop_all(self) -> None:
         """Stop every running child (SIGTERM, then SIGKILL after the grace period) and wait for them."""
-        with self._lock:
-            children = list(self._children.values())
-            self._stopping.update(child.pid for child in children)
-        threads = [threading.Thread(target=self._stop, args=(child,)) for child in children]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        self.children.stop_all()
 
-    def _stop(self, process: subprocess.Popen[bytes]) -> None:
-        _signal_group(process, signal.SIGTERM)
-        try:
-            process.wait(timeout=self.kill_grace_seconds)
-        except subprocess.TimeoutExpired:
-            logger.warning(
-                "crawl process %d ignored SIGTERM for %.0fs; killing it", process.pid, self.kill_grace_seconds
-            )
-            _signal_group(process, signal.SIGKILL)
-            process.wait()
+    def running(self) -> int:
+        """Return how many crawl children are running."""
+        return self.children.running()
 
 
-def _load_prctl() -> Callable[..., int] | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        return cast(Callable[..., int], ctypes.CDLL(None, use_errno=True).prctl)
-    except (OSError, AttributeError):
-        return None
+def settle_crawl(database: Database, source_id: str, started_at: datetime, child: ChildResult) -> SettledRun:
+    """Make sure the crawl's run is closed with the right status, and return it."""
+    host = socket.gethostname()
+    # The child stamps its run a moment after it starts; allow for clock granularity.
+    since = started_at - timedelta(seconds=1)
+    verdict = _verdict(child)
+    with database.transaction() as session:
+        runs = process_runs(session, source_id, child.pid, host, since)
+        run: CrawlRun | None = runs[0] if runs else None
+        if run is not None and (run.status == "running" or _overrides_child(verdict)):
+            # A child stopped by SIGTERM may close its own run as failed; the reason is ours to give.
+            status, error = verdict or ("failed", child.describe_exit())
+            close_run(session, run, status, error)
+        elif run is None:
+            if verdict is not None and verdict[0] == "interrupted":
+                return SettledRun(None, "interrupted", verdict[1], RunCounts(), None, child.seconds)
+            # No run of its own: the command never reached the crawl (bad config, crash at start).
+            status, error = verdict or ("failed", child.describe_exit())
+            run = session.get(CrawlRun, record_failed_run(session, source_id, started_at, status, error))
+            assert run is not None
+        return SettledRun.of(run, child.seconds)
 
 
-# Resolved once here, so the pre-exec hook only makes a system call and touches no lock.
-_PRCTL = _load_prctl()
-_PR_SET_PDEATHSIG = 1
+def _overrides_child(verdict: tuple[str, str] | None) -> bool:
+    return verdict is not None and verdict[0] in ("timeout", "interrupted")
 
 
-def _die_with_parent() -> None:
-    """Have the kernel kill the child when the daemon dies, even by kill -9 (Linux only).
-
-    The child runs in its own process group, so nothing else would stop an orphaned
-    crawl; the next daemon start then finds its run left open and marks it interrupted.
-    """
-    if _PRCTL is not None:
-        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
-    # The child leads its own process group, so this also reaches anything it started.
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signum)
-
-
-def _relay_log(stream: IO[bytes] | None, label: str, errors: deque[str]) -> None:
-    """Re-log the child's JSON log lines under the daemon's logger, keeping the last error."""
-    if stream is None:
-        return
-    child_logger = logging.getLogger(f"warta.crawl.{label}")
-    with stream:
-        for raw in stream:
-            line = raw.decode("utf-8", errors="replace").rstrip()
-            if not line:
-                continue
-            try:
-                entry = json.loads(line)
-                level = _LEVELS.get(str(entry.get("level")), logging.INFO)
-                message = str(entry.get("message", ""))
-                if entry.get("exception"):
-                    message = f"{message}\n{entry['exception']}"
-            except (ValueError, AttributeError):
-                # Not a log line: a traceback or a usage error printed before logging was set up.
-                level, message = logging.WARNING, line
-            child_logger.log(level, "[%s] %s", label, message)
-            if level >= logging.WARNING:
-                errors.append(message.splitlines()[-1] if message else message)
+def _verdict(child: ChildResult) -> tuple[str, str] | None:
+    """Return the daemon's status for a child it had to stop or that died, or None to trust the child."""
+    if child.timed_out:
+        return "timeout", f"stopped after {child.seconds:.0f}s: the crawl ran past [daemon] crawl_timeout"
+    if child.stopped:
+        return "interrupted", "the daemon was shutting down and stopped the crawl"
+    if child.returncode not in (0, 1):
+        return "failed", child.describe_exit()
+    return None

@@ -1,4 +1,4 @@
-"""The scrapyd executor: run one source's crawl as a job on the least busy Scrapyd node and settle its run.
+"""The Scrapyd executor: run one source's crawl as a job on the least busy Scrapyd node and settle its run.
 
 The daemon opens the run, queues the job (schedule.json), follows it
 (listjobs.json) and stops it at [daemon] crawl_timeout (cancel.json). The job's
@@ -6,6 +6,8 @@ spider records into the shared PostgreSQL archive itself. A node that stops
 answering is left out of rotation; its run is closed as interrupted and the
 crawl is queued on another node, where it starts afresh (recording is
 idempotent: a page already recorded is found unchanged, never stored twice).
+The job carries the config the daemon accepted (crawler.scrapyd.job), as a
+local crawl child does.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from datetime import datetime, timedelta
 
 from warta.config import SourceConfig, WartaConfig
 from warta.crawler.scrapyd.job import SPIDER_NAME, DispatchedCrawl
-from warta.daemon.crawl_job import SettledRun
+from warta.daemon.executors.base import AcceptedConfig, SettledRun
 from warta.daemon.executors.scrapyd.api import NodeUnreachableError, ScrapydError, ScrapydNode
 from warta.daemon.executors.scrapyd.nodes import NodePool
 from warta.storage.database import Database
@@ -55,11 +57,11 @@ class _Job:
 
 
 class ScrapydExecutor:
-    """Dispatch crawls to Scrapyd nodes and settle their runs; `execute` is CrawlJob's executor hook."""
+    """Dispatch crawls to Scrapyd nodes and settle their runs."""
 
     def __init__(
         self,
-        cfg: WartaConfig,
+        config: AcceptedConfig,
         database: Database,
         pool: NodePool,
         project: str,
@@ -67,7 +69,7 @@ class ScrapydExecutor:
         database_url: str,
         poll_seconds: float = POLL_SECONDS,
     ) -> None:
-        self.cfg = cfg
+        self.config = config
         self.database = database
         self.pool = pool
         self.project = project
@@ -79,12 +81,12 @@ class ScrapydExecutor:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_config(cls, cfg: WartaConfig, database: Database) -> ScrapydExecutor:
-        """Return the executor of [daemon] scrapyd_nodes."""
+    def from_config(cls, cfg: WartaConfig, database: Database, config: AcceptedConfig) -> ScrapydExecutor:
+        """Return the executor of [daemon] scrapyd_nodes, whose jobs carry what `config` returns at dispatch."""
         daemon = cfg.daemon
         nodes = [ScrapydNode(url, daemon.scrapyd_username, daemon.scrapyd_password) for url in daemon.scrapyd_nodes]
         return cls(
-            cfg,
+            config,
             database,
             NodePool(nodes, daemon.scrapyd_retry_after.total_seconds()),
             daemon.scrapyd_project,
@@ -92,8 +94,8 @@ class ScrapydExecutor:
             daemon.scrapyd_database_url or cfg.storage.url,
         )
 
-    def execute(self, source: SourceConfig) -> tuple[SettledRun, float]:
-        """Crawl the source on a node; return its settled run and the seconds it took."""
+    def run(self, source: SourceConfig) -> SettledRun:
+        """Crawl the source on a node; return its settled run."""
         started, started_at = time.monotonic(), utcnow()
         deadline = started + self.timeout_seconds
         # Past the time limit plus the cancel grace no job can still write into a run: close what is left open.
@@ -107,20 +109,20 @@ class ScrapydExecutor:
             )
         if busy:
             logger.warning("crawl of %s not dispatched: its previous run is still going on a node", source.id)
-            return SettledRun(None, "interrupted", "the previous run is still going", RunCounts(), None), 0.0
+            return SettledRun(None, "interrupted", "the previous run is still going", RunCounts(), None)
         tried: list[str] = []
         while True:
             job, failure = self._dispatch(source, tried)
             if job is None:
-                return self._failed(source, started_at, failure), time.monotonic() - started
+                return self._failed(source, started_at, failure, time.monotonic() - started)
             verdict = self._follow(job, deadline)
             if verdict == "node lost":
                 tried.append(job.node.label)
                 continue
-            return self._settle(job, verdict), time.monotonic() - started
+            return self._settle(job, verdict, time.monotonic() - started)
 
     def stop_all(self) -> None:
-        """Stop following: cancel every job still running and close its run as interrupted."""
+        """Stop following: each job still running is cancelled on its node and its run closed as interrupted."""
         self._stopping.set()
 
     def running(self) -> int:
@@ -139,7 +141,9 @@ class ScrapydExecutor:
                 with self.database.transaction() as session:
                     ensure_source(session, source.id, source.display_name, source.kind)
                     run_id = open_dispatched_run(session, source.id, node.label, utcnow())
-                crawl = DispatchedCrawl(self.cfg, source.id, run_id, self.database_url)
+                # the source as the daemon scheduled it, with the rest of the config it accepts now
+                accepted = self.config().model_copy(update={"sources": [source]})
+                crawl = DispatchedCrawl(accepted, source.id, run_id, self.database_url)
                 job_id = uuid.uuid4().hex
                 try:
                     version = node.latest_version(self.project)
@@ -216,7 +220,7 @@ class ScrapydExecutor:
                 return
             time.sleep(self.poll_seconds)
 
-    def _settle(self, job: _Job, verdict: str) -> SettledRun:
+    def _settle(self, job: _Job, verdict: str, seconds: float) -> SettledRun:
         """Close the job's run with the daemon's verdict where it has one, and return the run as stored."""
         with self.database.transaction() as session:
             run = session.get(CrawlRun, job.run_id, with_for_update=True)
@@ -235,16 +239,15 @@ class ScrapydExecutor:
                     "failed",
                     f"Scrapyd job {job.job_id} on {job.node.label} ended without closing its run; see its job log",
                 )
-            counts = RunCounts(**{name: getattr(run, name) for name in RunCounts().as_dict()})
-            return SettledRun(run.id, run.status, run.error or "", counts, run.finished_at)
+            return SettledRun.of(run, seconds)
 
-    def _failed(self, source: SourceConfig, started_at: datetime, error: str) -> SettledRun:
+    def _failed(self, source: SourceConfig, started_at: datetime, error: str, seconds: float) -> SettledRun:
         """Record a crawl that no node took, and return it."""
         with self.database.transaction() as session:
             run_id = record_failed_run(session, source.id, started_at, "failed", error)
             run = session.get(CrawlRun, run_id)
             assert run is not None
-            return SettledRun(run.id, run.status, run.error or "", RunCounts(), run.finished_at)
+            return SettledRun.of(run, seconds)
 
     def _close(self, run_id: int, status: str, error: str, forget_validators: bool = False) -> None:
         with self.database.transaction() as session:

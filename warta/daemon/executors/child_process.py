@@ -1,0 +1,193 @@
+"""Child processes of the local executor: each in a process group of its own, with a wall-clock limit.
+
+A crash, a hang or a memory leak dies with the child, and Scrapy's reactor,
+which cannot be restarted, is fresh for every crawl. The child reads its input
+from stdin (never from its arguments, which `ps` shows to everyone) and logs
+JSON lines on stderr; they are relayed into the daemon's log with the label,
+and the last error is kept as the reason of a failure. What the child runs and
+what its exit means are the local executor's (executors.local).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import IO, cast
+
+logger = logging.getLogger(__name__)
+
+# Time between SIGTERM and SIGKILL: long enough for Scrapy to close its run, short enough not to hang a shutdown.
+DEFAULT_KILL_GRACE_SECONDS = 5.0
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+
+
+@dataclass
+class ChildResult:
+    """How a crawl child process ended."""
+
+    pid: int
+    returncode: int | None
+    seconds: float
+    timed_out: bool = False
+    stopped: bool = False
+    last_error: str = ""
+
+    def describe_exit(self) -> str:
+        """Return a short reason for a child that did not end well."""
+        detail = f": {self.last_error}" if self.last_error else ""
+        if self.returncode is not None and self.returncode < 0:
+            return f"the crawl process was killed by signal {-self.returncode}{detail}"
+        return f"the crawl process exited with status {self.returncode}{detail}"
+
+
+class ChildProcesses:
+    """Start children, enforce their time limit, and stop them all on shutdown."""
+
+    def __init__(self, timeout_seconds: float, kill_grace_seconds: float = DEFAULT_KILL_GRACE_SECONDS) -> None:
+        self.timeout_seconds = timeout_seconds
+        self.kill_grace_seconds = kill_grace_seconds
+        self._children: dict[int, subprocess.Popen[bytes]] = {}
+        self._stopping: set[int] = set()
+        self._lock = threading.Lock()
+
+    def run(self, label: str, argv: Sequence[str], stdin: bytes = b"") -> ChildResult:
+        """Run `argv` with `stdin` as its input to its end or its time limit, and return how it ended."""
+        started = time.monotonic()
+        process = subprocess.Popen(
+            list(argv),
+            stdin=subprocess.PIPE,
+            # The counts are read from the run the child records; its JSON summary is not needed.
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+        with self._lock:
+            self._children[process.pid] = process
+        # A writer thread: a child that never reads its input must still meet its time limit.
+        threading.Thread(target=_feed, args=(process.stdin, stdin), daemon=True).start()
+        errors: deque[str] = deque(maxlen=1)
+        relay = threading.Thread(target=_relay_log, args=(process.stderr, label, errors), daemon=True)
+        relay.start()
+        timed_out = False
+        try:
+            process.wait(timeout=self.timeout_seconds)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            logger.warning(
+                "crawl of %s ran past %.0fs ([daemon] crawl_timeout); stopping it", label, self.timeout_seconds
+            )
+            self._stop(process)
+        relay.join(timeout=self.kill_grace_seconds)
+        with self._lock:
+            self._children.pop(process.pid, None)
+            stopped = process.pid in self._stopping
+            self._stopping.discard(process.pid)
+        return ChildResult(
+            pid=process.pid,
+            returncode=process.returncode,
+            seconds=time.monotonic() - started,
+            timed_out=timed_out,
+            stopped=stopped and not timed_out,
+            last_error=errors[0] if errors else "",
+        )
+
+    def running(self) -> int:
+        """Return how many children are running."""
+        with self._lock:
+            return len(self._children)
+
+    def stop_all(self) -> None:
+        """Stop every running child (SIGTERM, then SIGKILL after the grace period) and wait for them."""
+        with self._lock:
+            children = list(self._children.values())
+            self._stopping.update(child.pid for child in children)
+        threads = [threading.Thread(target=self._stop, args=(child,)) for child in children]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def _stop(self, process: subprocess.Popen[bytes]) -> None:
+        _signal_group(process, signal.SIGTERM)
+        try:
+            process.wait(timeout=self.kill_grace_seconds)
+        except subprocess.TimeoutExpired:
+            logger.warning(
+                "crawl process %d ignored SIGTERM for %.0fs; killing it", process.pid, self.kill_grace_seconds
+            )
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
+
+
+def _load_prctl() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return cast(Callable[..., int], ctypes.CDLL(None, use_errno=True).prctl)
+    except (OSError, AttributeError):
+        return None
+
+
+# Resolved once here, so the pre-exec hook only makes a system call and touches no lock.
+_PRCTL = _load_prctl()
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Have the kernel kill the child when the daemon dies, even by kill -9 (Linux only).
+
+    The child runs in its own process group, so nothing else would stop an orphaned
+    crawl; the next daemon start then finds its run left open and marks it interrupted.
+    """
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    # The child leads its own process group, so this also reaches anything it started.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signum)
+
+
+def _feed(stream: IO[bytes] | None, data: bytes) -> None:
+    """Write `data` to the child's stdin and close it (a child that exits unread is no error)."""
+    if stream is None:
+        return
+    with contextlib.suppress(BrokenPipeError, OSError), stream:
+        stream.write(data)
+
+
+def _relay_log(stream: IO[bytes] | None, label: str, errors: deque[str]) -> None:
+    """Re-log the child's JSON log lines under the daemon's logger, keeping the last error."""
+    if stream is None:
+        return
+    child_logger = logging.getLogger(f"warta.crawl.{label}")
+    with stream:
+        for raw in stream:
+            line = raw.decode("utf-8", errors="replace").rstrip()
+            if not line:
+                continue
+            try:
+                entry = json.loads(line)
+                level = _LEVELS.get(str(entry.get("level")), logging.INFO)
+                message = str(entry.get("message", ""))
+                if entry.get("exception"):
+                    message = f"{message}\n{entry['exception']}"
+            except (ValueError, AttributeError):
+                # Not a log line: a traceback or a usage error printed before logging was set up.
+                level, message = logging.WARNING, line
+            child_logger.log(level, "[%s] %s", label, message)
+            if level >= logging.WARNING:
+                errors.append(message.splitlines()[-1] if message else message)
