@@ -17,12 +17,11 @@ from pathlib import Path
 
 import bagit
 from pydantic import ValidationError
-from sqlalchemy.exc import SQLAlchemyError
 from warta.archive.errors import ImportFileError
 from warta.config import WartaConfig
 from warta.storage.database import Database
 from warta.storage.document_records import DocumentRecord
-from warta.storage.errors import StorageError
+from warta.storage.errors import database_errors
 from warta.storage.imports import DocumentImport, ImportOutcome, import_document
 from warta.storage.imports import resolve_cluster as link_cluster
 
@@ -82,7 +81,7 @@ def import_archive(cfg: WartaConfig, database: Database, path: Path) -> ImportRe
     report = ImportReport()
     pending: list[tuple[str, str]] = []
     batch: list[DocumentRecord] = []
-    try:
+    with database_errors(f"writing the import into {database.display_url} failed"):
         for document in read_documents(jsonl_path(path)):
             batch.append(document)
             if len(batch) >= BATCH:
@@ -90,9 +89,6 @@ def import_archive(cfg: WartaConfig, database: Database, path: Path) -> ImportRe
                 batch = []
         _import_batch(database, batch, source_names, report, pending)
         _link_pending_clusters(database, pending)
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise StorageError(f"writing the import into {database.display_url} failed: {reason}") from exc
     logger.info(
         "import of %s: %d new, %d updated, %d unchanged documents, %d revisions added, %d conflicts",
         path,

@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from warta.config import CrawlerSettings, WartaConfig
 from warta.crawler import safexml
+from warta.crawler.errors import CrawlerError
 from warta.crawler.safexml import UnsafeXmlError, gunzip_bounded, is_gzipped
 
 logger = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 5_000_000
 
 
-class ProbeError(Exception):
+class ProbeError(CrawlerError):
     """Raised when a URL the operator named cannot be fetched at all (network error, refused, timeout)."""
 
 

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from warta.config.errors import WartaError
 from warta.config.secrets import mask_url
 
 logger = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_TIMEOUT_SECONDS = 10.0
 
 
-class ScrapydError(Exception):
+class ScrapydError(WartaError):
     """Raised when a node answers but refuses the request (unknown project, bad egg, auth)."""
 
 
