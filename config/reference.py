@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from warta.config.durations import format_duration
@@ -110,7 +110,7 @@ def _type_name(annotation: Any) -> str:
         return f"list of {_type_name(typing.get_args(annotation)[0])}"
     if annotation is timedelta:
         return "duration"
-    return {str: "string", int: "integer", float: "number", bool: "boolean", Path: "path"}.get(
+    return {str: "string", SecretStr: "string", int: "integer", float: "number", bool: "boolean", Path: "path"}.get(
         annotation, getattr(annotation, "__name__", str(annotation))
     )
 

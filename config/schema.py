@@ -27,6 +27,7 @@ from pydantic import (
 )
 from warta.config.durations import format_duration, parse_duration, parse_size
 from warta.config.schedules import Schedule, parse_schedule, to_schedule
+from warta.config.secrets import Secret
 
 try:
     VERSION = version("warta")
@@ -208,7 +209,7 @@ class DaemonSettings(Section):
     )
     scrapyd_project: Slug = Field("warta", description="Scrapyd project that `warta deploy` uploads and runs.")
     scrapyd_username: str | None = Field(None, description="Basic-auth user name for every Scrapyd node.")
-    scrapyd_password: str | None = Field(
+    scrapyd_password: Secret | None = Field(
         None, description="Basic-auth password for every Scrapyd node. Overridden by $WARTA_SCRAPYD_PASSWORD."
     )
     scrapyd_database_url: str | None = Field(

@@ -155,8 +155,6 @@ def config_show(app: AppContext) -> None:
     data["daemon"]["scrapyd_nodes"] = [mask_url(url) for url in data["daemon"]["scrapyd_nodes"]]
     if "scrapyd_database_url" in data["daemon"]:
         data["daemon"]["scrapyd_database_url"] = mask_url(data["daemon"]["scrapyd_database_url"])
-    if "scrapyd_password" in data["daemon"]:
-        data["daemon"]["scrapyd_password"] = "***"
     click.echo(f"# effective config from {cfg.config_path}")
     click.echo(tomli_w.dumps(data), nl=False)
 
