@@ -27,6 +27,7 @@ from tenacity import (
     wait_exponential,
 )
 
+from warta.config.errors import WartaError
 from warta.config.secrets import mask_text, mask_url
 from warta.crawler.http_client import http_client
 from warta.storage.types import utcnow
@@ -139,7 +140,7 @@ class WebhookSender:
             raise DeliveryFailed(f"HTTP {response.status_code}")
 
 
-class DeliveryFailed(Exception):
+class DeliveryFailed(WartaError):
     """Raised by one POST that did not get a 2xx answer; the retry loop catches it."""
 
 
