@@ -20,7 +20,8 @@ from warta.archive.errors import ExportError
 from warta.archive.jsonl import write_jsonl
 from warta.archive.warc import write_warc
 from warta.config import VERSION
-from warta.storage.exports import CaptureRow, DocumentRow
+from warta.storage.document_records import DocumentRecord
+from warta.storage.exports import CaptureRow
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 
 def write_bag(
     bag_dir: Path,
-    documents: Callable[[], Iterable[DocumentRow]],
+    documents: Callable[[], Iterable[DocumentRecord]],
     captures: Callable[[], Iterable[CaptureRow]],
     organization: str,
     description: str,

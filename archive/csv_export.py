@@ -15,7 +15,7 @@ from typing import IO
 
 from warta.archive.counts import ExportCounts
 from warta.archive.jsonl import iso
-from warta.storage.exports import DocumentRow
+from warta.storage.document_records import DocumentRecord
 
 COLUMNS = (
     "id",
@@ -37,7 +37,7 @@ COLUMNS = (
 )
 
 
-def document_row(document: DocumentRow) -> list[str]:
+def document_row(document: DocumentRecord) -> list[str]:
     """Return the CSV cells of one document, in COLUMNS order."""
     current = document.current
     return [
@@ -60,7 +60,7 @@ def document_row(document: DocumentRow) -> list[str]:
     ]
 
 
-def write_csv(documents: Iterable[DocumentRow], out: IO[bytes]) -> ExportCounts:
+def write_csv(documents: Iterable[DocumentRecord], out: IO[bytes]) -> ExportCounts:
     """Write the header and one row per document to `out`; return what was written."""
     counts = ExportCounts()
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from warta.archive.bagit_export import write_bag
 from warta.archive.counts import ExportCounts
@@ -30,6 +29,7 @@ from warta.archive.wacz import write_wacz
 from warta.archive.warc import write_warc
 from warta.config import SNAPSHOT_FORMATS, WartaConfig
 from warta.storage.database import Database
+from warta.storage.errors import database_errors
 from warta.storage.exports import DocumentFilter, consistent_reading, current_watermark, iter_captures, iter_documents
 from warta.storage.snapshots import SnapshotRecord, record_snapshot
 from warta.storage.types import utcnow
@@ -71,17 +71,16 @@ def export(
     partial = output.with_name(f"{output.name}.partial-{secrets.token_hex(4)}")
     logger.info("exporting %s to %s (%s)", fmt, output, selection.describe())
     try:
-        with consistent_reading(database) as session:
+        with (
+            database_errors(f"reading the archive {database.display_url} failed", ExportError),
+            consistent_reading(database) as session,
+        ):
             created_at = utcnow()
             watermark = current_watermark(session)
             storage_filter = resolve_selection(session, selection)
             counts = _write(cfg, session, fmt, partial, output.name, storage_filter, selection)
         size, digest = measure(partial)
         os.replace(partial, output)
-    except SQLAlchemyError as exc:
-        remove_partial(partial)
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise ExportError(f"reading the archive {database.display_url} failed: {reason}") from exc
     except BaseException:
         remove_partial(partial)
         raise

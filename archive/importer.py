@@ -13,17 +13,16 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import bagit
-from sqlalchemy.exc import SQLAlchemyError
+from pydantic import ValidationError
 from warta.archive.errors import ImportFileError
 from warta.config import WartaConfig
 from warta.storage.database import Database
-from warta.storage.errors import StorageError
-from warta.storage.imports import DocumentImport, ImportOutcome, IncomingDocument, IncomingRevision, import_document
+from warta.storage.document_records import DocumentRecord
+from warta.storage.errors import database_errors
+from warta.storage.imports import DocumentImport, ImportOutcome, import_document
 from warta.storage.imports import resolve_cluster as link_cluster
 
 logger = logging.getLogger(__name__)
@@ -81,8 +80,8 @@ def import_archive(cfg: WartaConfig, database: Database, path: Path) -> ImportRe
     source_names: dict[str, tuple[str, str]] = {source.id: (source.display_name, source.kind) for source in cfg.sources}
     report = ImportReport()
     pending: list[tuple[str, str]] = []
-    batch: list[IncomingDocument] = []
-    try:
+    batch: list[DocumentRecord] = []
+    with database_errors(f"writing the import into {database.display_url} failed"):
         for document in read_documents(jsonl_path(path)):
             batch.append(document)
             if len(batch) >= BATCH:
@@ -90,9 +89,6 @@ def import_archive(cfg: WartaConfig, database: Database, path: Path) -> ImportRe
                 batch = []
         _import_batch(database, batch, source_names, report, pending)
         _link_pending_clusters(database, pending)
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise StorageError(f"writing the import into {database.display_url} failed: {reason}") from exc
     logger.info(
         "import of %s: %d new, %d updated, %d unchanged documents, %d revisions added, %d conflicts",
         path,
@@ -114,7 +110,7 @@ def _link_pending_clusters(database: Database, pending: list[tuple[str, str]]) -
 
 def _import_batch(
     database: Database,
-    batch: list[IncomingDocument],
+    batch: list[DocumentRecord],
     source_names: dict[str, tuple[str, str]],
     report: ImportReport,
     pending: list[tuple[str, str]],
@@ -129,74 +125,25 @@ def _import_batch(
                 pending.append((document.uid, document.cluster_uid))
 
 
-def read_documents(path: Path) -> Iterator[IncomingDocument]:
+def read_documents(path: Path) -> Iterator[DocumentRecord]:
     """Yield the documents of a JSONL export one line at a time; raise ImportFileError on a bad line."""
     with path.open("rb") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             try:
-                yield parse_document(json.loads(line))
-            except (ValueError, KeyError, TypeError) as exc:
+                yield DocumentRecord.model_validate(json.loads(line))
+            except ValueError as exc:  # bad JSON, or pydantic's ValidationError (a ValueError)
                 raise ImportFileError(
-                    f"{path}:{number}: not a warta JSONL document ({exc}); lines before it were imported, "
-                    "fix or remove the line and import again"
+                    f"{path}:{number}: not a warta JSONL document ({_first_problem(exc)}); lines before it were "
+                    "imported, fix or remove the line and import again"
                 ) from exc
 
 
-def _time(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        raise ValueError(f"time {value!r} has no offset")
-    return parsed
+def _first_problem(exc: ValueError) -> str:
+    """Return the first thing wrong with a line, with its key path (e.g. 'revisions.0.title: Field required')."""
+    if isinstance(exc, ValidationError):
+        error = exc.errors()[0]
+        return f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+    return str(exc)
 
-
-def _required_time(value: Any) -> datetime:
-    parsed = _time(value)
-    if parsed is None:
-        raise ValueError("a required time is missing")
-    return parsed
-
-
-def parse_revision(record: dict[str, Any]) -> IncomingRevision:
-    """Return one revision read from its JSON object."""
-    return IncomingRevision(
-        number=int(record["number"]),
-        fetched_at=_required_time(record["fetched_at"]),
-        url=str(record.get("url") or ""),
-        title=str(record["title"]),
-        text=str(record["text"]),
-        content_hash=str(record["content_hash"]),
-        html=str(record.get("html") or ""),
-        published=_time(record.get("published")),
-        language=record.get("language"),
-        metadata=dict(record.get("metadata") or {}),
-    )
-
-
-def parse_document(record: dict[str, Any]) -> IncomingDocument:
-    """Return one document read from its JSON object (a full export or a --current-only one)."""
-    if "revisions" in record:
-        revisions = tuple(parse_revision(item) for item in record["revisions"])
-    elif record.get("current"):
-        revisions = (parse_revision(record["current"]),)
-    else:
-        raise KeyError("revisions")
-    return IncomingDocument(
-        uid=str(record["id"]),
-        url=str(record["url"]),
-        canonical_url=str(record["canonical_url"]),
-        source_id=str(record["source"]),
-        status=str(record["status"]),
-        first_seen=_required_time(record["first_seen"]),
-        last_seen=_required_time(record["last_seen"]),
-        revisions=revisions,
-        gone_at=_time(record.get("gone_at")),
-        updated_at=_time(record.get("updated")),
-        changed_at=_time(record.get("changed")),
-        cluster_uid=record.get("cluster"),
-        topics=tuple(record.get("topics") or ()),
-        aliases=tuple(record.get("aliases") or ()),
-    )

@@ -1,6 +1,6 @@
 """warta's configuration: the typed schema of warta.toml and how it is loaded."""
 
-from warta.config.errors import ConfigError
+from warta.config.errors import ConfigError, WartaError
 from warta.config.loader import check_writable_paths, load_config, locate_config, no_source_warning, parse_config
 from warta.config.schema import (
     SNAPSHOT_FORMATS,
@@ -30,6 +30,7 @@ __all__ = [
     "StorageSettings",
     "TopicConfig",
     "WartaConfig",
+    "WartaError",
     "WebSettings",
     "check_writable_paths",
     "load_config",

@@ -14,10 +14,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from warta.config.durations import format_duration
+from warta.config.schedules import CronSchedule, IntervalSchedule, Schedule
 from warta.config.schema import SnapshotConfig, SourceConfig, TopicConfig, WartaConfig
 
 START_MARKER = "<!-- config-reference:start -->"
@@ -98,6 +99,8 @@ def _type_name(annotation: Any) -> str:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         return _type_name(typing.get_args(annotation)[0])
+    if annotation == Schedule:
+        return "string"  # written as text: 'every 6h' or a cron expression
     if origin in (types.UnionType, typing.Union):
         names = [_type_name(arg) for arg in typing.get_args(annotation) if arg is not type(None)]
         return " or ".join(names) + " (optional)"
@@ -107,7 +110,7 @@ def _type_name(annotation: Any) -> str:
         return f"list of {_type_name(typing.get_args(annotation)[0])}"
     if annotation is timedelta:
         return "duration"
-    return {str: "string", int: "integer", float: "number", bool: "boolean", Path: "path"}.get(
+    return {str: "string", SecretStr: "string", int: "integer", float: "number", bool: "boolean", Path: "path"}.get(
         annotation, getattr(annotation, "__name__", str(annotation))
     )
 
@@ -122,7 +125,7 @@ def _default(field: FieldInfo) -> str:
         return f'`"{format_duration(value)}"`'
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
-    if isinstance(value, str | Path):
+    if isinstance(value, str | Path | IntervalSchedule | CronSchedule):
         return f'`"{value}"`'
     if isinstance(value, list):
         return "`[]`"

@@ -15,9 +15,19 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+)
 from warta.config.durations import format_duration, parse_duration, parse_size
-from warta.config.schedules import Schedule, parse_schedule
+from warta.config.schedules import Schedule, parse_schedule, to_schedule
+from warta.config.secrets import Secret
 
 try:
     VERSION = version("warta")
@@ -35,6 +45,13 @@ Duration = Annotated[
     PlainSerializer(format_duration, return_type=str),
 ]
 Size = Annotated[int, BeforeValidator(parse_size)]
+# Parsed once when the config is read; written back (config show, Scrapyd job arguments) as its text.
+ScheduleField = Annotated[
+    Schedule,
+    PlainValidator(to_schedule),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string"}),
+]
 
 
 def _check_slug(value: str) -> str:
@@ -192,7 +209,7 @@ class DaemonSettings(Section):
     )
     scrapyd_project: Slug = Field("warta", description="Scrapyd project that `warta deploy` uploads and runs.")
     scrapyd_username: str | None = Field(None, description="Basic-auth user name for every Scrapyd node.")
-    scrapyd_password: str | None = Field(
+    scrapyd_password: Secret | None = Field(
         None, description="Basic-auth password for every Scrapyd node. Overridden by $WARTA_SCRAPYD_PASSWORD."
     )
     scrapyd_database_url: str | None = Field(
@@ -255,8 +272,9 @@ class SourceConfig(Section):
         "page: fixed URLs monitored whole."
     )
     urls: list[HttpUrl] = Field(min_length=1, description="Start URLs: feeds, sitemaps, listing pages or pages.")
-    schedule: str = Field(
-        "every 6h", description="When to crawl: 'every 30m', 'every 6h', 'every 1d' or a 5-field cron expression."
+    schedule: ScheduleField = Field(
+        parse_schedule("every 6h"),
+        description="When to crawl: 'every 30m', 'every 6h', 'every 1d' or a 5-field cron expression."
     )
     language: str | None = Field(
         None, description="Language of the source's pages (e.g. 'id', 'en') when a page does not say."
@@ -279,12 +297,6 @@ class SourceConfig(Section):
     tags: list[str] = Field(default_factory=list, description="Free labels, shown in feeds as categories.")
     enabled: bool = Field(True, description="Crawl this source on schedule and in `warta crawl`.")
 
-    @field_validator("schedule")
-    @classmethod
-    def _valid_schedule(cls, value: str) -> str:
-        parse_schedule(value)
-        return value
-
     @field_validator("timezone")
     @classmethod
     def _valid_timezone(cls, value: str | None) -> str | None:
@@ -294,11 +306,6 @@ class SourceConfig(Section):
     def display_name(self) -> str:
         """Return the name to show people: `name`, else the id."""
         return self.name or self.id
-
-    @property
-    def parsed_schedule(self) -> Schedule:
-        """Return the schedule as a parsed value."""
-        return parse_schedule(self.schedule)
 
 
 class TopicConfig(Section):
@@ -329,15 +336,9 @@ class SnapshotConfig(Section):
 
     id: Slug = Field(description="Unique short name of the scheduled snapshot.")
     format: Literal["jsonl", "csv", "warc", "wacz", "bagit"] = Field(description="Export format.")
-    schedule: str = Field("every 1d", description="When to export, like a source schedule.")
+    schedule: ScheduleField = Field(parse_schedule("every 1d"), description="When to export, like a source schedule.")
     dir: Path = Field(Path("snapshots"), description="Folder of the exports (relative to the config file).")
     keep: int = Field(7, ge=1, description="Newest exports kept; older ones are deleted.")
-
-    @field_validator("schedule")
-    @classmethod
-    def _valid_schedule(cls, value: str) -> str:
-        parse_schedule(value)
-        return value
 
 
 class WartaConfig(Section):

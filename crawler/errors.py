@@ -1,25 +1,30 @@
 """Errors raised by the crawler layer.
 
-CrawlerError            base class: a crawl could not be run as asked.
+CrawlerError            base class (a WartaError): a crawl, preview or probe could not be run as asked.
 UnknownSourceError      a requested source id is not in the config (a usage error).
 CrawlAlreadyRanError    run_crawl was called twice in one process (Scrapy's reactor cannot restart).
 CrawlProcessError       the crawl subprocess ended without a report (crash, bad config, database down).
+ProbeError              (crawler.probe) a URL the operator named cannot be fetched at all.
 """
 
 from __future__ import annotations
 
+from warta.config.errors import WartaError
 
-class CrawlerError(Exception):
-    """A crawl could not be run as asked."""
+
+class CrawlerError(WartaError):
+    """Raised when a crawl, a preview or a probe could not be run as asked."""
 
 
 class UnknownSourceError(CrawlerError):
-    """A requested source id is not configured."""
+    """Raised when a requested source id is not configured (a usage problem: exit 2)."""
+
+    is_usage_problem = True
 
 
 class CrawlAlreadyRanError(CrawlerError):
-    """run_crawl was already called in this process."""
+    """Raised when run_crawl is called a second time in one process."""
 
 
 class CrawlProcessError(CrawlerError):
-    """The crawl subprocess ended without sending its report."""
+    """Raised when the crawl subprocess ended without sending its report."""

@@ -8,15 +8,16 @@ except the one the operator asked for. XML is parsed without DTDs, entities or n
 from __future__ import annotations
 
 import logging
-import urllib.error
-import urllib.request
 import urllib.robotparser
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+import httpx
 from lxml import etree
 from warta.config import CrawlerSettings, WartaConfig
 from warta.crawler import safexml
+from warta.crawler.errors import CrawlerError
+from warta.crawler.http_client import http_client
 from warta.crawler.safexml import UnsafeXmlError, gunzip_bounded, is_gzipped
 
 logger = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 5_000_000
 
 
-class ProbeError(Exception):
+class ProbeError(CrawlerError):
     """Raised when a URL the operator named cannot be fetched at all (network error, refused, timeout)."""
 
 
@@ -97,22 +98,20 @@ class Prober:
         return root not in self._unreachable_robots and self._robots[root].can_fetch(self.user_agent, url)
 
     def _request(self, url: str, method: str) -> Probe:
-        request = urllib.request.Request(
-            url, method=method, headers={"User-Agent": self.user_agent, "Accept-Encoding": "gzip"}
-        )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:
-                raw = response.read(self.max_bytes + 1)
-                return Probe(
-                    response.url,
-                    response.status,
-                    response.headers.get("Content-Type", ""),
-                    self._body(raw, response.headers.get("Content-Encoding", "")),
-                )
-        except urllib.error.HTTPError as error:
-            return Probe(url, error.code, error.headers.get("Content-Type", ""), b"")
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise ProbeError(f"cannot fetch {url}: {getattr(exc, 'reason', exc)}") from exc
+            with (
+                http_client(self.user_agent, self.timeout_seconds) as client,
+                # only gzip, decoded here within max_bytes (httpx would decode any encoding, unbounded)
+                client.stream(method, url, headers={"Accept-Encoding": "gzip"}) as response,
+            ):
+                content_type = response.headers.get("Content-Type", "")
+                if response.status_code >= 400:
+                    return Probe(url, response.status_code, content_type, b"")
+                raw = _read_at_most(response, self.max_bytes + 1)
+                body = self._body(raw, response.headers.get("Content-Encoding", ""))
+                return Probe(str(response.url), response.status_code, content_type, body)
+        except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as exc:
+            raise ProbeError(f"cannot fetch {url}: {exc or type(exc).__name__}") from exc
 
     def _body(self, raw: bytes, encoding: str) -> bytes:
         if len(raw) > self.max_bytes:
@@ -123,6 +122,18 @@ class Prober:
             except UnsafeXmlError as exc:  # a compression bomb or corrupt data
                 raise ProbeError(f"the gzipped answer cannot be read: {exc}") from exc
         return raw
+
+
+def _read_at_most(response: httpx.Response, limit: int) -> bytes:
+    """Return the raw (still encoded) body, reading no more than `limit` bytes of it."""
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_raw():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    return b"".join(chunks)[:limit]
 
 
 def site_root(url: str) -> str:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import zlib
 
 from lxml import etree
+from warta.crawler.errors import CrawlerError
 
 
-class UnsafeXmlError(ValueError):
+class UnsafeXmlError(CrawlerError, ValueError):
     """Raised when XML cannot be parsed safely: malformed, too large, or too large once decompressed."""
 
 

@@ -16,12 +16,11 @@ from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from warta.config import WartaConfig
 from warta.config.secrets import mask_url
 from warta.storage import migrate
-from warta.storage.errors import DatabaseUnavailableError, SchemaOutdatedError, StorageError
+from warta.storage.errors import DatabaseUnavailableError, SchemaOutdatedError, database_errors
 
 logger = logging.getLogger(__name__)
 
@@ -66,15 +65,16 @@ class Database:
 
     def ensure_schema(self) -> None:
         """Create the schema in an empty database; raise SchemaOutdatedError for an old one."""
-        try:
-            with self.engine.connect() as connection:
-                tables = set(inspect(connection).get_table_names())
-                current = migrate.current_revision(connection)
-        except OperationalError as exc:
-            raise DatabaseUnavailableError(
-                f"cannot open the database {self.display_url}: {_first_line(exc)}; "
-                "check [storage] url and that the database server is running"
-            ) from exc
+        with (
+            database_errors(
+                f"cannot open the database {self.display_url}",
+                DatabaseUnavailableError,
+                advice="check [storage] url and that the database server is running",
+            ),
+            self.engine.connect() as connection,
+        ):
+            tables = set(inspect(connection).get_table_names())
+            current = migrate.current_revision(connection)
         head = migrate.head_revision()
         if current == head:
             return
@@ -92,17 +92,13 @@ class Database:
 
         `progress` hears (done, total) of a long step, such as building the search index.
         """
-        try:
-            with self.engine.begin() as connection:
-                before = migrate.current_revision(connection)
-                migrate.upgrade(connection, progress=progress)
-                after = migrate.current_revision(connection)
-        except OperationalError as exc:
-            raise DatabaseUnavailableError(
-                f"cannot upgrade the database {self.display_url}: {_first_line(exc)}"
-            ) from exc
-        except SQLAlchemyError as exc:
-            raise StorageError(f"upgrade of {self.display_url} failed: {_first_line(exc)}") from exc
+        with (
+            database_errors(f"cannot upgrade the database {self.display_url}", unreachable=DatabaseUnavailableError),
+            self.engine.begin() as connection,
+        ):
+            before = migrate.current_revision(connection)
+            migrate.upgrade(connection, progress=progress)
+            after = migrate.current_revision(connection)
         return before, after or migrate.head_revision()
 
     @contextmanager
@@ -147,7 +143,3 @@ def _begin_sqlite_transaction(connection: Any) -> None:
     read_only = connection.get_execution_options().get("warta_read_only", False)
     connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
-
-def _first_line(exc: BaseException) -> str:
-    original = getattr(exc, "orig", None) or exc
-    return mask_url(str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__)

@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 from warta.storage.captures import read_blobs
 from warta.storage.database import Database
+from warta.storage.document_records import DocumentRecord, RevisionRecord
 from warta.storage.models import Capture, Document, Revision, TopicMembership, UrlAlias
 
 DOCUMENT_BATCH = 100
@@ -47,52 +48,6 @@ class Watermark:
 
     revision_id: int
     capture_id: int
-
-
-@dataclass(frozen=True)
-class RevisionRow:
-    """One revision as exported."""
-
-    number: int
-    fetched_at: datetime
-    url: str
-    title: str
-    published: datetime | None
-    language: str | None
-    text: str
-    html: str
-    content_hash: str
-    metadata: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class DocumentRow:
-    """One document as exported, with its topics, aliases, cluster root and revisions."""
-
-    uid: str
-    url: str
-    canonical_url: str
-    source_id: str
-    status: str
-    first_seen: datetime
-    last_seen: datetime
-    gone_at: datetime | None
-    updated_at: datetime | None
-    changed_at: datetime | None
-    current_revision: int
-    content_hash: str | None
-    cluster_uid: str | None
-    topics: tuple[str, ...]
-    aliases: tuple[str, ...]
-    revisions: tuple[RevisionRow, ...]
-
-    @property
-    def current(self) -> RevisionRow | None:
-        """Return the current revision, if it was read."""
-        for revision in self.revisions:
-            if revision.number == self.current_revision:
-                return revision
-        return None
 
 
 @dataclass(frozen=True)
@@ -160,7 +115,7 @@ def _document_conditions(selection: DocumentFilter) -> list[ColumnElement[bool]]
 
 def iter_documents(
     session: Session, selection: DocumentFilter, batch_size: int = DOCUMENT_BATCH
-) -> Iterator[DocumentRow]:
+) -> Iterator[DocumentRecord]:
     """Yield the selected documents in id order, each with its revisions (or only the current one)."""
     last_id = 0
     while True:
@@ -182,7 +137,7 @@ def iter_documents(
         yield from rows
 
 
-def _document_rows(session: Session, documents: Sequence[Document], current_only: bool) -> list[DocumentRow]:
+def _document_rows(session: Session, documents: Sequence[Document], current_only: bool) -> list[DocumentRecord]:
     ids = [document.id for document in documents]
     revisions = _revisions_by_document(session, documents, current_only)
     topics: dict[int, list[str]] = defaultdict(list)
@@ -199,41 +154,48 @@ def _document_rows(session: Session, documents: Sequence[Document], current_only
         aliases[document_id].append(url)
     cluster_ids = {document.cluster_id for document in documents if document.cluster_id is not None}
     cluster_uids = dict(session.execute(select(Document.id, Document.uid).where(Document.id.in_(cluster_ids))).all())
-    return [
-        DocumentRow(
-            uid=document.uid,
-            url=document.url,
-            canonical_url=document.canonical_url,
-            source_id=document.source_id,
-            status=document.status,
-            first_seen=document.first_seen,
-            last_seen=document.last_seen,
-            gone_at=document.gone_at,
-            updated_at=document.updated_at,
-            changed_at=document.changed_at,
-            current_revision=document.current_revision,
-            content_hash=document.content_hash,
-            cluster_uid=cluster_uids.get(document.cluster_id) if document.cluster_id is not None else None,
-            topics=tuple(topics[document.id]),
-            aliases=tuple(aliases[document.id]),
-            revisions=tuple(revisions[document.id]),
+    rows = []
+    for document in documents:
+        current = next((r for r in revisions[document.id] if r.number == document.current_revision), None)
+        rows.append(
+            DocumentRecord(
+                uid=document.uid,
+                url=document.url,
+                canonical_url=document.canonical_url,
+                source_id=document.source_id,
+                title=current.title if current else None,
+                published=current.published if current else None,
+                updated_at=document.updated_at,
+                language=current.language if current else None,
+                text=current.text if current else None,
+                content_hash=document.content_hash,
+                topics=tuple(topics[document.id]),
+                status=document.status,
+                first_seen=document.first_seen,
+                last_seen=document.last_seen,
+                cluster_uid=cluster_uids.get(document.cluster_id) if document.cluster_id is not None else None,
+                current_revision=document.current_revision,
+                changed_at=document.changed_at,
+                gone_at=document.gone_at,
+                aliases=tuple(aliases[document.id]),
+                revisions=tuple(revisions[document.id]),
+            )
         )
-        for document in documents
-    ]
+    return rows
 
 
 def _revisions_by_document(
     session: Session, documents: Sequence[Document], current_only: bool
-) -> dict[int, list[RevisionRow]]:
+) -> dict[int, list[RevisionRecord]]:
     ids = [document.id for document in documents]
     query = select(Revision).where(Revision.document_id.in_(ids))
     if current_only:
         owner = aliased(Document)
         query = query.join(owner, and_(owner.id == Revision.document_id, owner.current_revision == Revision.number))
-    result: dict[int, list[RevisionRow]] = defaultdict(list)
+    result: dict[int, list[RevisionRecord]] = defaultdict(list)
     for revision in session.execute(query.order_by(Revision.document_id, Revision.number)).scalars():
         result[revision.document_id].append(
-            RevisionRow(
+            RevisionRecord(
                 number=revision.number,
                 fetched_at=revision.fetched_at,
                 url=revision.url,

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from warta.storage.database import Database
+from warta.storage.errors import failure_reason
 from warta.storage.models import CrawlError, CrawlRun, Document, Source
 from warta.storage.types import utcnow
 
@@ -101,7 +102,7 @@ def database_problem(database: Database) -> str | None:
         with database.reading() as session:
             session.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
-        return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200] or type(exc).__name__
+        return failure_reason(exc)[:200]
     return None
 
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from warta.storage.clusters import set_fingerprint
+from warta.storage.document_records import DocumentRecord
 from warta.storage.fingerprints import content_hash, simhash
 from warta.storage.models import Document, Revision, Source, TopicMembership, UrlAlias
 from warta.storage.revisions import find_document
@@ -36,42 +35,6 @@ class ImportOutcome(enum.StrEnum):
     CONFLICT = "conflict"
 
 
-@dataclass(frozen=True)
-class IncomingRevision:
-    """One revision read from an export."""
-
-    number: int
-    fetched_at: datetime
-    url: str
-    title: str
-    text: str
-    content_hash: str
-    html: str = ""
-    published: datetime | None = None
-    language: str | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class IncomingDocument:
-    """One document read from an export."""
-
-    uid: str
-    url: str
-    canonical_url: str
-    source_id: str
-    status: str
-    first_seen: datetime
-    last_seen: datetime
-    revisions: tuple[IncomingRevision, ...]
-    gone_at: datetime | None = None
-    updated_at: datetime | None = None
-    changed_at: datetime | None = None
-    cluster_uid: str | None = None
-    topics: tuple[str, ...] = ()
-    aliases: tuple[str, ...] = ()
-
-
 @dataclass
 class DocumentImport:
     """The result of importing one document."""
@@ -83,7 +46,7 @@ class DocumentImport:
 
 
 def import_document(
-    session: Session, incoming: IncomingDocument, source_names: Mapping[str, tuple[str, str]]
+    session: Session, incoming: DocumentRecord, source_names: Mapping[str, tuple[str, str]]
 ) -> DocumentImport:
     """Add the document's missing parts to the archive, or report why it conflicts with it."""
     problems = _integrity_problems(incoming)
@@ -144,7 +107,7 @@ def resolve_cluster(session: Session, uid: str, cluster_uid: str) -> bool:
     return document is not None and _resolve_cluster(session, document, cluster_uid)
 
 
-def _integrity_problems(incoming: IncomingDocument) -> list[str]:
+def _integrity_problems(incoming: DocumentRecord) -> list[str]:
     problems: list[str] = []
     numbers = [revision.number for revision in incoming.revisions]
     if not numbers:
@@ -166,7 +129,7 @@ def _ensure_source(session: Session, source_id: str, source_names: Mapping[str, 
     insert_ignoring_conflict(session, Source.__table__, {**values, "health_reason": ""}, ["id"])  # type: ignore[arg-type]
 
 
-def _insert_document(session: Session, incoming: IncomingDocument) -> Document:
+def _insert_document(session: Session, incoming: DocumentRecord) -> Document:
     latest = max(incoming.revisions, key=lambda revision: revision.number)
     document = Document(
         uid=incoming.uid,
@@ -188,7 +151,7 @@ def _insert_document(session: Session, incoming: IncomingDocument) -> Document:
     return document
 
 
-def _add_revisions(session: Session, document: Document, incoming: IncomingDocument, stored: Mapping[int, str]) -> int:
+def _add_revisions(session: Session, document: Document, incoming: DocumentRecord, stored: Mapping[int, str]) -> int:
     """Insert the revisions the archive lacks; move the document forward if the import is newer."""
     added = 0
     for revision in sorted(incoming.revisions, key=lambda item: item.number):
@@ -224,7 +187,7 @@ def _add_revisions(session: Session, document: Document, incoming: IncomingDocum
     return added
 
 
-def _widen_seen(document: Document, incoming: IncomingDocument) -> bool:
+def _widen_seen(document: Document, incoming: DocumentRecord) -> bool:
     """Take the imported first/last seen when wider, and its status when it changed later."""
     changed = False
     newer_status = incoming.changed_at is not None and (
@@ -240,7 +203,7 @@ def _widen_seen(document: Document, incoming: IncomingDocument) -> bool:
     return changed
 
 
-def _add_topics_and_aliases(session: Session, document: Document, incoming: IncomingDocument) -> tuple[int, list[str]]:
+def _add_topics_and_aliases(session: Session, document: Document, incoming: DocumentRecord) -> tuple[int, list[str]]:
     """Insert missing topic memberships and aliases; return how many, and aliases held by another document."""
     inserted = 0
     for topic_id in incoming.topics:

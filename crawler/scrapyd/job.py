@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 from warta.config import ConfigError, SourceConfig, WartaConfig
 from warta.config.handoff import crawl_config_json, parse_crawl_config
+from warta.crawler.errors import CrawlerError
 
 SPIDER_NAME = "warta-source"
 ARGUMENTS = ("warta_config", "warta_database_url", "warta_run_id")
 
 
-class JobArgumentError(ValueError):
+class JobArgumentError(CrawlerError, ValueError):
     """Raised on the node when a job lacks an argument or carries one that does not parse."""
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
+from warta.crawler.errors import CrawlerError
 from warta.crawler.extractor_pool import ExtractorPool
 from warta.crawler.recorder import SourceRecorder
 from warta.crawler.scrapyd.job import SPIDER_NAME, DispatchedCrawl
@@ -33,7 +34,7 @@ logger = logging.getLogger(__name__)
 NODE_OWNED_SETTINGS = ("LOG_INSTALL_ROOT_HANDLER", "TWISTED_REACTOR")
 
 
-class RunAlreadyClosedError(RuntimeError):
+class RunAlreadyClosedError(CrawlerError, RuntimeError):
     """Raised when a job starts after the daemon closed its run (it gave up on the job and retried it)."""
 
 

@@ -6,7 +6,9 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from pydantic import BaseModel
 from warta.archive import Selection, export
+from warta.storage.document_records import DocumentRecord, RevisionRecord
 
 from tests.archive.conftest import FESTIVAL, TRICKY_TEXT, TRICKY_TITLE, SeededArchive
 
@@ -94,3 +96,21 @@ def test_source_and_topic_selections_export_only_matching_documents(seeded: Seed
     nothing = tmp_path / "none.jsonl"
     info = export(cfg, seeded.database, "jsonl", nothing, Selection(topics=("no-such-topic",)))
     assert info.documents == 0 and nothing.read_bytes() == b""
+
+
+def _file_keys(model: type[BaseModel]) -> set[str]:
+    return {field.alias or name for name, field in model.model_fields.items()}
+
+
+def test_the_one_record_model_names_exactly_the_exported_keys(seeded: SeededArchive, cfg, tmp_path):
+    full, current_only = tmp_path / "full.jsonl", tmp_path / "current.jsonl"
+    export(cfg, seeded.database, "jsonl", full)
+    export(cfg, seeded.database, "jsonl", current_only, Selection(current_only=True))
+    festival = read_lines(full)[seeded.uids["festival"]]
+    current = read_lines(current_only)[seeded.uids["festival"]]
+    assert set(festival) == _file_keys(DocumentRecord)
+    assert set(current) == _file_keys(DocumentRecord) - {"revisions"} | {"current"}
+    assert set(festival["revisions"][0]) == set(current["current"]) == _file_keys(RevisionRecord)
+    # and reading a line back gives the record it was written from
+    line = json.loads(full.read_text(encoding="utf-8").splitlines()[0])
+    assert DocumentRecord.model_validate(line).model_dump(mode="json", by_alias=True) == line

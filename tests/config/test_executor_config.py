@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
+from warta.config import load_config
+from warta.config.secrets import reveal
 
 from tests.conftest import write_config
 from warta.cli.root import cli
@@ -84,3 +86,13 @@ def test_scrapyd_password_comes_from_the_environment(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert 'scrapyd_password = "***"' in result.output
     assert "envsecret" not in result.output
+
+
+def test_the_scrapyd_password_is_masked_wherever_the_config_is_printed_or_logged(tmp_path: Path) -> None:
+    body = POSTGRES + "[daemon]\nscrapyd_username = 'ops'\nscrapyd_password = 'filesecret'\n"
+    cfg = load_config(write_config(tmp_path, body), environ={})
+    # a log line or a traceback that shows the config shows its repr or str
+    for shown in (repr(cfg), str(cfg), repr(cfg.daemon), str(cfg.daemon.scrapyd_password)):
+        assert "filesecret" not in shown
+    assert cfg.model_dump(mode="json")["daemon"]["scrapyd_password"] == "***"
+    assert reveal(cfg.daemon.scrapyd_password) == "filesecret"  # negative control: the value is there to send

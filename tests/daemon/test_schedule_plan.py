@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from warta.config import load_config
-from warta.config.schedules import CronSchedule, IntervalSchedule, due_time
+from warta.config.schedules import CronSchedule, IntervalSchedule
 
 from tests.conftest import write_config
 from warta.daemon.schedule_plan import jitter_seconds, plan_jobs, stagger_overdue
@@ -20,23 +23,23 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 
 def test_interval_is_due_one_interval_after_the_last_start() -> None:
     schedule = IntervalSchedule(timedelta(hours=6))
-    assert due_time(schedule, NOW - timedelta(hours=1), NOW, JAKARTA) == NOW + timedelta(hours=5)
-    assert due_time(schedule, NOW - timedelta(hours=7), NOW, JAKARTA) == NOW - timedelta(hours=1)
+    assert schedule.due_time(NOW - timedelta(hours=1), NOW, JAKARTA) == NOW + timedelta(hours=5)
+    assert schedule.due_time(NOW - timedelta(hours=7), NOW, JAKARTA) == NOW - timedelta(hours=1)
 
 
 def test_source_that_never_ran_is_due_now() -> None:
-    assert due_time(IntervalSchedule(timedelta(hours=6)), None, NOW, JAKARTA) == NOW
+    assert IntervalSchedule(timedelta(hours=6)).due_time(None, NOW, JAKARTA) == NOW
 
 
 def test_cron_is_read_in_the_given_timezone() -> None:
     # 02:00 in Jakarta is 19:00 UTC the day before.
-    due = due_time(CronSchedule("0 2 * * *"), None, NOW, JAKARTA)
+    due = CronSchedule("0 2 * * *").due_time(None, NOW, JAKARTA)
     assert due == datetime(2026, 11, 26, 19, 0, tzinfo=UTC)
 
 
 def test_cron_missed_while_down_is_overdue() -> None:
     last = datetime(2026, 11, 24, 19, 0, tzinfo=UTC)
-    assert due_time(CronSchedule("0 2 * * *"), last, NOW, JAKARTA) == datetime(2026, 11, 25, 19, 0, tzinfo=UTC)
+    assert CronSchedule("0 2 * * *").due_time(last, NOW, JAKARTA) == datetime(2026, 11, 25, 19, 0, tzinfo=UTC)
 
 
 def test_overdue_jobs_are_staggered_most_overdue_first() -> None:
@@ -90,3 +93,55 @@ schedule = "0 2 * * *"
     assert jobs["snapshot:nightly"].first_run == datetime(2026, 11, 26, 19, 0, tzinfo=UTC)
     assert isinstance(jobs["source:fresh"].trigger, IntervalTrigger)
     assert isinstance(jobs["snapshot:nightly"].trigger, CronTrigger)
+
+
+CRON_CONFIG = """
+[crawler]
+timezone = "Asia/Jakarta"
+
+[[sources]]
+id = "nightly-source"
+kind = "feed"
+urls = ["https://example.org/feed.xml"]
+schedule = "30 1 * * *"
+
+[[snapshots]]
+id = "nightly"
+format = "jsonl"
+schedule = "0 2 * * *"
+"""
+
+
+def test_a_cron_expression_is_compiled_once_per_timezone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled: Counter[tuple[str, str]] = Counter()
+    from_crontab = CronTrigger.from_crontab
+
+    def counting_from_crontab(expr: str, timezone: Any = None) -> CronTrigger:
+        compiled[(expr, str(timezone))] += 1
+        return from_crontab(expr, timezone=timezone)
+
+    monkeypatch.setattr(CronTrigger, "from_crontab", staticmethod(counting_from_crontab))
+    cfg = load_config(write_config(tmp_path, CRON_CONFIG))
+    for _ in range(3):  # a daemon plans again on every reload; the config's schedules keep their triggers
+        plan_jobs(cfg, cfg.sources, cfg.snapshots, {"nightly-source": NOW - timedelta(days=2)}, {}, NOW)
+    # once to validate the config (in UTC), once in the timezone the daemon reads it in
+    assert compiled == {
+        ("30 1 * * *", "UTC"): 1,
+        ("30 1 * * *", "Asia/Jakarta"): 1,
+        ("0 2 * * *", "UTC"): 1,
+        ("0 2 * * *", "Asia/Jakarta"): 1,
+    }
+
+
+def test_a_cron_schedule_reuses_its_trigger_and_jitters_only_a_copy() -> None:
+    schedule = CronSchedule("0 2 * * *")
+    assert schedule.trigger(JAKARTA) is schedule.trigger(JAKARTA)
+    jittered = schedule.trigger(JAKARTA, jitter=30)
+    assert (jittered.jitter, schedule.trigger(JAKARTA).jitter) == (30, None)
+
+
+def test_a_schedule_is_written_back_as_the_config_wrote_it(tmp_path: Path) -> None:
+    cfg = load_config(write_config(tmp_path, CRON_CONFIG.replace("30 1 * * *", "every 90m")))
+    dumped = cfg.model_dump(mode="json")
+    assert (dumped["sources"][0]["schedule"], dumped["snapshots"][0]["schedule"]) == ("every 90m", "0 2 * * *")
+    assert cfg.sources[0].schedule == IntervalSchedule(timedelta(minutes=90))

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import select
 from warta.storage import migrate
 from warta.storage.database import Database
+from warta.storage.document_records import DocumentRecord, RevisionRecord
 from warta.storage.errors import SearchQueryError, StorageError
 from warta.storage.fingerprints import content_hash
-from warta.storage.imports import IncomingDocument, IncomingRevision, import_document
+from warta.storage.imports import import_document
 from warta.storage.models import Document
 from warta.storage.revisions import mark_gone, record_page
 from warta.storage.search import SearchPage, SearchQuery, SnippetPart, search_documents
@@ -243,7 +244,7 @@ def test_gone_documents_stay_searchable_with_their_status(archive: Database) -> 
 
 
 def test_imported_documents_are_searchable(archive: Database) -> None:
-    revision = IncomingRevision(
+    revision = RevisionRecord(
         number=1,
         fetched_at=later(0),
         url=BASE + "imported",
@@ -251,7 +252,7 @@ def test_imported_documents_are_searchable(archive: Database) -> None:
         text="Pameran arsip foto Batavia",
         content_hash=content_hash("Pameran arsip", "Pameran arsip foto Batavia"),
     )
-    incoming = IncomingDocument(
+    incoming = DocumentRecord(
         uid="00000000-0000-4000-8000-000000000001",
         url=BASE + "imported",
         canonical_url=BASE + "imported",

@@ -96,8 +96,6 @@ def export_command(
     try:
         with _terminate_as_interrupt():
             snapshot = archive.export(cfg, database, fmt, output, selection)
-    except archive.SelectionError as exc:
-        raise click.UsageError(str(exc)) from exc
     except (archive.ExportError, StorageError, OSError) as exc:
         raise click.ClickException(f"{exc} (nothing was written to {output})") from exc
     finally:
@@ -123,8 +121,6 @@ def import_command(app: AppContext, path: Path) -> None:
     database = app.database()
     try:
         report = archive.import_archive(cfg, database, path)
-    except archive.ImportFileError as exc:
-        raise click.ClickException(str(exc)) from exc
     except StorageError as exc:
         raise click.ClickException(f"{exc}; the import can be run again, it skips what is already stored") from exc
     finally:
@@ -154,8 +150,6 @@ def snapshots_command(app: AppContext, as_json: bool, limit: int) -> None:
     try:
         with database.reading() as session:
             rows = [_snapshot_json(snapshot) for snapshot in list_snapshots(session, limit)]
-    except StorageError as exc:
-        raise click.ClickException(str(exc)) from exc
     finally:
         database.dispose()
     if as_json:

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import click
 
-from warta.config import ConfigError, WartaConfig, load_config
+from warta.config import WartaConfig, load_config
 from warta.storage.database import Database
-from warta.storage.errors import StorageError
 
 
 class ConfigProblem(click.ClickException):
@@ -31,18 +30,12 @@ class AppContext:
     def config(self) -> WartaConfig:
         """Return the validated config, or exit 2 listing its problems."""
         if self._config is None:
-            try:
-                self._config = load_config(self.config_path)
-            except ConfigError as exc:
-                raise ConfigProblem(str(exc)) from exc
+            self._config = load_config(self.config_path)  # a ConfigError exits 2 (cli.root)
         return self._config
 
     def database(self) -> Database:
         """Return the archive database at the current schema, or exit 1 saying what to do."""
-        try:
-            return Database.from_config(self.config())
-        except StorageError as exc:
-            raise click.ClickException(str(exc)) from exc
+        return Database.from_config(self.config())  # a StorageError exits 1 (cli.root)
 
 
 pass_app = click.make_pass_decorator(AppContext)

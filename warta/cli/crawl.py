@@ -12,13 +12,11 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from warta.cli.context import AppContext, ConfigProblem, pass_app
-from warta.config import ConfigError, WartaConfig
+from warta.cli.context import AppContext, pass_app
+from warta.config import WartaConfig
 from warta.config.handoff import parse_crawl_config
-from warta.crawler.errors import CrawlerError, UnknownSourceError
 from warta.crawler.report import CrawlReport, ProgressEvent
 from warta.crawler.runner import ProgressCallback, run_crawl, select_sources
-from warta.storage.errors import StorageError
 
 JSON_KEYS = ("id", "new", "changed", "unchanged", "gone", "errors", "requests", "bytes", "seconds")
 
@@ -43,18 +41,12 @@ def crawl_command(app: AppContext, source_ids: tuple[str, ...], as_json: bool, f
     Example: warta crawl dinas-kebudayaan --json
     """
     cfg = handed_config() if from_stdin else app.config()
-    try:
-        sources = select_sources(cfg, source_ids)
-    except UnknownSourceError as exc:
-        raise click.UsageError(str(exc)) from exc
+    sources = select_sources(cfg, source_ids)
     if not sources:
         raise click.UsageError("no enabled sources to crawl; add [[sources]] to the config or name a source id")
     console = Console(stderr=True)
-    try:
-        with live_progress(console, enabled=console.is_terminal and not as_json) as progress:
-            report = run_crawl(cfg, source_ids or None, progress=progress)
-    except (CrawlerError, StorageError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    with live_progress(console, enabled=console.is_terminal and not as_json) as progress:
+        report = run_crawl(cfg, source_ids or None, progress=progress)
     if as_json:
         click.echo(json.dumps(report_as_json(report), ensure_ascii=False))
     else:
@@ -66,12 +58,9 @@ def crawl_command(app: AppContext, source_ids: tuple[str, ...], as_json: bool, f
 
 
 def handed_config() -> WartaConfig:
-    """Return the config the daemon wrote to stdin, or exit 2 when it does not parse."""
+    """Return the config the daemon wrote to stdin; a ConfigError when it does not parse exits 2 (cli.root)."""
     # stdin, not an argument: the payload holds the database password, and `ps` shows arguments
-    try:
-        return parse_crawl_config(sys.stdin.read())
-    except ConfigError as exc:
-        raise ConfigProblem(str(exc)) from exc
+    return parse_crawl_config(sys.stdin.read())
 
 
 def report_as_json(report: CrawlReport) -> dict[str, object]:

@@ -18,11 +18,10 @@ from rich.progress import MofNCompleteColumn, Progress, TaskID
 
 from warta.cli.context import AppContext, ConfigProblem, pass_app
 from warta.cli.logs import LOG_FORMATS, LOG_LEVELS, choose_log_level, setup_logging
-from warta.config import ConfigError, check_writable_paths, no_source_warning
+from warta.config import ConfigError, WartaError, check_writable_paths, no_source_warning
 from warta.config.reference import reference_markdown, write_into
 from warta.config.secrets import mask_url
 from warta.storage.database import Database
-from warta.storage.errors import StorageError
 
 # Each command's module is imported only when that command runs (or --help lists it): `warta crawl`,
 # which the daemon starts for every scheduled crawl, does not pay for the archive, feeds and daemon code.
@@ -43,7 +42,21 @@ COMMANDS = {
 
 
 class LazyGroup(click.Group):
-    """A command group that imports the module of a command from `COMMANDS` when it is first needed."""
+    """A command group that imports the module of a command from `COMMANDS` when it is first needed.
+
+    It is also where our errors become exit codes: a WartaError raised by any
+    command is printed as its message, exit 2 for a usage problem (a bad config,
+    an unknown source id) and 1 for the rest. Commands catch an error only to
+    add what it means for them.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            raise ConfigProblem(str(exc)) from exc
+        except WartaError as exc:
+            raise (click.UsageError(str(exc)) if exc.is_usage_problem else click.ClickException(str(exc))) from exc
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})
@@ -117,7 +130,7 @@ def config_check(app: AppContext) -> None:
     cfg = app.config()
     problems = check_writable_paths(cfg)
     if problems:
-        raise ConfigProblem(str(ConfigError(problems, str(cfg.config_path))))
+        raise ConfigError(problems, str(cfg.config_path))
     warning = no_source_warning(cfg)
     if warning:
         click.echo(f"warning: {warning}", err=True)
@@ -142,8 +155,6 @@ def config_show(app: AppContext) -> None:
     data["daemon"]["scrapyd_nodes"] = [mask_url(url) for url in data["daemon"]["scrapyd_nodes"]]
     if "scrapyd_database_url" in data["daemon"]:
         data["daemon"]["scrapyd_database_url"] = mask_url(data["daemon"]["scrapyd_database_url"])
-    if "scrapyd_password" in data["daemon"]:
-        data["daemon"]["scrapyd_password"] = "***"
     click.echo(f"# effective config from {cfg.config_path}")
     click.echo(tomli_w.dumps(data), nl=False)
 
@@ -189,8 +200,6 @@ def db_upgrade(app: AppContext) -> None:
     with UpgradeProgress() as progress:
         try:
             before, after = database.upgrade(progress=progress.update)
-        except StorageError as exc:
-            raise click.ClickException(str(exc)) from exc
         finally:
             database.dispose()
     if before == after:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from warta.cli.context import AppContext, pass_app
+from warta.config.secrets import reveal
 from warta.daemon.executors.scrapyd.api import ScrapydNode
 from warta.daemon.executors.scrapyd.deploy import deploy
 
@@ -34,7 +35,7 @@ def deploy_command(app: AppContext, targets: tuple[str, ...], project: str | Non
         raise click.UsageError("no Scrapyd node to deploy to; pass --target URL or set [daemon] scrapyd_nodes")
     project = project or (daemon.scrapyd_project if daemon else "warta")
     username = daemon.scrapyd_username if daemon else None
-    password = daemon.scrapyd_password if daemon else None
+    password = reveal(daemon.scrapyd_password) if daemon else None
     nodes = [ScrapydNode(url, username, password) for url in urls]
     outcomes = deploy(nodes, project, version)
     for outcome in outcomes:

@@ -13,11 +13,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 
 from warta.config import SnapshotConfig, SourceConfig, WartaConfig
-from warta.config.schedules import IntervalSchedule, Schedule, due_time, parse_schedule
+from warta.config.schedules import IntervalSchedule, Schedule
 
 # Jitter is a small share of the interval so that sources with the same schedule spread out.
 JITTER_SHARE = 0.1
@@ -33,17 +31,6 @@ def jitter_seconds(schedule: Schedule) -> float:
     return MAX_JITTER_SECONDS / 2
 
 
-def make_trigger(schedule: Schedule, timezone: ZoneInfo, with_jitter: bool = True) -> BaseTrigger:
-    """Return the APScheduler trigger of a schedule; cron expressions are read in `timezone`."""
-    jitter = jitter_seconds(schedule) if with_jitter else None
-    if isinstance(schedule, IntervalSchedule):
-        return IntervalTrigger(seconds=schedule.interval.total_seconds(), timezone=timezone, jitter=jitter)
-    trigger = CronTrigger.from_crontab(schedule.expression, timezone=timezone)
-    # from_crontab takes no jitter argument; the trigger reads the attribute when it fires.
-    trigger.jitter = jitter
-    return trigger
-
-
 def stagger_overdue(
     due: Mapping[str, datetime], intervals: Mapping[str, timedelta], now: datetime
 ) -> dict[str, datetime]:
@@ -54,18 +41,6 @@ def stagger_overdue(
         step = min(MAX_STAGGER, intervals.get(job_id, MAX_STAGGER * 2) / 2)
         plan[job_id] = now + step * position
     return plan
-
-
-def schedule_interval(schedule: Schedule, timezone: ZoneInfo, now: datetime) -> timedelta:
-    """Return the time between two runs (for cron, between its next two times)."""
-    if isinstance(schedule, IntervalSchedule):
-        return schedule.interval
-    trigger = CronTrigger.from_crontab(schedule.expression, timezone=timezone)
-    first = trigger.get_next_fire_time(None, now)
-    assert first is not None
-    second = trigger.get_next_fire_time(first, first + timedelta(microseconds=1))
-    assert isinstance(first, datetime) and isinstance(second, datetime)
-    return second - first
 
 
 @dataclass(frozen=True)
@@ -93,35 +68,23 @@ def plan_jobs(
     now: datetime,
 ) -> list[PlannedJob]:
     """Return the jobs of the sources and snapshots, first runs derived from their last runs."""
-    entries: list[tuple[str, str, str, Schedule, ZoneInfo, datetime | None]] = [
-        (
-            "source",
-            source.id,
-            source.schedule,
-            source.parsed_schedule,
-            cfg.source_timezone(source),
-            last_source_runs.get(source.id),
-        )
+    entries: list[tuple[str, str, Schedule, ZoneInfo, datetime | None]] = [
+        ("source", source.id, source.schedule, cfg.source_timezone(source), last_source_runs.get(source.id))
         for source in sources
     ]
     crawler_tz = ZoneInfo(cfg.crawler.timezone)
     entries += [
-        (
-            "snapshot",
-            snapshot.id,
-            snapshot.schedule,
-            parse_schedule(snapshot.schedule),
-            crawler_tz,
-            last_snapshots.get(snapshot.id),
-        )
+        ("snapshot", snapshot.id, snapshot.schedule, crawler_tz, last_snapshots.get(snapshot.id))
         for snapshot in snapshots
     ]
     due, intervals = {}, {}
-    for kind, target, _, schedule, tz, last in entries:
-        due[f"{kind}:{target}"] = due_time(schedule, last, now, tz)
-        intervals[f"{kind}:{target}"] = schedule_interval(schedule, tz, now)
+    for kind, target, schedule, tz, last in entries:
+        due[f"{kind}:{target}"] = schedule.due_time(last, now, tz)
+        intervals[f"{kind}:{target}"] = schedule.interval_at(tz, now)
     first_runs = stagger_overdue(due, intervals, now)
     return [
-        PlannedJob(kind, target, text, make_trigger(schedule, tz), first_runs[f"{kind}:{target}"])
-        for kind, target, text, schedule, tz, _ in entries
+        PlannedJob(
+            kind, target, str(schedule), schedule.trigger(tz, jitter_seconds(schedule)), first_runs[f"{kind}:{target}"]
+        )
+        for kind, target, schedule, tz, _ in entries
     ]

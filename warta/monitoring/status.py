@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from warta.config import SourceConfig, WartaConfig
-from warta.config.schedules import due_time
 from warta.monitoring.source_monitor import assess_source
 from warta.storage.database import Database
 from warta.storage.health import stored_health
@@ -75,7 +74,7 @@ def source_statuses(cfg: WartaConfig, database: Database, now: datetime) -> list
                     id=source.id,
                     name=source.display_name,
                     enabled=source.enabled,
-                    schedule=source.schedule,
+                    schedule=str(source.schedule),
                     last_run=_last_run(run),
                     next_run=next_run,
                     overdue=next_run is not None and next_run < now,
@@ -91,7 +90,7 @@ def source_statuses(cfg: WartaConfig, database: Database, now: datetime) -> list
 def _next_run(cfg: WartaConfig, source: SourceConfig, run: CrawlRun | None, now: datetime) -> datetime | None:
     if not source.enabled:
         return None
-    return due_time(source.parsed_schedule, run.started_at if run else None, now, cfg.source_timezone(source))
+    return source.schedule.due_time(run.started_at if run else None, now, cfg.source_timezone(source))
 
 
 def _last_run(run: CrawlRun | None) -> LastRun | None:

@@ -1,8 +1,9 @@
 """Delivering alerts to a webhook: a JSON POST per alert, retried with backoff, in a background thread.
 
 A webhook that is down never holds up or stops the daemon: alerts wait in a
-queue, each is tried a few times with growing pauses, and the outcome (attempts,
-delivered time) is handed to a callback that records it.
+queue, each is tried a few times with growing pauses (tenacity, each retry
+logged with its reason), and the outcome (attempts, delivered time) is handed
+to a callback that records it.
 """
 
 from __future__ import annotations
@@ -11,14 +12,24 @@ import json
 import logging
 import queue
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from warta.config.secrets import mask_url
+import httpx
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_when_event_set,
+    wait_exponential,
+)
+
+from warta.config.errors import WartaError
+from warta.config.secrets import mask_text, mask_url
+from warta.crawler.http_client import http_client
 from warta.storage.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -83,47 +94,61 @@ class WebhookSender:
 
     def _deliver(self, message: WebhookMessage) -> tuple[int, datetime | None]:
         body = json.dumps(message.payload, ensure_ascii=False).encode("utf-8")
-        backoff = self.first_backoff_seconds
-        for attempt in range(1, self.attempts + 1):
-            problem = self._post(body)
-            if problem is None:
-                logger.info("alert %d delivered to the webhook (attempt %d)", message.alert_id, attempt)
-                return attempt, utcnow()
-            if attempt == self.attempts:
-                logger.warning(
-                    "alert %d not delivered to %s after %d attempts: %s (check [daemon] webhook_url)",
-                    message.alert_id,
-                    mask_url(self.url),
-                    attempt,
-                    problem,
-                )
-                return attempt, None
-            logger.info(
-                "webhook attempt %d for alert %d failed: %s; retrying in %.0fs",
-                attempt,
-                message.alert_id,
-                problem,
-                backoff,
-            )
-            if self._stopping.wait(backoff):
-                return attempt, None
-            backoff *= 2
-        return self.attempts, None
-
-    def _post(self, body: bytes) -> str | None:
-        """POST once; return None on a 2xx answer, else what went wrong."""
-        request = urllib.request.Request(
-            self.url,
-            data=body,
-            method="POST",
-            headers={"Content-Type": "application/json", "User-Agent": self.user_agent},
+        retrying = Retrying(
+            stop=stop_after_attempt(self.attempts) | stop_when_event_set(self._stopping),
+            wait=wait_exponential(multiplier=self.first_backoff_seconds, exp_base=2),
+            # waiting on the stop event, not sleeping, lets the daemon stop in the middle of a backoff
+            sleep=self._pause,
+            before_sleep=lambda state: _log_retry(message.alert_id, state),
+            retry=retry_if_exception_type(DeliveryFailed),
+            reraise=True,
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:
-                response.read()
-                return None
-        except urllib.error.HTTPError as exc:
-            exc.close()
-            return f"HTTP {exc.code}"
-        except (urllib.error.URLError, OSError) as exc:
-            return str(getattr(exc, "reason", exc))
+            with self._client() as client:
+                for attempt in retrying:
+                    if self._stopping.is_set() and attempt.retry_state.attempt_number > 1:
+                        return attempt.retry_state.attempt_number - 1, None  # stopped during a backoff
+                    with attempt:
+                        self._post(client, body)
+        except DeliveryFailed as exc:
+            number = retrying.statistics.get("attempt_number", self.attempts)
+            logger.warning(
+                "alert %d not delivered to %s after %d attempts: %s (check [daemon] webhook_url)",
+                message.alert_id,
+                mask_url(self.url),
+                number,
+                exc,
+            )
+            return number, None
+        number = retrying.statistics["attempt_number"]
+        logger.info("alert %d delivered to the webhook (attempt %d)", message.alert_id, number)
+        return number, utcnow()
+
+    def _pause(self, seconds: float) -> None:
+        self._stopping.wait(seconds)
+
+    def _client(self) -> httpx.Client:
+        return http_client(self.user_agent, self.timeout_seconds)
+
+    def _post(self, client: httpx.Client, body: bytes) -> None:
+        """POST once; raise DeliveryFailed saying what went wrong unless the answer is 2xx."""
+        try:
+            response = client.post(self.url, content=body, headers={"Content-Type": "application/json"})
+        except httpx.HTTPError as exc:
+            raise DeliveryFailed(mask_text(str(exc)) or type(exc).__name__) from exc
+        if not response.is_success:
+            raise DeliveryFailed(f"HTTP {response.status_code}")
+
+
+class DeliveryFailed(WartaError):
+    """Raised by one POST that did not get a 2xx answer; the retry loop catches it."""
+
+
+def _log_retry(alert_id: int, state: RetryCallState) -> None:
+    """Log why an attempt failed and when the next one comes."""
+    outcome = state.outcome
+    reason = outcome.exception() if outcome is not None else None
+    pause = state.next_action.sleep if state.next_action is not None else 0.0
+    logger.info(
+        "webhook attempt %d for alert %d failed: %s; retrying in %.0fs", state.attempt_number, alert_id, reason, pause
+    )

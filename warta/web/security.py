@@ -19,6 +19,8 @@ from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from warta.config.errors import WartaError
+
 PAGE_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
@@ -33,7 +35,7 @@ COMMON_HEADERS = (
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 
 
-class AuthConfigError(Exception):
+class AuthConfigError(WartaError):
     """Raised when basic auth is configured but its password hash is missing or malformed."""
 
 

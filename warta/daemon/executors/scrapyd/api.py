@@ -7,25 +7,28 @@ masked URL, so no password reaches a log or an error.
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from warta.config.secrets import mask_url
+import httpx
+
+from warta.config.errors import WartaError
+from warta.config.schema import VERSION
+from warta.config.secrets import mask_text, mask_url
+from warta.crawler.http_client import http_client
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
+USER_AGENT = f"warta/{VERSION} (scrapyd client)"
 
 
-class ScrapydError(Exception):
+class ScrapydError(WartaError):
     """Raised when a node answers but refuses the request (unknown project, bad egg, auth)."""
 
 
@@ -81,10 +84,7 @@ class ScrapydNode:
         self.base_url = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
         self.label = mask_url(url)
         self.timeout_seconds = timeout_seconds
-        self._auth = None
-        if username is not None:
-            token = base64.b64encode(f"{username}:{password or ''}".encode()).decode("ascii")
-            self._auth = f"Basic {token}"
+        self._auth = (username, password or "") if username is not None else None
 
     def __repr__(self) -> str:
         return f"ScrapydNode({self.label!r})"
@@ -142,25 +142,22 @@ class ScrapydNode:
         return self._send("POST", endpoint, encoded.encode(), "application/x-www-form-urlencoded")
 
     def _send(self, method: str, endpoint: str, body: bytes | None, content_type: str | None) -> dict[str, Any]:
-        request = urllib.request.Request(f"{self.base_url}/{endpoint}", data=body, method=method)
-        if content_type:
-            request.add_header("Content-Type", content_type)
-        if self._auth:
-            request.add_header("Authorization", self._auth)
+        headers = {"Content-Type": content_type} if content_type else {}
         name = endpoint.split("?", 1)[0]
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:
-                raw = response.read()
-        except urllib.error.HTTPError as exc:
-            if exc.code == 401:
-                raise ScrapydError(
-                    f"{self.label} refused {name}: wrong or missing credentials; set them in the node URL "
-                    "or in [daemon] scrapyd_username/scrapyd_password"
-                ) from None
-            raise NodeUnreachableError(f"{self.label} answered {name} with HTTP {exc.code}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
+            with http_client(USER_AGENT, self.timeout_seconds, auth=self._auth) as client:
+                response = client.request(method, f"{self.base_url}/{endpoint}", content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            reason = mask_text(str(exc)) or type(exc).__name__  # masked: it may name the URL with its password
             raise NodeUnreachableError(f"{self.label} does not answer ({reason})") from None
+        if response.status_code == 401:
+            raise ScrapydError(
+                f"{self.label} refused {name}: wrong or missing credentials; set them in the node URL "
+                "or in [daemon] scrapyd_username/scrapyd_password"
+            )
+        if response.status_code >= 400:
+            raise NodeUnreachableError(f"{self.label} answered {name} with HTTP {response.status_code}")
+        raw = response.content
         try:
             answer = json.loads(raw)
         except ValueError:

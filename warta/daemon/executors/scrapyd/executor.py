@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from warta.config import SourceConfig, WartaConfig
+from warta.config.secrets import reveal
 from warta.crawler.scrapyd.job import SPIDER_NAME, DispatchedCrawl
 from warta.daemon.executors.base import AcceptedConfig, SettledRun
 from warta.daemon.executors.scrapyd.api import NodeUnreachableError, ScrapydError, ScrapydNode
@@ -84,7 +85,8 @@ class ScrapydExecutor:
     def from_config(cls, cfg: WartaConfig, database: Database, config: AcceptedConfig) -> ScrapydExecutor:
         """Return the executor of [daemon] scrapyd_nodes, whose jobs carry what `config` returns at dispatch."""
         daemon = cfg.daemon
-        nodes = [ScrapydNode(url, daemon.scrapyd_username, daemon.scrapyd_password) for url in daemon.scrapyd_nodes]
+        password = reveal(daemon.scrapyd_password)
+        nodes = [ScrapydNode(url, daemon.scrapyd_username, password) for url in daemon.scrapyd_nodes]
         return cls(
             config,
             database,
