@@ -6,7 +6,6 @@ import http.client
 import os
 import socket
 import subprocess
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,8 +13,9 @@ from pathlib import Path
 
 import pytest
 import tomli_w
+from starlette.responses import PlainTextResponse
 from warta.config import load_config
-from warta.feeds.server import make_feed_app, make_feed_server
+from warta.feeds.static_app import FeedFolderApp
 from warta.storage.database import Database
 from warta.storage.sources import ensure_source
 from warta.storage.topics import TopicMatcher
@@ -24,7 +24,9 @@ from tests.feeds.conftest import CONFIG as FEEDS_CONFIG
 from tests.feeds.conftest import FESTIVAL, MUSEUM, WCCF
 from tests.feeds.conftest import Archive as FeedArchive
 from tests.feeds.conftest import page as feed_page
-from warta.monitoring.http_server import HealthReport, HttpService, MonitoringApp
+from warta.monitoring.endpoints import HealthReport, MonitoringApp
+from warta.web.dispatch import WartaApp
+from warta.web.server import HttpServer
 
 SECRET = "warta-reliability-secret-8d1f0c"
 FEED_FILES = {
@@ -70,19 +72,14 @@ def feed_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     (feed_dir / "topics" / "hop2.atom").symlink_to(root / "secret.txt")
     (feed_dir / "absolute.atom").symlink_to("/etc/passwd")
     if request.param == "daemon":
-        app = MonitoringApp(lambda: HealthReport(True, {}), lambda: b"", "text/plain", make_feed_app(feed_dir))
-        service = HttpService("127.0.0.1", 0, app)
-        service.start()
-        yield FeedSite("127.0.0.1", service.address[1], feed_dir)
-        service.stop()
-        return
-    httpd = make_feed_server("127.0.0.1", 0, make_feed_app(feed_dir))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield FeedSite("127.0.0.1", httpd.server_address[1], feed_dir)
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+        monitoring = MonitoringApp(lambda: HealthReport(True, {}), lambda: b"", "text/plain")
+        app = WartaApp(PlainTextResponse("not found\n", status_code=404), FeedFolderApp(feed_dir), monitoring)
+        server = HttpServer.bind(app, "127.0.0.1", 0)
+    else:
+        server = HttpServer.bind(FeedFolderApp(feed_dir), "127.0.0.1", 0)
+    server.start()
+    yield FeedSite(*server.address, feed_dir)
+    server.stop()
 
 
 def http_request(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 import sys
 from pathlib import Path
 
@@ -12,6 +14,10 @@ from rich.table import Table
 from warta.crawler.errors import CrawlerError
 from warta.daemon.signals import stop_on_signals
 from warta.demo.runner import Demo, DemoResult
+from warta.feeds.static_app import FeedFolderApp
+from warta.web.server import HttpServer, listen
+
+HOST = "127.0.0.1"
 
 
 @click.command("demo")
@@ -31,7 +37,10 @@ def demo_command(once: bool, data_dir: Path, port: int) -> None:
     Example: warta demo --once
     """
     console = Console(soft_wrap=True)
-    demo = Demo(data_dir, feeds_port=port)
+    # bound before the crawls: the feeds' public URL, written into the demo's config, names this port
+    listener = _listen_or_any_port(HOST, port)
+    host, bound_port = listener.getsockname()[:2]
+    demo = Demo(data_dir, feeds_url=f"http://{host}:{bound_port}/", host=HOST)
     try:
         try:
             result = demo.run(announce=lambda line: console.print(f"[bold]{line}[/bold]"))
@@ -40,13 +49,25 @@ def demo_command(once: bool, data_dir: Path, port: int) -> None:
         print_summary(console, result, serving=not once)
         if once:
             return
+        server = HttpServer(FeedFolderApp(demo.config().feeds.dir), listener)
         # The handlers are in place before the announcement, so a signal sent on reading it stops us cleanly.
         with stop_on_signals() as stop:
             console.print(f"\nServing the feeds at [bold]{result.feeds_url}[/bold] (Ctrl-C to stop).")
-            demo.serve(stop)
+            server.serve_until(stop)
         console.print("stopped")
     finally:
+        listener.close()
         demo.close()
+
+
+def _listen_or_any_port(host: str, port: int) -> socket.socket:
+    """Return a socket listening on `port`, or on a free port when that one is taken."""
+    try:
+        return listen(host, port)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE or port == 0:
+            raise
+        return listen(host, 0)
 
 
 def print_summary(console: Console, result: DemoResult, serving: bool) -> None:

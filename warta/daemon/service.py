@@ -27,6 +27,7 @@ from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_PAUSED, STATE_RUNNING
+from starlette.responses import PlainTextResponse
 
 from warta.archive.scheduled import run_scheduled_snapshot
 from warta.config import VERSION, ConfigError, SnapshotConfig, WartaConfig, load_config
@@ -37,9 +38,9 @@ from warta.daemon.executors.scrapyd.executor import ScrapydExecutor
 from warta.daemon.feed_rebuild import FeedRebuilder
 from warta.daemon.schedule_plan import plan_jobs
 from warta.feeds.builder import build_feeds
-from warta.feeds.server import make_feed_app
+from warta.feeds.static_app import FeedFolderApp
 from warta.monitoring.config_state import ConfigState
-from warta.monitoring.http_server import HealthReport, HttpService, MonitoringApp, WsgiApp, split_listen
+from warta.monitoring.endpoints import HealthReport, MonitoringApp, split_listen
 from warta.monitoring.metrics import CONTENT_TYPE, DaemonMetrics
 from warta.monitoring.source_monitor import SourceMonitor
 from warta.monitoring.webhook import WebhookSender
@@ -55,6 +56,8 @@ from warta.storage.run_history import (
 )
 from warta.storage.sources import ensure_source
 from warta.storage.types import utcnow
+from warta.web.dispatch import WartaApp
+from warta.web.server import HttpServer
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +81,6 @@ class Daemon:
         config_path: Path,
         log_level: str = "info",
         build_feeds: Callable[[WartaConfig, Database], object] | None = None,
-        feeds_app: WsgiApp | None = None,
         run_snapshot: SnapshotRunner | None = None,
     ) -> None:
         self.cfg = cfg
@@ -112,8 +114,9 @@ class Daemon:
         )
         self.scheduler.add_listener(self._on_skipped, EVENT_JOB_MAX_INSTANCES)
         host, port = split_listen(cfg.daemon.listen)
-        app = MonitoringApp(self.health_report, self.metrics.render, CONTENT_TYPE, feeds_app)
-        self.http = HttpService(host, port, app)
+        monitoring = MonitoringApp(self.health_report, self.metrics.render, CONTENT_TYPE)
+        app = WartaApp(PlainTextResponse("not found\n", status_code=404), FeedFolderApp(cfg.feeds.dir), monitoring)
+        self.http = HttpServer.bind(app, host, port)
         self.started_monotonic = time.monotonic()
         self._active: set[str] = set()
         self._active_changed = threading.Condition()
@@ -131,7 +134,6 @@ class Daemon:
             cfg.config_path,
             log_level,
             build_feeds=build_feeds,
-            feeds_app=make_feed_app(cfg.feeds.dir),
             run_snapshot=run_scheduled_snapshot,
         )
 
