@@ -159,7 +159,8 @@ class DaemonSettings(Section):
     """The long-running scheduler started by `warta daemon`."""
 
     listen: str = Field(
-        "127.0.0.1:8080", description="host:port of the daemon's HTTP server (feeds, /healthz, /metrics)."
+        "127.0.0.1:8080",
+        description="host:port of the daemon's HTTP server (the archive browser, the feeds, /healthz, /metrics).",
     )
     max_parallel_crawls: int = Field(2, ge=1, le=64, description="Crawls running at the same time.")
     crawl_timeout: Duration = Field(
