@@ -23,13 +23,14 @@ from bench import (
     search_scaling,
     search_upkeep,
     soak,
+    story_page,
 )
 from bench.archives import SeededArchives
 from bench.databases import postgres_url
 from bench.harness import BenchResult, print_results, save_results, skipped
 from bench.workload import SiteProcess, generate_site
 
-BENCHMARKS = ("ingest", "peer", "recrawl", "record", "feeds", "export", "search", "soak")
+BENCHMARKS = ("ingest", "peer", "recrawl", "record", "feeds", "export", "search", "story", "soak")
 FULL = {
     "pages": 2_000,
     "peer_sample": 100,
@@ -40,6 +41,7 @@ FULL = {
     "archive_large": 100_000,
     "search_small": 1_000,
     "search_large": 100_000,
+    "story_requests": 200,
     "soak_crawls": 300,
     "soak_pages": 10,
 }
@@ -53,6 +55,7 @@ TINY = {
     "archive_large": 300,
     "search_small": 30,
     "search_large": 300,
+    "story_requests": 20,
     "soak_crawls": 4,
     "soak_pages": 3,
 }
@@ -95,7 +98,7 @@ def run_benchmarks(sizes: dict[str, int], chosen: set[str]) -> list[BenchResult]
                 crawls, pages = sizes["soak_crawls"], sizes["soak_pages"]
                 soaking = background.submit(_step, "daemon soak", lambda: soak.run(folder / "soak", crawls, pages))
             installing = background.submit(peer_newsplease.newsplease_python) if peer is not None else None
-            if chosen & {"record", "feeds", "export", "search"}:
+            if chosen & {"record", "feeds", "export", "search", "story"}:
                 results += _archive_benchmarks(sizes, chosen, backends, folder / "archives")
             soak_results = soaking.result() if soaking is not None else []
             if peer is not None and installing is not None:
@@ -157,6 +160,9 @@ def _archive_benchmarks_on(backend: str, sizes: dict[str, int], chosen: set[str]
             f"search scaling ({backend})", lambda: search_scaling.run(backend, folder, search_small, search_large)
         )
         results.append(_step(f"search upkeep ({backend})", lambda: search_upkeep.run(backend, folder, search_small)))
+    if "story" in chosen:
+        requests = sizes["story_requests"]
+        results.append(_step(f"story page ({backend})", lambda: story_page.run(backend, folder, requests)))
     with SeededArchives(folder) as archives:
         if "feeds" in chosen:
             results.append(

@@ -176,7 +176,8 @@ class DaemonSettings(Section):
     """The long-running scheduler started by `warta daemon`."""
 
     listen: str = Field(
-        "127.0.0.1:8080", description="host:port of the daemon's HTTP server (feeds, /healthz, /metrics)."
+        "127.0.0.1:8080",
+        description="host:port of the daemon's HTTP server (the archive browser, the feeds, /healthz, /metrics).",
     )
     max_parallel_crawls: int = Field(2, ge=1, le=64, description="Crawls running at the same time.")
     crawl_timeout: Duration = Field(
@@ -241,7 +242,7 @@ class ArchiveSettings(Section):
 
 
 class WebSettings(Section):
-    """The archive browser served by `warta serve`."""
+    """The archive browser served by `warta serve`, and by the daemon on [daemon] listen."""
 
     title: str = Field("warta archive", min_length=1, description="Title shown on every page of the archive browser.")
     page_size: int = Field(20, ge=1, le=200, description="Stories or search results shown per page.")
@@ -250,7 +251,11 @@ class WebSettings(Section):
     )
     port: int = Field(8000, ge=0, le=65535, description="Port `warta serve` listens on (0 picks a free one).")
     auth_username: str | None = Field(
-        None, description="User name of HTTP basic auth for a private archive (none: the archive is public)."
+        None,
+        description=(
+            "User name of HTTP basic auth for a private archive (none: the archive is public). It guards the "
+            "browser's pages; the feed files, /healthz and /metrics stay open to feed readers and monitoring."
+        ),
     )
     auth_password_hash_env: str = Field(
         "WARTA_WEB_PASSWORD_HASH",

@@ -1,7 +1,8 @@
-"""/healthz, /metrics and the feed directory over real HTTP, from a daemon built in this process."""
+"""/healthz, /metrics, the feeds and the archive browser over real HTTP, from a daemon built in this process."""
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import urllib.error
@@ -18,6 +19,7 @@ from warta.storage.database import Database
 from tests.conftest import free_port, write_config
 from warta.cli.root import cli
 from warta.daemon.service import Daemon
+from warta.web.security import hash_password
 
 SOURCE = """
 [[sources]]
@@ -37,9 +39,9 @@ def get(url: str) -> tuple[int, str, bytes]:
             return exc.code, exc.headers["Content-Type"], exc.read()
 
 
-def make_daemon(tmp_path: Path, database_url: str) -> Daemon:
+def make_daemon(tmp_path: Path, database_url: str, extra: str = "") -> Daemon:
     port = free_port()
-    body = f'[storage]\nurl = "{database_url}"\n[daemon]\nlisten = "127.0.0.1:{port}"\n' + SOURCE
+    body = f'[storage]\nurl = "{database_url}"\n[daemon]\nlisten = "127.0.0.1:{port}"\n{extra}' + SOURCE
     cfg = load_config(write_config(tmp_path, body), environ={})
     return Daemon.from_config(cfg, Database(cfg.storage.url))
 
@@ -128,3 +130,53 @@ def test_daemon_command_on_a_busy_port_exits_1_saying_what_to_do(tmp_path: Path)
     assert result.exit_code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.output
     assert "[daemon] listen" in result.output
+
+
+def test_the_archive_browser_is_served_beside_the_feeds_and_health(daemon: Daemon) -> None:
+    feed_dir = daemon.cfg.feeds.dir
+    feed_dir.mkdir(parents=True, exist_ok=True)
+    (feed_dir / "index.html").write_text("<!DOCTYPE html><title>feeds</title>", encoding="utf-8")
+    status, content_type, body = get(url(daemon, "/"))
+    assert (status, content_type.split(";")[0]) == (200, "text/html")
+    assert b"<h1>warta archive</h1>" in body, "/ is the browser's home page, not the feed folder's index"
+    assert get(url(daemon, "/changes"))[0] == 200
+    assert get(url(daemon, "/static/style.css"))[0] == 200
+    assert get(url(daemon, "/index.html"))[2] == b"<!DOCTYPE html><title>feeds</title>"
+    assert get(url(daemon, "/stories/999999"))[0] == 404
+    assert get(url(daemon, "/healthz"))[1] == "application/json"
+
+
+def test_basic_auth_guards_the_pages_but_not_the_feeds_or_health(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WARTA_WEB_PASSWORD_HASH", hash_password("sesame"))
+    database = Database(db_url)
+    database.ensure_schema()
+    database.dispose()
+    daemon = make_daemon(tmp_path, db_url, '[web]\nauth_username = "editor"\n')
+    daemon.cfg.feeds.dir.mkdir(parents=True, exist_ok=True)
+    (daemon.cfg.feeds.dir / "all.atom").write_text('<feed xmlns="http://www.w3.org/2005/Atom"/>', encoding="utf-8")
+    daemon.http.start()
+    try:
+        assert get(url(daemon, "/"))[0] == 401
+        request = urllib.request.Request(url(daemon, "/"))
+        request.add_header("Authorization", "Basic " + base64.b64encode(b"editor:sesame").decode())
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200
+        assert get(url(daemon, "/all.atom"))[0] == 200
+        assert get(url(daemon, "/healthz"))[0] == 503  # answered (the scheduler is not started), not 401
+    finally:
+        daemon.http.stop()
+        daemon.database.dispose()
+
+
+def test_daemon_with_basic_auth_but_no_password_hash_exits_1_saying_what_to_do(tmp_path: Path) -> None:
+    body = (
+        f'[storage]\nurl = "sqlite:///{tmp_path / "w.db"}"\n[daemon]\nlisten = "127.0.0.1:{free_port()}"\n'
+        '[web]\nauth_username = "editor"\n'
+    )
+    result = CliRunner().invoke(
+        cli, ["--config", str(write_config(tmp_path, body)), "daemon"], env={"WARTA_WEB_PASSWORD_HASH": ""}
+    )
+    assert result.exit_code == 1, result.output
+    assert "$WARTA_WEB_PASSWORD_HASH is empty" in result.output and "warta serve --hash-password" in result.output

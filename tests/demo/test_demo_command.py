@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import feedparser
@@ -77,7 +79,7 @@ def test_demo_edit_is_visible_in_the_feed(demo_run) -> None:
     assert festival and "Edited" in festival[0].content[0].value
 
 
-def test_serving_demo_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+def test_serving_demo_serves_the_archive_and_its_feeds_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     env = {**os.environ, "COLUMNS": "200"}
     env.pop("WARTA_STORAGE_URL", None)
     demo = subprocess.Popen(
@@ -90,12 +92,27 @@ def test_serving_demo_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     assert demo.stdout is not None
     lines = []
     try:
-        for line in demo.stdout:  # the crawls of both days, the summary, then the feeds are served
+        for line in demo.stdout:  # the crawls of both days, the summary, then the archive is served
             lines.append(line)
-            if line.startswith("Serving the feeds at"):
+            if line.startswith("Serving the archive at"):
                 break
+        served = re.match(r"Serving the archive at (http://127\.0\.0\.1:\d+/) ", lines[-1])
+        assert served, "".join(lines)
+        # no retries: the port listens before the line is printed
+        home = fetch(served.group(1))
+        changes = fetch(served.group(1) + "changes")
+        feed = fetch(served.group(1) + "all.atom")
     finally:
         rest = signal_and_wait(demo, signal.SIGTERM)
-    assert lines and lines[-1].startswith("Serving the feeds at"), "".join(lines)
+    assert b"Setu Babakan" in home, "the home page lists the demo's stories"
+    assert b"changed" in changes
+    assert feedparser.parse(feed).entries, "the feeds are served beside the pages"
     assert demo.returncode == 0, rest
     assert rest.strip().endswith("stopped"), rest
+
+
+def fetch(url: str) -> bytes:
+    """Return the body of a 200 answer to GET `url`."""
+    with urllib.request.urlopen(url, timeout=30) as response:
+        assert response.status == 200
+        return bytes(response.read())

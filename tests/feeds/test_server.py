@@ -5,12 +5,13 @@ from __future__ import annotations
 import gzip
 import http.client
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from warta.feeds.server import make_feed_app, make_feed_server
+from warta.feeds.static_app import FeedFolderApp
+
+from warta.web.server import HttpServer
 
 FILES = {
     "all.atom": b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">' + b"<!-- pad -->" * 60 + b"</feed>",
@@ -39,13 +40,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(site: Path) -> Iterator[tuple[str, int]]:
-    httpd = make_feed_server("127.0.0.1", 0, make_feed_app(site))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield "127.0.0.1", httpd.server_address[1]
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    httpd = HttpServer.bind(FeedFolderApp(site), "127.0.0.1", 0)
+    httpd.start()
+    yield httpd.address
+    httpd.stop()
 
 
 def request(server, method: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict, bytes]:

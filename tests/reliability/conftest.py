@@ -6,7 +6,6 @@ import http.client
 import os
 import socket
 import subprocess
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,8 +13,8 @@ from pathlib import Path
 
 import pytest
 import tomli_w
-from warta.config import load_config
-from warta.feeds.server import make_feed_app, make_feed_server
+from warta.config import load_config, parse_config
+from warta.feeds.static_app import FeedFolderApp
 from warta.storage.database import Database
 from warta.storage.sources import ensure_source
 from warta.storage.topics import TopicMatcher
@@ -24,7 +23,9 @@ from tests.feeds.conftest import CONFIG as FEEDS_CONFIG
 from tests.feeds.conftest import FESTIVAL, MUSEUM, WCCF
 from tests.feeds.conftest import Archive as FeedArchive
 from tests.feeds.conftest import page as feed_page
-from warta.monitoring.http_server import HealthReport, HttpService, MonitoringApp
+from warta.monitoring.endpoints import HealthReport, MonitoringApp
+from warta.web.dispatch import make_warta_app
+from warta.web.server import HttpServer
 
 SECRET = "warta-reliability-secret-8d1f0c"
 FEED_FILES = {
@@ -54,7 +55,8 @@ class FeedSite:
 def feed_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FeedSite]:
     """Serve a feed folder whose parent holds a secret file and a secret folder, reachable only by escaping.
 
-    Served twice: as `warta feeds serve` serves it, and behind the daemon's /healthz and /metrics.
+    Served twice: as `warta feeds serve` serves it, and as the daemon does, beside the archive
+    browser and its /healthz and /metrics.
     """
     root = tmp_path_factory.mktemp("served")
     feed_dir = root / "public"
@@ -69,20 +71,24 @@ def feed_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     (feed_dir / "hop.atom").symlink_to(feed_dir / "topics" / "hop2.atom")
     (feed_dir / "topics" / "hop2.atom").symlink_to(root / "secret.txt")
     (feed_dir / "absolute.atom").symlink_to("/etc/passwd")
+    database = None
     if request.param == "daemon":
-        app = MonitoringApp(lambda: HealthReport(True, {}), lambda: b"", "text/plain", make_feed_app(feed_dir))
-        service = HttpService("127.0.0.1", 0, app)
-        service.start()
-        yield FeedSite("127.0.0.1", service.address[1], feed_dir)
-        service.stop()
-        return
-    httpd = make_feed_server("127.0.0.1", 0, make_feed_app(feed_dir))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield FeedSite("127.0.0.1", httpd.server_address[1], feed_dir)
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+        cfg = parse_config(
+            {"storage": {"url": f"sqlite:///{root / 'warta.db'}"}, "feeds": {"dir": str(feed_dir)}},
+            base_dir=root,
+            environ={},
+        )
+        database = Database(cfg.storage.url)
+        database.ensure_schema()
+        monitoring = MonitoringApp(lambda: HealthReport(True, {}), lambda: b"", "text/plain")
+        server = HttpServer.bind(make_warta_app(cfg, database, monitoring), "127.0.0.1", 0)
+    else:
+        server = HttpServer.bind(FeedFolderApp(feed_dir), "127.0.0.1", 0)
+    server.start()
+    yield FeedSite(*server.address, feed_dir)
+    server.stop()
+    if database is not None:
+        database.dispose()
 
 
 def http_request(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import socket
-import threading
 
 import pytest
-from warta.feeds.server import make_feed_app, make_feed_server
+from warta.feeds.static_app import FeedFolderApp
 
 from tests.reliability.conftest import FeedSite, http_request, raw_exchange, status_of
+from warta.web.server import HttpServer
 
 
 @pytest.mark.parametrize("method", ["TRACE", "CONNECT", "PROPFIND", "get", "BREW"])
@@ -74,28 +74,25 @@ def test_half_sent_request_does_not_block_other_clients(feed_site: FeedSite) -> 
 def test_server_queues_two_hundred_connections_before_accepting_any(tmp_path) -> None:
     # The server is bound but not serving: every connect below completes only if the listen
     # queue holds it. With socketserver's default queue of 5 the sixth connect would hang.
-    server = make_feed_server("127.0.0.1", 0, make_feed_app(tmp_path))
+    server = HttpServer.bind(FeedFolderApp(tmp_path), "127.0.0.1", 0)
     sockets: list[socket.socket] = []
     try:
         for _ in range(200):
-            sockets.append(socket.create_connection(server.server_address, timeout=5))
+            sockets.append(socket.create_connection(server.address, timeout=5))
         assert len(sockets) == 200
     finally:
         for sock in sockets:
             sock.close()
-        server.server_close()
+        server.stop()
 
 
 def test_client_silent_mid_request_is_disconnected(tmp_path, capfd: pytest.CaptureFixture[str]) -> None:
-    server = make_feed_server("127.0.0.1", 0, make_feed_app(tmp_path), idle_timeout_seconds=0.5)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = HttpServer.bind(FeedFolderApp(tmp_path), "127.0.0.1", 0, idle_timeout_seconds=0.5)
+    server.start()
     try:
-        with socket.create_connection(server.server_address, timeout=30) as sock:
+        with socket.create_connection(server.address, timeout=30) as sock:
             sock.sendall(b"GET /all.atom HTTP/1.1\\r\\nHost: x\\r\\n")  # and then nothing more
             assert sock.recv(1024) == b""  # the server hung up rather than waiting for us forever
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+        server.stop()
     assert "Traceback" not in capfd.readouterr().err

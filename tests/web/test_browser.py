@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 
 from tests.conftest import ROOT
 from tests.web.conftest import HOSTILE_PATH, CrawledSite
 from tests.web.test_pages import EDITED_PATH, story_id
-from warta.cli.web import listen
 from warta.web.app import create_app
+from warta.web.server import HttpServer
 
 ARTIFACTS = ROOT / "test-artifacts" / "web"
 CHROMIUM_ARGS = [
@@ -57,15 +55,10 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def base_url(crawled_site: CrawledSite) -> Iterator[str]:
     """Serve the archive browser over the crawled archive on 127.0.0.1 and yield its address."""
-    listener = listen("127.0.0.1", 0)
-    app = create_app(crawled_site.cfg, crawled_site.database)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=30)
-    listener.close()
+    server = HttpServer.bind(create_app(crawled_site.cfg, crawled_site.database), "127.0.0.1", 0)
+    server.start()
+    yield server.url.rstrip("/")
+    server.stop()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from warta.cli.context import AppContext, pass_app
 from warta.daemon.service import Daemon
 from warta.monitoring.status import SourceStatus, source_statuses
 from warta.storage.types import utcnow
+from warta.web.security import AuthConfigError
 
 HEALTH_STYLES = {"ok": "green", "failing": "red", "stale": "yellow", "degraded": "yellow", "unknown": "dim"}
 
@@ -22,9 +23,9 @@ HEALTH_STYLES = {"ok": "green", "failing": "red", "stale": "yellow", "degraded":
 @click.command("daemon")
 @pass_app
 def daemon_command(app: AppContext) -> None:
-    """Run the scheduler: crawl each source on its schedule, watch health, serve feeds and metrics.
+    """Run the scheduler: crawl each source on its schedule, watch health, serve the archive and its feeds.
 
-    It serves /healthz, /metrics and the feeds on [daemon] listen. SIGHUP reloads the
+    It serves the archive browser, the feeds, /healthz and /metrics on [daemon] listen. SIGHUP reloads the
     config; SIGTERM or Ctrl-C stops it cleanly (running crawls get [daemon] shutdown_grace).
 
     Example: warta --config /etc/warta/warta.toml --log-format json daemon
@@ -37,9 +38,13 @@ def daemon_command(app: AppContext) -> None:
     try:
         daemon = Daemon.from_config(cfg, database, log_level)
     except OSError as exc:
+        database.dispose()
         raise click.ClickException(
             f"cannot listen on {cfg.daemon.listen}: {exc} (is another daemon running? change [daemon] listen)"
         ) from exc
+    except AuthConfigError as exc:
+        database.dispose()
+        raise click.ClickException(str(exc)) from exc
     raise SystemExit(daemon.run())
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 import sys
 from pathlib import Path
 
@@ -12,10 +14,15 @@ from rich.table import Table
 from warta.crawler.errors import CrawlerError
 from warta.daemon.signals import stop_on_signals
 from warta.demo.runner import Demo, DemoResult
+from warta.storage.database import Database
+from warta.web.dispatch import make_warta_app
+from warta.web.server import HttpServer, listen
+
+HOST = "127.0.0.1"
 
 
 @click.command("demo")
-@click.option("--once", is_flag=True, help="Exit after building the feeds instead of serving them.")
+@click.option("--once", is_flag=True, help="Exit after building the feeds instead of serving the archive.")
 @click.option(
     "--dir",
     "data_dir",
@@ -24,14 +31,23 @@ from warta.demo.runner import Demo, DemoResult
     show_default=True,
     help="Folder of the demo's database, config and feeds (emptied first).",
 )
-@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="Port of the feeds.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="Port of the archive browser and the feeds (another free one when it is taken).",
+)
 def demo_command(once: bool, data_dir: Path, port: int) -> None:
-    """Crawl a bundled demo site on two days, build the feeds and serve them (offline).
+    """Crawl a bundled demo site on two days, build the feeds, and serve the archive browser and feeds (offline).
 
     Example: warta demo --once
     """
     console = Console(soft_wrap=True)
-    demo = Demo(data_dir, feeds_port=port)
+    # bound before the crawls: the feeds' public URL, written into the demo's config, names this port
+    listener = _listen_or_any_port(HOST, port)
+    host, bound_port = listener.getsockname()[:2]
+    demo = Demo(data_dir, feeds_url=f"http://{host}:{bound_port}/", host=HOST)
     try:
         try:
             result = demo.run(announce=lambda line: console.print(f"[bold]{line}[/bold]"))
@@ -40,13 +56,38 @@ def demo_command(once: bool, data_dir: Path, port: int) -> None:
         print_summary(console, result, serving=not once)
         if once:
             return
+        serve_archive(console, demo, listener, result.feeds_url)
+    finally:
+        listener.close()
+        demo.close()
+
+
+def serve_archive(console: Console, demo: Demo, listener: socket.socket, url: str) -> None:
+    """Serve the archive browser and the feeds of the demo's archive on `listener` until Ctrl-C or SIGTERM."""
+    cfg = demo.config()
+    database = Database.from_config(cfg)
+    try:
+        server = HttpServer(make_warta_app(cfg, database, environ={}), listener)
         # The handlers are in place before the announcement, so a signal sent on reading it stops us cleanly.
         with stop_on_signals() as stop:
-            console.print(f"\nServing the feeds at [bold]{result.feeds_url}[/bold] (Ctrl-C to stop).")
-            demo.serve(stop)
-        console.print("stopped")
+            console.print(
+                f"\nServing the archive at [bold]{url}[/bold] (search, stories, diffs, sources) "
+                f"and its feeds at {url}index.html (Ctrl-C to stop)."
+            )
+            server.serve_until(stop)
     finally:
-        demo.close()
+        database.dispose()
+    console.print("stopped")
+
+
+def _listen_or_any_port(host: str, port: int) -> socket.socket:
+    """Return a socket listening on `port`, or on a free port when that one is taken."""
+    try:
+        return listen(host, port)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE or port == 0:
+            raise
+        return listen(host, 0)
 
 
 def print_summary(console: Console, result: DemoResult, serving: bool) -> None:
@@ -75,9 +116,10 @@ def print_summary(console: Console, result: DemoResult, serving: bool) -> None:
     console.print(f"Feeds: {result.feeds.summary()}")
     warta = f"{_program()} --config {result.config_path}"
     suggestions = [f"{warta} status", f"{warta} export --format jsonl --output demo-export.jsonl"]
-    if serving:  # the demo site and the feeds are up only while the demo serves
+    if serving:  # the demo site, the archive and its feeds are up only while the demo serves
         suggestions = [
-            f"open {result.feeds_url}index.html in a browser, or {result.feeds_url}index.opml in a feed reader",
+            f"open {result.feeds_url} in a browser: search the archive, see what changed on day two",
+            f"subscribe to {result.feeds_url}index.opml in a feed reader",
             *suggestions,
             f"{warta} discover {result.site_url}/kabar/",
             f"{warta} preview kabar --limit 3",

@@ -7,8 +7,9 @@ import click
 from warta.cli.context import AppContext, pass_app
 from warta.daemon.signals import stop_on_signals
 from warta.feeds.builder import build_feeds
-from warta.feeds.server import make_feed_app, make_feed_server, serve_until
+from warta.feeds.static_app import FeedFolderApp
 from warta.storage.errors import StorageError
+from warta.web.server import HttpServer
 
 
 @click.group("feeds")
@@ -68,11 +69,11 @@ def feeds_serve(app: AppContext, host: str | None, port: int | None) -> None:
     host = host or default_host
     port = int(default_port) if port is None else port
     try:
-        server = make_feed_server(host, port, make_feed_app(feed_dir))
+        server = HttpServer.bind(FeedFolderApp(feed_dir), host, port)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc}; choose another --host/--port") from exc
     # The handlers are in place before the announcement, so a signal sent on reading it stops us cleanly.
     with stop_on_signals() as stop:
-        click.echo(f"serving {feed_dir} on http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)")
-        serve_until(server, stop)
+        click.echo(f"serving {feed_dir} on {server.url} (Ctrl-C to stop)")
+        server.serve_until(stop)
     click.echo("stopped")

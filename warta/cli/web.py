@@ -1,21 +1,14 @@
-"""The `warta serve` command: the archive browser over HTTP, until Ctrl-C or SIGTERM."""
+"""The `warta serve` command: the archive browser (and the feed folder) over HTTP, until Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
-import socket
-import threading
-
 import click
-import uvicorn
 
 from warta.cli.context import AppContext, pass_app
 from warta.daemon.signals import stop_on_signals
-from warta.web.app import create_app
+from warta.web.dispatch import make_warta_app
 from warta.web.security import AuthConfigError, hash_password
-
-# how often the waiting foreground thread checks that the server thread has not died on its own
-WATCH_INTERVAL_SECONDS = 0.5
-LISTEN_QUEUE_SIZE = 1024
+from warta.web.server import HttpServer
 
 
 @click.command("serve")
@@ -31,6 +24,8 @@ LISTEN_QUEUE_SIZE = 1024
 def serve_command(app: AppContext, host: str | None, port: int | None, hash_password_only: bool) -> None:
     """Serve the archive browser: search, stories with their revisions and diffs, sources and changes.
 
+    The files of [feeds] dir are served too, at the same paths as `warta feeds serve` serves them.
+
     Example: warta serve --host 127.0.0.1 --port 8000
     """
     if hash_password_only:
@@ -42,40 +37,18 @@ def serve_command(app: AppContext, host: str | None, port: int | None, hash_pass
     port = cfg.web.port if port is None else port
     database = app.database()
     try:
-        asgi_app = create_app(cfg, database)
+        asgi_app = make_warta_app(cfg, database)
     except AuthConfigError as exc:
         database.dispose()
         raise click.ClickException(str(exc)) from exc
     try:
-        listener = listen(host, port)
+        server = HttpServer.bind(asgi_app, host, port)
     except OSError as exc:
         database.dispose()
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc}; choose another --host/--port") from exc
-    server = uvicorn.Server(uvicorn.Config(asgi_app, log_level="warning", lifespan="off", access_log=False))
     # uvicorn installs no signal handlers outside the main thread: ours stop it, announced only once they are set
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="warta-web", daemon=True)
     with stop_on_signals() as stop:
-        thread.start()
-        shown_host = f"[{host}]" if ":" in host else host
-        click.echo(f"serving on http://{shown_host}:{listener.getsockname()[1]}/ (Ctrl-C to stop)")
-        while thread.is_alive() and not stop.wait(WATCH_INTERVAL_SECONDS):
-            pass
-        server.should_exit = True
-        thread.join()
-    listener.close()
+        click.echo(f"serving on {server.url} (Ctrl-C to stop)")
+        server.serve_until(stop)
     database.dispose()
     click.echo("stopped")
-
-
-def listen(host: str, port: int) -> socket.socket:
-    """Return a socket bound to host:port and listening (port 0 picks a free one)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((host, port))
-        listener.listen(LISTEN_QUEUE_SIZE)
-    except OSError:
-        listener.close()
-        raise
-    return listener

@@ -1,11 +1,12 @@
 """`warta daemon`: the scheduler that crawls sources and makes snapshots on their schedules.
 
 Wiring only: it builds the scheduler from the config, registers one job per
-enabled source (and per [[snapshots]] entry), serves /healthz, /metrics and
-the feeds, and handles signals. SIGHUP reloads the config (a bad one is refused:
-crawls, feeds and exports keep the config accepted last, and /healthz says
-"degraded" until a reload succeeds); SIGTERM and SIGINT stop scheduling, give
-running crawls `[daemon] shutdown_grace` to finish, stop the rest, and exit 0.
+enabled source (and per [[snapshots]] entry), serves the archive browser, the
+feeds, /healthz and /metrics on [daemon] listen, and handles signals. SIGHUP
+reloads the config (a bad one is refused: crawls, feeds and exports keep the
+config accepted last, and /healthz says "degraded" until a reload succeeds);
+SIGTERM and SIGINT stop scheduling, give running crawls `[daemon]
+shutdown_grace` to finish, stop the rest, and exit 0.
 """
 
 from __future__ import annotations
@@ -37,9 +38,8 @@ from warta.daemon.executors.scrapyd.executor import ScrapydExecutor
 from warta.daemon.feed_rebuild import FeedRebuilder
 from warta.daemon.schedule_plan import plan_jobs
 from warta.feeds.builder import build_feeds
-from warta.feeds.server import make_feed_app
 from warta.monitoring.config_state import ConfigState
-from warta.monitoring.http_server import HealthReport, HttpService, MonitoringApp, WsgiApp, split_listen
+from warta.monitoring.endpoints import HealthReport, MonitoringApp, split_listen
 from warta.monitoring.metrics import CONTENT_TYPE, DaemonMetrics
 from warta.monitoring.source_monitor import SourceMonitor
 from warta.monitoring.webhook import WebhookSender
@@ -55,12 +55,14 @@ from warta.storage.run_history import (
 )
 from warta.storage.sources import ensure_source
 from warta.storage.types import utcnow
+from warta.web.dispatch import make_warta_app
+from warta.web.server import HttpServer
 
 logger = logging.getLogger(__name__)
 
 SnapshotRunner = Callable[[WartaConfig, Database, SnapshotConfig], object]
 # Config tables a SIGHUP does not change: they need a restart.
-RESTART_ONLY = ("storage", "feeds", "daemon")
+RESTART_ONLY = ("storage", "feeds", "daemon", "web")
 # After the children were stopped, time left for their jobs to record the outcome.
 SETTLE_SECONDS = 15.0
 # How often a standby daemon tries to take the scheduler lock (a dead leader is replaced within this).
@@ -78,7 +80,6 @@ class Daemon:
         config_path: Path,
         log_level: str = "info",
         build_feeds: Callable[[WartaConfig, Database], object] | None = None,
-        feeds_app: WsgiApp | None = None,
         run_snapshot: SnapshotRunner | None = None,
     ) -> None:
         self.cfg = cfg
@@ -112,8 +113,9 @@ class Daemon:
         )
         self.scheduler.add_listener(self._on_skipped, EVENT_JOB_MAX_INSTANCES)
         host, port = split_listen(cfg.daemon.listen)
-        app = MonitoringApp(self.health_report, self.metrics.render, CONTENT_TYPE, feeds_app)
-        self.http = HttpService(host, port, app)
+        monitoring = MonitoringApp(self.health_report, self.metrics.render, CONTENT_TYPE)
+        # the archive browser, the feed folder and /healthz and /metrics, as `warta serve` serves the first two
+        self.http = HttpServer.bind(make_warta_app(cfg, database, monitoring), host, port)
         self.started_monotonic = time.monotonic()
         self._active: set[str] = set()
         self._active_changed = threading.Condition()
@@ -131,7 +133,6 @@ class Daemon:
             cfg.config_path,
             log_level,
             build_feeds=build_feeds,
-            feeds_app=make_feed_app(cfg.feeds.dir),
             run_snapshot=run_scheduled_snapshot,
         )
 
@@ -205,7 +206,7 @@ class Daemon:
                 "config reload refused; crawls, feeds and snapshots keep running on the config accepted last:\n%s", exc
             )
             return False
-        # The database, the HTTP server and the served feed folder are opened once, at start.
+        # The database, the HTTP server, the served feed folder and the browser's [web] settings are set once, at start.
         kept = {key: getattr(self.cfg, key) for key in RESTART_ONLY}
         for key, value in kept.items():
             if getattr(cfg, key) != value:

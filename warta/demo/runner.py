@@ -1,4 +1,4 @@
-"""`warta demo`: crawl the bundled demo site on two days, build the feeds and serve them.
+"""`warta demo`: crawl the bundled demo site on two days and build the feeds (the command then serves them).
 
 Everything happens on 127.0.0.1 and in one local folder: the demo needs no
 network and no config of the user's. Each crawl runs in a child process, because
@@ -7,9 +7,7 @@ Scrapy's reactor cannot be restarted within one process.
 
 from __future__ import annotations
 
-import errno
 import shutil
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +18,6 @@ from warta.crawler.runner import run_crawl_in_subprocess
 from warta.demo.config import DEMO_DAYS, DEMO_SITE, demo_config_text
 from warta.demo.siteserver import SiteServer
 from warta.feeds.builder import BuildReport, build_feeds
-from warta.feeds.server import ThreadingFeedServer, make_feed_app, make_feed_server, serve_until
 from warta.storage.database import Database
 
 CRAWL_TIMEOUT_SECONDS = 300
@@ -38,13 +35,12 @@ class DemoResult:
 
 
 class Demo:
-    """The demo's two servers (site and feeds) and its data folder."""
+    """The demo site's server and the demo's data folder; `feeds_url` is where the caller serves the feeds."""
 
-    def __init__(self, data_dir: Path, host: str = "127.0.0.1", feeds_port: int = 8080) -> None:
+    def __init__(self, data_dir: Path, feeds_url: str, host: str = "127.0.0.1") -> None:
         self.data_dir = data_dir.resolve()
         self.site = SiteServer(DEMO_SITE, day=DEMO_DAYS[0], host=host)
-        self.feed_server = _bind_feed_server(host, feeds_port, self.data_dir / "feeds")
-        self.feeds_url = f"http://{host}:{self.feed_server.server_address[1]}/"
+        self.feeds_url = feeds_url
         self.config_path = self.data_dir / "warta.toml"
 
     def run(self, announce: Callable[[str], None] = print) -> DemoResult:
@@ -73,23 +69,7 @@ class Demo:
         """Return the demo's config as written into the data folder."""
         return load_config(self.config_path, environ={})
 
-    def serve(self, stop: threading.Event) -> None:
-        """Serve the feeds (and keep the demo site up) until `stop` is set."""
-        serve_until(self.feed_server, stop)
-
     def close(self) -> None:
-        """Stop both servers."""
-        self.feed_server.server_close()
+        """Stop the demo site."""
         if self.site.thread.is_alive():
             self.site.stop()
-
-
-def _bind_feed_server(host: str, port: int, feed_dir: Path) -> ThreadingFeedServer:
-    """Bind the feed server on `port`, or on a free port when that one is taken."""
-    app = make_feed_app(feed_dir)
-    try:
-        return make_feed_server(host, port, app)
-    except OSError as exc:
-        if exc.errno != errno.EADDRINUSE or port == 0:
-            raise
-        return make_feed_server(host, 0, app)
