@@ -45,6 +45,12 @@ def document_counts_by_source(session: Session) -> dict[str, int]:
     return {source_id: int(count) for source_id, count in session.execute(statement)}
 
 
+def document_count(session: Session, source_id: str) -> int:
+    """Return how many documents the archive holds for one source."""
+    statement = select(func.count()).select_from(Document).where(Document.source_id == source_id)
+    return int(session.execute(statement).scalar_one())
+
+
 def process_runs(session: Session, source_id: str, pid: int, host: str, since: datetime) -> list[CrawlRun]:
     """Return the source's runs recorded by process `pid` on `host` since `since`, newest first."""
     statement = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -29,6 +30,16 @@ def require_shared(relative: str) -> Path:
             pytest.fail(f"{path} is missing; CI always has ../shared next to the clone")
         pytest.skip(f"{path} is not here: this test needs the shared data folder next to the clone")
     return path
+
+
+def require_tool(name: str, debian_package: str) -> str:
+    """Return the path of a system tool, skipping the test when it is absent (never in CI)."""
+    found = shutil.which(name)
+    if found:
+        return found
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{name} is not on PATH; .ci/run installs Debian's {debian_package} package for it")
+    pytest.skip(f"{name} is not on PATH: install Debian's {debian_package} package to run this test")
 
 
 @pytest.fixture(params=BACKENDS)

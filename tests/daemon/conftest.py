@@ -25,7 +25,7 @@ from warta.storage.database import Database
 from warta.storage.models import CrawlRun, Source
 from warta.storage.runs import RunCounts, finish_run, start_run
 
-from tests.conftest import require_shared, wait_for
+from tests.conftest import require_shared, require_tool, wait_for
 from tests.daemon.sites import write_listing_site
 from warta.demo.siteserver import SiteServer
 
@@ -228,6 +228,15 @@ def metric_samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], f
         for sample in family.samples:
             samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
     return samples
+
+
+def promtool_check_metrics(exposition: bytes) -> tuple[int, str]:
+    """Return promtool's exit status and complaints about a /metrics body (0 and '' when clean)."""
+    promtool = require_tool("promtool", "prometheus")
+    checked = subprocess.run(
+        [promtool, "check", "metrics"], input=exposition, capture_output=True, timeout=60, check=False
+    )
+    return checked.returncode, (checked.stdout + checked.stderr).decode(errors="replace").strip()
 
 
 def source_health(database: Database, source_id: str) -> str:

@@ -16,7 +16,8 @@ from warta.storage.runs import add_run_error
 from warta.storage.sources import ensure_source
 
 from tests.conftest import free_port, wait_for
-from tests.daemon.conftest import WebhookReceiver, add_run, atom_errors
+from tests.daemon.conftest import WebhookReceiver, add_run, atom_errors, metric_samples
+from warta.monitoring.metrics import DaemonMetrics
 from warta.monitoring.source_monitor import SourceMonitor
 from warta.monitoring.webhook import WebhookMessage, WebhookSender
 
@@ -124,6 +125,40 @@ def test_unreachable_webhook_records_attempts_and_never_raises(archive: Database
     alert = wait_for(lambda: [a for a in stored_alerts(archive) if a.attempts == 4])[0]
     assert alert.delivered_at is None
     assert (tmp_path / "public" / "alerts.atom").exists()
+
+
+def webhook_outcomes(metrics: DaemonMetrics) -> dict[str, float]:
+    samples = metric_samples(metrics.render().decode())
+    return {dict(labels)["outcome"]: value for (name, labels), value in samples.items() if "webhook" in name}
+
+
+def test_webhook_outcomes_are_counted_delivered_retried_and_failed(webhook_receiver: WebhookReceiver) -> None:
+    webhook_receiver.failures = 2
+    metrics = DaemonMetrics()
+    delivered: list[int] = []
+    answering = WebhookSender(
+        webhook_receiver.url,
+        lambda alert_id, _n, at: delivered.append(alert_id) if at else None,
+        attempts=4,
+        first_backoff_seconds=0.05,
+        on_outcome=metrics.count_webhook_outcome,
+    )
+    down = WebhookSender(
+        f"http://127.0.0.1:{free_port()}/hook",
+        lambda alert_id, _n, _at: delivered.append(-alert_id),
+        attempts=2,
+        first_backoff_seconds=0.05,
+        on_outcome=metrics.count_webhook_outcome,
+    )
+    for sender in (answering, down):
+        sender.start()
+    answering.send(WebhookMessage(1, {"health": "failing"}))
+    down.send(WebhookMessage(2, {"health": "failing"}))
+    wait_for(lambda: sorted(delivered) == [-2, 1])
+    for sender in (answering, down):
+        sender.stop()
+    # alert 1: two failed attempts retried, then delivered; alert 2: one retry, then given up
+    assert webhook_outcomes(metrics) == {"delivered": 1, "retried": 3, "failed": 1}
 
 
 def test_webhook_send_returns_before_delivery() -> None:

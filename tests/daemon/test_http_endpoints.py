@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import base64
 import json
+import platform
 import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from prometheus_client.parser import text_string_to_metric_families
-from warta.config import load_config
+from warta.config import VERSION, load_config
 from warta.storage.database import Database
+from warta.storage.sources import ensure_source
+from warta.storage.types import utcnow
 
 from tests.conftest import free_port, write_config
+from tests.daemon.conftest import add_run, metric_samples, promtool_check_metrics
 from warta.cli.root import cli
 from warta.daemon.service import Daemon
 from warta.web.security import hash_password
@@ -106,8 +111,60 @@ def test_metrics_parse_with_the_prometheus_parser(daemon: Daemon) -> None:
     assert samples[("warta_source_health", (("health", "ok"), ("source", "site")))] == 0
     assert families["warta_crawl_duration_seconds"].type == "histogram"
     assert "warta_feed_build_duration_seconds" in families
-    # A dedicated registry: nothing from prometheus-client's default process collectors.
-    assert "process_cpu_seconds" not in families
+
+
+def test_metrics_carry_build_info_process_metrics_and_no_created_series(daemon: Daemon) -> None:
+    daemon.metrics.observe_run("site", "ok", 3.5, new=4, changed=1, pages_by_status={200: 7})
+    body = get(url(daemon, "/metrics"))[2].decode()
+    samples = metric_samples(body)
+    assert samples[("warta_build_info", (("python", platform.python_version()), ("version", VERSION)))] == 1
+    assert samples[("process_resident_memory_bytes", ())] > 0
+    assert samples[("process_open_fds", ())] > 0
+    assert samples[("warta_crawls_in_progress", ())] == 0
+    # every outcome is there before the first alert, so that increase() sees the first failure
+    outcomes = {labels: value for (name, labels), value in samples.items() if name == "warta_webhook_deliveries_total"}
+    assert outcomes == {(("outcome", o),): 0 for o in ("delivered", "failed", "retried")}
+    assert "_created" not in body
+    # a dedicated registry still: nothing from prometheus-client's Python platform and GC collectors
+    assert "python_info" not in body and "python_gc_" not in body
+
+
+def test_metrics_give_the_next_run_of_each_source_while_the_daemon_schedules(tmp_path: Path, db_url: str) -> None:
+    database = Database(db_url)
+    database.ensure_schema()
+    with database.transaction() as session:
+        ensure_source(session, "site", "site", "listing")
+    # crawled a minute ago: the hourly source is next due in 59 minutes, and nothing crawls during the test
+    add_run(database, "site", utcnow() - timedelta(minutes=1))
+    database.dispose()
+    daemon = make_daemon(tmp_path, db_url)
+    before = metric_samples(daemon.metrics.render().decode())
+    daemon.start()
+    try:
+        samples = metric_samples(get(url(daemon, "/metrics"))[2].decode())
+        job = daemon.scheduler.get_job("source:site")
+        next_run = samples[("warta_next_run_timestamp_seconds", (("source", "site"),))]
+        assert next_run == job.next_run_time.timestamp()
+        assert utcnow().timestamp() + 50 * 60 < next_run < utcnow().timestamp() + 70 * 60
+        assert samples[("warta_source_documents", (("source", "site"),))] == 0
+    finally:
+        daemon.shutdown()
+    # before the scheduler runs (and on a standby daemon) there is no next run to tell
+    assert ("warta_next_run_timestamp_seconds", (("source", "site"),)) not in before
+
+
+def test_metrics_pass_promtool_check_metrics(daemon: Daemon) -> None:
+    daemon.metrics.observe_run("site", "failed", 12.0, new=0, changed=0, pages_by_status={500: 2})
+    daemon.metrics.set_health("site", "failing")
+    daemon.metrics.alerts.labels("failing").inc()
+    daemon.metrics.count_webhook_outcome("retried")
+    daemon.metrics.feed_build_seconds.observe(0.3)
+    status, _, body = get(url(daemon, "/metrics"))
+    assert status == 200
+    assert promtool_check_metrics(body) == (0, "")
+    # the negative control: promtool does complain about a counter named against the conventions
+    bad = b"# HELP warta_runs Runs.\n# TYPE warta_runs counter\nwarta_runs 1\n"
+    assert promtool_check_metrics(bad)[0] != 0
 
 
 def test_feed_directory_is_served_and_other_paths_are_404(daemon: Daemon) -> None:

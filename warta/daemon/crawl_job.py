@@ -14,7 +14,7 @@ from warta.daemon.executors.base import CrawlExecutor, SettledRun
 from warta.monitoring.metrics import DaemonMetrics
 from warta.monitoring.source_monitor import SourceMonitor
 from warta.storage.database import Database
-from warta.storage.run_history import captures_by_status
+from warta.storage.run_history import captures_by_status, document_count
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +39,12 @@ class CrawlJob:
     def run(self, source: SourceConfig) -> SettledRun:
         """Crawl the source once and return its stored run."""
         logger.info("crawl of %s started", source.id)
-        settled = self.executor.run(source)
+        with self.metrics.crawls_in_progress.track_inprogress():
+            settled = self.executor.run(source)
         seconds = settled.seconds
         pages = self._pages(settled.run_id)
+        with self.database.reading() as session:
+            self.metrics.set_documents({source.id: document_count(session, source.id)})
         self.metrics.observe_run(source.id, settled.status, seconds, settled.counts.new, settled.counts.changed, pages)
         if settled.status == "ok" and settled.finished_at is not None:
             self.metrics.set_last_success(source.id, settled.finished_at)

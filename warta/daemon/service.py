@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -47,6 +47,7 @@ from warta.storage.database import Database
 from warta.storage.health import database_problem, stored_health
 from warta.storage.leadership import SchedulerLeadership
 from warta.storage.run_history import (
+    document_counts_by_source,
     interrupt_runs,
     last_snapshot_by_schedule,
     last_started_by_source,
@@ -87,13 +88,16 @@ class Daemon:
         self.config_path = config_path
         self.log_level = log_level
         self.run_snapshot = run_snapshot
-        self.metrics = DaemonMetrics()
+        self.metrics = DaemonMetrics(next_runs=self.next_source_runs)
         self.config_state = ConfigState.accepted(utcnow())
         self.metrics.set_config_reload(True, self.config_state.since)
         self.monitor = SourceMonitor.from_config(cfg, database, None)
         if cfg.daemon.webhook_url:
             self.monitor.webhook = WebhookSender(
-                cfg.daemon.webhook_url, self.monitor.record_delivery, user_agent=cfg.crawler.user_agent
+                cfg.daemon.webhook_url,
+                self.monitor.record_delivery,
+                user_agent=cfg.crawler.user_agent,
+                on_outcome=self.metrics.count_webhook_outcome,
             )
         self.feeds = FeedRebuilder(lambda: build_feeds(self.cfg, self.database), self.metrics) if build_feeds else None
         # Crawls run on the config this daemon accepted last, never on the file as it is now.
@@ -214,6 +218,7 @@ class Daemon:
         self.cfg = cfg.model_copy(update=kept)
         self.monitor.source_names = {source.id: source.display_name for source in cfg.sources}
         self._register_sources(self.cfg)
+        self._load_metrics()
         self.scheduler.remove_all_jobs()
         self._schedule(self.cfg)
         self.config_state = ConfigState.accepted(now)
@@ -272,6 +277,16 @@ class Daemon:
             },
         }
         return HealthReport(healthy, details)
+
+    def next_source_runs(self) -> dict[str, datetime]:
+        """Return when the scheduler runs each source next; nothing while this daemon stands by."""
+        if self.scheduler.state != STATE_RUNNING:
+            return {}
+        return {
+            job.id.removeprefix("source:"): job.next_run_time
+            for job in self.scheduler.get_jobs()
+            if job.id.startswith("source:") and job.next_run_time is not None
+        }
 
     def _check_leadership(self) -> None:
         """Take over scheduling when the leader is gone; stand by when this daemon lost the lock."""
@@ -373,6 +388,8 @@ class Daemon:
                 self.metrics.set_last_success(source_id, finished_at)
             for source in self.cfg.sources:
                 self.metrics.set_health(source.id, stored_health(session, source.id).health)
+            documents = document_counts_by_source(session)
+        self.metrics.set_documents({source.id: documents.get(source.id, 0) for source in self.cfg.sources})
 
     def _on_skipped(self, event: JobExecutionEvent) -> None:
         target = event.job_id.split(":", 1)[-1]

@@ -2,29 +2,103 @@
 
 A dedicated CollectorRegistry (not prometheus-client's global one) keeps two
 daemons in one test process apart, and keeps library metrics we do not own
-out of /metrics.
+out of /metrics; the process metrics (CPU, memory, open files) are added to it
+on purpose. Values the daemon already knows elsewhere (the next run of each
+source) are read when scraped, not copied here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import platform
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    ProcessCollector,
+    disable_created_metrics,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
+from warta.config import VERSION
 from warta.monitoring.health import HEALTH_STATES
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 RUN_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200)
 BUILD_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
+WEBHOOK_OUTCOMES = ("delivered", "failed", "retried")
+
+NextRuns = Callable[[], Mapping[str, datetime]]
+
+
+class NextRunCollector(Collector):
+    """`warta_next_run_timestamp_seconds{source}`: when the scheduler runs each source next, read at scrape time."""
+
+    def __init__(self, next_runs: NextRuns) -> None:
+        self.next_runs = next_runs
+
+    def describe(self) -> Iterable[Metric]:
+        """Yield the family without samples (the registry asks before the scheduler exists)."""
+        yield _next_run_family()
+
+    def collect(self) -> Iterable[Metric]:
+        """Yield one gauge family with a sample per scheduled source."""
+        family = _next_run_family()
+        for source_id, when in sorted(self.next_runs().items()):
+            family.add_metric([source_id], when.timestamp())
+        yield family
+
+
+def _next_run_family() -> GaugeMetricFamily:
+    return GaugeMetricFamily(
+        "warta_next_run_timestamp_seconds",
+        "When the scheduler runs the source next (Unix time); absent while this daemon stands by.",
+        labels=["source"],
+    )
 
 
 class DaemonMetrics:
     """Counters, gauges and histograms of crawls, documents, feeds and health."""
 
-    def __init__(self) -> None:
+    def __init__(self, next_runs: NextRuns | None = None) -> None:
+        # `_created` samples double every counter's series and only tell when the process started
+        # counting; prometheus-client's switch is process-wide, and the daemon is the process.
+        disable_created_metrics()  # type: ignore[no-untyped-call]  # prometheus-client leaves it unannotated
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
+        ProcessCollector(registry=r)
+        if next_runs is not None:
+            r.register(NextRunCollector(next_runs))
+        self.build_info = Gauge(
+            "warta_build_info",
+            "Always 1; the labels say which warta and Python run.",
+            ["version", "python"],
+            registry=r,
+        )
+        self.build_info.labels(VERSION, platform.python_version()).set(1)
+        self.crawls_in_progress = Gauge(
+            "warta_crawls_in_progress", "Crawls running now (local children or Scrapyd jobs).", registry=r
+        )
+        self.documents = Gauge(
+            "warta_source_documents",
+            "Documents stored for the source (read after each of its crawls).",
+            ["source"],
+            registry=r,
+        )
+        self.webhook_deliveries = Counter(
+            "warta_webhook_deliveries",
+            "Webhook outcomes: alerts delivered, alerts given up on (failed), attempts that failed and were retried.",
+            ["outcome"],
+            registry=r,
+        )
+        for outcome in WEBHOOK_OUTCOMES:
+            # present from the start, so that rate() and the rules see the first failure
+            self.webhook_deliveries.labels(outcome)
         self.runs = Counter("warta_crawl_runs", "Crawl runs by source and result.", ["source", "result"], registry=r)
         self.skipped = Counter(
             "warta_crawl_runs_skipped",
@@ -107,6 +181,15 @@ class DaemonMetrics:
         """Record a config load or reload at `at`, accepted or refused."""
         self.config_reload_success.set(1 if is_accepted else 0)
         self.config_last_reload.set(at.timestamp())
+
+    def set_documents(self, counts: Mapping[str, int]) -> None:
+        """Record how many documents each source has stored."""
+        for source_id, count in counts.items():
+            self.documents.labels(source_id).set(count)
+
+    def count_webhook_outcome(self, outcome: str) -> None:
+        """Count one webhook outcome: 'delivered', 'failed' or 'retried'."""
+        self.webhook_deliveries.labels(outcome).inc()
 
     def render(self) -> bytes:
         """Return the metrics in the Prometheus text format."""

@@ -3,7 +3,8 @@
 A webhook that is down never holds up or stops the daemon: alerts wait in a
 queue, each is tried a few times with growing pauses (tenacity, each retry
 logged with its reason), and the outcome (attempts, delivered time) is handed
-to a callback that records it.
+to a callback that records it. Each outcome (delivered, failed for good, or
+retried after a failed attempt) is also handed to an optional counter.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from warta.storage.types import utcnow
 logger = logging.getLogger(__name__)
 
 DeliveryCallback = Callable[[int, int, datetime | None], None]
+OutcomeCallback = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,11 @@ class WebhookSender:
         first_backoff_seconds: float = 1.0,
         timeout_seconds: float = 10.0,
         user_agent: str = "warta",
+        on_outcome: OutcomeCallback | None = None,
     ) -> None:
         self.url = url
         self.on_delivery = on_delivery
+        self.on_outcome = on_outcome
         self.attempts = attempts
         self.first_backoff_seconds = first_backoff_seconds
         self.timeout_seconds = timeout_seconds
@@ -99,7 +103,7 @@ class WebhookSender:
             wait=wait_exponential(multiplier=self.first_backoff_seconds, exp_base=2),
             # waiting on the stop event, not sleeping, lets the daemon stop in the middle of a backoff
             sleep=self._pause,
-            before_sleep=lambda state: _log_retry(message.alert_id, state),
+            before_sleep=lambda state: self._retrying(message.alert_id, state),
             retry=retry_if_exception_type(DeliveryFailed),
             reraise=True,
         )
@@ -112,6 +116,8 @@ class WebhookSender:
                         self._post(client, body)
         except DeliveryFailed as exc:
             number = retrying.statistics.get("attempt_number", self.attempts)
+            if not self._stopping.is_set():
+                self._count("failed")
             logger.warning(
                 "alert %d not delivered to %s after %d attempts: %s (check [daemon] webhook_url)",
                 message.alert_id,
@@ -121,8 +127,17 @@ class WebhookSender:
             )
             return number, None
         number = retrying.statistics["attempt_number"]
+        self._count("delivered")
         logger.info("alert %d delivered to the webhook (attempt %d)", message.alert_id, number)
         return number, utcnow()
+
+    def _retrying(self, alert_id: int, state: RetryCallState) -> None:
+        self._count("retried")
+        _log_retry(alert_id, state)
+
+    def _count(self, outcome: str) -> None:
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
 
     def _pause(self, seconds: float) -> None:
         self._stopping.wait(seconds)
