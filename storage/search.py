@@ -261,14 +261,17 @@ def _day_start(day: date) -> datetime:
 def _facets(session: Session, match: _Match, query: SearchQuery) -> SearchFacets:
     """Count the matches per source, per topic and per year."""
     per_source = _filtered(match.base(Document.source_id, func.count()), query).group_by(Document.source_id)
-    sources = sorted(session.execute(per_source), key=lambda row: (-row[1], row[0]))
+    # plain (value, count) tuples, not database rows: the JSON API writes them as they are
+    sources = sorted(((str(s), int(n)) for s, n in session.execute(per_source)), key=lambda row: (-row[1], row[0]))
     if not sources:
         return SearchFacets((), (), ())
     topic = TopicMembership.topic_id
     per_topic = _filtered(match.base(topic, func.count()), query).join(
         TopicMembership, TopicMembership.document_id == Document.id
     )
-    topics = sorted(session.execute(per_topic.group_by(topic)), key=lambda row: (-row[1], row[0]))
+    topics = sorted(
+        ((str(t), int(n)) for t, n in session.execute(per_topic.group_by(topic))), key=lambda row: (-row[1], row[0])
+    )
     year = extract("year", _story_time())
     per_year = _filtered(match.base(year, func.count()), query).group_by(year)
     years = sorted(((int(y), n) for y, n in session.execute(per_year)), reverse=True)

@@ -194,3 +194,14 @@ def test_changes_narrow_by_source_and_by_topic(crawled_site: CrawledSite) -> Non
     stories = set(re.findall(r'<a href="/stories/(\d+)">', in_topic))
     all_stories = set(re.findall(r'<a href="/stories/(\d+)">', every))
     assert stories and stories < all_stories
+
+
+def test_search_json_holds_hits_snippets_and_facets(crawled_site: CrawledSite) -> None:
+    answer = crawled_site.client.get("/api/search?q=festival")
+    assert answer.status_code == 200, answer.text
+    data = answer.json()
+    assert data["total"] >= 1 and data["hits"]
+    assert all(isinstance(part, list) and len(part) == 2 for part in data["hits"][0]["snippet"])
+    # facets are (value, count) pairs whose counts add up to the total, per source
+    assert sum(count for _, count in data["facets"]["sources"]) == data["total"]
+    assert {source for source, _ in data["facets"]["sources"]} <= {"disbud", "kabar", "portal"}
