@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
+from zoneinfo import ZoneInfo
+
+import pytest
+from scrapy.exceptions import CloseSpider
 from scrapy.utils.test import get_crawler
 from sqlalchemy import event
 from warta.config import SourceConfig, WartaConfig
-from warta.crawler.recorder import SourceRecorder, recorder_settings
+from warta.crawler.extractor_pool import ExtractorPool
+from warta.crawler.recorder import RUN_ALREADY_CLOSED, SourceRecorder, recorder_settings
 from warta.crawler.settings import scrapy_settings
+from warta.crawler.spiders import ListingSpider
 from warta.storage.database import Database
+from warta.storage.dispatched_runs import close_if_running, open_dispatched_run
 from warta.storage.fetch_states import save_fetch_state
+from warta.storage.models import CrawlRun
 from warta.storage.revisions import record_page
 from warta.storage.sources import ensure_source
 
@@ -20,12 +29,67 @@ FETCHED_ONLY = "https://disbud.jakarta.go.id/tentang"
 NEW = "https://disbud.jakarta.go.id/berita/baru"
 
 
-def crawl_recorder(db: Database) -> SourceRecorder:
-    """Return the recorder Scrapy builds for a crawl whose settings name the test database."""
-    settings = {"EXTENSIONS": scrapy_settings(WartaConfig())["EXTENSIONS"], **recorder_settings(db.url)}
+EXTENSIONS = scrapy_settings(WartaConfig())["EXTENSIONS"]
+
+
+def crawl_recorder(db: Database, run_id: int | None = None) -> SourceRecorder:
+    """Return the recorder Scrapy builds for a crawl whose settings name the test database (and a run)."""
+    settings = {"EXTENSIONS": EXTENSIONS, **recorder_settings(db.url, run_id)}
     recorder = get_crawler(settings_dict=settings).get_extension(SourceRecorder)
     assert recorder is not None
     return recorder
+
+
+def run_of(db: Database, run_id: int) -> CrawlRun:
+    with db.reading() as session:
+        run = session.get(CrawlRun, run_id)
+    assert run is not None
+    return run
+
+
+def test_a_crawl_without_a_database_has_no_recorder() -> None:
+    assert get_crawler(settings_dict={"EXTENSIONS": EXTENSIONS}).get_extension(SourceRecorder) is None
+
+
+def test_recorder_counts_in_the_crawlers_stats_and_settles_its_run_with_them(db: Database) -> None:
+    recorder = crawl_recorder(db)
+    run_id = recorder.open(SOURCE)
+    assert run_id is not None and run_of(db, run_id).status == "running"
+    recorder.add_error(NEW, "HTTP 500")
+    recorder.count("links_found", 3)
+    assert recorder.stats.get_value("warta/errors") == 1
+    report = recorder.settle("ok")
+    run = run_of(db, run_id)
+    assert (run.status, run.errors, run.links_found) == ("ok", 1, 3)
+    assert (report.run_id, report.errors, report.links_found) == (run_id, 1, 3)
+
+
+def test_recorder_of_a_dispatched_crawl_adopts_the_daemons_run(db: Database) -> None:
+    with db.transaction() as session:
+        ensure_source(session, SOURCE.id, SOURCE.display_name, SOURCE.kind)
+        run_id = open_dispatched_run(session, SOURCE.id, "node-1", later(0))
+    recorder = crawl_recorder(db, run_id)
+    assert recorder.open(SOURCE) == run_id
+    recorder.count("new")
+    recorder.settle("ok")
+    run = run_of(db, run_id)
+    assert (run.status, run.new, run.pid) == ("ok", 1, os.getpid())
+
+
+def test_recorder_of_a_dispatched_crawl_records_nothing_once_the_daemon_closed_its_run(db: Database) -> None:
+    with db.transaction() as session:
+        ensure_source(session, SOURCE.id, SOURCE.display_name, SOURCE.kind)
+        run_id = open_dispatched_run(session, SOURCE.id, "node-1", later(0))
+        close_if_running(session, run_id, "timeout", "the daemon gave up on the job")
+    recorder = crawl_recorder(db, run_id)
+    spider = ListingSpider(SOURCE, ExtractorPool(), ZoneInfo("Asia/Jakarta"), revisit_days=30, max_xml_bytes=1000)
+    with pytest.raises(CloseSpider):
+        recorder.spider_opened(spider)
+    recorder.spider_closed(spider, RUN_ALREADY_CLOSED)
+    assert recorder.report is not None and recorder.report.status == "failed"
+    assert "closed by the daemon before this job started" in recorder.report.error
+    run = run_of(db, run_id)
+    assert (run.status, run.pid) == ("timeout", None)
 
 
 def test_look_up_answers_is_known_and_validators_of_many_links_in_one_read(db: Database) -> None:
