@@ -31,7 +31,7 @@ from warta.config import SourceConfig
 from warta.crawler.report import ProgressEvent, SourceReport
 from warta.crawler.urls import canonical_from_page, canonicalize_url
 from warta.storage.captures import HttpExchange, save_capture
-from warta.storage.database import Database
+from warta.storage.database import Database, SharedDatabases
 from warta.storage.dispatched_runs import adopt_run
 from warta.storage.errors import StorageError
 from warta.storage.fetch_states import get_fetch_state, save_fetch_state, validators_of
@@ -82,31 +82,7 @@ def run_outcome(spider: Any, reason: str) -> tuple[str, str]:
     return "ok", ""
 
 
-class SharedDatabases:
-    """The archives this process's recorders write to: one engine per URL, however many crawls share it.
-
-    A local crawl runs every source's crawler in one process; an engine each would
-    hold an idle connection per source for the whole crawl.
-    """
-
-    def __init__(self) -> None:
-        self._open: dict[str, tuple[Database, int]] = {}
-
-    def acquire(self, url: str) -> Database:
-        """Return the database at `url`, opening it for the first user."""
-        database, users = self._open.get(url) or (Database(url), 0)
-        self._open[url] = (database, users + 1)
-        return database
-
-    def release(self, database: Database) -> None:
-        """Give the database back; the last user disposes of it."""
-        _database, users = self._open.pop(database.url, (database, 1))
-        if users > 1:
-            self._open[database.url] = (database, users - 1)
-        else:
-            database.dispose()
-
-
+# one engine per archive for all the crawlers of this process (a local crawl runs every source's in one)
 DATABASES = SharedDatabases()
 
 
