@@ -114,6 +114,9 @@ def source_report(source: SourceConfig, crawler: Crawler) -> SourceReport:
         recorder = crawler.get_extension(SourceRecorder)
     except RuntimeError:  # the crawl failed before Scrapy built its extensions
         recorder = None
+    if recorder is not None and recorder.report is None and recorder.run_id is not None:
+        # the reactor stopped before the spider closed (a second Ctrl-C): its run still ends, interrupted
+        recorder.spider_closed(crawler.spider, "shutdown")
     if recorder is None or recorder.report is None:
         return SourceReport(source.id, status="failed", error="the spider did not start; see the log for the exception")
     return recorder.report
