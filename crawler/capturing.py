@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import http
 import logging
-from typing import Any, Self
+from typing import Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Headers, Response
+from warta.crawler.recorder import SourceRecorder
 from warta.storage.captures import HttpExchange
 from warta.storage.types import utcnow
 
@@ -58,17 +59,17 @@ def exchange_of(request: Request, response: Response) -> HttpExchange:
 class CaptureMiddleware:
     """Save each response as a capture of the running source."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+    def __init__(self, recorder: SourceRecorder | None) -> None:
+        self.recorder = recorder
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        """Return the middleware of one crawler."""
-        return cls(crawler)
+        """Return the middleware of one crawler, saving into its recorder (none: it saves nothing)."""
+        return cls(crawler.get_extension(SourceRecorder))
 
     def process_response(self, request: Request, response: Response) -> Response:
         """Store the capture and remember its id on the request."""
-        recorder: Any = getattr(self.crawler.spider, "recorder", None)
+        recorder = self.recorder
         if recorder is None:
             return response
         if response.status == 304 and request.meta.get(CAPTURE_WITH_PAGE):

@@ -8,10 +8,11 @@ with the validators of its old address.
 from __future__ import annotations
 
 import logging
-from typing import Any, Self
+from typing import Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from warta.crawler.recorder import SourceRecorder
 
 logger = logging.getLogger(__name__)
 
@@ -21,19 +22,19 @@ CONDITIONAL_HEADERS = (b"If-None-Match", b"If-Modified-Since")
 class ConditionalRequestMiddleware:
     """Add the stored validators of the request's URL to the request."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+    def __init__(self, recorder: SourceRecorder | None) -> None:
+        self.recorder = recorder
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        """Return the middleware of one crawler."""
-        return cls(crawler)
+        """Return the middleware of one crawler, reading its recorder's validators (none: it adds nothing)."""
+        return cls(crawler.get_extension(SourceRecorder))
 
     def process_request(self, request: Request) -> None:
         """Set or clear the conditional headers for this URL."""
         for header in CONDITIONAL_HEADERS:
             request.headers.pop(header, None)
-        recorder: Any = getattr(self.crawler.spider, "recorder", None)
+        recorder = self.recorder
         if recorder is None or request.meta.get("warta_unconditional"):
             return
         etag, last_modified, _fetched_at = recorder.validators(request.url)

@@ -17,7 +17,9 @@ from warta.crawler.report import SourceReport
 from warta.crawler.runner import run_crawl, select_sources
 from warta.storage.database import Database
 from warta.storage.exports import DocumentFilter, iter_documents
+from warta.storage.memberships import bring_memberships_up_to_date
 from warta.storage.runs import run_errors
+from warta.storage.topics import TopicMatcher
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ def preview_source(cfg: WartaConfig, source_id: str, limit: int, scratch_dir: Pa
     report = run_crawl(scratch_cfg, [source.id], article_limit=limit).source(source.id)
     database = Database(scratch_url)
     try:
+        # the pages' topics, matched as a feed build would (crawls do not match)
+        bring_memberships_up_to_date(database, TopicMatcher.from_config(scratch_cfg))
         with database.reading() as session:
             pages = [
                 PreviewPage(

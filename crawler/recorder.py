@@ -1,33 +1,41 @@
-"""Recording one source's crawl run in the archive: captures, pages, removals, validators and counts.
+"""Recording one source's crawl run in the archive, as a Scrapy extension: the run, captures, pages and counts.
 
-Every method is one short write transaction in the main process, so a crash
-loses at most the page being written. The recorder also keeps the run's counts
-and reports progress. It never fetches and never extracts.
+Scrapy builds the recorder for every crawler (`from_crawler`); the crawl's
+settings name the database (`WARTA_DATABASE_URL`) and, for a crawl the daemon
+dispatched to a Scrapyd node, the run it opened (`WARTA_RUN_ID`). On
+`spider_opened` the recorder opens that source's run, or adopts the daemon's;
+on `spider_closed` it settles the run with the outcome of `run_outcome`. So a
+local crawl and a Scrapyd job open and close their runs the same way. The run's
+counts live in the crawler's stats (`warta/new`, `warta/errors`, ...).
+
+Every method is one short write transaction in the crawling process, so a crash
+loses at most the page being written. The recorder never fetches, never
+extracts and never matches topics (the feed build does, storage.memberships).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Self
 
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider, NotConfigured
+from scrapy.statscollectors import StatsCollector
 from sqlalchemy.orm import Session
 from warta.config import SourceConfig
 from warta.crawler.report import ProgressEvent, SourceReport
 from warta.crawler.urls import canonical_from_page, canonicalize_url
 from warta.storage.captures import HttpExchange, save_capture
-from warta.storage.database import Database
+from warta.storage.database import Database, SharedDatabases
+from warta.storage.dispatched_runs import adopt_run
+from warta.storage.errors import StorageError
 from warta.storage.fetch_states import get_fetch_state, save_fetch_state, validators_of
-from warta.storage.revisions import (
-    Outcome,
-    PageRecord,
-    RevisionHook,
-    document_ids,
-    find_document,
-    mark_gone,
-    record_page,
-)
+from warta.storage.revisions import Outcome, PageRecord, document_ids, find_document, mark_gone, record_page
 from warta.storage.revisits import KnownDocument, NotModified, attach_capture, documents_to_revisit, note_not_modified
 from warta.storage.runs import RunCounts, add_run_error, finish_run, start_run
 from warta.storage.sources import ensure_source
@@ -40,30 +48,66 @@ logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[ProgressEvent], None]
 Validators = tuple[str | None, str | None]
+DATABASE_URL_SETTING = "WARTA_DATABASE_URL"
+RUN_ID_SETTING = "WARTA_RUN_ID"
+STATS_PREFIX = "warta/"
+# The crawl's closing reasons when the recorder could not open its run.
+RUN_NOT_OPENED = "warta_run_not_opened"
+RUN_ALREADY_CLOSED = "warta_run_already_closed"
 # enough to explain a run in `warta preview` and --json; the counts hold the full numbers
 MAX_SKIPPED_PAGES_KEPT = 100
 NOT_MODIFIED_BATCH = 100
+COUNT_NAMES = tuple(RunCounts().as_dict())
+
+# A Scrapy signal, sent with `event` (a ProgressEvent) whenever the run's counts change.
+run_progress = object()
+
+
+def recorder_settings(database_url: str, run_id: int | None = None) -> dict[str, Any]:
+    """Return the Scrapy settings that point a crawl's recorder at the archive (and at the daemon's run)."""
+    settings: dict[str, Any] = {DATABASE_URL_SETTING: database_url}
+    if run_id is not None:
+        settings[RUN_ID_SETTING] = run_id
+    return settings
+
+
+def run_outcome(spider: Any, reason: str) -> tuple[str, str]:
+    """Return (run status, error) of a source spider closing for `reason`."""
+    if reason == "shutdown":
+        return "interrupted", "the crawl was stopped before it finished"
+    if reason != "finished":
+        return "failed", f"the spider closed early ({reason})"
+    if not spider.start_answered and spider.start_failures:
+        return "failed", "no start URL could be fetched: " + "; ".join(spider.start_failures[:3])
+    return "ok", ""
+
+
+# one engine per archive for all the crawlers of this process (a local crawl runs every source's in one)
+DATABASES = SharedDatabases()
 
 
 class SourceRecorder:
-    """The archive side of one source's crawl run."""
+    """The archive side of one source's crawl run: a Scrapy extension, one per crawler."""
+
+    source: SourceConfig
 
     def __init__(
         self,
         database: Database,
-        source: SourceConfig,
-        on_revision: RevisionHook | None = None,
+        stats: StatsCollector,
+        run_id: int | None = None,
         progress: ProgressCallback | None = None,
     ) -> None:
         self.database = database
-        self.source = source
-        self.on_revision = on_revision
+        self.stats = stats
+        # the run the daemon opened for a dispatched crawl, adopted instead of opening one
+        self.dispatched_run_id = run_id
         self.progress = progress
-        self.counts = RunCounts()
         self.run_id: int | None = None
         self.started_at = utcnow()
         self.queued = 0
-        self.fetched = 0
+        self.report: SourceReport | None = None
+        self.failure = ""
         self.skipped_pages: list[tuple[str, str]] = []
         # validators by URL: the known documents' read in one query when the run lists them, discovered
         # links' by `look_up`, others as they are asked for; an entry is dropped when this run stores
@@ -73,31 +117,106 @@ class SourceRecorder:
         self._known: dict[str, bool] = {}
         self._not_modified: list[NotModified] = []
 
-    def start(self) -> int:
-        """Mirror the source into the database and open its crawl run; return the run id."""
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        """Return the crawl's recorder, writing to the settings' database; raise NotConfigured without one."""
+        url = crawler.settings.get(DATABASE_URL_SETTING)
+        if not url:
+            raise NotConfigured(f"{DATABASE_URL_SETTING} is not set, so this crawl records nothing")
+        assert crawler.stats is not None  # the crawler makes its stats before its extensions
+
+        def progress(event: ProgressEvent) -> None:
+            crawler.signals.send_catch_log(run_progress, event=event)
+
+        run_id = crawler.settings.getint(RUN_ID_SETTING) or None
+        recorder = cls(DATABASES.acquire(url), crawler.stats, run_id, progress)
+        crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
+        return recorder
+
+    def spider_opened(self, spider: Any) -> None:
+        """Open the run of the spider's source; close the spider at once when there can be none."""
+        try:
+            run_id = self.open(spider.source)
+        except StorageError as exc:
+            self.failure = str(exc)
+            logger.error("%s: could not open its crawl run: %s", spider.source.id, exc)
+            raise CloseSpider(RUN_NOT_OPENED) from exc
+        if run_id is None:
+            self.failure = (
+                f"run {self.dispatched_run_id} of {self.source.id} was closed by the daemon before this job "
+                "started; the crawl was retried elsewhere, so this job records nothing"
+            )
+            logger.warning("%s", self.failure)
+            raise CloseSpider(RUN_ALREADY_CLOSED)
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        """Settle the run with the spider's outcome and let go of the database."""
+        # Scrapy calls the spider's own `closed` first (it connected before this extension existed),
+        # so the index validators it stores are written before the database is released.
+        try:
+            if self.failure:
+                self.report = SourceReport(self.source.id, status="failed", error=self.failure, run_id=self.run_id)
+            else:
+                self.settle(*run_outcome(spider, reason))
+        finally:
+            DATABASES.release(self.database)
+
+    def open(self, source: SourceConfig) -> int | None:
+        """Mirror the source into the database and open its run (or adopt the daemon's); return the run id.
+
+        Return None when the daemon's run is no longer running: it gave up on this job.
+        """
+        self.source, self.started_at = source, utcnow()
         with self.database.transaction() as session:
-            ensure_source(session, self.source.id, self.source.display_name, self.source.kind)
-            self.run_id = start_run(session, self.source.id, self.started_at)
+            ensure_source(session, source.id, source.display_name, source.kind)
+            if self.dispatched_run_id is None:
+                self.run_id = start_run(session, source.id, self.started_at)
+            elif adopt_run(session, self.dispatched_run_id, socket.gethostname(), os.getpid()):
+                self.run_id = self.dispatched_run_id
+            else:
+                return None
         self._notify()
         return self.run_id
 
-    def finish(self, status: str, error: str = "") -> SourceReport:
-        """Write what is still noted, close the crawl run with its counts and return the source's report."""
+    def settle(self, status: str, error: str = "") -> SourceReport:
+        """Write what is still noted, close the run with its counts and keep (and return) the source's report."""
         self.flush()
+        counts = self.counts
         if self.run_id is not None:
             with self.database.transaction() as session:
-                finish_run(session, self.run_id, status, self.counts, error)
+                finish_run(session, self.run_id, status, counts, error)
         seconds = (utcnow() - self.started_at).total_seconds()
         self._notify(finished=True)
-        return SourceReport.from_counts(
+        logger.info(
+            "crawled %s: %s, %d new, %d changed, %d gone, %d errors",
             self.source.id,
-            self.counts,
+            status,
+            counts.new,
+            counts.changed,
+            counts.gone,
+            counts.errors,
+        )
+        self.report = SourceReport.from_counts(
+            self.source.id,
+            counts,
             status=status,
             error=error,
             seconds=round(seconds, 3),
             run_id=self.run_id,
             skipped_pages=[list(pair) for pair in self.skipped_pages],
         )
+        return self.report
+
+    @property
+    def counts(self) -> RunCounts:
+        """Return the run's counts so far, read from the crawler's stats."""
+        return RunCounts(**{name: self.stats.get_value(STATS_PREFIX + name, 0) for name in COUNT_NAMES})
+
+    @property
+    def fetched(self) -> int:
+        """Return how many responses the run has received."""
+        return int(self.stats.get_value(STATS_PREFIX + "fetched", 0))
 
     def known_documents(self, revisit_days: int) -> list[KnownDocument]:
         """Return the source's active documents first seen within the last `revisit_days` days."""
@@ -154,9 +273,9 @@ class SourceRecorder:
         return capture_id
 
     def _count_exchange(self, exchange: HttpExchange) -> None:
-        self.counts.requests += 1
-        self.counts.bytes += len(exchange.body)
-        self.fetched += 1
+        self.count("requests")
+        self.count("bytes", len(exchange.body))
+        self.count("fetched")
 
     def record_article(
         self, url: str, original_url: str | None, extracted: Extracted, capture_id: int | None, validators: Validators
@@ -181,11 +300,11 @@ class SourceRecorder:
             fingerprint=extracted.fingerprint,
         )
         with self.database.transaction() as session:
-            result = record_page(session, page, on_revision=self.on_revision)
+            result = record_page(session, page)
             if capture_id is not None:
                 attach_capture(session, capture_id, result.document_id)
             self._save_fetch_state(session, url, 200, now, validators)
-        setattr(self.counts, result.outcome.value, getattr(self.counts, result.outcome.value) + 1)
+        self.count(result.outcome.value)
         logger.debug("%s %s (%s)", result.outcome.value, canonical, self.source.id)
         self._notify()
         return result.outcome
@@ -209,7 +328,7 @@ class SourceRecorder:
         self._not_modified.append(note)
         if len(self._not_modified) >= NOT_MODIFIED_BATCH:
             self.flush()
-        self.counts.not_modified += 1
+        self.count("not_modified")
         self._notify()
 
     def flush(self) -> None:
@@ -228,7 +347,7 @@ class SourceRecorder:
                 if document is None:
                     continue
                 if mark_gone(session, url, now):
-                    self.counts.gone += 1
+                    self.count("gone")
                     logger.info("%s answers %d: marked gone (%s)", url, status, self.source.id)
                 if capture_id is not None:
                     attach_capture(session, capture_id, document.id)
@@ -243,7 +362,7 @@ class SourceRecorder:
 
     def add_error(self, url: str, reason: str) -> None:
         """Count a failed page and store why it failed."""
-        self.counts.errors += 1
+        self.count("errors")
         logger.warning("%s: %s (%s)", url, reason, self.source.id)
         if self.run_id is not None:
             with self.database.transaction() as session:
@@ -258,8 +377,8 @@ class SourceRecorder:
             self.skipped_pages.append((url, reason))
 
     def count(self, name: str, amount: int = 1) -> None:
-        """Add to one of the run's counts (skipped, links_found, empty_pages, ...)."""
-        setattr(self.counts, name, getattr(self.counts, name) + amount)
+        """Add to one of the run's counts (skipped, links_found, empty_pages, ...) in the crawler's stats."""
+        self.stats.inc_value(STATS_PREFIX + name, amount)
 
     def _save_fetch_state(self, session: Session, url: str, status: int, at: datetime, validators: Validators) -> None:
         self._validators.pop(url, None)
@@ -268,13 +387,14 @@ class SourceRecorder:
     def _notify(self, finished: bool = False) -> None:
         if self.progress is None:
             return
+        value = self.stats.get_value
         event = ProgressEvent(
             source_id=self.source.id,
             fetched=self.fetched,
             queued=max(self.queued, 0),
-            new=self.counts.new,
-            changed=self.counts.changed,
-            errors=self.counts.errors,
+            new=value(STATS_PREFIX + "new", 0),
+            changed=value(STATS_PREFIX + "changed", 0),
+            errors=value(STATS_PREFIX + "errors", 0),
             finished=finished,
             run_id=self.run_id,
         )

@@ -16,22 +16,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from sqlalchemy.exc import SQLAlchemyError
 from warta.config import ConfigError, SourceConfig, WartaConfig, load_config
 from warta.crawler.errors import CrawlAlreadyRanError, CrawlProcessError, UnknownSourceError
 from warta.crawler.extractor_pool import ExtractorPool
-from warta.crawler.recorder import SourceRecorder
+from warta.crawler.recorder import SourceRecorder, recorder_settings, run_progress
 from warta.crawler.report import CrawlReport, ProgressEvent, SourceReport
 from warta.crawler.settings import scrapy_settings
 from warta.crawler.spiders import SPIDERS, spider_arguments
 from warta.storage.database import Database
 from warta.storage.errors import StorageError
-from warta.storage.revisions import RevisionHook
 from warta.storage.runs import finish_run
-from warta.storage.topics import TopicMatcher
 
 logger = logging.getLogger(__name__)
 
@@ -60,13 +57,11 @@ def run_crawl(
     cfg: WartaConfig,
     source_ids: Sequence[str] | None = None,
     progress: ProgressCallback | None = None,
-    on_revision: RevisionHook | None = None,
     article_limit: int | None = None,
 ) -> CrawlReport:
     """Crawl the sources once in one Scrapy process and return the report (once per process).
 
-    `on_revision` runs after each new revision; by default it updates the memberships
-    of the configured topics, so topic feeds need no rematch after a crawl.
+    Each source's run is opened and settled by its crawler's recorder (crawler.recorder).
     `article_limit` caps the discovered articles fetched per source (for previews).
     """
     global _has_run
@@ -77,23 +72,17 @@ def run_crawl(
             "use crawler.runner.run_crawl_in_subprocess for repeated crawls"
         )
     _has_run = True
-    if on_revision is None:
-        on_revision = TopicMatcher.from_config(cfg).update_memberships
-    database = Database.from_config(cfg)
-    try:
-        with ExtractorPool() as pool:
-            return _crawl(cfg, sources, database, pool, progress, on_revision, article_limit)
-    finally:
-        database.dispose()
+    # an unreachable or outdated database stops the crawl before any source starts
+    Database.from_config(cfg).dispose()
+    with ExtractorPool() as pool:
+        return _crawl(cfg, sources, pool, progress, article_limit)
 
 
 def _crawl(
     cfg: WartaConfig,
     sources: list[SourceConfig],
-    database: Database,
     pool: ExtractorPool,
     progress: ProgressCallback | None,
-    on_revision: RevisionHook | None,
     article_limit: int | None = None,
 ) -> CrawlReport:
     levels = {name: logging.getLogger(name).level for name in ("scrapy", "twisted")}
@@ -102,52 +91,44 @@ def _crawl(
     banners = [logging.getLogger(name) for name in ("scrapy.utils.log", "scrapy.crawler")]
     for banner in banners:
         banner.disabled = levels["scrapy"] != logging.DEBUG
-    process = AsyncCrawlerProcess(scrapy_settings(cfg))
+    process = AsyncCrawlerProcess({**scrapy_settings(cfg), **recorder_settings(cfg.storage.url)})
     for banner in banners:
         banner.disabled = False
     # keep the levels our CLI chose; Scrapy's child loggers inherit them again
     for name, level in levels.items():
         logging.getLogger(name).setLevel(level)
-    reports: dict[str, SourceReport] = {}
-    started: list[tuple[SourceRecorder, Crawler]] = []
+    crawlers: list[tuple[SourceConfig, Crawler]] = []
     for source in sources:
-        recorder = SourceRecorder(database, source, on_revision=on_revision, progress=progress)
-        try:
-            recorder.start()
-        except StorageError as exc:
-            reports[source.id] = SourceReport(source.id, status="failed", error=str(exc))
-            continue
         crawler = process.create_crawler(SPIDERS[source.kind])
-        process.crawl(crawler, **spider_arguments(cfg, source, recorder, pool, article_limit))
-        started.append((recorder, crawler))
-    if started:
-        process.start()
-    for recorder, crawler in started:
-        status, error = crawl_outcome(crawler)
-        reports[recorder.source.id] = recorder.finish(status, error)
-        logger.info(
-            "crawled %s: %s, %d new, %d changed, %d gone, %d errors",
-            recorder.source.id,
-            status,
-            recorder.counts.new,
-            recorder.counts.changed,
-            recorder.counts.gone,
-            recorder.counts.errors,
-        )
-    return CrawlReport([reports[source.id] for source in sources])
+        if progress is not None:
+            crawler.signals.connect(_receiver(progress), signal=run_progress, weak=False)
+        process.crawl(crawler, **spider_arguments(cfg, source, pool, article_limit))
+        crawlers.append((source, crawler))
+    process.start()
+    return CrawlReport([source_report(source, crawler) for source, crawler in crawlers])
 
 
-def crawl_outcome(crawler: Crawler) -> tuple[str, str]:
-    """Return (run status, error) of a finished Scrapy crawler."""
-    spider: Any = crawler.spider
-    reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
-    if spider is None or reason is None:
-        return "failed", "the spider did not start; see the log for the exception"
-    if reason == "shutdown":
-        return "interrupted", "the crawl was stopped before it finished"
-    if not spider.start_answered and spider.start_failures:
-        return "failed", "no start URL could be fetched: " + "; ".join(spider.start_failures[:3])
-    return "ok", ""
+def source_report(source: SourceConfig, crawler: Crawler) -> SourceReport:
+    """Return the report the crawler's recorder settled, or a failure when the spider never opened."""
+    try:
+        recorder = crawler.get_extension(SourceRecorder)
+    except RuntimeError:  # the crawl failed before Scrapy built its extensions
+        recorder = None
+    if recorder is not None and recorder.report is None and recorder.run_id is not None:
+        # the reactor stopped before the spider closed (a second Ctrl-C): its run still ends, interrupted
+        recorder.spider_closed(crawler.spider, "shutdown")
+    if recorder is None or recorder.report is None:
+        return SourceReport(source.id, status="failed", error="the spider did not start; see the log for the exception")
+    return recorder.report
+
+
+def _receiver(progress: ProgressCallback) -> Callable[[ProgressEvent], None]:
+    """Return a receiver of the recorder's progress signal that calls `progress` (Scrapy inspects receivers)."""
+
+    def receive(event: ProgressEvent) -> None:
+        progress(event)
+
+    return receive
 
 
 def run_crawl_in_subprocess(

@@ -51,6 +51,9 @@ def scrapy_settings(cfg: WartaConfig) -> dict[str, Any]:
         # URL seen before must still be followed to learn where a page moved.
         "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+        # The recorder opens and settles the source's run; it records only when the crawl's settings
+        # name a database (crawler.recorder.recorder_settings).
+        "EXTENSIONS": {"warta.crawler.recorder.SourceRecorder": 0},
         "DOWNLOADER_MIDDLEWARES": {
             # Links are filtered by crawler.links (hosts with ports, follow/deny patterns).
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,

@@ -27,7 +27,7 @@ from warta.feeds.opml import render_opml
 from warta.feeds.rss import render_rss
 from warta.feeds.writer import write_if_changed
 from warta.storage.database import Database
-from warta.storage.memberships import RematchReport, catch_up_memberships, rematch_if_needed
+from warta.storage.memberships import RematchReport, bring_memberships_up_to_date
 from warta.storage.topics import TopicMatcher
 
 logger = logging.getLogger(__name__)
@@ -111,9 +111,7 @@ class FeedBuilder:
 
     def build(self, rematch: bool = False) -> BuildReport:
         """Bring topic memberships up to date, write every feed file, and return what was done."""
-        rematched = rematch_if_needed(self.database, self.matcher, force=rematch)
-        if rematched is None:
-            catch_up_memberships(self.database, self.matcher)
+        rematched = bring_memberships_up_to_date(self.database, self.matcher, force=rematch)
         with self.database.reading() as session:
             feeds = [(spec, self.entries.newest(session, spec.scope, self.max_entries)) for spec in self.specs]
         outputs: dict[str, bytes] = {}

@@ -118,6 +118,31 @@ class Database:
         self.engine.dispose()
 
 
+class SharedDatabases:
+    """Databases opened by URL and shared: one engine per URL however many users, disposed after the last.
+
+    A local crawl runs every source's crawler in one process; an engine each would
+    hold an idle connection per source for the whole crawl (crawler.recorder).
+    """
+
+    def __init__(self) -> None:
+        self._open: dict[str, tuple[Database, int]] = {}
+
+    def acquire(self, url: str) -> Database:
+        """Return the database at `url`, opening it for the first user."""
+        database, users = self._open.get(url) or (Database(url), 0)
+        self._open[url] = (database, users + 1)
+        return database
+
+    def release(self, database: Database) -> None:
+        """Give the database back; the last user disposes of it."""
+        _database, users = self._open.pop(database.url, (database, 1))
+        if users > 1:
+            self._open[database.url] = (database, users - 1)
+        else:
+            database.dispose()
+
+
 def make_engine(url: str) -> Engine:
     """Return an engine for `url` with warta's per-database settings applied."""
     if url.startswith("sqlite"):

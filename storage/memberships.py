@@ -1,4 +1,9 @@
-"""Recomputing topic memberships for the whole archive when the topic definitions change.
+"""Bringing topic memberships up to date: the one place documents are matched to topics.
+
+Crawls only record pages; the feed build (and a preview) calls
+`bring_memberships_up_to_date`, which matches each revision recorded since the
+last build once, with the build's own topic definitions, so a crawl run with other
+topics never leaves memberships that disagree with the stored fingerprint.
 
 The topics' fingerprint (storage.topics.TopicMatcher.fingerprint) is kept in the
 state table; when the config's topics no longer match it, every document is
@@ -53,12 +58,25 @@ def rematch_if_needed(database: Database, matcher: TopicMatcher, force: bool = F
     return rematch_archive(database, matcher)
 
 
+def bring_memberships_up_to_date(
+    database: Database, matcher: TopicMatcher, force: bool = False
+) -> RematchReport | None:
+    """Rematch the archive when the topics changed (or when forced), else match what was recorded since.
+
+    Return the rematch's report, or None when only new revisions were matched.
+    """
+    rematched = rematch_if_needed(database, matcher, force=force)
+    if rematched is None:
+        catch_up_memberships(database, matcher)
+    return rematched
+
+
 def catch_up_memberships(database: Database, matcher: TopicMatcher, batch_size: int = REMATCH_BATCH_SIZE) -> int:
     """Match documents whose current revision is newer than the last one matched; return how many.
 
-    The `record_page` hook normally keeps memberships current; this is the safety
-    net for revisions recorded without it. It reads only revisions after the stored
-    mark (an indexed primary-key range), so it costs nothing when nothing is new.
+    Crawls do not match; this does, once per new revision. It reads only revisions
+    after the stored mark (an indexed primary-key range), so it costs nothing when
+    nothing is new.
     """
     with database.reading() as session:
         mark = int(get_state(session, REVISION_MARK_KEY) or 0)

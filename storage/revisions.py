@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -65,18 +65,13 @@ class RecordResult:
     cluster_id: int | None
 
 
-RevisionHook = Callable[[Session, Document, Revision], None]
-
-
-def record_page(
-    session: Session, page: PageRecord, on_revision: RevisionHook | None = None, *, keep_search_index: bool = True
-) -> RecordResult:
+def record_page(session: Session, page: PageRecord, *, keep_search_index: bool = True) -> RecordResult:
     """Record `page` in the archive and return whether it was new, changed or unchanged.
 
     A new revision replaces the document's previous one in the search index, in
-    this transaction. `on_revision` is called after a new revision is written (for
-    topic membership). `keep_search_index=False` leaves the index stale, for a bulk
-    load followed by storage.search_index.build_search_index (and the benchmark
+    this transaction; its topics are matched later, once, by the feed build
+    (storage.memberships). `keep_search_index=False` leaves the index stale, for a
+    bulk load followed by storage.search_index.build_search_index (and the benchmark
     that measures what keeping it costs).
     """
     document = _find_or_create_document(session, page)
@@ -117,8 +112,6 @@ def record_page(
     session.flush()
     if keep_search_index:
         index_revision(session.connection(), document.id, revision.id)
-    if on_revision is not None:
-        on_revision(session, document, revision)
     return RecordResult(outcome, document.id, revision.number, cluster_id)
 
 

@@ -6,10 +6,9 @@ case and accents (both sides are NFKD-normalized, stripped of combining marks
 and casefolded) and treats any run of whitespace in the text as one space, so a
 phrase matches across line breaks. `sources` and `languages` narrow a topic.
 
-Membership rows are written by `TopicMatcher.update_memberships`, the
-`on_revision` hook of `storage.revisions.record_page`; recomputing the whole
-archive after the topic definitions change is in storage.memberships. This
-module does not decide when a rematch is needed.
+Membership rows are written by storage.memberships, when feeds are built:
+revisions recorded since the last build are matched once, and the whole archive
+again after the topic definitions change. This module does not decide when.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 from warta.config import WartaConfig
-from warta.storage.models import Document, Revision, TopicMembership
+from warta.storage.models import TopicMembership
 
 logger = logging.getLogger(__name__)
 
@@ -202,16 +201,6 @@ class TopicMatcher:
         normalized = normalize_text(f"{title}\n{text}")
         language = language or self.source_languages.get(source_id)
         return [topic.rule.id for topic in self.topics if topic.matches(normalized, source_id, language)]
-
-    def update_memberships(self, session: Session, document: Document, revision: Revision) -> None:
-        """Replace the document's topic memberships with those of `revision` (the `record_page` hook)."""
-        topic_ids = self.match(revision.title, revision.text, document.source_id, revision.language)
-        at = document.updated_at or revision.fetched_at
-        if revision.number == 1:  # a new document has no memberships to replace
-            add_memberships(session, {document.id: (topic_ids, at)})
-        else:
-            replace_memberships(session, {document.id: (topic_ids, at)})
-        logger.debug("document %s matches topics %s", document.id, topic_ids)
 
 
 def replace_memberships(session: Session, matches: Mapping[int, tuple[Sequence[str], datetime]]) -> None:

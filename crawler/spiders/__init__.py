@@ -6,7 +6,6 @@ from typing import Any
 
 from warta.config import SourceConfig, WartaConfig
 from warta.crawler.extractor_pool import ExtractorPool
-from warta.crawler.recorder import SourceRecorder
 from warta.crawler.spiders.base import SourceSpider
 from warta.crawler.spiders.feed import FeedSpider
 from warta.crawler.spiders.listing import ListingSpider
@@ -24,14 +23,15 @@ SPIDERS: dict[str, type[SourceSpider]] = {
 def spider_arguments(
     cfg: WartaConfig,
     source: SourceConfig,
-    recorder: SourceRecorder,
     pool: ExtractorPool,
     article_limit: int | None = None,
 ) -> dict[str, Any]:
-    """Return the keyword arguments of the source's spider, the same for local and Scrapyd crawls."""
+    """Return the keyword arguments of the source's spider, the same for local and Scrapyd crawls.
+
+    The spider finds its recorder among the crawl's extensions (crawler.recorder).
+    """
     return {
         "source": source,
-        "recorder": recorder,
         "pool": pool,
         "timezone": cfg.source_timezone(source),
         "revisit_days": cfg.crawler.revisit_days,

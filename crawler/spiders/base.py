@@ -14,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -65,7 +66,6 @@ class SourceSpider(scrapy.Spider):
     def __init__(
         self,
         source: SourceConfig,
-        recorder: SourceRecorder,
         pool: ExtractorPool,
         timezone: ZoneInfo,
         revisit_days: int,
@@ -75,7 +75,6 @@ class SourceSpider(scrapy.Spider):
     ) -> None:
         super().__init__(name=f"warta-{source.id}", **kwargs)
         self.source = source
-        self.recorder = recorder
         self.pool = pool
         self.timezone = timezone
         self.revisit_days = revisit_days
@@ -97,6 +96,17 @@ class SourceSpider(scrapy.Spider):
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.on_spider_error, signal=signals.spider_error)
         return spider
+
+    @cached_property
+    def recorder(self) -> SourceRecorder:
+        """Return the crawl's recorder, the extension Scrapy built after this spider (crawler.recorder)."""
+        recorder = self.crawler.get_extension(SourceRecorder)
+        if recorder is None:
+            raise RuntimeError(
+                "this crawl has no recorder: build its settings with crawler.settings.scrapy_settings "
+                "and crawler.recorder.recorder_settings"
+            )
+        return recorder
 
     async def start(self) -> AsyncIterator[Any]:
         """Yield phase 1: the start URLs, then revisits of known documents."""
@@ -263,6 +273,8 @@ class SourceSpider(scrapy.Spider):
         articles that this run did not get to (it was stopped, or they failed) would never
         be discovered again; without it, the next run reads the index pages in full.
         """
+        if self.recorder.run_id is None:
+            return
         if reason != "finished" or self.recorder.counts.errors:
             logger.info(
                 "%s: index pages will be read in full next run (run %s, %d page errors)",

@@ -96,9 +96,9 @@ class Archive:
     matcher: TopicMatcher
 
     def record(self, record: PageRecord) -> RecordResult:
-        """Record one page the way the crawler does, with the topic hook."""
+        """Record one page the way the crawler does (its topics are matched by the next build)."""
         with self.db.transaction() as session:
-            return record_page(session, record, on_revision=self.matcher.update_memberships)
+            return record_page(session, record)
 
     @property
     def feed_dir(self) -> Path:

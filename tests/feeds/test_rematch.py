@@ -2,12 +2,50 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import feedparser
 from click.testing import CliRunner
+from sqlalchemy import text
+from warta.config import load_config
+from warta.crawler.runner import run_crawl_in_subprocess
+from warta.feeds.builder import build_feeds
+from warta.storage.database import Database
 
 from tests.conftest import write_config
-from tests.feeds.conftest import CONFIG, Archive, build, make_config
+from tests.feeds.conftest import CONFIG, FESTIVAL, Archive, build, make_config
 from warta.cli.root import cli
+from warta.demo.siteserver import SiteServer
+
+# Every matching of a document writes its membership rows anew (the feed build replaces them, and
+# the crawl's topic hook of old inserted them); with one topic that every page matches, a row
+# written is a document matched. The triggers log each written row beside the archive.
+MATCH_LOG = {
+    "sqlite": [
+        "CREATE TABLE match_log (document_id INTEGER NOT NULL)",
+        "CREATE TRIGGER log_match AFTER INSERT ON topic_memberships "
+        "BEGIN INSERT INTO match_log VALUES (NEW.document_id); END",
+    ],
+    "postgresql": [
+        "CREATE TABLE match_log (document_id INTEGER NOT NULL)",
+        "CREATE FUNCTION log_match() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN INSERT INTO match_log VALUES (NEW.document_id); RETURN NEW; END $$",
+        "CREATE TRIGGER log_match AFTER INSERT ON topic_memberships FOR EACH ROW EXECUTE FUNCTION log_match()",
+    ],
+}
+ARTICLES = {
+    "festival-betawi": FESTIVAL,
+    "festival-keroncong": (
+        "Festival Keroncong Kemayoran kembali digelar di Taman Ismail Marzuki dengan dua belas orkes dari "
+        "berbagai kota. Panitia menyiapkan panggung terbuka, lokakarya biola dan cak bagi pelajar, serta "
+        "pameran foto sejarah keroncong Tugu yang dipinjam dari koleksi keluarga pemusik di Jakarta Utara."
+    ),
+    "festival-film": (
+        "Festival film pendek pelajar menerima lebih dari tiga ratus karya tahun ini. Juri memilih empat puluh "
+        "film untuk diputar di bioskop Metropole selama sepekan, dan para sutradara muda akan berdiskusi "
+        "dengan penonton setelah setiap pemutaran tentang cara mereka merekam kehidupan kampung kota."
+    ),
+}
 
 
 def entry_titles(archive: Archive, feed: str) -> list[str]:
@@ -84,3 +122,61 @@ def test_cli_build_into_an_unwritable_place_fails_with_the_setting_named(tmp_pat
     result = CliRunner().invoke(cli, ["--config", str(config), "feeds", "build"], env={"WARTA_STORAGE_URL": ""})
     assert result.exit_code == 1
     assert "[feeds] dir" in result.output
+
+
+def log_matches(db: Database) -> None:
+    """Start logging every membership row written to the archive."""
+    with db.transaction() as session:
+        for statement in MATCH_LOG[db.engine.dialect.name]:
+            session.execute(text(statement))
+
+
+def times_matched(db: Database) -> list[int]:
+    """Return how often each document was matched to the topics, by document id."""
+    with db.reading() as session:
+        rows = session.execute(text("SELECT count(*) FROM match_log GROUP BY document_id ORDER BY document_id"))
+        return [count for (count,) in rows]
+
+
+def write_site(root: Path) -> None:
+    """Write a listing of three festival articles."""
+    (root / "day1" / "berita").mkdir(parents=True)
+    links = "".join(f"<li><a href='/berita/{slug}'>{slug}</a></li>" for slug in ARTICLES)
+    (root / "day1" / "berita" / "index.html").write_text(f"<html><body><ul>{links}</ul></body></html>")
+    for slug, paragraph in ARTICLES.items():
+        title = slug.replace("-", " ").title()
+        body = f"<p>{paragraph}</p><p>{paragraph}</p>"
+        page = f"<html lang='id'><head><title>{title}</title></head><body><article><h1>{title}</h1>{body}</article>"
+        (root / "day1" / "berita" / f"{slug}.html").write_text(page + "</body></html>")
+
+
+def test_a_crawl_and_a_feed_build_match_each_new_revision_once(tmp_path: Path, db: Database, db_url: str) -> None:
+    log_matches(db)
+    write_site(tmp_path / "site")
+    with SiteServer(tmp_path / "site") as site:
+        config = write_config(
+            tmp_path,
+            f"""
+[storage]
+url = "{db_url}"
+[crawler]
+download_delay = "0s"
+[feeds]
+dir = "{tmp_path / "public"}"
+[[sources]]
+id = "disbud"
+kind = "listing"
+urls = ["{site.url}/berita/"]
+follow = ['/berita/[a-z-]+$']
+[[topics]]
+id = "festivals"
+title = "Festivals"
+any = ["festival"]
+""",
+        )
+        report = run_crawl_in_subprocess(config, timeout_seconds=120).source("disbud")
+    assert report.new == len(ARTICLES), report
+    build_feeds(load_config(config), db)
+    assert times_matched(db) == [1] * len(ARTICLES)
+    feed = feedparser.parse((tmp_path / "public" / "topics" / "festivals.atom").read_bytes())
+    assert len(feed.entries) == len(ARTICLES)  # matched once, and matched right

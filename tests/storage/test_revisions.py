@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, func, select
 from warta.storage.database import Database
-from warta.storage.models import Document, Revision, TopicMembership, UrlAlias
+from warta.storage.models import Document, Revision, UrlAlias
 from warta.storage.revisions import Outcome, document_ids, find_document, mark_gone, record_page
 from warta.storage.revisits import NotModified, note_not_modified
-from warta.storage.topics import TopicMatcher, TopicRule
 
 from tests.storage.conftest import ARTICLE, later, page
 
@@ -144,16 +143,14 @@ def test_document_ids_finds_documents_by_canonical_url_and_by_alias(archive: Dat
 def test_recording_a_new_page_writes_its_document_once_after_inserting_it(archive: Database) -> None:
     statements = []
     event.listen(archive.engine, "before_cursor_execute", lambda *args: statements.append(args[2].split()[0]))
-    matcher = TopicMatcher([TopicRule("heritage", any=("Betawi",))])
     with archive.transaction() as session:
-        record_page(session, page(), on_revision=matcher.update_memberships)
-    # the cluster is chosen before the one flush, and a new document has no memberships to delete
+        record_page(session, page())
+    # the cluster is chosen before the one flush, and a new document has nothing to delete
     assert statements.count("UPDATE") == 1
     assert "DELETE" not in statements
     with archive.reading() as session:
         document = session.scalars(select(Document)).one()
         assert document.cluster_id == document.id and document.current_revision == 1
-        assert [m.topic_id for m in session.scalars(select(TopicMembership))] == ["heritage"]
 
 
 def test_naive_datetimes_are_refused(archive: Database) -> None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 from warta.storage.database import Database
-from warta.storage.memberships import FINGERPRINT_KEY, catch_up_memberships, rematch_archive, rematch_if_needed
+from warta.storage.memberships import (
+    FINGERPRINT_KEY,
+    bring_memberships_up_to_date,
+    catch_up_memberships,
+    rematch_archive,
+    rematch_if_needed,
+)
 from warta.storage.models import TopicMembership
 from warta.storage.revisions import record_page
 from warta.storage.state import get_state
@@ -109,14 +115,17 @@ def memberships(db: Database) -> set[tuple[str, str]]:
     return {(topic_id, str(document_id)) for topic_id, document_id in rows}
 
 
-def test_recording_a_page_stores_and_updates_its_memberships(archive: Database) -> None:
+def test_bringing_memberships_up_to_date_stores_and_updates_a_recorded_pages_memberships(archive: Database) -> None:
     matcher = TopicMatcher([TopicRule("heritage", any=("Betawi",)), TopicRule("wccf", any=("WCCF",))])
     with archive.transaction() as session:
-        record_page(session, page(), on_revision=matcher.update_memberships)
+        record_page(session, page())
+    assert memberships(archive) == set()  # recording does not match; the build does
+    bring_memberships_up_to_date(archive, matcher)
     assert {topic for topic, _ in memberships(archive)} == {"heritage"}
     edited = ARTICLE.replace("Betawi", "Sunda") + " Jakarta bergabung dengan WCCF."
     with archive.transaction() as session:
-        record_page(session, page(text=edited, title="Festival Sunda", fetched_at=later(2)), matcher.update_memberships)
+        record_page(session, page(text=edited, title="Festival Sunda", fetched_at=later(2)))
+    bring_memberships_up_to_date(archive, matcher)
     with archive.reading() as session:
         row = session.scalars(select(TopicMembership)).one()
     assert (row.topic_id, row.matched_at) == ("wccf", later(2))
@@ -128,7 +137,8 @@ def test_rematch_walks_the_archive_in_batches_and_drops_removed_topics(archive: 
         for number in range(7):
             url = f"https://disbud.jakarta.go.id/berita/{number}"
             text = ARTICLE if number % 2 else "Museum Fatahillah membuka pameran."
-            record_page(session, page(url, text=text, fetched_at=later(number)), old.update_memberships)
+            record_page(session, page(url, text=text, fetched_at=later(number)))
+    rematch_archive(archive, old)
     new = TopicMatcher([TopicRule("museums", any=("museum",))])
     report = rematch_archive(archive, new, batch_size=2)
     assert (report.documents, report.memberships) == (7, 4)
@@ -140,7 +150,7 @@ def test_rematch_walks_the_archive_in_batches_and_drops_removed_topics(archive: 
 def test_rematch_is_skipped_while_topics_are_unchanged_and_runs_when_forced(archive: Database) -> None:
     matcher = TopicMatcher([TopicRule("heritage", any=("Betawi",))])
     with archive.transaction() as session:
-        record_page(session, page(), on_revision=None)
+        record_page(session, page())
     assert memberships(archive) == set()
     assert rematch_if_needed(archive, matcher) is not None
     assert len(memberships(archive)) == 1
@@ -154,7 +164,7 @@ def test_catch_up_matches_only_revisions_recorded_since_the_last_match(archive: 
     rematch_if_needed(archive, matcher)
     assert catch_up_memberships(archive, matcher) == 0
     with archive.transaction() as session:
-        record_page(session, page(), on_revision=None)
+        record_page(session, page())
     assert memberships(archive) == set()
     assert catch_up_memberships(archive, matcher) == 1
     assert {topic for topic, _ in memberships(archive)} == {"heritage"}

@@ -18,6 +18,8 @@ from starlette.testclient import TestClient
 from warta.config import WartaConfig, load_config
 from warta.crawler.runner import run_crawl_in_subprocess
 from warta.storage.database import Database
+from warta.storage.memberships import bring_memberships_up_to_date
+from warta.storage.topics import TopicMatcher
 
 from tests.conftest import BACKENDS, postgres_schema_url
 from warta.demo.config import DEMO_SITE, demo_config_text
@@ -104,6 +106,8 @@ def crawled_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         site.switch("day2")
         assert run_crawl_in_subprocess(config_path, timeout_seconds=120).all_ran
     database = Database.from_config(cfg)
+    # crawls record, the feed build matches topics: the daemon builds after every crawl
+    bring_memberships_up_to_date(database, TopicMatcher.from_config(cfg))
     with TestClient(create_app(cfg, database), raise_server_exceptions=False) as client:
         yield CrawledSite(cfg, database, client)
     database.dispose()
