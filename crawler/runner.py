@@ -79,7 +79,7 @@ def run_crawl(
     _has_run = True
     if on_revision is None:
         on_revision = TopicMatcher.from_config(cfg).update_memberships
-    database = Database.from_config(cfg)
+    database = Database.from_config(cfg, create=True)
     try:
         with ExtractorPool() as pool:
             return _crawl(cfg, sources, database, pool, progress, on_revision, article_limit)
