@@ -11,6 +11,7 @@ from rich.table import Table
 
 from warta.crawler.errors import CrawlerError
 from warta.daemon.signals import stop_on_signals
+from warta.demo.folder import DemoFolderError, claim_demo_folder
 from warta.demo.runner import Demo, DemoResult
 
 
@@ -22,14 +23,21 @@ from warta.demo.runner import Demo, DemoResult
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("demo"),
     show_default=True,
-    help="Folder of the demo's database, config and feeds (emptied first).",
+    help=(
+        "Folder of the demo's database, config and feeds. The demo creates it, or reuses a folder an earlier "
+        "demo made; it refuses any other folder that is not empty, and never deletes files it did not write."
+    ),
 )
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="Port of the feeds.")
 def demo_command(once: bool, data_dir: Path, port: int) -> None:
     """Crawl a bundled demo site on two days, build the feeds and serve them (offline).
 
-    Example: warta demo --once
+    Example: warta demo --once --dir warta-demo
     """
+    try:
+        data_dir = claim_demo_folder(data_dir)
+    except DemoFolderError as exc:
+        raise click.UsageError(str(exc)) from exc
     console = Console(soft_wrap=True)
     demo = Demo(data_dir, feeds_port=port)
     try:
