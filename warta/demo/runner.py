@@ -1,8 +1,9 @@
 """`warta demo`: crawl the bundled demo site on two days, build the feeds and serve them.
 
 Everything happens on 127.0.0.1 and in one local folder of the demo's own
-(warta.demo.folder): the demo needs no network and no config of the user's. Each crawl runs in a child process, because
-Scrapy's reactor cannot be restarted within one process.
+(warta.demo.folder): the demo needs no network and no config of the user's.
+Each crawl runs in a child process, because Scrapy's reactor cannot be
+restarted within one process.
 """
 
 from __future__ import annotations
