@@ -38,7 +38,7 @@ def test_demo_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
     put_user_files(folder)
     result = run_demo(str(folder))
     assert result.exit_code == 2, result.output
-    assert "entries the demo did not make" in result.output
+    assert "the demo did not make" in result.output
     assert "pass a new folder, which it creates, e.g. --dir warta-demo" in result.output
     assert_user_files_intact(folder)
     assert sorted(path.name for path in folder.iterdir()) == ["photos", "thesis.txt"]  # no marker, no database
@@ -120,7 +120,7 @@ def test_an_older_demo_folder_holding_a_user_file_is_refused(tmp_path: Path) -> 
     older.mkdir()
     (older / "warta.toml").write_text(demo_config_text("http://127.0.0.1:1", older), encoding="utf-8")
     put_user_files(older)
-    with pytest.raises(DemoFolderError, match="entries the demo did not make"):
+    with pytest.raises(DemoFolderError, match="the demo did not make"):
         claim_demo_folder(older)
     assert (older / "warta.toml").is_file()
     assert_user_files_intact(older)

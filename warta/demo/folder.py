@@ -62,8 +62,9 @@ def demo_folder_refusal(folder: Path) -> str | None:
         entries = sorted(path.name for path in folder.iterdir())
         if entries:
             shown = ", ".join(entries[:3]) + (", ..." if len(entries) > 3 else "")
+            count = f"{len(entries)} {'entry' if len(entries) == 1 else 'entries'}"
             return (
-                f"it holds {len(entries)} entries the demo did not make ({shown}) "
+                f"it holds {count} the demo did not make ({shown}) "
                 f"and no {MARKER_NAME} marker of an earlier demo"
             )
     return None
