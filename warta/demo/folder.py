@@ -63,10 +63,7 @@ def demo_folder_refusal(folder: Path) -> str | None:
         if entries:
             shown = ", ".join(entries[:3]) + (", ..." if len(entries) > 3 else "")
             count = f"{len(entries)} {'entry' if len(entries) == 1 else 'entries'}"
-            return (
-                f"it holds {count} the demo did not make ({shown}) "
-                f"and no {MARKER_NAME} marker of an earlier demo"
-            )
+            return f"it holds {count} the demo did not make ({shown}) and no {MARKER_NAME} marker of an earlier demo"
     return None
 
 
