@@ -191,4 +191,3 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 def _begin_sqlite_transaction(connection: Any) -> None:
     read_only = connection.get_execution_options().get("warta_read_only", False)
     connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
-

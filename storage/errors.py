@@ -36,7 +36,7 @@ class SchemaOutdatedError(StorageError):
 
 
 class DatabaseMissingError(StorageError):
-    """A command that only reads found no archive at [storage] url: no SQLite file, or no warta tables."""
+    """Raised when a command that only reads finds no archive at [storage] url: no SQLite file, or no warta tables."""
 
 
 class SearchQueryError(StorageError):

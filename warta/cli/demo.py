@@ -11,7 +11,7 @@ from rich.table import Table
 
 from warta.crawler.errors import CrawlerError
 from warta.daemon.signals import stop_on_signals
-from warta.demo.folder import DemoFolderError, claim_demo_folder
+from warta.demo.folder import claim_demo_folder
 from warta.demo.runner import Demo, DemoResult
 
 
@@ -34,10 +34,7 @@ def demo_command(once: bool, data_dir: Path, port: int) -> None:
 
     Example: warta demo --once --dir warta-demo
     """
-    try:
-        data_dir = claim_demo_folder(data_dir)
-    except DemoFolderError as exc:
-        raise click.UsageError(str(exc)) from exc
+    data_dir = claim_demo_folder(data_dir)  # a DemoFolderError exits 2 (cli.root)
     console = Console(soft_wrap=True)
     demo = Demo(data_dir, feeds_port=port)
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from warta.config.errors import WartaError
 from warta.demo.config import CONFIG_HEADER
 
 MARKER_NAME = ".warta-demo"
@@ -24,8 +25,10 @@ OWN_FILES = ("warta.db", "warta.db-wal", "warta.db-shm", "warta.db-journal", "wa
 SUGGESTED_DIR = "warta-demo"
 
 
-class DemoFolderError(ValueError):
-    """The folder given to `warta demo --dir` is not one the demo may write into; the message says why."""
+class DemoFolderError(WartaError):
+    """Raised when the folder given to `warta demo --dir` is not one the demo may write into; the message says why."""
+
+    is_usage_problem = True
 
 
 def claim_demo_folder(folder: Path) -> Path:
