@@ -8,6 +8,7 @@ WartaError              the root: the CLI catches it once and prints its message
   CrawlerError          warta.crawler: a crawl, preview or probe could not be run as asked.
   ArchiveError          warta.archive: an export or import could not be done.
   ScrapydError          warta.daemon: a Scrapyd node refused or did not answer a request.
+  DemoFolderError       warta.demo: `warta demo --dir` names a folder the demo may not write into.
 
 A family is defined in its layer's errors module. The root lives here, in the
 lowest layer, so that every layer can derive from it. `is_usage_problem` marks

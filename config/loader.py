@@ -49,8 +49,8 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
     if not path.is_file():
         raise ConfigError(
             [
-                f"no config file at {path}; copy config/warta.example.toml to warta.toml, "
-                "or pass --config PATH or set $WARTA_CONFIG"
+                f"no config file at {path}; create one with `warta init` (it writes warta.toml into the "
+                "current folder, or `warta init DIR` into DIR), or pass --config PATH or set $WARTA_CONFIG"
             ]
         )
     try:

@@ -2,15 +2,22 @@
 
 The pool uses the "spawn" start method: workers never inherit the reactor, open
 sockets or database connections of the crawling process. It is created for one
-crawl and shut down at its end. Callers await `extract` from Scrapy callbacks
+crawl and shut down at its end, and its workers die with the crawl process
+however that ends, `kill -9` included (see `_die_with_crawl`). Callers await `extract` from Scrapy callbacks
 (the asyncio reactor is installed, so an asyncio future can be awaited).
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +30,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DEFAULT_WORKERS = 2
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+PARENT_POLL_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,41 @@ def extract_in_worker(
     return Extraction(extracted, extracted is not None and is_article(extracted))
 
 
+def _die_with_crawl(crawl_pid: int) -> None:
+    """Worker initializer: end this worker when the crawl process that started it ends, however it ends.
+
+    A crawl killed with SIGKILL cannot shut its pool down, and a worker waiting for its
+    next page is never told: it stayed behind, orphaned. On Linux the kernel kills the
+    worker when its parent dies (PR_SET_PDEATHSIG, as the daemon does for its crawl
+    children): at once, with no thread in the worker. It fires when the *thread* that
+    started the worker ends; the pool starts its workers from the thread that submits
+    the first page, the crawl's reactor thread, which lives as long as the crawl.
+    Elsewhere a thread in the worker polls its parent's pid, the portable fallback.
+    """
+    if not _set_parent_death_signal():
+        threading.Thread(target=_exit_when_orphaned, args=(crawl_pid,), name="watch-crawl", daemon=True).start()
+    if os.getppid() != crawl_pid:  # the crawl died before the kernel was told to watch it
+        os._exit(1)
+
+
+def _set_parent_death_signal() -> bool:
+    """Ask Linux to SIGKILL this process when its parent dies; return False where that is not available."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return False
+    return int(prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)) == 0
+
+
+def _exit_when_orphaned(crawl_pid: int) -> None:
+    """Exit the worker once its parent is no longer the crawl (it was re-parented when the crawl died)."""
+    while os.getppid() == crawl_pid:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
+
+
 def _warm_up() -> None:
     """Import the extraction code (and trafilatura) in a new worker, before its first page arrives.
 
@@ -75,7 +119,10 @@ class ExtractorPool:
         """Return the worker pool, starting it on first use (a crawl of 304s never needs it)."""
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_die_with_crawl,
+                initargs=(os.getpid(),),
             )
             # Start every worker now, so the second page does not wait for a second start-up.
             self._warming: list[Future[None]] = [self._executor.submit(_warm_up) for _ in range(self.workers)]

@@ -73,7 +73,7 @@ def run_crawl(
         )
     _has_run = True
     # an unreachable or outdated database stops the crawl before any source starts
-    Database.from_config(cfg).dispose()
+    Database.from_config(cfg, create=True).dispose()
     with ExtractorPool() as pool:
         return _crawl(cfg, sources, pool, progress, article_limit)
 

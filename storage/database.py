@@ -12,15 +12,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import create_engine, event, inspect
+from sqlalchemy import create_engine, event, inspect, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from warta.config import WartaConfig
 from warta.config.secrets import mask_url
 from warta.storage import migrate
-from warta.storage.errors import DatabaseUnavailableError, SchemaOutdatedError, database_errors
+from warta.storage.errors import (
+    DatabaseMissingError,
+    DatabaseUnavailableError,
+    SchemaOutdatedError,
+    StorageError,
+    database_errors,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +54,20 @@ class Database:
         self.read_sessions = sessionmaker(read_engine, expire_on_commit=False)
 
     @classmethod
-    def from_config(cls, cfg: WartaConfig) -> Database:
-        """Return the database named by [storage] url, checked to be at the current schema."""
+    def from_config(cls, cfg: WartaConfig, create: bool = False) -> Database:
+        """Return the database named by [storage] url at the current schema; create it only if `create`.
+
+        Commands that only read pass create=False: a mistyped url must not look like an empty archive.
+        """
         database = cls(cfg.storage.url)
-        database.ensure_schema()
+        try:
+            if create:
+                database.ensure_schema()
+            else:
+                database.require_schema()
+        except StorageError:
+            database.dispose()
+            raise
         return database
 
     @property
@@ -63,8 +80,42 @@ class Database:
         """Return True for a SQLite database."""
         return self.engine.dialect.name == "sqlite"
 
+    @property
+    def sqlite_path(self) -> Path | None:
+        """Return the file of a SQLite database, or None (PostgreSQL, in-memory or URI-named SQLite)."""
+        url = make_url(self.url)
+        name = url.database
+        if url.get_backend_name() != "sqlite" or not name or name == ":memory:" or name.startswith("file:"):
+            return None
+        return Path(name)
+
     def ensure_schema(self) -> None:
         """Create the schema in an empty database; raise SchemaOutdatedError for an old one."""
+        if self._check_schema() == "empty":
+            logger.info("creating the archive schema in %s", self.display_url)
+            self.upgrade()
+
+    def require_schema(self) -> None:
+        """Check the database holds the archive at the current schema, creating nothing.
+
+        Raise DatabaseMissingError when there is no SQLite file or no warta tables,
+        SchemaOutdatedError for an old schema.
+        """
+        path = self.sqlite_path
+        # sqlite3 creates a missing file on connect: look before opening it
+        if path is not None and not path.exists():
+            raise DatabaseMissingError(
+                f"no archive database at {path}: the file named by [storage] url does not exist; "
+                "fix [storage] url, or create the archive there with `warta db upgrade`"
+            )
+        if self._check_schema() == "empty":
+            raise DatabaseMissingError(
+                f"the database {self.display_url} has no warta archive (no warta tables in it); "
+                "fix [storage] url, or create the archive there with `warta db upgrade`"
+            )
+
+    def _check_schema(self) -> Literal["current", "empty"]:
+        """Return whether the schema is current or the database empty; raise for an unusable one."""
         with (
             database_errors(
                 f"cannot open the database {self.display_url}",
@@ -77,11 +128,9 @@ class Database:
             current = migrate.current_revision(connection)
         head = migrate.head_revision()
         if current == head:
-            return
+            return "current"
         if current is None and not (tables - {"alembic_version"}):
-            logger.info("creating the archive schema in %s", self.display_url)
-            self.upgrade()
-            return
+            return "empty"
         raise SchemaOutdatedError(
             f"the database {self.display_url} is at schema revision {current or 'none'}, "
             f"this warta expects {head}; run `warta db upgrade` first (back up the database before)"
@@ -167,4 +216,3 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 def _begin_sqlite_transaction(connection: Any) -> None:
     read_only = connection.get_execution_options().get("warta_read_only", False)
     connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
-

@@ -2,6 +2,8 @@
 
 StorageError            the database could not do what was asked (base class).
 DatabaseUnavailableError  the database cannot be reached or opened.
+DatabaseMissingError    there is no archive at [storage] url (no SQLite file, or no tables) and the
+                        command only reads; `warta db upgrade` creates one.
 SchemaOutdatedError     the database's schema is older (or newer) than this code;
                         `warta db upgrade` fixes the older case.
 SearchQueryError        a search query cannot be run as given (too long, no words,
@@ -31,6 +33,10 @@ class DatabaseUnavailableError(StorageError):
 
 class SchemaOutdatedError(StorageError):
     """Raised when the database's schema revision differs from the one this version of warta expects."""
+
+
+class DatabaseMissingError(StorageError):
+    """Raised when a command that only reads finds no archive at [storage] url: no SQLite file, or no warta tables."""
 
 
 class SearchQueryError(StorageError):

@@ -85,3 +85,21 @@ def test_a_regular_install_runs_the_demo_from_an_empty_folder(installed: Path, t
         check=True,
     )
     assert probe.stdout.strip().startswith(str(installed))
+
+
+@pytest.mark.slow
+def test_a_regular_install_initialises_checks_and_creates_an_archive_in_an_empty_folder(
+    installed: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    env = {"PYTHONPATH": str(installed), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    outputs = []
+    for args in (["init"], ["config", "check"], ["db", "upgrade"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "warta", *args], cwd=folder, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, (args, result.stderr)
+        outputs.append(result.stdout)
+    assert "config OK" in outputs[1]
+    assert sorted(path.name for path in folder.iterdir()) == ["warta.db", "warta.toml"]

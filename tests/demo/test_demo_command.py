@@ -1,4 +1,8 @@
-"""`warta demo --once` (what `make run` does) crawls both days offline, reports the counts and builds valid feeds."""
+"""`warta demo --once` (what `make run` does) crawls both days offline, reports the counts and builds valid feeds.
+
+The demo runs in a folder an earlier demo made, so it also shows a rerun starts a fresh archive and leaves
+the user's files there alone.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +20,18 @@ import pytest
 from lxml import etree
 
 from tests.conftest import require_shared, signal_and_wait
+from warta.demo.folder import claim_demo_folder
+
+USER_NOTE = "notes the user keeps next to the demo"
 
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
     data_dir = tmp_path_factory.mktemp("demo") / "data"
+    # the folder as an earlier demo left it (its marker, its archive), plus a file the user added since
+    claim_demo_folder(data_dir)
+    (data_dir / "warta.db").write_bytes(b"the earlier demo's archive: a fresh one replaces it")
+    (data_dir / "notes.txt").write_text(USER_NOTE, encoding="utf-8")
     env = {**os.environ, "COLUMNS": "200"}
     env.pop("WARTA_STORAGE_URL", None)
     result = subprocess.run(
@@ -54,6 +65,13 @@ def test_demo_reports_the_counts_of_the_two_days(demo_run) -> None:
     assert rows[("day 2", "kabar")] == [1, 1, 4, 0, 0]
     assert rows[("day 2", "portal")] == [1, 0, 5, 0, 0]
     assert "Day two: 3 new, 2 changed, 1 gone stories" in result.stdout
+
+
+def test_demo_rerun_in_its_own_folder_leaves_the_users_files(demo_run) -> None:
+    result, data_dir = demo_run
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (data_dir / "notes.txt").read_text(encoding="utf-8") == USER_NOTE
+    assert (data_dir / ".warta-demo").is_file()
 
 
 def test_demo_builds_feeds_that_validate(demo_run) -> None:

@@ -119,7 +119,10 @@ def test_cli_build_into_an_unwritable_place_fails_with_the_setting_named(tmp_pat
     config = write_config(
         tmp_path, f'[storage]\nurl = "sqlite:///{tmp_path}/w.db"\n[feeds]\ndir = "{blocker}/public"\n'
     )
-    result = CliRunner().invoke(cli, ["--config", str(config), "feeds", "build"], env={"WARTA_STORAGE_URL": ""})
+    env = {"WARTA_STORAGE_URL": ""}
+    upgraded = CliRunner().invoke(cli, ["--config", str(config), "db", "upgrade"], env=env)
+    assert upgraded.exit_code == 0, upgraded.output
+    result = CliRunner().invoke(cli, ["--config", str(config), "feeds", "build"], env=env)
     assert result.exit_code == 1
     assert "[feeds] dir" in result.output
 

@@ -57,6 +57,8 @@ COMMAND_ARGS: dict[str, list[list[str]]] = {
     # runs until stopped; a database error in a page is logged and answered with a plain 500 that
     # names nothing (tests/web/test_pages.py), and --hash-password asks on a terminal
     "serve": [],
+    # writes a config file and opens no database: no URL to leak
+    "init": [],
 }
 
 

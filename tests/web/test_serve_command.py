@@ -23,7 +23,12 @@ from warta.web.security import AuthConfigError, hash_password
 
 
 def config_in(tmp_path: Path, extra: str = "") -> Path:
-    return write_config(tmp_path, f'[storage]\nurl = "sqlite:///{tmp_path / "warta.db"}"\n{extra}')
+    """Write a config whose archive exists, empty, as `warta db upgrade` leaves it (serve refuses a missing one)."""
+    url = f"sqlite:///{tmp_path / 'warta.db'}"
+    database = Database(url)
+    database.ensure_schema()
+    database.dispose()
+    return write_config(tmp_path, f'[storage]\nurl = "{url}"\n{extra}')
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["interrupt", "terminate"])

@@ -118,7 +118,7 @@ def import_command(app: AppContext, path: Path) -> None:
     Example: warta import snapshots/daily-jsonl-20261126T020000Z.jsonl
     """
     cfg = app.config()
-    database = app.database()
+    database = app.database(create=True)
     try:
         report = archive.import_archive(cfg, database, path)
     except StorageError as exc:

@@ -33,9 +33,13 @@ class AppContext:
             self._config = load_config(self.config_path)  # a ConfigError exits 2 (cli.root)
         return self._config
 
-    def database(self) -> Database:
-        """Return the archive database at the current schema, or exit 1 saying what to do."""
-        return Database.from_config(self.config())  # a StorageError exits 1 (cli.root)
+    def database(self, create: bool = False) -> Database:
+        """Return the archive database at the current schema, or exit 1 saying what to do.
+
+        Only commands that write the archive (crawl, daemon, import) pass create=True; the others
+        refuse a missing database rather than create an empty one at a mistyped path.
+        """
+        return Database.from_config(self.config(), create=create)  # a StorageError exits 1 (cli.root)
 
 
 pass_app = click.make_pass_decorator(AppContext)

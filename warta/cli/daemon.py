@@ -33,7 +33,7 @@ def daemon_command(app: AppContext) -> None:
     cfg = app.config()
     if cfg.config_path is None:
         raise click.UsageError("the daemon needs a config file to reload; pass --config PATH")
-    database = app.database()
+    database = app.database(create=True)
     log_level = logging.getLevelName(logging.getLogger().level).lower()
     try:
         daemon = Daemon.from_config(cfg, database, log_level)

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from warta.crawler.errors import CrawlerError
 from warta.daemon.signals import stop_on_signals
+from warta.demo.folder import claim_demo_folder
 from warta.demo.runner import Demo, DemoResult
 from warta.storage.database import Database
 from warta.web.dispatch import make_warta_app
@@ -29,7 +30,10 @@ HOST = "127.0.0.1"
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("demo"),
     show_default=True,
-    help="Folder of the demo's database, config and feeds (emptied first).",
+    help=(
+        "Folder of the demo's database, config and feeds. The demo creates it, or reuses a folder an earlier "
+        "demo made; it refuses any other folder that is not empty, and never deletes files it did not write."
+    ),
 )
 @click.option(
     "--port",
@@ -41,8 +45,9 @@ HOST = "127.0.0.1"
 def demo_command(once: bool, data_dir: Path, port: int) -> None:
     """Crawl a bundled demo site on two days, build the feeds, and serve the archive browser and feeds (offline).
 
-    Example: warta demo --once
+    Example: warta demo --once --dir warta-demo
     """
+    data_dir = claim_demo_folder(data_dir)  # a DemoFolderError exits 2 (cli.root)
     console = Console(soft_wrap=True)
     # bound before the crawls: the feeds' public URL, written into the demo's config, names this port
     listener = _listen_or_any_port(HOST, port)

@@ -26,6 +26,7 @@ from warta.storage.database import Database
 # Each command's module is imported only when that command runs (or --help lists it): `warta crawl`,
 # which the daemon starts for every scheduled crawl, does not pay for the archive, feeds and daemon code.
 COMMANDS = {
+    "init": "warta.cli.init:init_command",
     "crawl": "warta.cli.crawl:crawl_command",
     "feeds": "warta.cli.feeds:feeds_group",
     "export": "warta.cli.archive:export_command",

@@ -8,15 +8,18 @@ so that the demo shows the same topics an operator starts from.
 from __future__ import annotations
 
 import tomllib
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
+from warta.config.starter import starter_config_text
+
 DEMO_SITE = Path(__file__).resolve().parent / "site"
 DEMO_DAYS = ("day1", "day2")
 DEFAULT_FEEDS_URL = "http://127.0.0.1:8080/"
+# the first line of every demo config, in every version (warta.demo.folder recognises a demo folder by it)
+CONFIG_HEADER = "# warta demo config, written by `warta demo`"
 
 
 def demo_sources(base_url: str) -> list[dict[str, Any]]:
@@ -60,8 +63,8 @@ def demo_sources(base_url: str) -> list[dict[str, Any]]:
 
 
 def shipped_topics() -> list[dict[str, Any]]:
-    """Return the `[[topics]]` tables of config/warta.example.toml, without source restrictions."""
-    text = files("warta.config").joinpath("warta.example.toml").read_text(encoding="utf-8")
+    """Return the `[[topics]]` tables of the shipped example config, without source restrictions."""
+    text = starter_config_text()
     topics: list[dict[str, Any]] = tomllib.loads(text).get("topics", [])
     # the example's source ids do not exist in the demo; a topic narrowed to them would match nothing
     return [{key: value for key, value in topic.items() if key != "sources"} for topic in topics]
@@ -90,7 +93,7 @@ def demo_config_text(base_url: str, data_dir: Path, feeds_base_url: str = DEFAUL
         "topics": shipped_topics(),
     }
     header = (
-        "# warta demo config, written by `warta demo`: three local demo sources and the shipped topics.\n"
+        f"{CONFIG_HEADER}: three local demo sources and the shipped topics.\n"
         f"# Demo site: {base_url.rstrip('/')}/  Data: {data_dir}\n\n"
     )
     return header + tomli_w.dumps(document, multiline_strings=False)

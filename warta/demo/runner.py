@@ -1,13 +1,13 @@
 """`warta demo`: crawl the bundled demo site on two days and build the feeds (the command then serves them).
 
-Everything happens on 127.0.0.1 and in one local folder: the demo needs no
-network and no config of the user's. Each crawl runs in a child process, because
-Scrapy's reactor cannot be restarted within one process.
+Everything happens on 127.0.0.1 and in one local folder of the demo's own
+(warta.demo.folder): the demo needs no network and no config of the user's.
+Each crawl runs in a child process, because Scrapy's reactor cannot be
+restarted within one process.
 """
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,10 +44,11 @@ class Demo:
         self.config_path = self.data_dir / "warta.toml"
 
     def run(self, announce: Callable[[str], None] = print) -> DemoResult:
-        """Crawl day one, then day two, build the feeds; return what happened."""
-        if self.data_dir.exists():
-            shutil.rmtree(self.data_dir)  # a fresh archive each time, so the counts are those of the two days
-        (self.data_dir / "feeds").mkdir(parents=True)
+        """Crawl day one, then day two, build the feeds; return what happened.
+
+        The data folder must have been claimed first (warta.demo.folder.claim_demo_folder).
+        """
+        (self.data_dir / "feeds").mkdir(parents=True, exist_ok=True)
         self.site.start()
         self.config_path.write_text(
             demo_config_text(self.site.url, self.data_dir, feeds_base_url=self.feeds_url), encoding="utf-8"
