@@ -87,6 +87,8 @@ class SourceControls:
                     "until": _iso(pause.until),
                 },
             )
+        # set at every tick: a crawl that was running when the pause began records its verdict after it
+        for source_id in pauses:
             self.metrics.set_health(source_id, "paused")
         for source_id in sorted(self.paused.keys() - pauses.keys()):
             logger.info(
