@@ -18,7 +18,6 @@ from warta.monitoring.metrics import DaemonMetrics
 from warta.storage.controls import Pause, active_pauses, pending_crawl_requests, take_crawl_request
 from warta.storage.database import Database
 from warta.storage.errors import StorageError
-from warta.storage.health import stored_health
 
 logger = logging.getLogger(__name__)
 
@@ -87,17 +86,14 @@ class SourceControls:
                     "until": _iso(pause.until),
                 },
             )
-        # set at every tick: a crawl that was running when the pause began records its verdict after it
-        for source_id in pauses:
-            self.metrics.set_health(source_id, "paused")
+            self.metrics.set_paused(source_id, True)
         for source_id in sorted(self.paused.keys() - pauses.keys()):
             logger.info(
                 "source %s resumed: its scheduled runs start again",
                 source_id,
                 extra={"event": "source.resumed", "source": source_id},
             )
-            with self.database.reading() as session:
-                self.metrics.set_health(source_id, stored_health(session, source_id).health)
+            self.metrics.set_paused(source_id, False)
         self.paused = pauses
 
 
