@@ -1,4 +1,8 @@
-"""Alerts: one row per change of a source's health, with the state of its webhook delivery."""
+"""Alerts: one row per change of a source's health, with the state of its webhook delivery.
+
+An alert raised while its source is silenced is stored with `silenced` set: it is
+part of the record, but nothing sends it (no webhook, no alerts.atom entry).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,13 @@ from warta.storage.types import utcnow
 
 
 def record_alert(
-    session: Session, source_id: str, previous_health: str, health: str, reason: str, at: datetime | None = None
+    session: Session,
+    source_id: str,
+    previous_health: str,
+    health: str,
+    reason: str,
+    at: datetime | None = None,
+    silenced: bool = False,
 ) -> Alert:
     """Store an alert for a change of health and return it (with its id)."""
     alert = Alert(
@@ -21,6 +31,7 @@ def record_alert(
         health=health,
         reason=reason,
         attempts=0,
+        silenced=silenced,
     )
     session.add(alert)
     session.flush()
@@ -35,9 +46,13 @@ def record_delivery(session: Session, alert_id: int, attempts: int, delivered_at
     alert.attempts, alert.delivered_at = attempts, delivered_at
 
 
-def recent_alerts(session: Session, limit: int = 50, source_id: str | None = None) -> list[Alert]:
-    """Return the newest alerts, newest first, optionally of one source."""
+def recent_alerts(
+    session: Session, limit: int = 50, source_id: str | None = None, include_silenced: bool = True
+) -> list[Alert]:
+    """Return the newest alerts, newest first, optionally of one source, optionally without silenced ones."""
     statement = select(Alert).order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit)
     if source_id is not None:
         statement = statement.where(Alert.source_id == source_id)
+    if not include_silenced:
+        statement = statement.where(Alert.silenced.is_(False))
     return list(session.execute(statement).scalars())

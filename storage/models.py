@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -241,6 +242,28 @@ class Alert(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     delivered_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # raised while the source was silenced (`warta silence`): kept here, never posted nor listed in alerts.atom
+    silenced: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SourceControl(Base):
+    """What an operator asked of a source from the command line: a crawl now, a pause, a silence.
+
+    The commands write this row and the daemon (whichever one leads) reads it at
+    each tick, so control works without a restart and across a leader and a standby.
+    """
+
+    __tablename__ = "source_controls"
+
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+    crawl_requested_at: Mapped[datetime | None]
+    crawl_requested_by: Mapped[str] = mapped_column(String(255), default="")
+    paused_at: Mapped[datetime | None]
+    # None while paused_at is set: paused until `warta resume`
+    paused_until: Mapped[datetime | None]
+    paused_by: Mapped[str] = mapped_column(String(255), default="")
+    silenced_until: Mapped[datetime | None]
+    silenced_by: Mapped[str] = mapped_column(String(255), default="")
 
 
 class Snapshot(Base):

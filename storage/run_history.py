@@ -113,3 +113,14 @@ def _as_utc(value: datetime | str) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def open_run(session: Session, source_id: str) -> CrawlRun | None:
+    """Return the source's newest run still marked running, or None when none is."""
+    statement = (
+        select(CrawlRun)
+        .where(CrawlRun.source_id == source_id, CrawlRun.status == "running")
+        .order_by(CrawlRun.id.desc())
+        .limit(1)
+    )
+    return session.execute(statement).scalar_one_or_none()

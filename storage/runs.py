@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from warta.storage.database import in_chunks
 from warta.storage.models import CrawlError, CrawlRun
 from warta.storage.types import utcnow
 
@@ -99,3 +100,25 @@ def run_errors(session: Session, run_id: int) -> list[tuple[str, str]]:
     """Return the (URL, reason) of every page that failed during the run, in order."""
     statement = select(CrawlError.url, CrawlError.reason).where(CrawlError.run_id == run_id).order_by(CrawlError.id)
     return [(url, reason) for url, reason in session.execute(statement)]
+
+
+def recent_runs(session: Session, source_id: str | None = None, limit: int = 20) -> list[CrawlRun]:
+    """Return the most recent runs (of one source, or of all), newest first."""
+    statement = select(CrawlRun).order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(limit)
+    if source_id is not None:
+        statement = statement.where(CrawlRun.source_id == source_id)
+    return list(session.execute(statement).scalars())
+
+
+def errors_of_runs(session: Session, run_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+    """Return, per run id, the (URL, reason) of each page that failed during it, in order."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    for chunk in in_chunks(list(run_ids)):
+        statement = (
+            select(CrawlError.run_id, CrawlError.url, CrawlError.reason)
+            .where(CrawlError.run_id.in_(chunk))
+            .order_by(CrawlError.id)
+        )
+        for run_id, url, reason in session.execute(statement):
+            found.setdefault(run_id, []).append((url, reason))
+    return found

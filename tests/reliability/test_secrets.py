@@ -59,6 +59,11 @@ COMMAND_ARGS: dict[str, list[list[str]]] = {
     "serve": [],
     # writes a config file and opens no database: no URL to leak
     "init": [],
+    "crawl-now": [["crawl-now", "steered"]],
+    "pause": [["pause", "steered", "--for", "2h"]],
+    "resume": [["resume", "steered"]],
+    "silence": [["silence", "steered", "--for", "1d"], ["silence", "steered", "--off"]],
+    "runs": [["runs"], ["runs", "steered", "--errors", "--json"]],
 }
 
 
@@ -104,7 +109,10 @@ def secret_url(request: pytest.FixtureRequest, server_schema_url: str | None) ->
 
 def _prepare(tmp_path: Path, url: str, via: str) -> tuple[Path, dict[str, str]]:
     (tmp_path / "in.jsonl").write_text("", encoding="utf-8")
+    # one source, for the commands that steer a source (crawl-now, pause, silence, runs)
     body = f"[feeds]\ndir = '{tmp_path}/public'\n"
+    body += '\n[[sources]]\nid = "steered"\nkind = "page"\nurls = ["http://127.0.0.1:9/berita"]\nenabled = false\n'
+
     if via == "config":
         return write_config(tmp_path, f"[storage]\nurl = '{url}'\n" + body), {"WARTA_STORAGE_URL": ""}
     return write_config(tmp_path, body), {"WARTA_STORAGE_URL": url}

@@ -13,7 +13,8 @@ from rich.live import Live
 from rich.table import Table
 
 from warta.cli.context import AppContext, pass_app
-from warta.config import WartaConfig
+from warta.cli.logs import bind_log_fields
+from warta.config import SourceConfig, WartaConfig
 from warta.config.handoff import parse_crawl_config
 from warta.crawler.report import CrawlReport, ProgressEvent
 from warta.crawler.runner import ProgressCallback, run_crawl, select_sources
@@ -46,7 +47,7 @@ def crawl_command(app: AppContext, source_ids: tuple[str, ...], as_json: bool, f
         raise click.UsageError("no enabled sources to crawl; add [[sources]] to the config or name a source id")
     console = Console(stderr=True)
     with live_progress(console, enabled=console.is_terminal and not as_json) as progress:
-        report = run_crawl(cfg, source_ids or None, progress=progress)
+        report = run_crawl(cfg, source_ids or None, progress=_binding_run_ids(sources, progress))
     if as_json:
         click.echo(json.dumps(report_as_json(report), ensure_ascii=False))
     else:
@@ -92,6 +93,25 @@ def summary_table(report: CrawlReport) -> Table:
             f"{item.seconds:.1f}s",
         )
     return table
+
+
+def _binding_run_ids(sources: list[SourceConfig], progress: ProgressCallback | None) -> ProgressCallback | None:
+    """Return a progress callback that also tags every log line with the crawl's source and run id.
+
+    Only a crawl of one source (what the daemon starts) can say which run a line
+    belongs to: Scrapy crawls several sources at once in one reactor.
+    """
+    if len(sources) != 1:
+        return progress
+    bind_log_fields(source=sources[0].id, run_id=None)
+
+    def bind(event: ProgressEvent) -> None:
+        if event.run_id is not None:
+            bind_log_fields(run_id=event.run_id)
+        if progress is not None:
+            progress(event)
+
+    return bind
 
 
 @contextmanager

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import click
@@ -12,12 +12,20 @@ from rich.console import Console
 from rich.table import Table
 
 from warta.cli.context import AppContext, pass_app
+from warta.cli.timefmt import local_time, span
 from warta.daemon.service import Daemon
 from warta.monitoring.status import SourceStatus, source_statuses
 from warta.storage.types import utcnow
 from warta.web.security import AuthConfigError
 
-HEALTH_STYLES = {"ok": "green", "failing": "red", "stale": "yellow", "degraded": "yellow", "unknown": "dim"}
+HEALTH_STYLES = {
+    "ok": "green",
+    "failing": "red",
+    "stale": "yellow",
+    "degraded": "yellow",
+    "unknown": "dim",
+    "paused": "blue",
+}
 
 
 @click.command("daemon")
@@ -86,6 +94,8 @@ def _table(rows: list[SourceStatus], now: datetime, zone: ZoneInfo) -> Table:
         health = f"[{HEALTH_STYLES.get(row.health, '')}]{row.health}[/]" + (
             f": {row.health_reason}" if row.health_reason else ""
         )
+        if row.silenced_until is not None:
+            health += f" (alerts silenced until {local_time(row.silenced_until, zone)})"
         table.add_row(
             row.id,
             row.schedule if row.enabled else f"{row.schedule} (disabled)",
@@ -100,28 +110,7 @@ def _table(rows: list[SourceStatus], now: datetime, zone: ZoneInfo) -> Table:
 
 def _next(row: SourceStatus, now: datetime, zone: ZoneInfo) -> str:
     if row.next_run is None:
-        return "-"
+        return "paused" if row.health == "paused" else "-"
     if row.overdue:
         return "due now"
     return f"{local_time(row.next_run, zone)} (in {span(row.next_run - now)})"
-
-
-def local_time(when: datetime, zone: ZoneInfo) -> str:
-    """Return `when` in `zone` to the minute, with the zone's abbreviation: 2026-12-03 20:15 WIB."""
-    return f"{when.astimezone(zone):%Y-%m-%d %H:%M %Z}"
-
-
-def span(duration: timedelta) -> str:
-    """Return a duration in its two largest units, zeros left out: 45s, 5m, 1h 57m, 6h, 2d 3h."""
-    seconds = max(0, round(duration.total_seconds()))
-    if seconds < 60:
-        return f"{seconds}s"
-    days, minutes = divmod(seconds // 60, 1440)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        parts = [(days, "d"), (hours, "h")]
-    elif hours:
-        parts = [(hours, "h"), (minutes, "m")]
-    else:
-        parts = [(minutes, "m")]
-    return " ".join(f"{count}{unit}" for count, unit in parts if count)

@@ -1,4 +1,11 @@
-"""Logging set-up for the CLI and the daemon: readable on a terminal, JSON lines on request."""
+"""Logging set-up for the CLI and the daemon: readable on a terminal, JSON lines on request.
+
+A log call's `extra=` fields (`event`, `source`, `run_id`, counts, durations) are
+kept in both formats: as keys of the JSON object, and as `key=value` pairs after
+the text message. Fields bound to the process with `bind_log_fields` (a crawl
+child binds its source and run id) are added to every line. The events and
+their fields are listed in docs/operations.md.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from warta.config.secrets import mask_text
 
@@ -16,6 +24,34 @@ LOG_LEVELS = ("debug", "info", "warning", "error")
 # A service's log is what its operator reads, so it says what it did; a one-shot command prints its
 # result instead, and logs only what went wrong (-v shows the rest).
 INFO_BY_DEFAULT = frozenset({"daemon"})
+# what every LogRecord has; any other attribute came from `extra=` (or bind_log_fields)
+_RECORD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+# these lead, in this order, so that a line about a crawl reads the same way each time
+_LEADING_FIELDS = ("event", "source", "run_id")
+# fields every line of this process carries (a crawl child's source and run id)
+_process_fields: dict[str, Any] = {}
+
+
+def bind_log_fields(**fields: Any) -> None:
+    """Add these fields to every later log line of this process (a field given None is kept as null)."""
+    _process_fields.update(fields)
+
+
+def log_fields(record: logging.LogRecord) -> dict[str, Any]:
+    """Return the record's structured fields: its `extra=` keys and the process's bound fields, leading ones first."""
+    fields = {**_process_fields, **{k: v for k, v in record.__dict__.items() if k not in _RECORD_ATTRIBUTES}}
+    leading = {key: fields.pop(key) for key in _LEADING_FIELDS if key in fields}
+    return {**leading, **fields}
+
+
+def _text_value(value: Any) -> str:
+    """Return a field value for the text format: bare when it is one plain word, JSON otherwise."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    text = str(value)
+    if text and all(char.isalnum() or char in "._-:/@+" for char in text):
+        return text
+    return json.dumps(text, ensure_ascii=False)
 
 
 def choose_log_level(log_level: str | None, verbose: bool, quiet: bool, command: str | None) -> str:
@@ -45,13 +81,20 @@ class JsonLineFormatter(logging.Formatter):
             "logger": record.name,
             "message": mask_text(record.getMessage()),
         }
+        for key, value in log_fields(record).items():
+            entry.setdefault(key, mask_text(value) if isinstance(value, str) else value)
         if record.exc_info:
             entry["exception"] = mask_text(self.formatException(record.exc_info))
-        return json.dumps(entry, ensure_ascii=False)
+        return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 class MaskingFormatter(logging.Formatter):
-    """The plain text formatter, with credentials masked."""
+    """The plain text formatter with the fields as `key=value` after the message, credentials masked."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        fields = " ".join(f"{key}={_text_value(value)}" for key, value in log_fields(record).items())
+        message = super().formatMessage(record)
+        return f"{message} {fields}" if fields else message
 
     def format(self, record: logging.LogRecord) -> str:
         return mask_text(super().format(record))

@@ -37,6 +37,11 @@ COMMANDS = {
     "demo": "warta.cli.demo:demo_command",
     "daemon": "warta.cli.daemon:daemon_command",
     "status": "warta.cli.daemon:status_command",
+    "crawl-now": "warta.cli.control:crawl_now_command",
+    "pause": "warta.cli.control:pause_command",
+    "resume": "warta.cli.control:resume_command",
+    "silence": "warta.cli.control:silence_command",
+    "runs": "warta.cli.control:runs_command",
     "deploy": "warta.cli.scaleout:deploy_command",
     "serve": "warta.cli.web:serve_command",
 }

@@ -36,9 +36,15 @@ class CrawlJob:
         self.metrics = metrics
         self.request_feed_build = request_feed_build
 
-    def run(self, source: SourceConfig) -> SettledRun:
-        """Crawl the source once and return its stored run."""
-        logger.info("crawl of %s started", source.id)
+    def run(self, source: SourceConfig, trigger: str = "schedule") -> SettledRun:
+        """Crawl the source once and return its stored run (`trigger`: schedule, or request for crawl-now)."""
+        # the run id is not known yet: the crawl child opens the run (crawl.finished carries it)
+        logger.info(
+            "crawl of %s started (%s)",
+            source.id,
+            trigger,
+            extra={"event": "crawl.started", "source": source.id, "run_id": None, "trigger": trigger},
+        )
         with self.metrics.crawls_in_progress.track_inprogress():
             settled = self.executor.run(source)
         seconds = settled.seconds
@@ -63,9 +69,19 @@ class CrawlJob:
             counts.requests,
             counts.bytes,
             f" ({settled.error})" if settled.error else "",
+            extra={
+                "event": "crawl.finished",
+                "source": source.id,
+                "run_id": settled.run_id,
+                "trigger": trigger,
+                "status": settled.status,
+                "duration_seconds": round(seconds, 3),
+                **counts.as_dict(),
+                "error": settled.error,
+            },
         )
         if settled.status != "interrupted":
-            verdict, alert = self.monitor.update(source)
+            verdict, alert = self.monitor.update(source, run_id=settled.run_id)
             self.metrics.set_health(source.id, verdict.health)
             if alert is not None:
                 self.metrics.alerts.labels(verdict.health).inc()

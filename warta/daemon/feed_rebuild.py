@@ -57,14 +57,26 @@ class FeedRebuilder:
             self._wanted.clear()
             started = time.monotonic()
             try:
-                self.build()
+                report = self.build()
             except Exception:
                 self.metrics.feed_build_failures.inc()
-                logger.exception("feed rebuild failed; the previous feeds stay in place")
+                logger.exception(
+                    "feed rebuild failed; the previous feeds stay in place", extra={"event": "feeds.build_failed"}
+                )
             else:
                 seconds = time.monotonic() - started
                 self.builds += 1
                 self.metrics.feed_build_seconds.observe(seconds)
-                logger.info("feeds rebuilt in %.2fs", seconds)
+                # the counts of a BuildReport (feeds, entries, files written...), when the builder returns one
+                counts = {
+                    name: getattr(report, name)
+                    for name in ("feeds", "entries", "written", "unchanged", "removed")
+                    if isinstance(getattr(report, name, None), int)
+                }
+                logger.info(
+                    "feeds rebuilt in %.2fs",
+                    seconds,
+                    extra={"event": "feeds.built", "duration_seconds": round(seconds, 3), **counts},
+                )
             if not self._wanted.is_set():
                 self._idle.set()

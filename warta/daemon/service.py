@@ -28,9 +28,11 @@ from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_PAUSED, STATE_RUNNING
+from sqlalchemy.exc import SQLAlchemyError
 
 from warta.archive.scheduled import run_scheduled_snapshot
 from warta.config import VERSION, ConfigError, SnapshotConfig, WartaConfig, load_config
+from warta.daemon.controls import TICK_SECONDS, SourceControls
 from warta.daemon.crawl_job import CrawlJob
 from warta.daemon.executors.base import AcceptedConfig, CrawlExecutor
 from warta.daemon.executors.local import LocalExecutor
@@ -43,6 +45,7 @@ from warta.monitoring.endpoints import HealthReport, MonitoringApp, split_listen
 from warta.monitoring.metrics import CONTENT_TYPE, DaemonMetrics
 from warta.monitoring.source_monitor import SourceMonitor
 from warta.monitoring.webhook import WebhookSender
+from warta.storage.controls import active_pauses, active_silences
 from warta.storage.database import Database
 from warta.storage.health import database_problem, stored_health
 from warta.storage.leadership import SchedulerLeadership
@@ -105,6 +108,7 @@ class Daemon:
         self.crawl_job = CrawlJob(database, self.executor, self.monitor, self.metrics, self.request_feed_build)
         # Several daemons may share one PostgreSQL archive; only the holder of this lock schedules.
         self.leadership = SchedulerLeadership(database.engine)
+        self.controls = SourceControls(database, self.metrics)
         self._next_leadership_check = 0.0
         self._leading = False
         self.scheduler = BackgroundScheduler(
@@ -154,14 +158,17 @@ class Daemon:
             len(self.cfg.snapshots) if self.run_snapshot else 0,
             host,
             port,
+            extra={"event": "daemon.started", "version": VERSION, "listen": f"{host}:{port}"},
         )
         while not self._stop.is_set():
-            self._wake.wait(1.0)
+            self._wake.wait(TICK_SECONDS)
             self._wake.clear()
             self._check_leadership()
             if self._reload.is_set():
                 self._reload.clear()
                 self.reload()
+            if self._leading and not self._stop.is_set():
+                self.controls.tick({source.id for source in self.cfg.sources}, self._is_crawling, self._start_requested)
         self.shutdown()
         return 0
 
@@ -207,7 +214,9 @@ class Daemon:
             self.config_state = self.config_state.refused(now, exc.problems)
             self.metrics.set_config_reload(False, now)
             logger.error(
-                "config reload refused; crawls, feeds and snapshots keep running on the config accepted last:\n%s", exc
+                "config reload refused; crawls, feeds and snapshots keep running on the config accepted last:\n%s",
+                exc,
+                extra={"event": "config.reload_refused", "path": str(self.config_path), "problems": len(exc.problems)},
             )
             return False
         # The database, the HTTP server, the served feed folder and the browser's [web] settings are set once, at start.
@@ -223,7 +232,12 @@ class Daemon:
         self._schedule(self.cfg)
         self.config_state = ConfigState.accepted(now)
         self.metrics.set_config_reload(True, now)
-        logger.info("config reloaded from %s: %d sources scheduled", self.config_path, len(cfg.enabled_sources()))
+        logger.info(
+            "config reloaded from %s: %d sources scheduled",
+            self.config_path,
+            len(cfg.enabled_sources()),
+            extra={"event": "config.reloaded", "path": str(self.config_path), "sources": len(cfg.enabled_sources())},
+        )
         return True
 
     def shutdown(self) -> None:
@@ -250,7 +264,7 @@ class Daemon:
         self.http.stop()
         self.leadership.release()
         self.database.dispose()
-        logger.info("warta daemon stopped")
+        logger.info("warta daemon stopped", extra={"event": "daemon.stopped"})
 
     def health_report(self) -> HealthReport:
         """Return what /healthz answers: healthy when the scheduler runs and the database answers.
@@ -275,6 +289,7 @@ class Daemon:
                 job.id: job.next_run_time.isoformat() if job.next_run_time else None
                 for job in self.scheduler.get_jobs()
             },
+            **self._controls_report(),
         }
         return HealthReport(healthy, details)
 
@@ -288,6 +303,33 @@ class Daemon:
             if job.id.startswith("source:") and job.next_run_time is not None
         }
 
+    def _controls_report(self) -> dict[str, Any]:
+        """Return the paused sources (until when, null: until resumed) and the silenced ones, for /healthz."""
+        try:
+            with self.database.reading() as session:
+                pauses, silences = active_pauses(session), active_silences(session)
+        except SQLAlchemyError:
+            return {}
+        return {
+            "paused": {key: pause.until.isoformat() if pause.until else None for key, pause in sorted(pauses.items())},
+            "silenced": {key: until.isoformat() for key, until in sorted(silences.items())},
+        }
+
+    def _is_crawling(self, source_id: str) -> bool:
+        with self._active_changed:
+            return f"source:{source_id}" in self._active
+
+    def _start_requested(self, source_id: str) -> None:
+        """Run a crawl the operator asked for (`warta crawl-now`) in the crawl pool, beside the schedule."""
+        self.scheduler.add_job(
+            self._crawl,
+            args=[source_id, "request"],
+            id=f"request:{source_id}",
+            name=f"request:{source_id}",
+            executor="crawls",
+            replace_existing=True,
+        )
+
     def _check_leadership(self) -> None:
         """Take over scheduling when the leader is gone; stand by when this daemon lost the lock."""
         if not self.leadership.needs_lock or time.monotonic() < self._next_leadership_check:
@@ -296,13 +338,18 @@ class Daemon:
         was_leader = self._leading
         is_leader = self._leading = self.leadership.try_acquire()
         if is_leader and not was_leader:
-            logger.info("this daemon now schedules the crawls (the previous scheduler is gone)")
+            logger.info(
+                "this daemon now schedules the crawls (the previous scheduler is gone)",
+                extra={"event": "leadership.acquired"},
+            )
             # Plan from the runs the previous scheduler recorded, so nothing it just ran runs again at once.
             self.scheduler.remove_all_jobs()
             self._schedule(self.cfg)
             self.scheduler.resume()
         elif was_leader and not is_leader:
-            logger.warning("lost the scheduler lock (database connection dropped); standing by")
+            logger.warning(
+                "lost the scheduler lock (database connection dropped); standing by", extra={"event": "leadership.lost"}
+            )
             self.scheduler.pause()
 
     def _schedule(self, cfg: WartaConfig) -> None:
@@ -325,7 +372,7 @@ class Daemon:
             )
             logger.info("%s scheduled (%s), next run %s", job.job_id, job.schedule_text, job.first_run.isoformat())
 
-    def _crawl(self, source_id: str) -> None:
+    def _crawl(self, source_id: str, trigger: str = "schedule") -> None:
         try:
             source = self.cfg.source(source_id)
         except KeyError:
@@ -333,35 +380,60 @@ class Daemon:
             return
         if self._stop.is_set():
             return
-        with self._tracking(f"source:{source_id}"):
-            self.crawl_job.run(source)
+        # a requested crawl runs even when paused: the operator asked for this one
+        if trigger == "schedule" and self.controls.pause_of(source_id) is not None:
+            logger.debug("scheduled run of %s skipped: the source is paused", source_id)
+            return
+        with self._tracking(f"source:{source_id}") as claimed:
+            if not claimed:
+                self._log_overlap(f"source:{source_id}")
+                return
+            self.crawl_job.run(source, trigger)
 
     def _snapshot(self, snapshot_id: str) -> None:
         snapshot = next((item for item in self.cfg.snapshots if item.id == snapshot_id), None)
         if snapshot is None or self.run_snapshot is None or self._stop.is_set():
             return
         started = time.monotonic()
-        logger.info("snapshot %s (%s) started", snapshot_id, snapshot.format)
-        with self._tracking(f"snapshot:{snapshot_id}"):
+        fields: dict[str, Any] = {"snapshot": snapshot_id, "format": snapshot.format}
+        logger.info(
+            "snapshot %s (%s) started", snapshot_id, snapshot.format, extra={"event": "snapshot.started", **fields}
+        )
+        with self._tracking(f"snapshot:{snapshot_id}") as claimed:
+            if not claimed:
+                self._log_overlap(f"snapshot:{snapshot_id}")
+                return
             try:
                 self.run_snapshot(self.cfg, self.database, snapshot)
             except Exception:
                 self.metrics.snapshots.labels(snapshot_id, "failed").inc()
-                logger.exception("snapshot %s failed", snapshot_id)
+                logger.exception("snapshot %s failed", snapshot_id, extra={"event": "snapshot.failed", **fields})
                 return
+        seconds = round(time.monotonic() - started, 3)
         self.metrics.snapshots.labels(snapshot_id, "ok").inc()
-        logger.info("snapshot %s finished in %.1fs", snapshot_id, time.monotonic() - started)
+        logger.info(
+            "snapshot %s finished in %.1fs",
+            snapshot_id,
+            seconds,
+            extra={"event": "snapshot.finished", **fields, "duration_seconds": seconds},
+        )
 
     @contextmanager
-    def _tracking(self, job_id: str) -> Iterator[None]:
+    def _tracking(self, job_id: str) -> Iterator[bool]:
+        """Mark the job running for its block; yield False (and mark nothing) when it already runs."""
         with self._active_changed:
-            self._active.add(job_id)
+            if job_id in self._active:
+                claimed = False
+            else:
+                claimed = True
+                self._active.add(job_id)
         try:
-            yield
+            yield claimed
         finally:
-            with self._active_changed:
-                self._active.discard(job_id)
-                self._active_changed.notify_all()
+            if claimed:
+                with self._active_changed:
+                    self._active.discard(job_id)
+                    self._active_changed.notify_all()
 
     def _wait_idle(self, timeout_seconds: float) -> bool:
         with self._active_changed:
@@ -392,9 +464,17 @@ class Daemon:
         self.metrics.set_documents({source.id: documents.get(source.id, 0) for source in self.cfg.sources})
 
     def _on_skipped(self, event: JobExecutionEvent) -> None:
-        target = event.job_id.split(":", 1)[-1]
+        self._log_overlap(event.job_id)
+
+    def _log_overlap(self, job_id: str) -> None:
+        kind, target = job_id.split(":", 1)
         self.metrics.skipped.labels(target).inc()
-        logger.warning("run of %s skipped: its previous run is still going", event.job_id)
+        fields = {"source": target, "run_id": None} if kind in ("source", "request") else {"snapshot": target}
+        logger.warning(
+            "run of %s skipped: its previous run is still going",
+            job_id,
+            extra={"event": f"{'snapshot' if kind == 'snapshot' else 'crawl'}.skipped", **fields},
+        )
 
     def _install_signal_handlers(self) -> None:
         def stop(signum: int, _frame: FrameType | None) -> None:

@@ -1,4 +1,4 @@
-"""Source health: ok, failing, stale, degraded or unknown, decided from plain values.
+"""Source health: ok, failing, stale, degraded, unknown or paused, decided from plain values.
 
 This module only evaluates. It reads nothing and writes nothing: the caller
 passes the recent runs and the time of the source's latest change (queried by
@@ -9,6 +9,10 @@ A run counts as failed when it ended failed or timed out, when every one of its
 start URLs (listing, feed, sitemap) got an error, or when every request it made
 failed: a site answering 500 "runs" but yields nothing.
 Interrupted runs are ignored: the daemon stopped them, the site did nothing wrong.
+
+A source an operator paused (`warta pause`) is `paused`: it is not crawled, so
+judging its runs would soon call it stale. Paused is shown, never stored as the
+source's health, so resuming it raises no alert of its own.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-HEALTH_STATES = ("unknown", "ok", "failing", "stale", "degraded")
+HEALTH_STATES = ("unknown", "ok", "failing", "stale", "degraded", "paused")
 FAILED_STATUSES = ("failed", "timeout")
 IGNORED_STATUSES = ("running", "interrupted")
 # A listing is degraded when its latest run found less than this share of its usual links.
@@ -111,6 +115,12 @@ def evaluate_health(
     if stale:
         return stale
     return HealthVerdict("ok")
+
+
+def paused_verdict(by: str, until: datetime | None) -> HealthVerdict:
+    """Return the health shown for a source paused by `by` until `until` (None: until resumed)."""
+    when = f"until {until:%Y-%m-%d %H:%M} UTC" if until is not None else "until `warta resume`"
+    return HealthVerdict("paused", f"paused by {by or 'an operator'} {when}")
 
 
 def _failing(finished: Sequence[RunFacts], failing_after: int) -> HealthVerdict | None:

@@ -70,6 +70,9 @@ class DaemonMetrics:
         # counting; prometheus-client's switch is process-wide, and the daemon is the process.
         disable_created_metrics()  # type: ignore[no-untyped-call]  # prometheus-client leaves it unannotated
         self.registry = CollectorRegistry(auto_describe=True)
+        # a paused source's gauge says paused, whatever its runs were judged (kept for when it resumes)
+        self._paused: set[str] = set()
+        self._judged_health: dict[str, str] = {}
         r = self.registry
         ProcessCollector(registry=r)
         if next_runs is not None:
@@ -173,9 +176,19 @@ class DaemonMetrics:
         self.last_success.labels(source_id).set(finished_at.timestamp())
 
     def set_health(self, source_id: str, health: str) -> None:
-        """Make `health` the source's one current health state."""
+        """Make `health` the source's one current health state (shown as paused while it is paused)."""
+        self._judged_health[source_id] = health
+        shown = "paused" if source_id in self._paused else health
         for state in HEALTH_STATES:
-            self.health.labels(source_id, state).set(1 if state == health else 0)
+            self.health.labels(source_id, state).set(1 if state == shown else 0)
+
+    def set_paused(self, source_id: str, is_paused: bool) -> None:
+        """Show the source as paused, or again with its judged health."""
+        if is_paused:
+            self._paused.add(source_id)
+        else:
+            self._paused.discard(source_id)
+        self.set_health(source_id, self._judged_health.get(source_id, "unknown"))
 
     def set_config_reload(self, is_accepted: bool, at: datetime) -> None:
         """Record a config load or reload at `at`, accepted or refused."""

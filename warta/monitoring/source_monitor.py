@@ -3,7 +3,9 @@
 The facts come from storage.health, the verdict from the pure rules in
 warta.monitor.health. An alert is raised only when the health changes (see
 `should_alert`), in the same transaction that records the new health, so two
-evaluations never raise the same alert twice.
+evaluations never raise the same alert twice. An alert raised while its source
+is silenced (`warta silence`) is recorded but not sent: no webhook POST, and no
+entry in alerts.atom, whose readers would be notified too.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from warta.feeds.alerts import AlertEntry, render_alert_feed, write_alert_feed
 from warta.monitoring.health import HealthVerdict, RunFacts, evaluate_health, should_alert
 from warta.monitoring.webhook import WebhookMessage, WebhookSender
 from warta.storage.alerts import recent_alerts, record_alert, record_delivery
+from warta.storage.controls import active_silences
 from warta.storage.database import Database
 from warta.storage.health import (
     finished_runs,
@@ -44,6 +47,7 @@ class RaisedAlert:
 
     id: int
     entry: AlertEntry
+    silenced_until: datetime | None = None
 
 
 def run_facts(run: CrawlRun, start_urls: int = 0, start_url_errors: Sequence[str] = ()) -> RunFacts:
@@ -114,26 +118,51 @@ class SourceMonitor:
             webhook,
         )
 
-    def update(self, source: SourceConfig, now: datetime | None = None) -> tuple[HealthVerdict, RaisedAlert | None]:
-        """Judge the source, record its health, and raise an alert when it changed."""
+    def update(
+        self, source: SourceConfig, now: datetime | None = None, run_id: int | None = None
+    ) -> tuple[HealthVerdict, RaisedAlert | None]:
+        """Judge the source, record its health, and raise an alert when it changed (sent unless silenced)."""
         now = now or utcnow()
         with self.database.transaction() as session:
             verdict = assess_source(session, source, now, self.failing_after)
             before = set_source_health(session, source.id, verdict.health, verdict.reason, now)
             raised = None
             if should_alert(before.health, verdict.health):
-                alert = record_alert(session, source.id, before.health, verdict.health, verdict.reason, now)
-                raised = RaisedAlert(alert.id, self._entry(alert.id, source.id, now, before.health, verdict))
+                silenced_until = active_silences(session, now).get(source.id)
+                alert = record_alert(
+                    session, source.id, before.health, verdict.health, verdict.reason, now, silenced_until is not None
+                )
+                entry = self._entry(alert.id, source.id, now, before.health, verdict)
+                raised = RaisedAlert(alert.id, entry, silenced_until)
         if raised is not None:
-            logger.warning(
-                "source %s is now %s (was %s): %s",
-                source.id,
-                verdict.health,
-                raised.entry.previous_health,
-                verdict.reason or "recovered",
-            )
-            self.publish(raised)
+            self._log_alert(raised, run_id)
+            if raised.silenced_until is None:
+                self.publish(raised)
         return verdict, raised
+
+    def _log_alert(self, raised: RaisedAlert, run_id: int | None) -> None:
+        entry = raised.entry
+        silenced = raised.silenced_until is not None
+        logger.warning(
+            "source %s is now %s (was %s): %s%s",
+            entry.source_id,
+            entry.health,
+            entry.previous_health,
+            entry.reason or "recovered",
+            f" (alert {raised.id} not sent: silenced until {raised.silenced_until:%Y-%m-%d %H:%M} UTC)"
+            if raised.silenced_until is not None
+            else "",
+            extra={
+                "event": "alert.raised",
+                "source": entry.source_id,
+                "run_id": run_id,
+                "alert_id": raised.id,
+                "health": entry.health,
+                "previous_health": entry.previous_health,
+                "reason": entry.reason,
+                "silenced": silenced,
+            },
+        )
 
     def publish(self, raised: RaisedAlert) -> None:
         """Rewrite alerts.atom and queue the webhook POST for a new alert."""
@@ -157,7 +186,7 @@ class SourceMonitor:
                     alert.health,
                     alert.reason,
                 )
-                for alert in recent_alerts(session, ALERTS_IN_FEED)
+                for alert in recent_alerts(session, ALERTS_IN_FEED, include_silenced=False)
             ]
         return write_alert_feed(self.feed_dir, render_alert_feed(entries, self.base_url, self.title_prefix))
 

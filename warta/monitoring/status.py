@@ -2,7 +2,8 @@
 
 It reads the database only, so it works whether or not a daemon is running.
 The health is judged now, by the same rules the daemon uses; the next run is
-derived from the schedule and the last run, as the daemon derives it.
+derived from the schedule and the last run, as the daemon derives it. A paused
+source shows `paused` and no next run; a silenced one says until when.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from warta.config import SourceConfig, WartaConfig
+from warta.monitoring.health import paused_verdict
 from warta.monitoring.source_monitor import assess_source
+from warta.storage.controls import active_pauses, active_silences
 from warta.storage.database import Database
 from warta.storage.health import stored_health
 from warta.storage.models import CrawlRun
@@ -50,6 +53,7 @@ class SourceStatus:
     health: str
     health_reason: str
     health_since: datetime | None
+    silenced_until: datetime | None = None
 
     def as_json(self) -> dict[str, Any]:
         """Return the row as JSON-ready values (times in ISO 8601)."""
@@ -62,13 +66,19 @@ def source_statuses(cfg: WartaConfig, database: Database, now: datetime) -> list
     with database.reading() as session:
         latest = latest_run_by_source(session)
         documents = document_counts_by_source(session)
+        pauses, silences = active_pauses(session, now), active_silences(session, now)
         rows = []
         for source in cfg.sources:
-            verdict = assess_source(session, source, now, cfg.daemon.failing_after)
-            stored = stored_health(session, source.id)
-            since = stored.since if stored.health == verdict.health else None
+            pause = pauses.get(source.id)
+            since: datetime | None
+            if pause is not None:
+                verdict, since = paused_verdict(pause.by, pause.until), pause.since
+            else:
+                verdict = assess_source(session, source, now, cfg.daemon.failing_after)
+                stored = stored_health(session, source.id)
+                since = stored.since if stored.health == verdict.health else None
             run = latest.get(source.id)
-            next_run = _next_run(cfg, source, run, now)
+            next_run = None if pause is not None else _next_run(cfg, source, run, now)
             rows.append(
                 SourceStatus(
                     id=source.id,
@@ -82,6 +92,7 @@ def source_statuses(cfg: WartaConfig, database: Database, now: datetime) -> list
                     health=verdict.health,
                     health_reason=verdict.reason,
                     health_since=since,
+                    silenced_until=silences.get(source.id),
                 )
             )
     return rows

@@ -3,8 +3,9 @@
 A crash, a hang or a memory leak dies with the child, and Scrapy's reactor,
 which cannot be restarted, is fresh for every crawl. The child reads its input
 from stdin (never from its arguments, which `ps` shows to everyone) and logs
-JSON lines on stderr; they are relayed into the daemon's log with the label,
-and the last error is kept as the reason of a failure. What the child runs and
+JSON lines on stderr; they are relayed into the daemon's log with their fields
+(a crawl child tags each line with its source and run id; the label stands in
+for the source otherwise), and the last error is kept as the reason of a failure. What the child runs and
 what its exit means are the local executor's (executors.local).
 """
 
@@ -30,6 +31,10 @@ logger = logging.getLogger(__name__)
 # Time between SIGTERM and SIGKILL: long enough for Scrapy to close its run, short enough not to hang a shutdown.
 DEFAULT_KILL_GRACE_SECONDS = 5.0
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+# keys of a child's JSON line that are not its fields, and names `extra=` may not overwrite
+_NOT_FIELDS = frozenset({"time", "level", "logger", "message", "exception", "asctime"}) | frozenset(
+    logging.LogRecord("", 0, "", 0, "", (), None).__dict__
+)
 
 
 @dataclass
@@ -86,7 +91,10 @@ class ChildProcesses:
         except subprocess.TimeoutExpired:
             timed_out = True
             logger.warning(
-                "crawl of %s ran past %.0fs ([daemon] crawl_timeout); stopping it", label, self.timeout_seconds
+                "crawl of %s ran past %.0fs ([daemon] crawl_timeout); stopping it",
+                label,
+                self.timeout_seconds,
+                extra={"event": "crawl.timeout", "source": label, "timeout_seconds": self.timeout_seconds},
             )
             self._stop(process)
         relay.join(timeout=self.kill_grace_seconds)
@@ -174,20 +182,25 @@ def _relay_log(stream: IO[bytes] | None, label: str, errors: deque[str]) -> None
     if stream is None:
         return
     child_logger = logging.getLogger(f"warta.crawl.{label}")
+    run_id: object = None
     with stream:
         for raw in stream:
             line = raw.decode("utf-8", errors="replace").rstrip()
             if not line:
                 continue
+            fields: dict[str, object] = {"source": label}
             try:
                 entry = json.loads(line)
                 level = _LEVELS.get(str(entry.get("level")), logging.INFO)
                 message = str(entry.get("message", ""))
                 if entry.get("exception"):
                     message = f"{message}\n{entry['exception']}"
+                fields.update((key, value) for key, value in entry.items() if key not in _NOT_FIELDS)
             except (ValueError, AttributeError):
                 # Not a log line: a traceback or a usage error printed before logging was set up.
                 level, message = logging.WARNING, line
-            child_logger.log(level, "[%s] %s", label, message)
+            # a line printed without fields (a traceback) still belongs to the run the child opened
+            run_id = fields.setdefault("run_id", run_id)
+            child_logger.log(level, "[%s] %s", label, message, extra=fields)
             if level >= logging.WARNING:
                 errors.append(message.splitlines()[-1] if message else message)
