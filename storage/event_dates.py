@@ -232,7 +232,7 @@ def _build_date(year: int, month: str, day: int) -> date | None:
     import dateparser  # imported on first use: it costs a quarter of a second, which a command without dates skips
 
     settings = {"DATE_ORDER": "DMY", "STRICT_PARSING": True}
-    parsed = dateparser.parse(f"{day} {month} {year}", languages=["id", "en"], settings=settings)  # type: ignore[arg-type]
+    parsed: datetime | None = dateparser.parse(f"{day} {month} {year}", languages=["id", "en"], settings=settings)
     if parsed is not None:
         return parsed.date()
     if month in MONTHS:  # an abbreviation dateparser does not know ("Agst")
@@ -241,20 +241,6 @@ def _build_date(year: int, month: str, day: int) -> date | None:
         except ValueError:
             return None
     return None
-
-
-def parse_single_date(text: str, base: date) -> date | None:
-    """Return the one date dateparser reads in `text` ("Sabtu, 28 November 2026"), a missing year after `base`."""
-    import dateparser
-
-    settings = {
-        "DATE_ORDER": "DMY",
-        "PREFER_DATES_FROM": "future",
-        "RELATIVE_BASE": datetime(base.year, base.month, base.day),
-        "REQUIRE_PARTS": ["day", "month"],
-    }
-    parsed = dateparser.parse(text, languages=["id", "en"], settings=settings)  # type: ignore[arg-type]
-    return parsed.date() if parsed is not None else None
 
 
 def _with_time(span: DateSpan, sentence: str, offset: int) -> DateSpan:

@@ -8,7 +8,8 @@ becomes an event unless it is not one:
 - it has no year and its sentence speaks of the past ("tahun lalu", "sejak",
   "last year"), so "next such date" would be wrong;
 - it is the publication day itself without a time (a dateline, "diperbarui");
-- it is a day inside a range already found (one day of a festival's program).
+- it is a day inside a range already found, of the same kind or of none, or
+  any day inside a festival (one day of its program).
 
 The kind comes from words near the date, then from the sentence, then from the
 title; the venue from "di ...", "bertempat di ...", "Lokasi: ...", "at ..." in
@@ -203,6 +204,7 @@ def _merged(events: list[ExtractedEvent], new: ExtractedEvent) -> list[Extracted
                 events[index] = replace(known, start_time=new.start_time, end_time=new.end_time, zone=new.zone)
             return events
         is_inside = known.starts_on <= new.starts_on and new.ends_on <= known.ends_on
-        if is_inside and known.starts_on != known.ends_on and new.kind in (known.kind, "other"):
+        is_part = new.kind in (known.kind, "other") or (known.kind == "festival" and new.kind != "deadline")
+        if is_inside and known.starts_on != known.ends_on and is_part:
             return events
     return [*events, new]

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from warta.storage.clusters import assign_cluster, set_fingerprint
 from warta.storage.database import in_chunks
+from warta.storage.events import record_events
 from warta.storage.fingerprints import Fingerprint, fingerprint
 from warta.storage.models import Document, Revision, UrlAlias
 from warta.storage.search_index import index_revision
@@ -74,10 +75,11 @@ def record_page(
     """Record `page` in the archive and return whether it was new, changed or unchanged.
 
     A new revision replaces the document's previous one in the search index, in
-    this transaction. `on_revision` is called after a new revision is written (for
-    topic membership). `keep_search_index=False` leaves the index stale, for a bulk
-    load followed by storage.search_index.build_search_index (and the benchmark
-    that measures what keeping it costs).
+    this transaction, and its events are stored (storage.events). `on_revision`
+    is called after a new revision is written (for topic membership).
+    `keep_search_index=False` leaves the index stale, for a bulk load followed by
+    storage.search_index.build_search_index (and the benchmark that measures
+    what keeping it costs).
     """
     document = _find_or_create_document(session, page)
     content = page.fingerprint or fingerprint(page.title, page.text)
@@ -117,6 +119,7 @@ def record_page(
     session.flush()
     if keep_search_index:
         index_revision(session.connection(), document.id, revision.id)
+    record_events(session, document, revision)
     if on_revision is not None:
         on_revision(session, document, revision)
     return RecordResult(outcome, document.id, revision.number, cluster_id)

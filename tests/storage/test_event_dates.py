@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 
 import dateparser
 import pytest
-from warta.storage.event_dates import find_date_spans, parse_single_date
+from warta.storage.event_dates import find_date_spans
 from warta.storage.event_extraction import extract_events
 
 PUBLISHED = date(2026, 11, 20)
@@ -26,7 +26,9 @@ PUBLISHED = date(2026, 11, 20)
     ids=["id-full", "id-weekday-abbrev", "id-des", "id-weekday-numeric", "en-mdy", "en-weekday", "id-agt"],
 )
 def test_dateparser_reads_single_indonesian_and_english_dates(text: str, expected: date) -> None:
-    assert parse_single_date(text, PUBLISHED) == expected
+    base = datetime(PUBLISHED.year, PUBLISHED.month, PUBLISHED.day)
+    settings = {"DATE_ORDER": "DMY", "PREFER_DATES_FROM": "future", "RELATIVE_BASE": base}
+    assert dateparser.parse(text, languages=["id", "en"], settings=settings).date() == expected
 
 
 # What dateparser 1.2 does not read (or reads wrongly); each line is done by storage.event_dates instead.
