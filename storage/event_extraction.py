@@ -8,6 +8,8 @@ becomes an event unless it is not one:
 - it has no year and its sentence speaks of the past ("tahun lalu", "sejak",
   "last year"), so "next such date" would be wrong;
 - it is the publication day itself without a time (a dateline, "diperbarui");
+- it is the old date of a moved event ("semula 28-29 November"), when the
+  story says another date;
 - it is a day inside a range already found, of the same kind or of none, or
   any day inside a festival (one day of its program).
 
@@ -58,6 +60,8 @@ _PAST = re.compile(
 _PUBLICATION = re.compile(
     r"\b(?:diterbitkan|dipublikasikan|diperbarui|diunggah|ditulis|published|posted|updated|last modified)\b", re.I
 )
+# a sentence about a plan that changed: "semula 28-29 November", "originally scheduled for"
+_SUPERSEDED = re.compile(r"\b(?:semula|sedianya|originally|previously scheduled|was scheduled)\b", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])|\n+")
 _NOT_VENUE_WORDS = {word.casefold() for word in (*MONTHS, *WEEKDAYS)} | {"jakarta", "indonesia", "pukul", "wib"}
 _CAPITALISED = r"[A-Z0-9][\w'’&-]*"
@@ -99,18 +103,24 @@ def extract_events(title: str, text: str, published: date, language: str | None 
     sentences = split_sentences(text)
     story_venue = find_story_venue(title, sentences)
     events: list[ExtractedEvent] = []
+    superseded: list[ExtractedEvent] = []
     for sentence in [title, *sentences]:
         spans = find_date_spans(sentence, published)
         if not spans and events:
             events[-1] = _with_time_of_next_sentence(events[-1], sentence)
+        is_superseded = bool(_SUPERSEDED.search(sentence))
         for span in spans:
             event = _event(span, sentence, title, published, language, story_venue, is_cancelled)
             if event is None:
+                continue
+            if is_superseded:
+                superseded.append(event)
                 continue
             if span.start is None and events and _ends_earlier_event(events[-1], event):
                 events[-1] = replace(events[-1], ends_on=event.ends_on)
             else:
                 events = _merged(events, event)
+    events = events or superseded  # the old date of a moved event is the event only when no new one is said
     return [replace(event, position=index) for index, event in enumerate(events)]
 
 
@@ -180,7 +190,8 @@ def _event(
     start = span.start if span.start is not None else (span.end if kind == "deadline" else published)
     if start == published and span.end == published and span.start_time is None:
         return None
-    name = f"{_DEADLINE_NAMES.get(language or 'id', 'Deadline')}: {title}" if kind == "deadline" else title
+    is_named_deadline = kind != "deadline" or _KIND_PATTERNS["deadline"].search(title)
+    name = title if is_named_deadline else f"{_DEADLINE_NAMES.get(language or 'id', 'Deadline')}: {title}"
     return ExtractedEvent(
         position=0,
         name=name,

@@ -73,11 +73,13 @@ def print_summary(console: Console, result: DemoResult, serving: bool) -> None:
         "and made no revision."
     )
     console.print(f"Feeds: {result.feeds.summary()}")
+    console.print(f"Calendar: {result.feeds_url}events/all.ics ({result.feeds.events} events)")
     warta = f"{_program()} --config {result.config_path}"
     suggestions = [f"{warta} status", f"{warta} export --format jsonl --output demo-export.jsonl"]
     if serving:  # the demo site and the feeds are up only while the demo serves
         suggestions = [
             f"open {result.feeds_url}index.html in a browser, or {result.feeds_url}index.opml in a feed reader",
+            f"subscribe to {result.feeds_url}events/all.ics in a calendar application (the events calendar)",
             *suggestions,
             f"{warta} discover {result.site_url}/kabar/",
             f"{warta} preview kabar --limit 3",
