@@ -33,6 +33,7 @@ _LOCAL_ZONE = ZoneInfo(DEFAULT_ZONE)
 class CalendarEvent:
     """An event as a calendar shows it, with its story."""
 
+    story_id: int
     story_uid: str
     story_url: str
     source_id: str
@@ -138,6 +139,7 @@ def _calendar_event(event: Event, document: Document, topics: Sequence[str]) -> 
     if is_gone and document.gone_at is not None:
         changed_at = max(changed_at, document.gone_at)
     return CalendarEvent(
+        story_id=document.id,
         story_uid=document.uid,
         story_url=document.url,
         source_id=document.source_id,
