@@ -14,6 +14,7 @@ from typing import TypeVar
 from rich.console import Console
 
 from bench import (
+    event_eval,
     export_memory,
     feeds_scaling,
     ingest,
@@ -30,7 +31,7 @@ from bench.databases import postgres_url
 from bench.harness import BenchResult, print_results, save_results, skipped
 from bench.workload import SiteProcess, generate_site
 
-BENCHMARKS = ("ingest", "peer", "recrawl", "record", "feeds", "export", "search", "story", "soak")
+BENCHMARKS = ("ingest", "peer", "recrawl", "record", "feeds", "export", "search", "story", "soak", "events")
 FULL = {
     "pages": 2_000,
     "peer_sample": 100,
@@ -105,6 +106,8 @@ def run_benchmarks(sizes: dict[str, int], chosen: set[str]) -> list[BenchResult]
                 installing.result()
                 results.insert(1 if "ingest" in chosen else 0, _step("news-please", peer))
             results += soak_results
+    if "events" in chosen:  # quality, not speed: the same figures at every size
+        results += _step("events evaluation", event_eval.run)
     return results
 
 

@@ -3,7 +3,8 @@
 First the topic memberships are brought up to date (a rematch of the whole
 archive when the topic definitions changed, or when forced); then every feed
 is read from one consistent read-only snapshot and written in Atom, RSS and
-JSON Feed, followed by index.opml and index.html. Files whose bytes did not
+JSON Feed, with the events calendars (events/*.ics, feeds.calendar), followed
+by index.opml and index.html. Files whose bytes did not
 change are left alone, and feed files of topics or sources no longer in the
 config are removed. The builder never crawls.
 """
@@ -13,11 +14,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from warta.config import WartaConfig
 from warta.feeds.atom import render_atom
+from warta.feeds.calendar import CALENDAR_PAST_DAYS, calendar_path, render_calendar
 from warta.feeds.catalog import FORMATS, FeedSpec, SourceInfo, TopicInfo, feed_catalog
 from warta.feeds.entries import EntryFactory
 from warta.feeds.index_page import IndexSection, render_index_page
@@ -27,6 +30,7 @@ from warta.feeds.opml import render_opml
 from warta.feeds.rss import render_rss
 from warta.feeds.writer import write_if_changed
 from warta.storage.database import Database
+from warta.storage.events import CalendarEvent, calendar_events
 from warta.storage.memberships import RematchReport, bring_memberships_up_to_date
 from warta.storage.topics import TopicMatcher
 
@@ -37,8 +41,9 @@ RENDERERS: dict[str, Callable[[FeedDocument], bytes]] = {
     "rss": render_rss,
     "json": render_json_feed,
 }
-# Only these folders are cleaned of stale feeds; other files in the feed folder are never touched.
-MANAGED_FOLDERS = ("topics", "sources")
+# Only these folders are cleaned of stale feeds and calendars; other files in the feed folder are never touched.
+MANAGED_FOLDERS = ("topics", "sources", "events")
+MANAGED_SUFFIXES = (*FORMATS, "ics")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class BuildReport:
     feed_dir: Path
     feeds: int
     entries: int
+    events: int
     written: int
     unchanged: int
     removed: int
@@ -56,7 +62,7 @@ class BuildReport:
     def summary(self) -> str:
         """Return a one-line summary for people."""
         line = (
-            f"{self.feeds} feeds, {self.entries} entries: {self.written} files written, "
+            f"{self.feeds} feeds, {self.entries} entries, {self.events} events: {self.written} files written, "
             f"{self.unchanged} unchanged, {self.removed} removed -> {self.feed_dir}"
         )
         if self.rematch is not None:
@@ -112,12 +118,15 @@ class FeedBuilder:
     def build(self, rematch: bool = False) -> BuildReport:
         """Bring topic memberships up to date, write every feed file, and return what was done."""
         rematched = bring_memberships_up_to_date(self.database, self.matcher, force=rematch)
+        ending_after = (datetime.now(self.timezone) - timedelta(days=CALENDAR_PAST_DAYS)).date()
         with self.database.reading() as session:
             feeds = [(spec, self.entries.newest(session, spec.scope, self.max_entries)) for spec in self.specs]
+            events = calendar_events(session, ending_after=ending_after)
         outputs: dict[str, bytes] = {}
         for spec, entries in feeds:
             for fmt in FORMATS:
                 outputs[spec.path(fmt)] = RENDERERS[fmt](self.document(spec, entries, fmt))
+        outputs.update(self.calendars(events))
         title = self.title_prefix or "warta"
         outputs["index.opml"] = render_opml(self.specs, self.base_url, f"{title} feeds")
         sections = [IndexSection(spec, entries) for spec, entries in feeds]
@@ -128,6 +137,7 @@ class FeedBuilder:
             feed_dir=self.feed_dir,
             feeds=len(feeds),
             entries=sum(len(entries) for _, entries in feeds),
+            events=len(events),
             written=written,
             unchanged=len(outputs) - written,
             removed=removed,
@@ -149,6 +159,20 @@ class FeedBuilder:
             language=spec.language,
         )
 
+    def calendars(self, events: Sequence[CalendarEvent]) -> dict[str, bytes]:
+        """Return the calendar file of every feed (all, each topic, each source) by path."""
+        calendars: dict[str, bytes] = {}
+        for spec in self.specs:
+            if spec.section == "topic":
+                chosen = [event for event in events if spec.key in event.topics]
+            elif spec.section == "source":
+                chosen = [event for event in events if event.source_id == spec.key]
+            else:
+                chosen = list(events)
+            description = f"Culture events announced in the stories of: {spec.title}"
+            calendars[calendar_path(spec.key)] = render_calendar(chosen, spec.title, description)
+        return calendars
+
     def _remove_stale(self, current: set[str]) -> int:
         """Delete feed files of topics and sources that are no longer configured; return how many."""
         removed = 0
@@ -158,7 +182,7 @@ class FeedBuilder:
                 continue
             for path in sorted(directory.iterdir()):
                 relative = f"{folder}/{path.name}"
-                if path.is_file() and path.suffix.lstrip(".") in FORMATS and relative not in current:
+                if path.is_file() and path.suffix.lstrip(".") in MANAGED_SUFFIXES and relative not in current:
                     logger.info("removing %s: its topic or source is no longer configured", path)
                     path.unlink()
                     removed += 1

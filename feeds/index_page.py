@@ -1,5 +1,7 @@
 """index.html: a readable page of every topic and source, its subscribe links and its latest stories.
 
+Each feed's section also links its events calendar (events/<id>.ics, feeds.calendar).
+
 Rendered from the Jinja2 template feeds/templates/index.html with autoescaping, so
 every value from the archive is HTML-escaped; only http(s) links are made clickable.
 Self-contained (inline CSS, no scripts, fonts or images) so it works offline and
@@ -15,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from warta.feeds.alerts import ALERTS_FILE
+from warta.feeds.calendar import calendar_path
 from warta.feeds.catalog import FORMAT_LABELS, FORMATS, FeedSpec
 from warta.feeds.content import is_safe_url
 from warta.feeds.model import FeedEntry
@@ -51,7 +54,7 @@ def render_index_page(sections: Sequence[IndexSection], title: str, timezone: Zo
         for kind, label, anchor in GROUPS
     ]
     page = _TEMPLATES.get_template("index.html").render(
-        title=title, groups=groups, alerts_file=ALERTS_FILE, timezone=timezone.key
+        title=title, groups=groups, alerts_file=ALERTS_FILE, timezone=timezone.key, calendar=calendar_path("all")
     )
     return page.encode("utf-8")
 
@@ -65,6 +68,7 @@ def _section(section: IndexSection, timezone: ZoneInfo) -> dict[str, object]:
         "title": spec.title,
         "description": spec.description,
         "links": links,
+        "calendar": calendar_path(spec.key),
         "stories": [story(entry, timezone) for entry in section.entries[:LATEST_PER_FEED]],
     }
 

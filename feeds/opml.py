@@ -3,7 +3,9 @@
 One outline per feed, grouped into topics, sources and all stories. Each
 outline subscribes to the Atom version (`xmlUrl`); the RSS and JSON Feed
 versions are named in `rssUrl` and `jsonUrl` attributes for readers that
-prefer them. No creation date is written, so rebuilds are byte-identical.
+prefer them. The events calendars (feeds.calendar) follow as OPML links
+(`type="link"`, `url`): a feed reader does not subscribe to them, a person can.
+No creation date is written, so rebuilds are byte-identical.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lxml import etree
+from warta.feeds.calendar import calendar_path
 from warta.feeds.catalog import FeedSpec
 
 SECTION_TITLES = {"all": "All stories", "topic": "Topics", "source": "Sources"}
@@ -41,6 +44,15 @@ def render_opml(specs: Sequence[FeedSpec], base_url: str, title: str) -> bytes:
                 rssUrl=spec.url(base_url, "rss"),
                 jsonUrl=spec.url(base_url, "json"),
             )
+    calendars = etree.SubElement(body, "outline", text="Event calendars", title="Event calendars")
+    for spec in specs:
+        etree.SubElement(
+            calendars,
+            "outline",
+            type="link",
+            text=f"{spec.title} (events calendar)",
+            url=base_url + calendar_path(spec.key),
+        )
     etree.indent(root)
     serialized: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     return serialized + b"\n"

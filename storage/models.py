@@ -8,13 +8,14 @@ Changing these models requires an Alembic migration in storage/migrations.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -123,6 +124,39 @@ class SearchEntry(Base):
 
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
+
+
+class Event(Base):
+    """An event a revision of a story announces (storage.event_extraction); `position` orders a story's events.
+
+    A story's events are found again for every revision, so an edit that moves
+    a date moves the event. `sequence` counts how often the event at this
+    position changed over the story's revisions and `changed_at` is when it last
+    did: the calendar's SEQUENCE and LAST-MODIFIED.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("revision_id", "position"),
+        Index("ix_events_document_revision", "document_id", "revision_number"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"))
+    revision_number: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    starts_on: Mapped[date] = mapped_column(Date, index=True)
+    ends_on: Mapped[date] = mapped_column(Date, index=True)
+    start_time: Mapped[str | None] = mapped_column(String(5))  # "19:30", in `zone`; None for an all-day event
+    end_time: Mapped[str | None] = mapped_column(String(5))
+    zone: Mapped[str] = mapped_column(String(64))
+    venue: Mapped[str] = mapped_column(Text, default="")
+    is_cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime]
 
 
 class UrlAlias(Base):

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from warta.storage.clusters import assign_cluster, set_fingerprint
 from warta.storage.database import in_chunks
+from warta.storage.events import record_events
 from warta.storage.fingerprints import Fingerprint, fingerprint
 from warta.storage.models import Document, Revision, UrlAlias
 from warta.storage.search_index import index_revision
@@ -69,10 +70,10 @@ def record_page(session: Session, page: PageRecord, *, keep_search_index: bool =
     """Record `page` in the archive and return whether it was new, changed or unchanged.
 
     A new revision replaces the document's previous one in the search index, in
-    this transaction; its topics are matched later, once, by the feed build
-    (storage.memberships). `keep_search_index=False` leaves the index stale, for a
-    bulk load followed by storage.search_index.build_search_index (and the benchmark
-    that measures what keeping it costs).
+    this transaction, and its events are stored (storage.events); its topics are matched
+    later, once, by the feed build (storage.memberships). `keep_search_index=False` leaves
+    the index stale, for a bulk load followed by storage.search_index.build_search_index (and
+    the benchmark that measures what keeping it costs).
     """
     document = _find_or_create_document(session, page)
     content = page.fingerprint or fingerprint(page.title, page.text)
@@ -112,6 +113,7 @@ def record_page(session: Session, page: PageRecord, *, keep_search_index: bool =
     session.flush()
     if keep_search_index:
         index_revision(session.connection(), document.id, revision.id)
+    record_events(session, document, revision)
     return RecordResult(outcome, document.id, revision.number, cluster_id)
 
 

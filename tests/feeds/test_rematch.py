@@ -71,8 +71,9 @@ def test_removed_topic_loses_its_feed_files(seeded: Archive, db_url: str, tmp_pa
     assert (seeded.feed_dir / "topics" / "museums.rss").exists()
     seeded.cfg = make_config(tmp_path, db_url, topics=[t for t in CONFIG["topics"] if t["id"] != "museums"])
     report = build(seeded)
-    assert report.removed == 3
+    assert report.removed == 4  # three feed formats and the events calendar
     assert not list((seeded.feed_dir / "topics").glob("museums.*"))
+    assert not (seeded.feed_dir / "events" / "museums.ics").exists()
     assert (seeded.feed_dir / "topics" / "wccf.rss").exists()
 
 
@@ -104,9 +105,10 @@ any = ["museum"]
     first = runner.invoke(cli, ["--config", str(config), "feeds", "build"], env=env)
     assert first.exit_code == 0, first.output
     assert "topics rematched: 3 documents, 1 memberships" in first.output
-    assert "4 feeds, 7 entries; 14 files written, 0 unchanged" in first.output
+    # four feeds in three formats and their calendars, the index and the OPML
+    assert "4 feeds, 7 entries, 0 events; 18 files written, 0 unchanged" in first.output
     second = runner.invoke(cli, ["--config", str(config), "feeds", "build"], env=env)
-    assert "0 files written, 14 unchanged" in second.output
+    assert "0 files written, 18 unchanged" in second.output
     assert "rematched" not in second.output
     forced = runner.invoke(cli, ["--config", str(config), "feeds", "build", "--rematch"], env=env)
     assert forced.exit_code == 0, forced.output

@@ -161,9 +161,11 @@ def test_index_page_offers_every_feed_and_its_latest_stories_without_external_as
     hrefs = [a.get("href") for a in page.iter("a")]
     local = [href for href in hrefs if not href.startswith(("http://", "https://", "#"))]
     # alerts.atom is written by the daemon when a source's health changes, not by a build
-    feeds = [href for href in local if href not in ("index.opml", "alerts.atom")]
+    feeds = [href for href in local if href not in ("index.opml", "alerts.atom") and not href.endswith(".ics")]
     assert {href.rsplit(".", 1)[0] for href in feeds} == expected_stems(built)
-    assert all((built.feed_dir / href).is_file() for href in feeds)
+    calendars = {href for href in local if href.endswith(".ics")}
+    assert calendars == {f"events/{stem.rsplit('/', 1)[-1]}.ics" for stem in expected_stems(built)}
+    assert all((built.feed_dir / href).is_file() for href in feeds + sorted(calendars))
     section = page.get_element_by_id("topics-wccf")
     assert [a.text for a in section.iter("a") if a.get("href", "").startswith("https://")] == ["Jakarta gabung WCCF"]
     sections = {element.get("id") for element in page.iter("section")}

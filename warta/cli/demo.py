@@ -119,12 +119,14 @@ def print_summary(console: Console, result: DemoResult, serving: bool) -> None:
         "and made no revision."
     )
     console.print(f"Feeds: {result.feeds.summary()}")
+    console.print(f"Calendar: {result.feeds_url}events/all.ics ({result.feeds.events} events)")
     warta = f"{_program()} --config {result.config_path}"
     suggestions = [f"{warta} status", f"{warta} export --format jsonl --output demo-export.jsonl"]
     if serving:  # the demo site, the archive and its feeds are up only while the demo serves
         suggestions = [
             f"open {result.feeds_url} in a browser: search the archive, see what changed on day two",
             f"subscribe to {result.feeds_url}index.opml in a feed reader",
+            f"subscribe to {result.feeds_url}events/all.ics in a calendar application (the events calendar)",
             *suggestions,
             f"{warta} discover {result.site_url}/kabar/",
             f"{warta} preview kabar --limit 3",

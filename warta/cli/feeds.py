@@ -47,7 +47,7 @@ def feeds_build(app: AppContext, rematch: bool) -> None:
     if report.rematch is not None:
         click.echo(f"topics rematched: {report.rematch.documents} documents, {report.rematch.memberships} memberships")
     click.echo(
-        f"feeds built: {report.feeds} feeds, {report.entries} entries; "
+        f"feeds built: {report.feeds} feeds, {report.entries} entries, {report.events} events; "
         f"{report.written} files written, {report.unchanged} unchanged, {report.removed} removed -> {report.feed_dir}"
     )
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from itertools import groupby
+from zoneinfo import ZoneInfo
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -10,6 +12,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from warta.storage import browse
+from warta.storage.event_dates import DEFAULT_ZONE
+from warta.storage.events import CalendarEvent, calendar_events
 from warta.web.chart import activity_chart
 from warta.web.diff import word_diff
 from warta.web.params import bounded_int, choice, page_number
@@ -38,6 +42,7 @@ def routes() -> list[Route]:
         Route("/topics/{topic_id}", topic),
         Route("/sources/{source_id}", source),
         Route("/changes", changes),
+        Route("/events", events),
     ]
 
 
@@ -193,6 +198,27 @@ def changes(request: Request) -> Response:
         "changes.html",
         {"events": events, "sources": sources, "source_id": source_id, "topic_id": topic_id, "days": days},
     )
+
+
+def events(request: Request) -> Response:
+    """The events the stories announce that have not ended, by day, soonest first; optionally of one topic."""
+    site = site_of(request)
+    topic_id = choice(request.query_params, "topic", {t.id for t in site.topics})
+    today = datetime.now(ZoneInfo(DEFAULT_ZONE)).date()
+    with site.database.reading() as session:
+        found = calendar_events(session, topic_id=topic_id, ending_after=today)
+    calendar = f"{site.feeds_base_url}events/{topic_id or 'all'}.ics"
+    return site.render(
+        request,
+        "events.html",
+        {"days": _by_day(found, today), "topic_id": topic_id, "calendar": calendar, "today": today},
+    )
+
+
+def _by_day(found: list[CalendarEvent], today: date) -> list[tuple[date, list[CalendarEvent]]]:
+    """Return events grouped by the day they are next on (today for one already running), soonest first."""
+    ordered = sorted(found, key=lambda event: (max(event.starts_on, today), event.start_time is not None, event.name))
+    return [(day, list(group)) for day, group in groupby(ordered, key=lambda event: max(event.starts_on, today))]
 
 
 def _sources(site: Site) -> dict[str, str]:

@@ -1,0 +1,64 @@
+"""A real crawl on two days: the festival whose date an edit moved is the same calendar event, one sequence higher."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import icalendar
+from click.testing import CliRunner
+from warta.crawler.runner import run_crawl_in_subprocess
+
+from tests.conftest import write_config
+from warta.cli import cli
+from warta.demo.siteserver import SiteServer
+
+SITE = Path(__file__).parent / "sites" / "agenda"
+
+
+def festival(feed_dir: Path) -> icalendar.Event:
+    calendar = icalendar.Calendar.from_ical((feed_dir / "events" / "all.ics").read_bytes())
+    (event,) = calendar.walk("VEVENT")
+    return event
+
+
+def crawl_and_build(config: Path) -> None:
+    report = run_crawl_in_subprocess(config, None, timeout_seconds=120)
+    assert [source.new + source.changed for source in report.sources] == [1]
+    result = CliRunner().invoke(cli, ["--config", str(config), "feeds", "build"], env={"WARTA_STORAGE_URL": ""})
+    assert result.exit_code == 0, result.output
+
+
+def test_an_edit_on_day_two_moves_the_festival_in_the_calendar(tmp_path: Path) -> None:
+    shutil.copytree(SITE, tmp_path / "site")
+    server = SiteServer(tmp_path / "site").start()
+    feed_dir = tmp_path / "public"
+    config = write_config(
+        tmp_path,
+        f"""
+[storage]
+url = "sqlite:///{tmp_path / 'warta.db'}"
+[feeds]
+dir = "{feed_dir}"
+[crawler]
+download_delay = "0s"
+[[sources]]
+id = "agenda"
+kind = "page"
+urls = ["{server.url}/festival-betawi.html"]
+""",
+    )
+    try:
+        crawl_and_build(config)
+        day_one = festival(feed_dir)
+        server.switch("day2")
+        crawl_and_build(config)
+        day_two = festival(feed_dir)
+    finally:
+        server.stop()
+    assert (day_one.decoded("DTSTART"), day_two.decoded("DTSTART")) == (date(2026, 12, 18), date(2027, 1, 8))
+    assert str(day_two["UID"]) == str(day_one["UID"])
+    assert day_two.decoded("SEQUENCE") == day_one.decoded("SEQUENCE") + 1
+    assert day_two.decoded("LAST-MODIFIED") > day_one.decoded("LAST-MODIFIED")
+    assert str(day_two["LOCATION"]) == "Perkampungan Budaya Betawi Setu Babakan"
