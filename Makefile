@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint clean
+.PHONY: install run test test-under-load bench lint clean
 
 install: $(STAMP)
 
@@ -24,6 +24,15 @@ PYTEST_ARGS ?= -n 3 --dist loadscope
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The suite beside two busy loops, three times in a row: CI's busy two-core machine, on purpose.
+test-under-load: install
+	@for run in 1 2 3; do \
+		echo "run $$run of 3, beside two busy loops"; \
+		( while :; do :; done ) & first=$$!; ( while :; do :; done ) & second=$$!; \
+		$(PY) -m pytest $(PYTEST_ARGS); status=$$?; kill $$first $$second; \
+		[ $$status -eq 0 ] || exit $$status; \
+	done
 
 bench: install
 	$(PY) -m bench
