@@ -66,14 +66,17 @@ class RecordResult:
     cluster_id: int | None
 
 
-def record_page(session: Session, page: PageRecord, *, keep_search_index: bool = True) -> RecordResult:
+def record_page(
+    session: Session, page: PageRecord, *, keep_search_index: bool = True, keep_events: bool = True
+) -> RecordResult:
     """Record `page` in the archive and return whether it was new, changed or unchanged.
 
     A new revision replaces the document's previous one in the search index, in
     this transaction, and its events are stored (storage.events); its topics are matched
     later, once, by the feed build (storage.memberships). `keep_search_index=False` leaves
     the index stale, for a bulk load followed by storage.search_index.build_search_index (and
-    the benchmark that measures what keeping it costs).
+    the benchmark that measures what keeping it costs); `keep_events=False` stores no events, for
+    a load into an archive older than the events table (migration 0005 finds them afterwards).
     """
     document = _find_or_create_document(session, page)
     content = page.fingerprint or fingerprint(page.title, page.text)
@@ -113,7 +116,8 @@ def record_page(session: Session, page: PageRecord, *, keep_search_index: bool =
     session.flush()
     if keep_search_index:
         index_revision(session.connection(), document.id, revision.id)
-    record_events(session, document, revision)
+    if keep_events:
+        record_events(session, document, revision)
     return RecordResult(outcome, document.id, revision.number, cluster_id)
 
 
