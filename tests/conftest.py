@@ -137,3 +137,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the slowest modules first; the rest keep their order."""
     rank = {module: position for position, module in enumerate(SLOWEST_MODULES)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
+
+
+def invoke_signalled_on_announce(
+    monkeypatch: pytest.MonkeyPatch, echo_path: str, args: list[str]
+) -> tuple[Any, list[str]]:
+    """Run a serving command in process, raising SIGTERM the moment it prints "serving ..."; return (result, printed).
+
+    In process, so that the signal arrives exactly when the line is printed: a supervisor that
+    waits for the line and then sends SIGTERM must find the command's handler in place.
+    """
+    import signal
+
+    from click.testing import CliRunner
+
+    from warta.cli.root import cli
+
+    printed: list[str] = []
+
+    def echo(message: object = None, **_options: object) -> None:
+        printed.append(str(message))
+        if str(message).startswith("serving "):
+            if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, signal.SIG_IGN, None):
+                raise AssertionError("announced before its SIGTERM handler was in place")
+            signal.raise_signal(signal.SIGTERM)
+
+    monkeypatch.setattr(echo_path, echo)
+    previous = signal.getsignal(signal.SIGTERM)
+    result = CliRunner().invoke(cli, args)
+    assert signal.getsignal(signal.SIGTERM) is previous, "the handler it inherited is back"
+    return result, printed

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import free_port, signal_and_wait, write_config
+from tests.conftest import free_port, invoke_signalled_on_announce, signal_and_wait, write_config
 from warta.cli.root import cli
 
 
@@ -74,23 +74,10 @@ def test_serve_command_answers_once_it_announces_and_stops_on_a_signal(tmp_path,
 
 
 def test_serve_command_stops_cleanly_on_a_signal_sent_the_moment_it_announces(tmp_path, monkeypatch) -> None:
-    # In process, so that the signal arrives exactly when the line is printed: a supervisor that
-    # waits for the line and then sends SIGTERM must find the command's handler in place.
     feed_dir = tmp_path / "public"
     feed_dir.mkdir()
-    printed: list[str] = []
-
-    def echo(message: object = None, **_options: object) -> None:
-        printed.append(str(message))
-        if str(message).startswith("serving "):
-            if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, signal.SIG_IGN, None):
-                raise AssertionError("announced before its SIGTERM handler was in place")
-            signal.raise_signal(signal.SIGTERM)
-
-    monkeypatch.setattr("warta.cli.feeds.click.echo", echo)
-    previous = signal.getsignal(signal.SIGTERM)
     config = write_config(tmp_path, f'[feeds]\ndir = "{feed_dir}"\n')
-    result = CliRunner().invoke(cli, ["--config", str(config), "feeds", "serve", "--port", "0"])
+    args = ["--config", str(config), "feeds", "serve", "--port", "0"]
+    result, printed = invoke_signalled_on_announce(monkeypatch, "warta.cli.feeds.click.echo", args)
     assert result.exit_code == 0, (result.output, result.exception)
     assert printed[0].startswith("serving ") and printed[-1] == "stopped", printed
-    assert signal.getsignal(signal.SIGTERM) is previous, "the handler it inherited is back"

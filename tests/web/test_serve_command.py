@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from warta.config import load_config
 from warta.storage.database import Database
 
-from tests.conftest import signal_and_wait, write_config
+from tests.conftest import invoke_signalled_on_announce, signal_and_wait, write_config
 from warta.cli.root import cli
 from warta.web.app import create_app
 from warta.web.security import AuthConfigError, hash_password
@@ -56,21 +56,10 @@ def test_serve_announces_once_listening_answers_and_stops_on_a_signal(tmp_path: 
 
 
 def test_serve_stops_cleanly_on_a_signal_sent_the_moment_it_announces(tmp_path: Path, monkeypatch) -> None:
-    printed: list[str] = []
-
-    def echo(message: object = None, **_options: object) -> None:
-        printed.append(str(message))
-        if str(message).startswith("serving "):
-            if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, signal.SIG_IGN, None):
-                raise AssertionError("announced before its SIGTERM handler was in place")
-            signal.raise_signal(signal.SIGTERM)
-
-    monkeypatch.setattr("warta.cli.web.click.echo", echo)
-    previous = signal.getsignal(signal.SIGTERM)
-    result = CliRunner().invoke(cli, ["--config", str(config_in(tmp_path)), "serve", "--port", "0"])
+    args = ["--config", str(config_in(tmp_path)), "serve", "--port", "0"]
+    result, printed = invoke_signalled_on_announce(monkeypatch, "warta.cli.web.click.echo", args)
     assert result.exit_code == 0, (result.output, result.exception)
     assert printed[0].startswith("serving on http://127.0.0.1:") and printed[-1] == "stopped", printed
-    assert signal.getsignal(signal.SIGTERM) is previous
 
 
 def test_serve_with_auth_but_no_password_hash_says_what_to_set(tmp_path: Path) -> None:
