@@ -43,6 +43,7 @@ TYPECHECK := build/typecheck/warta
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	@rm -rf build/typecheck && mkdir -p $(TYPECHECK)
 	@for entry in warta/*.py warta/*/; do ln -s "$(CURDIR)/$${entry%/}" $(TYPECHECK)/; done
 	@for layer in config storage crawler feeds archive; do ln -s "$(CURDIR)/$$layer" $(TYPECHECK)/$$layer; done

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import bagit
+
 from warta.archive.counts import ExportCounts
 from warta.archive.errors import ExportError
 from warta.archive.jsonl import write_jsonl

@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
+
 from warta.archive.bagit_export import write_bag
 from warta.archive.counts import ExportCounts
 from warta.archive.csv_export import write_csv

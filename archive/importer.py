@@ -17,6 +17,7 @@ from pathlib import Path
 
 import bagit
 from pydantic import ValidationError
+
 from warta.archive.errors import ImportFileError
 from warta.config import WartaConfig
 from warta.storage.database import Database
@@ -146,4 +147,3 @@ def _first_problem(exc: ValueError) -> str:
         error = exc.errors()[0]
         return f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
     return str(exc)
-

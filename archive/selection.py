@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
+
 from warta.archive.errors import SelectionError
 from warta.storage.exports import DocumentFilter, Watermark
 from warta.storage.snapshots import get_snapshot

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
+
 from warta.archive.counts import ExportCounts
 from warta.config import VERSION
 from warta.storage.exports import CaptureRow

@@ -11,14 +11,13 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from bench.databases import scratch_database
+from bench.seed import seed_documents
 from warta.config import WartaConfig
 from warta.storage.database import Database
 from warta.storage.memberships import FINGERPRINT_KEY, REVISION_MARK_KEY
 from warta.storage.state import set_state
 from warta.storage.topics import TopicMatcher
-
-from bench.databases import scratch_database
-from bench.seed import seed_documents
 
 SOURCE_ID = "seed"
 TOPICS = ("budaya", "museum", "festival", "betawi")

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+
 from warta.storage.database import Database
 
 POSTGRES_URL_VARIABLE = "WARTA_BENCH_POSTGRES_URL"

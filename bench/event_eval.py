@@ -26,9 +26,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from warta.storage.event_extraction import ExtractedEvent, extract_events
-
 from bench.harness import BenchResult
+from warta.storage.event_extraction import ExtractedEvent, extract_events
 
 CASES_PATH = Path(__file__).resolve().parent / "data" / "event_announcements.jsonl"
 GOALS = {"precision": 0.95, "recall": 0.85, "end_accuracy": 0.9}

@@ -18,10 +18,10 @@ import sys
 from pathlib import Path
 
 import tomli_w
-from warta.storage.database import Database
 
 from bench.archives import archive_config
 from bench.harness import BenchResult
+from warta.storage.database import Database
 
 GOAL = 1.2
 FORMATS = ("jsonl", "warc")

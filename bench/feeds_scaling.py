@@ -14,11 +14,10 @@ import statistics
 import time
 from pathlib import Path
 
-from warta.feeds.builder import FeedBuilder
-from warta.storage.database import Database
-
 from bench.archives import archive_config
 from bench.harness import BenchResult, median_paired_ratio
+from warta.feeds.builder import FeedBuilder
+from warta.storage.database import Database
 
 GOAL = 1.5
 

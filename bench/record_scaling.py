@@ -14,13 +14,12 @@ import statistics
 import time
 from pathlib import Path
 
-from warta.storage.database import Database
-from warta.storage.revisions import PageRecord, record_page
-from warta.storage.types import utcnow
-
 from bench.databases import scratch_database
 from bench.harness import BenchResult, median_paired_ratio
 from bench.seed import seed_documents, synthetic_text
+from warta.storage.database import Database
+from warta.storage.revisions import PageRecord, record_page
+from warta.storage.types import utcnow
 
 GOAL = 1.5
 OPERATIONS_PER_ROUND = 25

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import ViewportSize, sync_playwright
+
 from warta.config import load_config
 from warta.storage.database import Database
-
 from warta.web.dispatch import make_warta_app
 from warta.web.server import HttpServer
 

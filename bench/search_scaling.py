@@ -20,13 +20,12 @@ import statistics
 import time
 from pathlib import Path
 
-from warta.storage.database import Database
-from warta.storage.search import SearchQuery, search_documents
-from warta.storage.search_index import build_search_index
-
 from bench.databases import scratch_database
 from bench.harness import BenchResult, median_paired_ratio
 from bench.seed import seed_documents
+from warta.storage.database import Database
+from warta.storage.search import SearchQuery, search_documents
+from warta.storage.search_index import build_search_index
 
 GOAL = 3.0
 GOAL_P95_MS = 150.0

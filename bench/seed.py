@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import text
+
 from warta.storage.database import Database
 from warta.storage.fingerprints import content_hash, simhash_bands, to_signed64
 from warta.storage.models import Base

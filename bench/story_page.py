@@ -20,13 +20,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from starlette.testclient import TestClient
+
+from bench.databases import scratch_database
+from bench.harness import BenchResult
 from warta.config import WartaConfig, parse_config
 from warta.storage.database import Database
 from warta.storage.revisions import PageRecord, record_page
 from warta.storage.sources import ensure_source
-
-from bench.databases import scratch_database
-from bench.harness import BenchResult
 from warta.web.dispatch import make_warta_app
 
 GOAL_MS = 50.0

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
+
 from warta.config.errors import ConfigError
 from warta.config.schema import SourceConfig, WartaConfig
 

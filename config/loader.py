@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+
 from warta.config.duplicates import find_duplicate
 from warta.config.errors import ConfigError
 from warta.config.executors import executor_problems

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
+
 from warta.config.durations import format_duration
 from warta.config.schedules import CronSchedule, IntervalSchedule, Schedule
 from warta.config.schema import SnapshotConfig, SourceConfig, TopicConfig, WartaConfig

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+
 from warta.config.durations import format_duration, parse_duration
 
 _EVERY = re.compile(r"^\s*every\s+(\S+)\s*$", re.IGNORECASE)

@@ -25,6 +25,7 @@ from pydantic import (
     WithJsonSchema,
     field_validator,
 )
+
 from warta.config.durations import format_duration, parse_duration, parse_size
 from warta.config.schedules import Schedule, parse_schedule, to_schedule
 from warta.config.secrets import Secret
@@ -279,7 +280,7 @@ class SourceConfig(Section):
     urls: list[HttpUrl] = Field(min_length=1, description="Start URLs: feeds, sitemaps, listing pages or pages.")
     schedule: ScheduleField = Field(
         parse_schedule("every 6h"),
-        description="When to crawl: 'every 30m', 'every 6h', 'every 1d' or a 5-field cron expression."
+        description="When to crawl: 'every 30m', 'every 6h', 'every 1d' or a 5-field cron expression.",
     )
     language: str | None = Field(
         None, description="Language of the source's pages (e.g. 'id', 'en') when a page does not say."

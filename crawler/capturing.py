@@ -17,6 +17,7 @@ from typing import Self
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Headers, Response
+
 from warta.crawler.recorder import SourceRecorder
 from warta.storage.captures import HttpExchange
 from warta.storage.types import utcnow

@@ -12,6 +12,7 @@ from typing import Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+
 from warta.crawler.recorder import SourceRecorder
 
 logger = logging.getLogger(__name__)

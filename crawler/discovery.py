@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
+
 from warta.crawler.probe import Probe, ProbeError, Prober, absolute, parse_xml, site_root
 from warta.crawler.safexml import UnsafeXmlError, local_name
 

@@ -24,6 +24,7 @@ from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.settings import Document
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
+
 from warta.crawler.page_metadata import (
     canonical_link,
     clean_title,

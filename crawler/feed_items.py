@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from lxml import etree
+
 from warta.crawler.dates import parse_date
 from warta.crawler.safexml import local_name, parse_xml
 

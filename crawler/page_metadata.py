@@ -18,6 +18,7 @@ from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura.metadata import examine_meta, extract_meta_json, extract_sitename, extract_title
 from trafilatura.settings import Document
+
 from warta.crawler.dates import ParsedDate, find_date_detail, parse_date_detail
 from warta.crawler.sanitize import absolute_http_url
 

@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 from lxml import etree
+
 from warta.config import CrawlerSettings, WartaConfig
 from warta.crawler import safexml
 from warta.crawler.errors import CrawlerError

@@ -27,6 +27,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.statscollectors import StatsCollector
 from sqlalchemy.orm import Session
+
 from warta.config import SourceConfig
 from warta.crawler.report import ProgressEvent, SourceReport
 from warta.crawler.urls import canonical_from_page, canonicalize_url

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from sqlalchemy.exc import SQLAlchemyError
+
 from warta.config import ConfigError, SourceConfig, WartaConfig, load_config
 from warta.crawler.errors import CrawlAlreadyRanError, CrawlProcessError, UnknownSourceError
 from warta.crawler.extractor_pool import ExtractorPool

@@ -11,6 +11,7 @@ from __future__ import annotations
 import zlib
 
 from lxml import etree
+
 from warta.crawler.errors import CrawlerError
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import tomli_w
+
 from warta.crawler.discovery import Discovery
 
 # second-level labels of country domains (disbud.jakarta.go.id, tempo.co.id) that say nothing about the site

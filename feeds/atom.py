@@ -12,6 +12,7 @@ from pathlib import Path
 
 from feedgen.feed import FeedGenerator
 from lxml import etree
+
 from warta.feeds.model import FeedDocument, FeedEntry
 from warta.feeds.writer import write_if_changed
 

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
+
 from warta.storage.event_dates import DEFAULT_ZONE
 from warta.storage.events import CalendarEvent
 

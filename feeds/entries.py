@@ -15,6 +15,7 @@ import logging
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy.orm import Session
+
 from warta.feeds.content import body_html, is_safe_url, summarize
 from warta.feeds.diffs import describe_edit
 from warta.feeds.model import Category, FeedEntry, RelatedLink

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import jinja2
+
 from warta.feeds.alerts import ALERTS_FILE
 from warta.feeds.calendar import calendar_path
 from warta.feeds.catalog import FORMAT_LABELS, FORMATS, FeedSpec

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lxml import etree
+
 from warta.feeds.calendar import calendar_path
 from warta.feeds.catalog import FeedSpec
 

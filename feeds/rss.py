@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from feedgen.feed import FeedGenerator
 from lxml import etree
+
 from warta.feeds.atom import GENERATOR
 from warta.feeds.model import FeedDocument, FeedEntry
 

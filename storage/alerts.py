@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from warta.storage.models import Alert
 from warta.storage.types import utcnow
 

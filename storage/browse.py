@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
+
 from warta.storage.captures import read_blob
 from warta.storage.models import Capture, CrawlRun, Document, Revision, Source, TopicMembership
 
@@ -150,9 +151,7 @@ class DayCount:
 
 def list_sources(session: Session) -> list[SourceRow]:
     """Return every source in the archive with its health and story count, by id."""
-    counts = dict(
-        session.execute(select(Document.source_id, func.count()).group_by(Document.source_id)).all()
-    )
+    counts = dict(session.execute(select(Document.source_id, func.count()).group_by(Document.source_id)).all())
     sources = session.execute(select(Source).order_by(Source.id)).scalars()
     return [
         SourceRow(
@@ -322,9 +321,7 @@ def daily_changes(session: Session, source_id: str, days: int, today: date | Non
     changed: Counter[date] = Counter()
     for fetched_at, number in rows:
         (new if number == 1 else changed)[fetched_at.astimezone(UTC).date()] += 1
-    return [
-        DayCount(day, new[day], changed[day]) for day in (first + timedelta(days=offset) for offset in range(days))
-    ]
+    return [DayCount(day, new[day], changed[day]) for day in (first + timedelta(days=offset) for offset in range(days))]
 
 
 def recent_runs(session: Session, source_id: str, limit: int) -> list[CrawlRun]:

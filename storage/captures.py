@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
+
 from warta.storage.models import Blob, Capture
 from warta.storage.upserts import insert_ignoring_conflict
 

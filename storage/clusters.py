@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
+
 from warta.storage.fingerprints import hamming_distance, simhash_bands
 from warta.storage.models import Document
 

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
+
 from warta.storage.models import SourceControl
 from warta.storage.types import utcnow
 from warta.storage.upserts import insert_ignoring_conflict

@@ -18,6 +18,7 @@ from typing import Any, Literal, TypeVar
 from sqlalchemy import create_engine, event, inspect, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
 from warta.config import WartaConfig
 from warta.config.secrets import mask_url
 from warta.storage import migrate

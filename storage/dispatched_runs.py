@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+
 from warta.storage.models import Capture, CrawlRun, FetchState
 from warta.storage.run_history import close_run
 from warta.storage.runs import start_run

@@ -128,4 +128,3 @@ class DocumentRecord(Record):
 def document_line(document: DocumentRecord, current_only: bool) -> dict[str, Any]:
     """Return one document as the JSON object of its export line."""
     return document.model_dump(mode="json", by_alias=True, context={CURRENT_ONLY: current_only})
-

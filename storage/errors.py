@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
 from warta.config.errors import WartaError
 from warta.config.secrets import mask_url
 

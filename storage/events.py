@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, delete, select
 from sqlalchemy.orm import Session
+
 from warta.storage.event_dates import DEFAULT_ZONE
 from warta.storage.event_extraction import ExtractedEvent, extract_events
 from warta.storage.models import Document, Event, Revision, TopicMembership

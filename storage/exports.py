@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
+
 from warta.storage.captures import read_blobs
 from warta.storage.database import Database
 from warta.storage.document_records import DocumentRecord, RevisionRecord

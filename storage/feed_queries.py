@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
+
 from warta.storage.models import Document, Revision, Source, TopicMembership
 
 MAX_RELATED = 10

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+
 from warta.storage.database import in_chunks
 from warta.storage.models import FetchState
 from warta.storage.upserts import dialect_insert, upsert

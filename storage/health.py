@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+
 from warta.storage.database import Database
 from warta.storage.errors import failure_reason
 from warta.storage.models import CrawlError, CrawlRun, Document, Source

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from warta.storage.clusters import set_fingerprint
 from warta.storage.document_records import DocumentRecord
 from warta.storage.fingerprints import content_hash, simhash

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session
+
 from warta.storage.database import Database
 from warta.storage.models import Document, Revision, TopicMembership
 from warta.storage.state import get_state, set_state

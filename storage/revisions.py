@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from warta.storage.clusters import assign_cluster, set_fingerprint
 from warta.storage.database import in_chunks
 from warta.storage.events import record_events

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
+
 from warta.storage.captures import HttpExchange, capture_row
 from warta.storage.fetch_states import save_not_modified_states
 from warta.storage.models import Capture, Document

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+
 from warta.storage.models import Capture, CrawlRun, Document, Snapshot
 from warta.storage.runs import RunCounts, finish_run, start_run
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+
 from warta.storage.database import in_chunks
 from warta.storage.models import CrawlError, CrawlRun
 from warta.storage.types import utcnow

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, Select, case, column, exists, extract, func, literal_column, select, table, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session, aliased
+
 from warta.storage.errors import SearchQueryError
 from warta.storage.models import Document, Revision, SearchEntry, TopicMembership
 from warta.storage.search_index import FTS_TABLE, configuration_sql

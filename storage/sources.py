@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
 from warta.storage.models import Source
 from warta.storage.types import utcnow
 from warta.storage.upserts import insert_ignoring_conflict

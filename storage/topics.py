@@ -24,6 +24,7 @@ from datetime import datetime
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
+
 from warta.config import WartaConfig
 from warta.storage.models import TopicMembership
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
+
 from warta.storage.database import Database
 
 ROOT = Path(__file__).resolve().parents[1]

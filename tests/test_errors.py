@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from warta.config.errors import WartaError
 
 from warta.cli import cli
+from warta.config.errors import WartaError
 
 PACKAGES = ("warta", "warta.config", "warta.storage", "warta.crawler", "warta.feeds", "warta.archive")
 

@@ -15,6 +15,7 @@ from typing import Any
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
+
 from warta.crawler.extractor_pool import ExtractorPool
 from warta.crawler.recorder import recorder_settings
 from warta.crawler.scrapyd.job import SPIDER_NAME, DispatchedCrawl

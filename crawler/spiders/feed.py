@@ -6,6 +6,7 @@ import logging
 
 from scrapy import Request
 from scrapy.http import Response
+
 from warta.crawler.feed_items import parse_feed
 from warta.crawler.safexml import UnsafeXmlError
 from warta.crawler.spiders.base import ArticleHint, SourceSpider

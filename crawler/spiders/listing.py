@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from scrapy import Request
 from scrapy.http import Response, TextResponse
+
 from warta.crawler.pagination import next_page, page_links
 from warta.crawler.spiders.base import ArticleHint, SourceSpider
 from warta.crawler.urls import canonicalize_url

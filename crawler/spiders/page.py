@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scrapy import Request
+
 from warta.crawler.spiders.base import ArticleHint, SourceSpider
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from scrapy import Request
 from scrapy.http import Response
+
 from warta.crawler.safexml import UnsafeXmlError
 from warta.crawler.sitemaps import parse_sitemap
 from warta.crawler.spiders.base import ArticleHint, SourceSpider

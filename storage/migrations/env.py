@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
+
 from warta.storage.models import Base
 from warta.storage.search_index import is_modelled
 

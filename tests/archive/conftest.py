@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+
+from tests.conftest import POSTGRES_URL, postgres_schema_url
 from warta.config import WartaConfig
 from warta.storage.captures import HttpExchange, save_capture
 from warta.storage.database import Database
@@ -18,8 +20,6 @@ from warta.storage.models import Document, TopicMembership
 from warta.storage.revisions import PageRecord, mark_gone, record_page
 from warta.storage.sources import ensure_source
 from warta.storage.types import utcnow
-
-from tests.conftest import POSTGRES_URL, postgres_schema_url
 
 T0 = datetime(2026, 11, 23, 7, 5, tzinfo=UTC)
 ORGANIZATION = "Arsip Budaya Jakarta"

@@ -10,13 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.archive.conftest import T0, SeededArchive
+from tests.conftest import write_config
 from warta.archive import ExportError, export
 from warta.storage.captures import HttpExchange, save_capture
 from warta.storage.database import Database
 from warta.storage.snapshots import list_snapshots
-
-from tests.archive.conftest import T0, SeededArchive
-from tests.conftest import write_config
 
 
 def test_missing_output_folder_is_a_clear_error(seeded: SeededArchive, cfg, tmp_path):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import bagit
 import pytest
-from warta.archive import Selection, export
-from warta.archive.bagit_export import validate_bag
 
 from tests.archive.conftest import ORGANIZATION, SeededArchive
+from warta.archive import Selection, export
+from warta.archive.bagit_export import validate_bag
 
 
 def test_bag_validates_and_describes_its_selection(seeded: SeededArchive, cfg, tmp_path):

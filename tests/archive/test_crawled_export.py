@@ -19,16 +19,16 @@ import bagit
 import pytest
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
-from warta.archive.selection import Selection
-from warta.config import WartaConfig, load_config
-from warta.crawler.runner import run_crawl_in_subprocess
-from warta.storage.database import Database
-from warta.storage.models import Document
 
 from tests.conftest import BACKENDS, postgres_schema_url
 from warta import archive
+from warta.archive.selection import Selection
+from warta.config import WartaConfig, load_config
+from warta.crawler.runner import run_crawl_in_subprocess
 from warta.demo.config import DEMO_SITE, demo_config_text
 from warta.demo.siteserver import SiteServer
+from warta.storage.database import Database
+from warta.storage.models import Document
 
 
 @dataclass

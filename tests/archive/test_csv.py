@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import csv
 
+from tests.archive.conftest import TRICKY_TEXT, TRICKY_TITLE, SeededArchive
 from warta.archive import export
 from warta.archive.csv_export import COLUMNS
-
-from tests.archive.conftest import TRICKY_TEXT, TRICKY_TITLE, SeededArchive
 
 
 def test_csv_parses_back_with_quotes_commas_newlines_and_indonesian_text(seeded: SeededArchive, cfg, tmp_path):

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+
+from tests.archive.conftest import SeededArchive, seed_second_round, table_count
 from warta.archive import ImportFileError, Selection, export, import_archive
 from warta.storage.database import Database
 from warta.storage.fingerprints import content_hash
-
-from tests.archive.conftest import SeededArchive, seed_second_round, table_count
 
 
 def export_lines(cfg, database: Database, path: Path, fmt: str = "jsonl") -> list[str]:

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from warta.archive import Selection, SelectionError, export
-from warta.storage.types import utcnow
 
 from tests.archive.conftest import SeededArchive, seed_second_round
+from warta.archive import Selection, SelectionError, export
+from warta.storage.types import utcnow
 
 
 def exported_ids(path: Path) -> set[str]:

@@ -7,10 +7,10 @@ from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel
-from warta.archive import Selection, export
-from warta.storage.document_records import DocumentRecord, RevisionRecord
 
 from tests.archive.conftest import FESTIVAL, TRICKY_TEXT, TRICKY_TITLE, SeededArchive
+from warta.archive import Selection, export
+from warta.storage.document_records import DocumentRecord, RevisionRecord
 
 FIELDS = {
     "id",

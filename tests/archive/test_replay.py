@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from warta.archive import export
 
 from tests.archive.conftest import SeededArchive
 from tests.conftest import free_port
+from warta.archive import export
 
 BIN = Path(sys.executable).parent
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from tests.archive.conftest import SeededArchive
 from warta.archive import run_scheduled_snapshot
 from warta.config import SnapshotConfig
 from warta.storage.snapshots import list_snapshots
-
-from tests.archive.conftest import SeededArchive
 
 
 def test_scheduled_snapshots_keep_only_the_newest(seeded: SeededArchive, cfg, tmp_path):

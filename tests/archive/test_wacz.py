@@ -8,9 +8,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-from warta.archive import export
-
 from tests.archive.conftest import SeededArchive
+from warta.archive import export
 
 VALIDATE = "import sys; from wacz.main import main; sys.exit(main())"
 

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
-from warta.archive import export
-from warta.archive.warc import DECODED_HEADER, body_is_encoded, replayable_headers
 
 from tests.archive.conftest import ORGANIZATION, SeededArchive, html_page
+from warta.archive import export
+from warta.archive.warc import DECODED_HEADER, body_is_encoded, replayable_headers
 
 WARCIO = "import sys; from warcio.cli import main; sys.exit(main())"
 

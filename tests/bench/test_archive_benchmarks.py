@@ -7,6 +7,10 @@ import re
 from pathlib import Path
 
 from sqlalchemy import func, select
+
+from bench import export_memory, feeds_scaling
+from bench.archives import TOPICS, SeededArchives, archive_config
+from bench.seed import seed_documents
 from warta.storage.captures import read_blob
 from warta.storage.database import Database
 from warta.storage.memberships import topics_are_current
@@ -14,10 +18,6 @@ from warta.storage.models import Capture, Document, TopicMembership
 from warta.storage.revisions import PageRecord, record_page
 from warta.storage.topics import TopicMatcher
 from warta.storage.types import utcnow
-
-from bench import export_memory, feeds_scaling
-from bench.archives import TOPICS, SeededArchives, archive_config
-from bench.seed import seed_documents
 
 
 def test_seeded_rows_read_back_through_the_models(db: Database) -> None:

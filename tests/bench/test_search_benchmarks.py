@@ -6,11 +6,10 @@ import math
 import random
 from pathlib import Path
 
-from warta.storage.database import Database
-from warta.storage.search import SearchQuery, search_documents
-
 from bench import search_scaling, search_upkeep
 from bench.seed import seed_documents
+from warta.storage.database import Database
+from warta.storage.search import SearchQuery, search_documents
 
 
 def test_search_scaling_reports_the_ratio_and_the_absolute_p95(tmp_path: Path) -> None:

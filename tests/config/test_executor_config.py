@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-from warta.config import load_config
-from warta.config.secrets import reveal
 
 from tests.conftest import write_config
 from warta.cli.root import cli
+from warta.config import load_config
+from warta.config.secrets import reveal
 
 POSTGRES = "[storage]\nurl = 'postgresql+psycopg://warta:dbsecret@db.internal/warta'\n"
 

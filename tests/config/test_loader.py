@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
+from tests.conftest import write_config
+from warta.cli.root import cli
 from warta.config import ConfigError, load_config
 from warta.config.durations import format_duration, parse_duration, parse_size
 from warta.config.schedules import CronSchedule, IntervalSchedule, parse_schedule
 from warta.config.secrets import mask_text, mask_url
-
-from tests.conftest import write_config
-from warta.cli.root import cli
 
 
 def test_defaults_fill_every_section(tmp_path: Path) -> None:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from warta.config.reference import END_MARKER, START_MARKER, reference_markdown, replace_in_document, undocumented_keys
-from warta.config.schema import WartaConfig
 
 from tests.conftest import ROOT
 from warta.cli.root import cli
+from warta.config.reference import END_MARKER, START_MARKER, reference_markdown, replace_in_document, undocumented_keys
+from warta.config.schema import WartaConfig
 
 
 def test_every_config_key_has_help_text() -> None:

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from warta.crawler.report import CrawlReport, ProgressEvent
-from warta.crawler.runner import run_crawl_in_subprocess
-from warta.storage.database import Database
-from warta.storage.models import Capture, CrawlRun, Document, Revision
 
 from tests.conftest import BACKENDS, postgres_schema_url, write_config
+from warta.crawler.report import CrawlReport, ProgressEvent
+from warta.crawler.runner import run_crawl_in_subprocess
 from warta.demo.siteserver import LoggedRequest, SiteServer
+from warta.storage.database import Database
+from warta.storage.models import Capture, CrawlRun, Document, Revision
 
 SITES = Path(__file__).parent / "sites"
 SITE_NAMES = ("listing", "feed", "sitemap", "page", "mirror", "elsewhere")

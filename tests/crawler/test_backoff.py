@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from warta.crawler.backoff import retry_after_seconds
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)

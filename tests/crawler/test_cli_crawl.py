@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from rich.console import Console
-from warta.crawler.report import CrawlReport, SourceReport
 
 from tests.conftest import write_config
 from tests.crawler.fixture_sites import install_site
 from warta.cli.crawl import summary_table
 from warta.cli.root import cli
+from warta.crawler.report import CrawlReport, SourceReport
 from warta.demo.siteserver import SiteServer
 
 

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
-from warta.storage.database import Database
-from warta.storage.models import Capture, Document
 
 from tests.crawler.fixture_sites import Scenario
+from warta.storage.database import Database
+from warta.storage.models import Capture, Document
 
 SKIP_PATHS = ("/robots.txt",)
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from warta.crawler.dates import find_date_in_text, parse_date, parse_date_detail
 
 JAKARTA = ZoneInfo("Asia/Jakarta")

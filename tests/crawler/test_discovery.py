@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
+from tests.conftest import write_config
+from warta.cli.root import cli
 from warta.crawler.discovery import discover
 from warta.crawler.probe import Prober, parse_xml
 from warta.crawler.safexml import UnsafeXmlError
 from warta.crawler.source_block import follow_patterns, source_id, suggest_source
-
-from tests.conftest import write_config
-from warta.cli.root import cli
 from warta.demo.config import DEMO_SITE
 from warta.demo.siteserver import SiteServer
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from warta.crawler.extraction import (
     MIN_ARTICLE_WORDS,
     Extracted,

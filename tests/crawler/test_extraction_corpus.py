@@ -15,9 +15,9 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from warta.crawler.extraction import Extracted, extract_article, main_text
 
 from tests.conftest import require_shared
+from warta.crawler.extraction import Extracted, extract_article, main_text
 
 INDONESIAN_PAGES = [
     "kompas1", "kompas2", "kompas3", "kompas4", "kompas5", "antara1", "antara2", "antara4", "antara5",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import select
-from warta.crawler.runner import run_crawl_in_subprocess
-from warta.storage.database import Database
-from warta.storage.models import Document
 
 from tests.conftest import write_config
+from warta.crawler.runner import run_crawl_in_subprocess
 from warta.demo.siteserver import SiteServer
+from warta.storage.database import Database
+from warta.storage.models import Document
 
 BODY = (
     "Dinas Kebudayaan DKI Jakarta mengumumkan jadwal pertunjukan tari Betawi di Gedung Kesenian Jakarta. "

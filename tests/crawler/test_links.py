@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from warta.crawler.links import LinkFilter
 
 FILTER = LinkFilter({"news.example:80"}, follow=["/berita/", r"partner\.example/budaya/"], deny=["/berita/foto/"])

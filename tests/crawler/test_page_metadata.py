@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from lxml import html as lxml_html
+
 from warta.crawler.page_metadata import canonical_link, clean_title, declared_metadata, published_date
 
 JAKARTA = ZoneInfo("Asia/Jakarta")

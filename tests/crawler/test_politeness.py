@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from warta.crawler.report import SourceReport
-from warta.crawler.runner import run_crawl_in_subprocess
-from warta.storage.database import Database
-from warta.storage.models import CrawlError, CrawlRun, Document
 
 from tests.conftest import BACKENDS, postgres_schema_url, write_config
 from tests.crawler.fixture_sites import install_site
+from warta.crawler.report import SourceReport
+from warta.crawler.runner import run_crawl_in_subprocess
 from warta.demo.siteserver import SiteServer
+from warta.storage.database import Database
+from warta.storage.models import CrawlError, CrawlRun, Document
 
 
 class BusyOnce:

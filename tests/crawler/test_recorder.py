@@ -9,6 +9,8 @@ import pytest
 from scrapy.exceptions import CloseSpider
 from scrapy.utils.test import get_crawler
 from sqlalchemy import event
+
+from tests.storage.conftest import later, page
 from warta.config import SourceConfig, WartaConfig
 from warta.crawler.extractor_pool import ExtractorPool
 from warta.crawler.recorder import RUN_ALREADY_CLOSED, SourceRecorder, recorder_settings
@@ -20,8 +22,6 @@ from warta.storage.fetch_states import save_fetch_state
 from warta.storage.models import CrawlRun
 from warta.storage.revisions import record_page
 from warta.storage.sources import ensure_source
-
-from tests.storage.conftest import later, page
 
 SOURCE = SourceConfig(id="disbud", name="Dinas Kebudayaan", kind="listing", urls=["https://disbud.jakarta.go.id/"])
 ARCHIVED = "https://disbud.jakarta.go.id/berita/festival-betawi"

@@ -6,6 +6,7 @@ import gzip
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from warta.crawler.feed_items import parse_feed
 from warta.crawler.safexml import UnsafeXmlError, gunzip_bounded, parse_xml
 from warta.crawler.sitemaps import parse_sitemap

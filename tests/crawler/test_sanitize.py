@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from lxml import html as lxml_html
+
 from warta.crawler.sanitize import sanitize_html
 
 BASE = "https://budaya.example.go.id/berita/pameran"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from warta.crawler.urls import canonical_from_page, canonicalize_url, same_site
 
 CASES = [

@@ -21,13 +21,13 @@ import pytest
 from lxml import etree
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
-from warta.storage.database import Database
-from warta.storage.models import CrawlRun, Source
-from warta.storage.runs import RunCounts, finish_run, start_run
 
 from tests.conftest import require_shared, require_tool, wait_for
 from tests.daemon.sites import write_listing_site
 from warta.demo.siteserver import SiteServer
+from warta.storage.database import Database
+from warta.storage.models import CrawlRun, Source
+from warta.storage.runs import RunCounts, finish_run, start_run
 
 
 @dataclass

@@ -8,18 +8,18 @@ from pathlib import Path
 import feedparser
 import pytest
 from sqlalchemy import select
+
+from tests.conftest import free_port, wait_for
+from tests.daemon.conftest import WebhookReceiver, add_run, atom_errors, metric_samples
 from warta.config import SourceConfig
+from warta.monitoring.metrics import DaemonMetrics
+from warta.monitoring.source_monitor import SourceMonitor
+from warta.monitoring.webhook import WebhookMessage, WebhookSender
 from warta.storage.alerts import recent_alerts
 from warta.storage.database import Database
 from warta.storage.models import Alert, Source
 from warta.storage.runs import add_run_error
 from warta.storage.sources import ensure_source
-
-from tests.conftest import free_port, wait_for
-from tests.daemon.conftest import WebhookReceiver, add_run, atom_errors, metric_samples
-from warta.monitoring.metrics import DaemonMetrics
-from warta.monitoring.source_monitor import SourceMonitor
-from warta.monitoring.webhook import WebhookMessage, WebhookSender
 
 T0 = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 SOURCE = SourceConfig(id="disbud", name="Dinas Kebudayaan", kind="listing", urls=["https://disbud.example/berita"])

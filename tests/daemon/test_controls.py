@@ -8,9 +8,6 @@ from typing import Any
 
 import feedparser
 from click.testing import CliRunner
-from warta.storage.alerts import recent_alerts
-from warta.storage.controls import pending_crawl_requests
-from warta.storage.database import Database
 
 from tests.conftest import free_port, wait_for, write_config
 from tests.daemon.conftest import (
@@ -25,6 +22,9 @@ from tests.daemon.conftest import (
 )
 from tests.daemon.sites import source_toml
 from warta.cli.root import cli
+from warta.storage.alerts import recent_alerts
+from warta.storage.controls import pending_crawl_requests
+from warta.storage.database import Database
 
 
 def warta(config: Path, *args: str) -> str:

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+
+from tests.conftest import wait_for
 from warta.config import SourceConfig, WartaConfig
+from warta.daemon.executors.child_process import ChildProcesses
+from warta.daemon.executors.local import LocalExecutor
 from warta.storage.database import Database
 from warta.storage.models import CrawlRun
 from warta.storage.sources import ensure_source
-
-from tests.conftest import wait_for
-from warta.daemon.executors.child_process import ChildProcesses
-from warta.daemon.executors.local import LocalExecutor
 
 RECORD_RUN = """
 import sys, time

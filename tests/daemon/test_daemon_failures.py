@@ -6,8 +6,6 @@ import json
 from pathlib import Path
 
 import feedparser
-from warta.storage.alerts import recent_alerts
-from warta.storage.database import Database
 
 from tests.conftest import free_port, wait_for, write_config
 from tests.daemon.conftest import (
@@ -23,6 +21,8 @@ from tests.daemon.conftest import (
     start_daemon,
 )
 from tests.daemon.sites import source_toml
+from warta.storage.alerts import recent_alerts
+from warta.storage.database import Database
 
 
 def test_hanging_crawl_is_killed_at_its_limit_while_another_source_runs(

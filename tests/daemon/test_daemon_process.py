@@ -10,7 +10,6 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import feedparser
-from warta.storage.database import Database
 
 from tests.conftest import free_port, wait_for, write_config
 from tests.daemon.conftest import (
@@ -23,6 +22,7 @@ from tests.daemon.conftest import (
     start_daemon,
 )
 from tests.daemon.sites import source_toml
+from warta.storage.database import Database
 
 
 def slow_listing(site: Site, seconds: float) -> str:

@@ -7,10 +7,6 @@ import signal
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from warta.storage.alerts import recent_alerts
-from warta.storage.database import Database
-from warta.storage.models import CrawlRun
-
 from tests.conftest import free_port, wait_for, write_config
 from tests.daemon.conftest import (
     DaemonProcess,
@@ -25,6 +21,9 @@ from tests.daemon.conftest import (
     start_daemon,
 )
 from tests.daemon.sites import source_toml
+from warta.storage.alerts import recent_alerts
+from warta.storage.database import Database
+from warta.storage.models import CrawlRun
 
 
 def test_sighup_with_a_bad_config_keeps_the_old_schedule_and_a_good_one_reschedules(

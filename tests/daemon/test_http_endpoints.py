@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from prometheus_client.parser import text_string_to_metric_families
-from warta.config import VERSION, load_config
-from warta.storage.database import Database
-from warta.storage.sources import ensure_source
-from warta.storage.types import utcnow
 
 from tests.conftest import free_port, write_config
 from tests.daemon.conftest import add_run, metric_samples, promtool_check_metrics
 from warta.cli.root import cli
+from warta.config import VERSION, load_config
 from warta.daemon.service import Daemon
+from warta.storage.database import Database
+from warta.storage.sources import ensure_source
+from warta.storage.types import utcnow
 from warta.web.security import hash_password
 
 SOURCE = """

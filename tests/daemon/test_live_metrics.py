@@ -7,8 +7,6 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 from sqlalchemy import func, select
-from warta.storage.database import Database
-from warta.storage.models import Document
 
 from tests.conftest import free_port, wait_for, write_config
 from tests.daemon.conftest import (
@@ -21,6 +19,8 @@ from tests.daemon.conftest import (
     start_daemon,
 )
 from tests.daemon.sites import source_toml
+from warta.storage.database import Database
+from warta.storage.models import Document
 
 SOURCE = (("source", "site"),)
 

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from warta.config import load_config
-from warta.config.schedules import CronSchedule, IntervalSchedule
 
 from tests.conftest import write_config
+from warta.config import load_config
+from warta.config.schedules import CronSchedule, IntervalSchedule
 from warta.daemon.schedule_plan import jitter_seconds, plan_jobs, stagger_overdue
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

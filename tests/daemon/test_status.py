@@ -10,15 +10,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from warta.storage.database import Database
-from warta.storage.revisions import PageRecord, record_page
-from warta.storage.sources import ensure_source
-from warta.storage.types import utcnow
 
 from tests.conftest import write_config
 from tests.daemon.conftest import add_run
 from warta.cli.daemon import span
 from warta.cli.root import cli
+from warta.storage.database import Database
+from warta.storage.revisions import PageRecord, record_page
+from warta.storage.sources import ensure_source
+from warta.storage.types import utcnow
 
 CONFIG = """
 [storage]

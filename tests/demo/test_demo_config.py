@@ -7,11 +7,11 @@ import tomllib
 from pathlib import Path
 
 from click.testing import CliRunner
-from warta.config import load_config, parse_config
 
 from tests.conftest import write_config
 from tests.demo.sitewalk import article_paths
 from warta.cli.root import cli
+from warta.config import load_config, parse_config
 from warta.demo.config import demo_config_text
 
 SITE_URL = "http://127.0.0.1:8765"

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 import yaml
-from warta.config import load_config
-from warta.storage.database import Database
 
 from tests.conftest import ROOT, free_port, require_tool, write_config
+from warta.config import load_config
 from warta.daemon.service import Daemon
+from warta.storage.database import Database
 
 DEPLOY = ROOT / "deploy"
 RULES = DEPLOY / "prometheus" / "warta-rules.yml"

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from warta.config import WartaConfig, parse_config
 from warta.feeds.builder import BuildReport, build_feeds
 from warta.storage.database import Database

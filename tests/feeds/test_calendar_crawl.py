@@ -8,10 +8,10 @@ from pathlib import Path
 
 import icalendar
 from click.testing import CliRunner
-from warta.crawler.runner import run_crawl_in_subprocess
 
 from tests.conftest import write_config
 from warta.cli import cli
+from warta.crawler.runner import run_crawl_in_subprocess
 from warta.demo.siteserver import SiteServer
 
 SITE = Path(__file__).parent / "sites" / "agenda"
@@ -38,7 +38,7 @@ def test_an_edit_on_day_two_moves_the_festival_in_the_calendar(tmp_path: Path) -
         tmp_path,
         f"""
 [storage]
-url = "sqlite:///{tmp_path / 'warta.db'}"
+url = "sqlite:///{tmp_path / "warta.db"}"
 [feeds]
 dir = "{feed_dir}"
 [crawler]

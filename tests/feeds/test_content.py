@@ -8,10 +8,10 @@ import feedparser
 import pytest
 from lxml import etree
 from sqlalchemy import text
-from warta.storage.database import Database
-from warta.storage.revisions import mark_gone
 
 from tests.feeds.conftest import FESTIVAL, MUSEUM, T0, Archive, build, make_config, page
+from warta.storage.database import Database
+from warta.storage.revisions import mark_gone
 
 HOSTILE_HTML = (
     "<p>Festival Budaya Betawi <b>dibuka</b>.</p>"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from warta.feeds.content import body_html, is_safe_url, sanitize_html, summarize
 
 

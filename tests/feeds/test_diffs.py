@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from warta.feeds.diffs import describe_edit, describe_word_changes
 
 from tests.feeds.conftest import FESTIVAL
+from warta.feeds.diffs import describe_edit, describe_word_changes
 
 
 @pytest.mark.parametrize(

@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import lxml.html
+
+from tests.feeds.conftest import MUSEUM, T0, WCCF, Archive, build, make_config, page
 from warta.storage.database import Database
 from warta.storage.revisions import mark_gone
 from warta.storage.sources import ensure_source
 from warta.storage.topics import TopicMatcher
-
-from tests.feeds.conftest import MUSEUM, T0, WCCF, Archive, build, make_config, page
 
 PUBLISHED = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 

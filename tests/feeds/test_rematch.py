@@ -7,15 +7,15 @@ from pathlib import Path
 import feedparser
 from click.testing import CliRunner
 from sqlalchemy import text
-from warta.config import load_config
-from warta.crawler.runner import run_crawl_in_subprocess
-from warta.feeds.builder import build_feeds
-from warta.storage.database import Database
 
 from tests.conftest import write_config
 from tests.feeds.conftest import CONFIG, FESTIVAL, Archive, build, make_config
 from warta.cli.root import cli
+from warta.config import load_config
+from warta.crawler.runner import run_crawl_in_subprocess
 from warta.demo.siteserver import SiteServer
+from warta.feeds.builder import build_feeds
+from warta.storage.database import Database
 
 # Every matching of a document writes its membership rows anew (the feed build replaces them, and
 # the crawl's topic hook of old inserted them); with one topic that every page matches, a row

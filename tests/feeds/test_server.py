@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from warta.feeds.static_app import FeedFolderApp
 
+from warta.feeds.static_app import FeedFolderApp
 from warta.web.server import HttpServer
 
 FILES = {

@@ -8,11 +8,11 @@ import feedparser
 import lxml.html
 import pytest
 from lxml import etree
-from warta.feeds.atom import write_atom_feed
-from warta.feeds.model import FeedEntry
 
 from tests.conftest import require_shared
 from tests.feeds.conftest import T0, Archive, build, feed_files
+from warta.feeds.atom import write_atom_feed
+from warta.feeds.model import FeedEntry
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -13,17 +13,17 @@ from pathlib import Path
 
 import pytest
 import tomli_w
-from warta.config import load_config, parse_config
-from warta.feeds.static_app import FeedFolderApp
-from warta.storage.database import Database
-from warta.storage.sources import ensure_source
-from warta.storage.topics import TopicMatcher
 
 from tests.feeds.conftest import CONFIG as FEEDS_CONFIG
 from tests.feeds.conftest import FESTIVAL, MUSEUM, WCCF
 from tests.feeds.conftest import Archive as FeedArchive
 from tests.feeds.conftest import page as feed_page
+from warta.config import load_config, parse_config
+from warta.feeds.static_app import FeedFolderApp
 from warta.monitoring.endpoints import HealthReport, MonitoringApp
+from warta.storage.database import Database
+from warta.storage.sources import ensure_source
+from warta.storage.topics import TopicMatcher
 from warta.web.dispatch import make_warta_app
 from warta.web.server import HttpServer
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import feedparser
 import pytest
 from sqlalchemy import func, select
-from warta.storage.database import Database
-from warta.storage.models import Document, Revision
 
 from tests.conftest import write_config
 from tests.reliability.faultsite import FaultSite, article_html, page
 from tests.reliability.test_crawl_crashes import consistency_problems, slow_page
+from warta.storage.database import Database
+from warta.storage.models import Document, Revision
 
 ARTICLES = 10
 

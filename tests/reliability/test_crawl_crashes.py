@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from warta.storage.database import Database
-from warta.storage.models import Document, Revision
 
 from tests.conftest import ROOT, write_config
 from tests.reliability.faultsite import FaultSite, article_html, page
+from warta.storage.database import Database
+from warta.storage.models import Document, Revision
 
 ARTICLES = 36
 LISTING_PAGES = 3

@@ -5,9 +5,9 @@ from __future__ import annotations
 import socket
 
 import pytest
-from warta.feeds.static_app import FeedFolderApp
 
 from tests.reliability.conftest import FeedSite, http_request, raw_exchange, status_of
+from warta.feeds.static_app import FeedFolderApp
 from warta.web.server import HttpServer
 
 

@@ -19,8 +19,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from warta.storage.database import Database
-from warta.storage.models import CrawlError, CrawlRun, Document, Revision
 
 from tests.conftest import write_config
 from tests.reliability.faultsite import (
@@ -38,6 +36,8 @@ from tests.reliability.faultsite import (
     short_body,
     status,
 )
+from warta.storage.database import Database
+from warta.storage.models import CrawlError, CrawlRun, Document, Revision
 
 SECRET = "XXE-SECRET-4f1c9a-do-not-leak"
 PER_HOST = 2

@@ -13,16 +13,16 @@ from pathlib import Path
 import pytest
 import tomli_w
 from sqlalchemy import select
-from warta.crawler.runner import run_crawl_in_subprocess
-from warta.storage.database import Database
-from warta.storage.models import CrawlRun, Document, Revision
 
 from tests.conftest import POSTGRES_URL, free_port, postgres_schema_url, wait_for
 from tests.daemon.conftest import daemons  # noqa: F401 (daemons: the shared fixture)
+from warta.crawler.runner import run_crawl_in_subprocess
 from warta.daemon.executors.scrapyd.api import ScrapydError, ScrapydNode
 from warta.daemon.executors.scrapyd.deploy import deploy
 from warta.demo.config import DEMO_SITE, demo_sources, shipped_topics
 from warta.demo.siteserver import SiteServer
+from warta.storage.database import Database
+from warta.storage.models import CrawlRun, Document, Revision
 
 SCRAPYD = Path(sys.executable).parent / "scrapyd"
 

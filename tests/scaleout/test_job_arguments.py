@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from warta.config import load_config
-from warta.crawler.scrapyd.job import DispatchedCrawl, JobArgumentError
 
 from tests.conftest import write_config
+from warta.config import load_config
+from warta.crawler.scrapyd.job import DispatchedCrawl, JobArgumentError
 
 CONFIG = """
 [storage]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import func, select
-from warta.storage.database import Database
-from warta.storage.models import Capture
 
 from tests.conftest import free_port, write_config
 from tests.daemon.conftest import DaemonProcess, start_daemon
 from tests.scaleout.conftest import ScrapydProcess, archive_of, runs_of, scaleout_config, wait_until
 from warta.demo.siteserver import SiteServer
+from warta.storage.database import Database
+from warta.storage.models import Capture
 
 
 def captures_of(database: Database, run_id: int) -> int:

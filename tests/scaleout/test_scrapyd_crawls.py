@@ -6,16 +6,16 @@ from collections import Counter
 from pathlib import Path
 
 from click.testing import CliRunner
-from warta.config import load_config
-from warta.storage.database import Database
 
 from tests.conftest import free_port, write_config
 from tests.daemon.conftest import DaemonProcess, start_daemon
 from tests.scaleout.conftest import NODE_PASSWORD, ScrapydProcess, archive_of, runs_of, scaleout_config, wait_until
 from warta.cli.root import cli
+from warta.config import load_config
 from warta.daemon.executors.scrapyd.executor import ScrapydExecutor
 from warta.daemon.executors.scrapyd.nodes import NodePool
 from warta.demo.siteserver import SiteServer
+from warta.storage.database import Database
 
 SOURCES = ("disbud", "kabar", "portal")
 

@@ -8,12 +8,11 @@ import signal
 from collections import Counter
 from pathlib import Path
 
-from warta.storage.database import Database
-
 from tests.conftest import free_port, write_config
 from tests.daemon.conftest import DaemonProcess, start_daemon
 from tests.scaleout.conftest import ScrapydProcess, runs_of, scaleout_config, wait_until
 from warta.demo.siteserver import SiteServer
+from warta.storage.database import Database
 
 DISPATCHED = re.compile(r"crawl of (\S+) dispatched to \S+ as job \S+ \(run (\d+)\)")
 

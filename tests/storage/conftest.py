@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+
 from warta.storage.database import Database
 from warta.storage.revisions import PageRecord
 from warta.storage.sources import ensure_source

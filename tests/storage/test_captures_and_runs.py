@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+
+from tests.storage.conftest import later, page
 from warta.storage.captures import HttpExchange, read_blob, save_capture
 from warta.storage.database import Database
 from warta.storage.fetch_states import get_fetch_state, save_fetch_state
@@ -10,8 +12,6 @@ from warta.storage.models import Blob, Capture, CrawlError, CrawlRun
 from warta.storage.revisions import PageRecord, find_document, record_page
 from warta.storage.revisits import NotModified, note_not_modified
 from warta.storage.runs import RunCounts, add_run_error, finish_run, mark_interrupted_runs, start_run
-
-from tests.storage.conftest import later, page
 
 
 def exchange(body: bytes, hours: float = 0) -> HttpExchange:

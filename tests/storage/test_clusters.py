@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from tests.storage.conftest import ARTICLE, later, page
 from warta.storage.clusters import MAX_CANDIDATES, set_fingerprint
 from warta.storage.database import Database
 from warta.storage.fingerprints import fingerprint, to_signed64
 from warta.storage.models import Document
 from warta.storage.revisions import record_page
-
-from tests.storage.conftest import ARTICLE, later, page
 
 LONG_ARTICLE = " ".join([ARTICLE] * 2) + (
     " Panitia menyiapkan panggung utama, area kuliner dan pameran foto sejarah kampung Betawi."

@@ -7,11 +7,11 @@ import random
 from collections import Counter
 
 from sqlalchemy import func, select
+
+from tests.storage.conftest import later, page
 from warta.storage.database import Database
 from warta.storage.models import Document, Revision
 from warta.storage.revisions import record_page
-
-from tests.storage.conftest import later, page
 
 PROCESSES = 4
 RECORDS_PER_PROCESS = 200

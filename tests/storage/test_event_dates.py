@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 import dateparser
 import pytest
+
 from warta.storage.event_dates import find_date_spans
 from warta.storage.event_extraction import extract_events
 

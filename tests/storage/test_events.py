@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, time
 
 from sqlalchemy import func, select
+
+from tests.storage.conftest import later, page
 from warta.storage.database import Database
 from warta.storage.events import calendar_events
 from warta.storage.models import Event
 from warta.storage.revisions import mark_gone, record_page
-
-from tests.storage.conftest import later, page
 
 FESTIVAL = (
     "Dinas Kebudayaan menggelar Festival Budaya Betawi di Perkampungan Budaya Betawi Setu Babakan "

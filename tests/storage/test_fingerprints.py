@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.storage.conftest import ARTICLE
 from warta.storage.clusters import MAX_DISTANCE
 from warta.storage.fingerprints import (
     content_hash,
@@ -12,8 +13,6 @@ from warta.storage.fingerprints import (
     simhash_bands,
     words,
 )
-
-from tests.storage.conftest import ARTICLE
 
 EXTRA = (
     " Panitia menyiapkan panggung utama, area kuliner dan pameran foto sejarah kampung Betawi."

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from warta.storage.database import Database
-from warta.storage.leadership import SchedulerLeadership, lock_key
 
 from tests.conftest import wait_for
+from warta.storage.database import Database
+from warta.storage.leadership import SchedulerLeadership, lock_key
 
 
 def test_only_one_daemon_holds_the_scheduler_lock_until_it_lets_go(db: Database) -> None:

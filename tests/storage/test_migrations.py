@@ -7,15 +7,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from sqlalchemy import inspect, text
+
+from tests.conftest import write_config
+from warta.cli.root import cli
 from warta.storage import migrate
 from warta.storage.database import Database
 from warta.storage.errors import DatabaseUnavailableError, SchemaOutdatedError
 from warta.storage.models import Base
 from warta.storage.search import SearchQuery, search_documents
 from warta.storage.search_index import is_modelled
-
-from tests.conftest import write_config
-from warta.cli.root import cli
 
 
 def test_upgrade_from_empty_creates_every_table(db_url: str) -> None:

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, inspect
-from warta.storage.database import Database
-from warta.storage.errors import DatabaseMissingError
 
 from tests.conftest import write_config
 from warta.cli.root import cli
+from warta.storage.database import Database
+from warta.storage.errors import DatabaseMissingError
 
 SOURCE = """
 [[sources]]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import event, func, select
+
+from tests.storage.conftest import ARTICLE, later, page
 from warta.storage.database import Database
 from warta.storage.models import Document, Revision, UrlAlias
 from warta.storage.revisions import Outcome, document_ids, find_document, mark_gone, record_page
 from warta.storage.revisits import NotModified, note_not_modified
-
-from tests.storage.conftest import ARTICLE, later, page
 
 
 def record(db: Database, record_page_args):

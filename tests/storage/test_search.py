@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+
+from tests.storage.conftest import later, page
 from warta.storage import migrate
 from warta.storage.database import Database
 from warta.storage.document_records import DocumentRecord, RevisionRecord
@@ -18,8 +20,6 @@ from warta.storage.revisions import mark_gone, record_page
 from warta.storage.search import SearchPage, SearchQuery, SnippetPart, search_documents
 from warta.storage.search_index import build_search_index
 from warta.storage.topics import add_memberships
-
-from tests.storage.conftest import later, page
 
 BASE = "https://disbud.jakarta.go.id/berita/"
 
@@ -306,6 +306,7 @@ def test_upgrading_an_archive_builds_its_index_with_progress(db_url: str) -> Non
 def _seed_before_search(connection: Any) -> None:
     """Write three documents the way a 0002 archive holds them (no search tables exist yet)."""
     from sqlalchemy.orm import Session
+
     from warta.storage.sources import ensure_source
 
     with Session(connection) as session:

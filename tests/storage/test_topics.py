@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+
+from tests.storage.conftest import ARTICLE, later, page
 from warta.storage.database import Database
 from warta.storage.memberships import (
     FINGERPRINT_KEY,
@@ -16,8 +18,6 @@ from warta.storage.models import TopicMembership
 from warta.storage.revisions import record_page
 from warta.storage.state import get_state
 from warta.storage.topics import TopicMatcher, TopicRule, normalize_text
-
-from tests.storage.conftest import ARTICLE, later, page
 
 
 def matches(rule: TopicRule, text: str, source_id: str = "disbud", language: str | None = "id") -> bool:

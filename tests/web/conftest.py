@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
+
+from tests.conftest import BACKENDS, postgres_schema_url
 from warta.config import WartaConfig, load_config
 from warta.crawler.runner import run_crawl_in_subprocess
+from warta.demo.config import DEMO_SITE, demo_config_text
+from warta.demo.siteserver import SiteServer
 from warta.storage.database import Database
 from warta.storage.memberships import bring_memberships_up_to_date
 from warta.storage.topics import TopicMatcher
-
-from tests.conftest import BACKENDS, postgres_schema_url
-from warta.demo.config import DEMO_SITE, demo_config_text
-from warta.demo.siteserver import SiteServer
 from warta.web.app import create_app
 
 HOSTILE_PATH = "kabar/budaya/kafe-senirupa-malam-puisi"

@@ -6,9 +6,8 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from warta.storage.events import calendar_events
-
 from tests.web.conftest import CrawledSite
+from warta.storage.events import calendar_events
 
 DAY = re.compile(r'<h2><time datetime="(\d{4}-\d{2}-\d{2})">')
 STORY = re.compile(r'<a href="/stories/(\d+)">')

@@ -6,10 +6,10 @@ import re
 
 import pytest
 from sqlalchemy import select
-from warta.storage.models import Document
-from warta.storage.revisions import find_document
 
 from tests.web.conftest import HOSTILE_PATH, HOSTILE_TITLE, CrawledSite
+from warta.storage.models import Document
+from warta.storage.revisions import find_document
 
 EDITED_PATH = "disbud/berita/festival-setu-babakan-2026"
 

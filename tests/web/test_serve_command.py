@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
-from warta.config import load_config
-from warta.storage.database import Database
 
 from tests.conftest import invoke_signalled_on_announce, signal_and_wait, write_config
 from warta.cli.root import cli
+from warta.config import load_config
+from warta.storage.database import Database
 from warta.web.app import create_app
 from warta.web.security import AuthConfigError, hash_password
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from warta.feeds.static_app import FeedFolderApp
 
+from warta.feeds.static_app import FeedFolderApp
 from warta.web.server import MAX_HEADER_BYTES, MAX_HEADERS, MAX_REQUEST_LINE_BYTES, HttpServer, head_refusal
 
 FEED = b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"/>'

@@ -66,6 +66,4 @@ def _server_error(request: Request, exc: Exception) -> Response:
     logger.exception("the archive browser failed on %s", request.url.path, exc_info=exc)
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": "internal error; see the server log", "status": 500}, status_code=500)
-    return Response(
-        "internal error; the server log says what went wrong\n", status_code=500, media_type="text/plain"
-    )
+    return Response("internal error; the server log says what went wrong\n", status_code=500, media_type="text/plain")

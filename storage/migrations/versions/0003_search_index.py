@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.exc import DBAPIError
+
 from warta.storage.errors import StorageError
 from warta.storage.search_index import build_search_index
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
 from warta.storage.events import backfill_events
 
 revision = "0005"
