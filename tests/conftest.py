@@ -88,19 +88,37 @@ def write_config(folder: Path, body: str, name: str = "warta.toml") -> Path:
 # start first, so that under `--dist loadscope` (one module per worker at a time) no worker is
 # left alone with a long module at the end while the other sits idle.
 SLOWEST_MODULES = (
-    "tests/crawler/test_politeness.py",
-    "tests/reliability/test_secrets.py",
     "tests/reliability/test_crawl_crashes.py",
-    "tests/daemon/test_daemon_failures.py",
-    "tests/scaleout/test_scrapyd_crawls.py",
-    "tests/reliability/test_hostile_sites.py",
+    "tests/daemon/test_controls.py",
+    "tests/crawler/test_politeness.py",
     "tests/daemon/test_daemon_signals.py",
+    "tests/reliability/test_hostile_sites.py",
+    "tests/web (crawled site)",
+    "tests/daemon/test_daemon_failures.py",
+    "tests/crawler/test_incomplete_runs.py",
+    "tests/reliability/test_concurrent_processes.py",
+    "tests/demo/test_demo_command.py",
+    "tests/test_packaging.py",
+    "tests/reliability/test_feeds_killed.py",
     "tests/scaleout/test_standby_daemon.py",
-    "tests/scaleout/test_node_failure.py",
+    "tests/storage/test_concurrency.py",
+    "tests/daemon/test_daemon_process.py",
     "tests/crawler/test_crawl.py",
-    "tests/daemon/test_crawl_process.py",
+    "tests/daemon/test_live_metrics.py",
+    "tests/bench/test_crawl_benchmarks.py",
+    "tests/scaleout/test_scrapyd_crawls.py",
     "tests/archive/test_crawled_export.py",
+    "tests/scaleout/test_node_failure.py",
+    "tests/reliability/test_secrets.py",
+    "tests/daemon/test_crawl_process.py",
 )
+# Modules that share a package-scoped fixture (tests/web's crawled site: two crawls on each database)
+# run as one unit on one worker, so the fixture is built once rather than once per worker.
+SHARED_FIXTURE_SCOPES = {
+    "tests/web/test_browser.py": "tests/web (crawled site)",
+    "tests/web/test_events_page.py": "tests/web (crawled site)",
+    "tests/web/test_pages.py": "tests/web (crawled site)",
+}
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 60.0, interval: float = 0.05) -> Any:
@@ -134,10 +152,29 @@ def signal_and_wait(process: subprocess.Popen[str], signum: int, timeout: float 
     return output
 
 
+def scope_of(nodeid: str) -> str:
+    """Return the unit of work a test belongs to: its module, or the group sharing a package fixture."""
+    module = nodeid.split("::", 1)[0]
+    return SHARED_FIXTURE_SCOPES.get(module, module)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the slowest modules first; the rest keep their order."""
-    rank = {module: position for position, module in enumerate(SLOWEST_MODULES)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
+    """Run the slowest units first, so that none starts last and holds up the end of the run."""
+    rank = {scope: position for position, scope in enumerate(SLOWEST_MODULES)}
+    items.sort(key=lambda item: rank.get(scope_of(item.nodeid), len(rank)))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With --dist loadscope, hand out work by `scope_of` (modules, and the groups sharing a fixture)."""
+    if config.getoption("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixtureScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return scope_of(nodeid)
+
+    return SharedFixtureScheduling(config, log)
 
 
 def invoke_signalled_on_announce(

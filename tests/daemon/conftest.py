@@ -195,12 +195,14 @@ class Site:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
-    """Serve the test listing site; /hang/ holds every request until the test ends."""
+    """Serve the test listing site; /hang/ holds every request until `release` is set (at the latest, at the end)."""
     release = threading.Event()
     server = SiteServer(write_listing_site(tmp_path / "site"), day="good")
 
     def hang(handler: BaseHTTPRequestHandler) -> None:
         release.wait(120)
+        # released: answer at once, so that a crawl still waiting ends now
+        handler.send_error(404, "released")
 
     server.add_route("/hang/", hang)
     server.start()

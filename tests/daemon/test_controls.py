@@ -134,9 +134,9 @@ def test_crawl_now_waits_for_the_running_crawl_of_its_source(
     db_url: str, site: Site, tmp_path: Path, daemons: list[DaemonProcess]
 ) -> None:
     port = free_port()
-    # the crawl of /hang/ holds until its time limit, long enough for the checks made while it runs
+    # the crawl of /hang/ holds until the test releases it, after the checks made while it runs
     sources = source_toml("stuck", site.url + "/hang/", "every 1h")
-    config = write_config(tmp_path, daemon_config(db_url, port, sources, crawl_timeout="20s"))
+    config = write_config(tmp_path, daemon_config(db_url, port, sources, crawl_timeout="120s"))
     daemons.append(daemon := start_daemon(config, port, log_format="json"))
     database = Database(db_url)
     try:
@@ -150,7 +150,8 @@ def test_crawl_now_waits_for_the_running_crawl_of_its_source(
         with database.reading() as session:
             assert [request.source_id for request in pending_crawl_requests(session)] == ["stuck"]
 
-        # the first crawl ends at its time limit, then the requested one runs (and hangs as long)
+        # released, the first crawl ends (its start page gets no answer), then the requested one runs
+        site.release.set()
         wait_for(lambda: finished_runs(database, "stuck") == 2, timeout=120)
         with database.reading() as session:
             assert pending_crawl_requests(session) == []
