@@ -40,14 +40,25 @@ def process_identity(pid: int) -> tuple[int, str] | None:
     return None if state in ("Z", "X") else (pid, start_time)
 
 
+def parent_of(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def extraction_workers(crawl_pid: int) -> list[tuple[int, str]]:
-    """Return the identities of the crawl's extraction workers (spawned multiprocessing children)."""
+    """Return the identities of the crawl's extraction workers: the children of its fork server.
+
+    The fork server is the crawl's own child; the workers are forked from it, so their
+    command line is the server's (multiprocessing.forkserver) and their parent is not the crawl.
+    """
     workers = []
     for pid in descendants(crawl_pid):
         with contextlib.suppress(OSError):
             command = Path(f"/proc/{pid}/cmdline").read_bytes()
             identity = process_identity(pid)
-            if b"spawn_main" in command and identity:
+            if b"multiprocessing.forkserver" in command and parent_of(pid) != crawl_pid and identity:
                 workers.append(identity)
     return workers
 
