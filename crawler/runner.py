@@ -24,7 +24,8 @@ from warta.config import ConfigError, SourceConfig, WartaConfig, load_config
 from warta.crawler.errors import CrawlAlreadyRanError, CrawlProcessError, UnknownSourceError
 from warta.crawler.extractor_pool import ExtractorPool
 from warta.crawler.recorder import SourceRecorder, recorder_settings, run_progress
-from warta.crawler.report import CrawlReport, ProgressEvent, SourceReport
+from warta.crawler.report import CrawlReport, ProgressCallback, ProgressEvent, SourceReport
+from warta.crawler.selection import select_sources
 from warta.crawler.settings import scrapy_settings
 from warta.crawler.spiders import SPIDERS, spider_arguments
 from warta.storage.database import Database
@@ -33,25 +34,11 @@ from warta.storage.runs import finish_run
 
 logger = logging.getLogger(__name__)
 
-ProgressCallback = Callable[[ProgressEvent], None]
 # After the time limit: SIGTERM asks Scrapy to close the spiders (in-flight downloads still finish);
 # a second SIGTERM after STOP_GRACE_SECONDS stops the reactor at once; SIGKILL after KILL_GRACE_SECONDS.
 STOP_GRACE_SECONDS = 3.0
 KILL_GRACE_SECONDS = 15.0
 _has_run = False
-
-
-def select_sources(cfg: WartaConfig, source_ids: Sequence[str] | None) -> list[SourceConfig]:
-    """Return the sources to crawl: the named ones (in order), else every enabled source."""
-    if not source_ids:
-        return cfg.enabled_sources()
-    known = [source.id for source in cfg.sources]
-    unknown = [source_id for source_id in source_ids if source_id not in known]
-    if unknown:
-        raise UnknownSourceError(
-            f"unknown source id {', '.join(unknown)}; configured sources: {', '.join(known) or '(none)'}"
-        )
-    return [cfg.source(source_id) for source_id in dict.fromkeys(source_ids)]
 
 
 def run_crawl(
