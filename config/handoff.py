@@ -4,6 +4,7 @@ The daemon validates the config once, when it starts or on a SIGHUP it
 accepts, and hands a crawl exactly that: a local crawl child reads it from its
 stdin, a Scrapyd job from its job arguments. Neither reads the file on disk,
 so an edit saved there (or a reload the daemon refused) never reaches a crawl.
+The demo and the tests start their local crawls the same way.
 
 Only what a crawl reads travels: [crawler], [[topics]] and the crawled sources,
 plus [storage] when the receiver is given no database URL of its own. The

@@ -3,7 +3,7 @@
 CrawlerError            base class (a WartaError): a crawl, preview or probe could not be run as asked.
 UnknownSourceError      a requested source id is not in the config (a usage error).
 CrawlAlreadyRanError    run_crawl was called twice in one process (Scrapy's reactor cannot restart).
-CrawlProcessError       the crawl subprocess ended without a report (crash, bad config, database down).
+CrawlProcessError       a crawl in a child process left sources uncrawled (crash, bad config, database down).
 ProbeError              (crawler.probe) a URL the operator named cannot be fetched at all.
 """
 
@@ -27,4 +27,4 @@ class CrawlAlreadyRanError(CrawlerError):
 
 
 class CrawlProcessError(CrawlerError):
-    """Raised when the crawl subprocess ended without sending its report."""
+    """Raised when a caller needs every source of a crawl in a child process, and some did not run."""

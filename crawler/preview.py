@@ -14,7 +14,8 @@ from pathlib import Path
 
 from warta.config import WartaConfig
 from warta.crawler.report import SourceReport
-from warta.crawler.runner import run_crawl, select_sources
+from warta.crawler.runner import run_crawl
+from warta.crawler.selection import select_sources
 from warta.storage.database import Database
 from warta.storage.exports import DocumentFilter, iter_documents
 from warta.storage.memberships import bring_memberships_up_to_date

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Self
 
@@ -29,7 +29,7 @@ from scrapy.statscollectors import StatsCollector
 from sqlalchemy.orm import Session
 
 from warta.config import SourceConfig
-from warta.crawler.report import ProgressEvent, SourceReport
+from warta.crawler.report import ProgressCallback, ProgressEvent, SourceReport
 from warta.crawler.urls import canonical_from_page, canonicalize_url
 from warta.storage.captures import HttpExchange, save_capture
 from warta.storage.database import Database, SharedDatabases
@@ -47,7 +47,6 @@ if TYPE_CHECKING:  # the crawl process never extracts; trafilatura is imported i
 
 logger = logging.getLogger(__name__)
 
-ProgressCallback = Callable[[ProgressEvent], None]
 Validators = tuple[str | None, str | None]
 DATABASE_URL_SETTING = "WARTA_DATABASE_URL"
 RUN_ID_SETTING = "WARTA_RUN_ID"

@@ -1,11 +1,13 @@
 """What a crawl reports: counts and outcome per source, and live progress events.
 
-These are plain dataclasses that cross process boundaries (the crawl may run in a
-subprocess and print JSON), so they convert to and from plain dicts.
+These are plain dataclasses that cross process boundaries (a crawl in a child
+process prints its progress as JSON lines), so they convert to and from plain data.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -13,6 +15,8 @@ from warta.storage.runs import RunCounts
 
 # A source run ends in one of these; "ok" also covers runs with page errors (counted, not fatal).
 SOURCE_STATUSES = ("ok", "failed", "timeout", "interrupted")
+# the key that marks a progress line among a crawl child's output
+PROGRESS_KEY = "progress"
 
 
 @dataclass
@@ -99,3 +103,22 @@ class ProgressEvent:
     errors: int
     finished: bool = False
     run_id: int | None = None
+
+    def as_line(self) -> str:
+        """Return the event as one JSON line, as a crawl child prints it for the process that started it."""
+        return json.dumps({PROGRESS_KEY: asdict(self)}, ensure_ascii=False)
+
+    @classmethod
+    def from_line(cls, line: str) -> ProgressEvent | None:
+        """Return the event printed by `as_line`, or None for any other line."""
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            return None
+        if not isinstance(entry, dict) or not isinstance(entry.get(PROGRESS_KEY), dict):
+            return None
+        return cls(**entry[PROGRESS_KEY])
+
+
+# What a crawl's caller passes to receive its progress events.
+ProgressCallback = Callable[[ProgressEvent], None]

@@ -1,4 +1,4 @@
-"""The layers point one way: config <- storage <- crawler, feeds, archive <- monitoring <- web <- daemon <- cli.
+"""The layers point one way: config <- storage <- crawler, feeds, archive <- monitoring <- web <- daemon <- demo <- cli.
 
 Installed, every layer lives in the `warta` namespace; in the repository the layers below the
 application keep their own top-level folders (config/ is warta.config, and so on).
@@ -34,7 +34,8 @@ ALLOWED = {
     "archive": {"config", "storage"},
     "monitoring": BELOW_APP,
     "daemon": BELOW_APP | {"monitoring", "web"},
-    "demo": BELOW_APP,
+    # the demo crawls as the daemon does (daemon.executors.local)
+    "demo": BELOW_APP | {"monitoring", "web", "daemon"},
     "web": BELOW_APP | {"monitoring"},
     "cli": BELOW_APP | {"monitoring", "daemon", "demo", "web"},
 }

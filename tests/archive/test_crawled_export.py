@@ -20,11 +20,11 @@ import pytest
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
+from tests.child_crawl import crawl_in_child
 from tests.conftest import BACKENDS, postgres_schema_url
 from warta import archive
 from warta.archive.selection import Selection
 from warta.config import WartaConfig, load_config
-from warta.crawler.runner import run_crawl_in_subprocess
 from warta.demo.config import DEMO_SITE, demo_config_text
 from warta.demo.siteserver import SiteServer
 from warta.storage.database import Database
@@ -50,11 +50,11 @@ def crawled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         config_path = folder / "warta.toml"
         config_path.write_text(demo_config_text(site.url, folder).replace(f"sqlite:///{folder / 'warta.db'}", url))
         cfg = load_config(config_path, environ={})
-        assert run_crawl_in_subprocess(config_path, timeout_seconds=120).all_ran
+        assert crawl_in_child(config_path, timeout_seconds=120).all_ran
         database = Database.from_config(cfg)
         first = archive.export(cfg, database, "jsonl", folder / "day1.jsonl")
         site.switch("day2")
-        assert run_crawl_in_subprocess(config_path, timeout_seconds=120).all_ran
+        assert crawl_in_child(config_path, timeout_seconds=120).all_ran
     yield CrawledArchive(cfg, database, first.id, folder)
     database.dispose()
     for _ in urls:  # drops the PostgreSQL schema

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from tests.child_crawl import crawl_in_child
 from tests.conftest import BACKENDS, postgres_schema_url, write_config
 from warta.crawler.report import CrawlReport, ProgressEvent
-from warta.crawler.runner import run_crawl_in_subprocess
 from warta.demo.siteserver import LoggedRequest, SiteServer
 from warta.storage.database import Database
 from warta.storage.models import Capture, CrawlRun, Document, Revision
@@ -170,7 +170,7 @@ def crawl_step(scenario_sites: Sites, config_path: Path, db_url: str) -> Step:
     """Run one crawl in a subprocess and collect its report, the request logs and the archive."""
     scenario_sites.clear_logs()
     events: list[ProgressEvent] = []
-    report = run_crawl_in_subprocess(config_path, None, timeout_seconds=120, progress=events.append)
+    report = crawl_in_child(config_path, None, timeout_seconds=120, progress=events.append)
     requests = {name: scenario_sites.log(name) for name in SITE_NAMES}
     run_ids = [source.run_id for source in report.sources]
     database = Database(db_url)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from tests.child_crawl import crawl_in_child
 from tests.conftest import write_config
-from warta.crawler.runner import run_crawl_in_subprocess
 from warta.demo.siteserver import SiteServer
 from warta.storage.database import Database
 from warta.storage.models import Document
@@ -61,11 +61,11 @@ urls = ["{site.url}/berita/"]
 follow = ['/berita/[a-z-]+$']
 """,
         )
-        first = run_crawl_in_subprocess(config, timeout_seconds=120).source("disbud")
+        first = crawl_in_child(config, timeout_seconds=120).source("disbud")
         assert (first.new, first.errors) == (1, 1)
         site.switch("day2")
         site.clear_log()
-        second = run_crawl_in_subprocess(config, timeout_seconds=120).source("disbud")
+        second = crawl_in_child(config, timeout_seconds=120).source("disbud")
         listing_answers = [entry.status for entry in site.requests if entry.path == "/berita/"]
     assert second.new == 1
     assert listing_answers == [200]  # read in full: the first run's validators were not kept

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from tests.child_crawl import crawl_in_child
 from tests.conftest import BACKENDS, postgres_schema_url, write_config
 from tests.crawler.fixture_sites import install_site
 from warta.crawler.report import SourceReport
-from warta.crawler.runner import run_crawl_in_subprocess
 from warta.demo.siteserver import SiteServer
 from warta.storage.database import Database
 from warta.storage.models import CrawlError, CrawlRun, Document
@@ -104,7 +104,7 @@ def limits_crawl(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     try:
         with server:
             path = config(root, db_url, f"{server.url}/sibuk", f"{server.url}/besar", max_page_bytes="100kB")
-            report = run_crawl_in_subprocess(path, None, timeout_seconds=60).source("gedung-kesenian")
+            report = crawl_in_child(path, None, timeout_seconds=60).source("gedung-kesenian")
         database = Database(db_url)
         try:
             with database.reading() as session:
@@ -134,7 +134,7 @@ def test_page_over_max_page_bytes_is_refused_and_counted_as_an_error(limits_craw
 
 def test_unreachable_source_exits_1_and_marks_nothing_gone(tmp_path: Path, db_url: str, site: SiteServer) -> None:
     path = config(tmp_path, db_url, f"{site.url}/pengumuman")
-    first = run_crawl_in_subprocess(path, None, timeout_seconds=60)
+    first = crawl_in_child(path, None, timeout_seconds=60)
     assert first.source("gedung-kesenian").new == 1
     site.stop()  # the host is now unreachable: connection refused
     result = subprocess.run(
@@ -187,7 +187,7 @@ def test_crawl_past_its_time_limit_is_stopped_and_its_run_ends_as_timeout(
         # The limit counts from the child's start, and the child spends about 3 CPU-seconds on imports
         # before its first request: on a busy two-core machine that took over 9 s. 30 s leaves room
         # for that; the stalled route would hold the crawl for 120 s, so the limit still strikes first.
-        report = run_crawl_in_subprocess(path_file, ["gedung-kesenian"], timeout_seconds=30)
+        report = crawl_in_child(path_file, ["gedung-kesenian"], timeout_seconds=30)
     finally:
         route.release.set()
     assert route.asked.is_set()  # the crawl was under way when the limit struck

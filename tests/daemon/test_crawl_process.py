@@ -1,4 +1,4 @@
-"""The local executor's crawl children: time limit, process-group kill, log relay, and settling their runs."""
+"""The local executor's crawl children: time limit, process-group kill, log relay, output, and settling their runs."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from sqlalchemy import select
 
 from tests.conftest import wait_for
 from warta.config import SourceConfig, WartaConfig
+from warta.crawler.errors import UnknownSourceError
+from warta.crawler.report import ProgressEvent
 from warta.daemon.executors.child_process import ChildProcesses
-from warta.daemon.executors.local import LocalExecutor
+from warta.daemon.executors.local import LocalExecutor, shown_log_level
 from warta.storage.database import Database
 from warta.storage.models import CrawlRun
 from warta.storage.sources import ensure_source
@@ -31,6 +33,17 @@ with db.transaction() as session:
 
 
 SOURCE = SourceConfig(id="site", kind="listing", urls=["http://127.0.0.1:9/"])
+OTHER = SourceConfig(id="other", kind="listing", urls=["http://127.0.0.1:9/other"])
+# records one finished run per source id given after the database URL, the nth counting n new pages
+RECORD_RUNS_OF_ARGUMENTS = """
+import sys
+from warta.storage.database import Database
+from warta.storage.runs import RunCounts, finish_run, start_run
+db = Database(sys.argv[1])
+for n, source_id in enumerate(sys.argv[2:], start=1):
+    with db.transaction() as session:
+        finish_run(session, start_run(session, source_id), "ok", RunCounts(new=n))
+"""
 
 
 def python(code: str, *args: str) -> list[str]:
@@ -38,10 +51,15 @@ def python(code: str, *args: str) -> list[str]:
 
 
 def executor(archive: Database, code: str, timeout_seconds: float, kill_grace_seconds: float = 5.0) -> LocalExecutor:
-    """Return a local executor whose child runs `code` (with the database URL as its argument)."""
-    cfg = WartaConfig.model_validate({"storage": {"url": archive.url}, "sources": [SOURCE.model_dump()]})
+    """Return a local executor whose child runs `code` (with the database URL and the source ids as arguments)."""
+    sources = [SOURCE.model_dump(), OTHER.model_dump()]
+    cfg = WartaConfig.model_validate({"storage": {"url": archive.url}, "sources": sources})
     return LocalExecutor(
-        archive, lambda: cfg, timeout_seconds, lambda _source_id: python(code, archive.url), kill_grace_seconds
+        archive,
+        lambda: cfg,
+        timeout_seconds,
+        lambda source_ids: python(code, archive.url, *source_ids),
+        kill_grace_seconds,
     )
 
 
@@ -49,6 +67,7 @@ def executor(archive: Database, code: str, timeout_seconds: float, kill_grace_se
 def archive(db: Database) -> Database:
     with db.transaction() as session:
         ensure_source(session, "site", "Site", "listing")
+        ensure_source(session, "other", "Other", "listing")
     return db
 
 
@@ -96,6 +115,32 @@ def test_child_log_lines_are_relayed_and_the_last_error_kept(caplog: pytest.LogC
     assert (result.returncode, result.timed_out) == (0, False)
     assert result.last_error == "start URL answered 500"
     assert "[site] fetched 3 pages" in caplog.text
+
+
+def test_child_output_lines_reach_the_caller_before_the_run_returns() -> None:
+    code = """
+        for n in range(3):
+            print(f"line {n}")
+    """
+    lines: list[str] = []
+    result = ChildProcesses(timeout_seconds=30).run("site", python(code), on_output=lines.append)
+    assert result.returncode == 0
+    assert lines == ["line 0", "line 1", "line 2"]
+
+
+def test_a_failing_output_handler_does_not_stall_the_child(caplog: pytest.LogCaptureFixture) -> None:
+    # far more than a pipe holds: a child whose output is no longer read blocks until its time limit
+    code = """
+        for n in range(40):
+            print("x" * 10_000)
+    """
+
+    def fail(line: str) -> None:
+        raise ValueError("the handler broke")
+
+    result = ChildProcesses(timeout_seconds=30).run("site", python(code), on_output=fail)
+    assert (result.returncode, result.timed_out) == (0, False)
+    assert "the handler broke" in caplog.text
 
 
 def test_stop_all_stops_running_children() -> None:
@@ -165,9 +210,58 @@ def test_the_child_reads_the_accepted_config_from_stdin_not_from_its_arguments(a
         sys.exit(3)
     """
     cfg = WartaConfig.model_validate({"storage": {"url": archive.url}, "sources": [SOURCE.model_dump()]})
-    crawls = LocalExecutor(archive, lambda: cfg, 30, lambda _source_id: python(code))
+    crawls = LocalExecutor(archive, lambda: cfg, 30, lambda _source_ids: python(code))
     settled = crawls.run(SOURCE)
     assert settled.error.endswith(f"{archive.url} []")
+
+
+def test_several_sources_crawled_in_one_child_are_reported_from_their_runs(archive: Database) -> None:
+    report = executor(archive, RECORD_RUNS_OF_ARGUMENTS, timeout_seconds=30).crawl()
+    stored = {run.source_id: run for run in runs(archive)}
+    assert [(item.id, item.status, item.new) for item in report.sources] == [("site", "ok", 1), ("other", "ok", 2)]
+    assert [item.run_id for item in report.sources] == [stored["site"].id, stored["other"].id]
+    assert len({run.pid for run in stored.values()}) == 1
+
+
+def test_a_crawl_of_named_sources_crawls_only_those(archive: Database) -> None:
+    report = executor(archive, RECORD_RUNS_OF_ARGUMENTS, timeout_seconds=30).crawl(["other"])
+    assert [(item.id, item.new) for item in report.sources] == [("other", 1)]
+    assert [run.source_id for run in runs(archive)] == ["other"]
+
+
+def test_a_crawl_of_an_unknown_source_id_starts_no_child(archive: Database) -> None:
+    crawls = executor(archive, RECORD_RUNS_OF_ARGUMENTS, timeout_seconds=30)
+    with pytest.raises(UnknownSourceError, match="nope"):
+        crawls.crawl(["site", "nope"])
+    assert runs(archive) == []
+
+
+def test_progress_lines_of_the_child_reach_the_caller(archive: Database) -> None:
+    code = """
+        import json
+        from warta.crawler.report import ProgressEvent
+        print(ProgressEvent("site", fetched=1, queued=2, new=1, changed=0, errors=0).as_line())
+        print(ProgressEvent("site", fetched=3, queued=0, new=2, changed=0, errors=0, finished=True).as_line())
+        print(json.dumps({"sources": [{"id": "site", "new": 2}]}))
+    """
+    events: list[ProgressEvent] = []
+    executor(archive, code, timeout_seconds=30).crawl(["site"], progress=events.append)
+    assert [(event.fetched, event.finished) for event in events] == [(1, False), (3, True)]
+
+
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [(logging.DEBUG, "debug"), (logging.INFO, "info"), (logging.WARNING, "warning"), (logging.CRITICAL, "error")],
+    ids=["debug", "info", "warning", "critical"],
+)
+def test_a_crawl_child_logs_at_the_level_its_caller_shows(shown: int, expected: str) -> None:
+    crawl_logger = logging.getLogger("warta.crawl")
+    before = crawl_logger.level
+    crawl_logger.setLevel(shown)
+    try:
+        assert shown_log_level() == expected
+    finally:
+        crawl_logger.setLevel(before)
 
 
 def _alive(pid: int) -> bool:

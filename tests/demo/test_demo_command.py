@@ -20,7 +20,10 @@ import pytest
 from lxml import etree
 
 from tests.conftest import require_shared, signal_and_wait
+from warta.crawler.errors import CrawlProcessError
+from warta.crawler.report import CrawlReport, SourceReport
 from warta.demo.folder import claim_demo_folder
+from warta.demo.runner import require_all_ran
 
 USER_NOTE = "notes the user keeps next to the demo"
 
@@ -65,6 +68,14 @@ def test_demo_reports_the_counts_of_the_two_days(demo_run) -> None:
     assert rows[("day 2", "kabar")] == [1, 1, 4, 0, 0]
     assert rows[("day 2", "portal")] == [1, 0, 5, 0, 0]
     assert "Day two: 3 new, 2 changed, 1 gone stories" in result.stdout
+
+
+def test_a_demo_crawl_that_left_a_source_uncrawled_fails_naming_it() -> None:
+    ran = SourceReport("disbud")
+    assert require_all_ran(CrawlReport([ran])).sources == [ran]
+    stopped = SourceReport("kabar", status="timeout", error="stopped after 300s")
+    with pytest.raises(CrawlProcessError, match=r"^kabar: timeout \(stopped after 300s\)$"):
+        require_all_ran(CrawlReport([ran, stopped]))
 
 
 def test_demo_rerun_in_its_own_folder_leaves_the_users_files(demo_run) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 import icalendar
 from click.testing import CliRunner
 
+from tests.child_crawl import crawl_in_child
 from tests.conftest import write_config
 from warta.cli import cli
-from warta.crawler.runner import run_crawl_in_subprocess
 from warta.demo.siteserver import SiteServer
 
 SITE = Path(__file__).parent / "sites" / "agenda"
@@ -24,7 +24,7 @@ def festival(feed_dir: Path) -> icalendar.Event:
 
 
 def crawl_and_build(config: Path) -> None:
-    report = run_crawl_in_subprocess(config, None, timeout_seconds=120)
+    report = crawl_in_child(config, None, timeout_seconds=120)
     assert [source.new + source.changed for source in report.sources] == [1]
     result = CliRunner().invoke(cli, ["--config", str(config), "feeds", "build"], env={"WARTA_STORAGE_URL": ""})
     assert result.exit_code == 0, result.output

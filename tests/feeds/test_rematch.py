@@ -8,11 +8,11 @@ import feedparser
 from click.testing import CliRunner
 from sqlalchemy import text
 
+from tests.child_crawl import crawl_in_child
 from tests.conftest import write_config
 from tests.feeds.conftest import CONFIG, FESTIVAL, Archive, build, make_config
 from warta.cli.root import cli
 from warta.config import load_config
-from warta.crawler.runner import run_crawl_in_subprocess
 from warta.demo.siteserver import SiteServer
 from warta.feeds.builder import build_feeds
 from warta.storage.database import Database
@@ -179,7 +179,7 @@ title = "Festivals"
 any = ["festival"]
 """,
         )
-        report = run_crawl_in_subprocess(config, timeout_seconds=120).source("disbud")
+        report = crawl_in_child(config, timeout_seconds=120).source("disbud")
     assert report.new == len(ARTICLES), report
     build_feeds(load_config(config), db)
     assert times_matched(db) == [1] * len(ARTICLES)

@@ -14,9 +14,9 @@ import pytest
 import tomli_w
 from sqlalchemy import select
 
+from tests.child_crawl import crawl_in_child
 from tests.conftest import POSTGRES_URL, free_port, postgres_schema_url, wait_for
 from tests.daemon.conftest import daemons  # noqa: F401 (daemons: the shared fixture)
-from warta.crawler.runner import run_crawl_in_subprocess
 from warta.daemon.executors.scrapyd.api import ScrapydError, ScrapydNode
 from warta.daemon.executors.scrapyd.deploy import deploy
 from warta.demo.config import DEMO_SITE, demo_sources, shipped_topics
@@ -191,7 +191,7 @@ def local_archive(demo_site: SiteServer, tmp_path_factory: pytest.TempPathFactor
     db_url = f"sqlite:///{folder / 'warta.db'}"
     config = folder / "warta.toml"
     config.write_text(scaleout_config(db_url, demo_site.url, None, free_port(), "every 1h"), encoding="utf-8")
-    report = run_crawl_in_subprocess(config, timeout_seconds=120)
+    report = crawl_in_child(config, timeout_seconds=120)
     assert [source.status for source in report.sources] == ["ok", "ok", "ok"]
     database = Database(db_url)
     try:

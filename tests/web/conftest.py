@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from tests.child_crawl import crawl_in_child
 from tests.conftest import BACKENDS, postgres_schema_url
 from warta.config import WartaConfig, load_config
-from warta.crawler.runner import run_crawl_in_subprocess
 from warta.demo.config import DEMO_SITE, demo_config_text
 from warta.demo.siteserver import SiteServer
 from warta.storage.database import Database
@@ -102,9 +102,9 @@ def crawled_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         config_path = folder / "warta.toml"
         config_path.write_text(demo_config_text(site.url, folder).replace(f"sqlite:///{folder / 'warta.db'}", url))
         cfg = load_config(config_path, environ={})
-        assert run_crawl_in_subprocess(config_path, timeout_seconds=120).all_ran
+        assert crawl_in_child(config_path, timeout_seconds=120).all_ran
         site.switch("day2")
-        assert run_crawl_in_subprocess(config_path, timeout_seconds=120).all_ran
+        assert crawl_in_child(config_path, timeout_seconds=120).all_ran
     database = Database.from_config(cfg)
     # crawls record, the feed build matches topics: the daemon builds after every crawl
     bring_memberships_up_to_date(database, TopicMatcher.from_config(cfg))

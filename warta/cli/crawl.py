@@ -16,8 +16,9 @@ from warta.cli.context import AppContext, pass_app
 from warta.cli.logs import bind_log_fields
 from warta.config import SourceConfig, WartaConfig
 from warta.config.handoff import parse_crawl_config
-from warta.crawler.report import CrawlReport, ProgressEvent
-from warta.crawler.runner import ProgressCallback, run_crawl, select_sources
+from warta.crawler.report import CrawlReport, ProgressCallback, ProgressEvent
+from warta.crawler.runner import run_crawl
+from warta.crawler.selection import select_sources
 
 JSON_KEYS = ("id", "new", "changed", "unchanged", "gone", "errors", "requests", "bytes", "seconds")
 
@@ -26,14 +27,22 @@ JSON_KEYS = ("id", "new", "changed", "unchanged", "gone", "errors", "requests", 
 @click.argument("source_ids", nargs=-1, metavar="[SOURCE_ID]...")
 @click.option("--json", "as_json", is_flag=True, help="Print the per-source counts as JSON instead of a table.")
 @click.option(
+    "--progress-lines",
+    is_flag=True,
+    hidden=True,
+    help="Print each progress event as a JSON line on stdout, for the process that started this crawl.",
+)
+@click.option(
     "--config-from-stdin",
     "from_stdin",
     is_flag=True,
     hidden=True,
-    help="Read the config the daemon accepted (JSON) from stdin instead of the config file.",
+    help="Read the config the starting process accepted (JSON) from stdin instead of the config file.",
 )
 @pass_app
-def crawl_command(app: AppContext, source_ids: tuple[str, ...], as_json: bool, from_stdin: bool) -> None:
+def crawl_command(
+    app: AppContext, source_ids: tuple[str, ...], as_json: bool, progress_lines: bool, from_stdin: bool
+) -> None:
     """Crawl sources once (all enabled sources when none are named) and record what changed.
 
     Exit status: 0 when every source ran (page errors are counted, not fatal),
@@ -46,7 +55,8 @@ def crawl_command(app: AppContext, source_ids: tuple[str, ...], as_json: bool, f
     if not sources:
         raise click.UsageError("no enabled sources to crawl; add [[sources]] to the config or name a source id")
     console = Console(stderr=True)
-    with live_progress(console, enabled=console.is_terminal and not as_json) as progress:
+    with live_progress(console, enabled=console.is_terminal and not as_json) as live:
+        progress = _print_progress_line if progress_lines else live
         report = run_crawl(cfg, source_ids or None, progress=_binding_run_ids(sources, progress))
     if as_json:
         click.echo(json.dumps(report_as_json(report), ensure_ascii=False))
@@ -58,8 +68,13 @@ def crawl_command(app: AppContext, source_ids: tuple[str, ...], as_json: bool, f
         raise click.ClickException(f"{len(failed)} source(s) could not be crawled: {detail}")
 
 
+def _print_progress_line(event: ProgressEvent) -> None:
+    """Print the event for the process that started the crawl (executors.local reads it)."""
+    click.echo(event.as_line())
+
+
 def handed_config() -> WartaConfig:
-    """Return the config the daemon wrote to stdin; a ConfigError when it does not parse exits 2 (cli.root)."""
+    """Return the config the starting process wrote to stdin; a ConfigError when it does not parse exits 2."""
     # stdin, not an argument: the payload holds the database password, and `ps` shows arguments
     return parse_crawl_config(sys.stdin.read())
 

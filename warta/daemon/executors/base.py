@@ -1,11 +1,12 @@
 """The crawl executor interface: run one source's crawl to a settled run, and stop every crawl on shutdown.
 
 Two implementations: `LocalExecutor` (executors.local) crawls in a child
-process of the daemon, `ScrapydExecutor` (executors.scrapyd.executor) on a
-Scrapyd node. The daemon builds one from [daemon] executor and passes it to
-its CrawlJob. Either hands the crawl the config the daemon accepted, never the
-file on disk. What happens after the run is settled (metrics, health, alerts,
-feeds) is the job's, not the executor's.
+process of the daemon (the demo and the tests crawl through it too),
+`ScrapydExecutor` (executors.scrapyd.executor) on a Scrapyd node. The daemon
+builds one from [daemon] executor and passes it to its CrawlJob. Either hands
+the crawl the config the daemon accepted, never the file on disk. What happens
+after the run is settled (metrics, health, alerts, feeds) is the job's, not the
+executor's.
 """
 
 from __future__ import annotations

@@ -3,10 +3,11 @@
 A crash, a hang or a memory leak dies with the child, and Scrapy's reactor,
 which cannot be restarted, is fresh for every crawl. The child reads its input
 from stdin (never from its arguments, which `ps` shows to everyone) and logs
-JSON lines on stderr; they are relayed into the daemon's log with their fields
+JSON lines on stderr; they are relayed into the caller's log with their fields
 (a crawl child tags each line with its source and run id; the label stands in
-for the source otherwise), and the last error is kept as the reason of a failure. What the child runs and
-what its exit means are the local executor's (executors.local).
+for the source otherwise), and the last error is kept as the reason of a failure.
+Its stdout lines go to the caller as they come, when the caller asks for them.
+What the child runs and what its exit means are the local executor's (executors.local).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 # Time between SIGTERM and SIGKILL: long enough for Scrapy to close its run, short enough not to hang a shutdown.
 DEFAULT_KILL_GRACE_SECONDS = 5.0
+DAEMON_LIMIT_NAME = "[daemon] crawl_timeout"
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 # keys of a child's JSON line that are not its fields, and names `extra=` may not overwrite
 _NOT_FIELDS = frozenset({"time", "level", "logger", "message", "exception", "asctime"}) | frozenset(
@@ -57,23 +59,36 @@ class ChildResult:
 
 
 class ChildProcesses:
-    """Start children, enforce their time limit, and stop them all on shutdown."""
+    """Start children, enforce their time limit, and stop them all on shutdown.
 
-    def __init__(self, timeout_seconds: float, kill_grace_seconds: float = DEFAULT_KILL_GRACE_SECONDS) -> None:
+    `limit_name` names the time limit in the log (the daemon's is the setting [daemon] crawl_timeout).
+    """
+
+    def __init__(
+        self,
+        timeout_seconds: float,
+        kill_grace_seconds: float = DEFAULT_KILL_GRACE_SECONDS,
+        limit_name: str = DAEMON_LIMIT_NAME,
+    ) -> None:
         self.timeout_seconds = timeout_seconds
         self.kill_grace_seconds = kill_grace_seconds
+        self.limit_name = limit_name
         self._children: dict[int, subprocess.Popen[bytes]] = {}
         self._stopping: set[int] = set()
         self._lock = threading.Lock()
 
-    def run(self, label: str, argv: Sequence[str], stdin: bytes = b"") -> ChildResult:
-        """Run `argv` with `stdin` as its input to its end or its time limit, and return how it ended."""
+    def run(
+        self, label: str, argv: Sequence[str], stdin: bytes = b"", on_output: Callable[[str], None] | None = None
+    ) -> ChildResult:
+        """Run `argv` with `stdin` as its input to its end or its time limit, and return how it ended.
+
+        Each line the child prints on stdout is passed to `on_output` (on a thread of its own) before this returns.
+        """
         started = time.monotonic()
         process = subprocess.Popen(
             list(argv),
             stdin=subprocess.PIPE,
-            # The counts are read from the run the child records; its JSON summary is not needed.
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL if on_output is None else subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
             preexec_fn=_die_with_parent,
@@ -83,21 +98,27 @@ class ChildProcesses:
         # A writer thread: a child that never reads its input must still meet its time limit.
         threading.Thread(target=_feed, args=(process.stdin, stdin), daemon=True).start()
         errors: deque[str] = deque(maxlen=1)
-        relay = threading.Thread(target=_relay_log, args=(process.stderr, label, errors), daemon=True)
-        relay.start()
+        readers = [threading.Thread(target=_relay_log, args=(process.stderr, label, errors), daemon=True)]
+        if on_output is not None:
+            readers.append(threading.Thread(target=_read_lines, args=(process.stdout, on_output), daemon=True))
+        for reader in readers:
+            reader.start()
         timed_out = False
         try:
             process.wait(timeout=self.timeout_seconds)
         except subprocess.TimeoutExpired:
             timed_out = True
             logger.warning(
-                "crawl of %s ran past %.0fs ([daemon] crawl_timeout); stopping it",
+                "crawl of %s ran past %.0fs (%s); stopping it",
                 label,
                 self.timeout_seconds,
+                self.limit_name,
                 extra={"event": "crawl.timeout", "source": label, "timeout_seconds": self.timeout_seconds},
             )
             self._stop(process)
-        relay.join(timeout=self.kill_grace_seconds)
+        # A grandchild that outlived the child may hold its pipes open: wait for it no longer than for a kill.
+        for reader in readers:
+            reader.join(timeout=self.kill_grace_seconds)
         with self._lock:
             self._children.pop(process.pid, None)
             stopped = process.pid in self._stopping
@@ -154,7 +175,7 @@ _PR_SET_PDEATHSIG = 1
 
 
 def _die_with_parent() -> None:
-    """Have the kernel kill the child when the daemon dies, even by kill -9 (Linux only).
+    """Have the kernel kill the child when its parent (the daemon, the demo) dies, even by kill -9 (Linux only).
 
     The child runs in its own process group, so nothing else would stop an orphaned
     crawl; the next daemon start then finds its run left open and marks it interrupted.
@@ -177,8 +198,20 @@ def _feed(stream: IO[bytes] | None, data: bytes) -> None:
         stream.write(data)
 
 
+def _read_lines(stream: IO[bytes] | None, on_output: Callable[[str], None]) -> None:
+    """Pass each line the child prints to `on_output`, draining the pipe to its end whatever `on_output` does."""
+    if stream is None:
+        return
+    with stream:
+        for raw in stream:
+            try:
+                on_output(raw.decode("utf-8", errors="replace").rstrip("\n"))
+            except Exception:  # a child blocked on a full pipe would hang until its time limit
+                logger.exception("the handler of a crawl process's output failed")
+
+
 def _relay_log(stream: IO[bytes] | None, label: str, errors: deque[str]) -> None:
-    """Re-log the child's JSON log lines under the daemon's logger, keeping the last error."""
+    """Re-log the child's JSON log lines under this process's `warta.crawl` logger, keeping the last error."""
     if stream is None:
         return
     child_logger = logging.getLogger(f"warta.crawl.{label}")
