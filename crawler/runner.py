@@ -21,6 +21,7 @@ from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from sqlalchemy.exc import SQLAlchemyError
 
 from warta.config import ConfigError, SourceConfig, WartaConfig, load_config
+from warta.config.secrets import reveal
 from warta.crawler.errors import CrawlAlreadyRanError, CrawlProcessError, UnknownSourceError
 from warta.crawler.extractor_pool import ExtractorPool
 from warta.crawler.recorder import SourceRecorder, recorder_settings, run_progress
@@ -92,7 +93,7 @@ def _crawl(
     banners = [logging.getLogger(name) for name in ("scrapy.utils.log", "scrapy.crawler")]
     for banner in banners:
         banner.disabled = levels["scrapy"] != logging.DEBUG
-    process = AsyncCrawlerProcess({**scrapy_settings(cfg), **recorder_settings(cfg.storage.url)})
+    process = AsyncCrawlerProcess({**scrapy_settings(cfg), **recorder_settings(reveal(cfg.storage.url))})
     for banner in banners:
         banner.disabled = False
     # keep the levels our CLI chose; Scrapy's child loggers inherit them again
@@ -208,7 +209,7 @@ def _timed_out(
     """Mark the runs of a stopped crawl as timed out and return what is known of them."""
     error = f"the crawl passed its time limit of {timeout_seconds:.0f} s and was stopped"
     cfg = load_config(config_path)
-    database = Database(cfg.storage.url)
+    database = Database(reveal(cfg.storage.url))
     try:
         with database.transaction() as session:
             for run_id in runs.values():

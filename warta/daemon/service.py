@@ -32,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from warta.archive.scheduled import run_scheduled_snapshot
 from warta.config import VERSION, ConfigError, SnapshotConfig, WartaConfig, load_config
+from warta.config.secrets import reveal
 from warta.daemon.controls import TICK_SECONDS, SourceControls
 from warta.daemon.crawl_job import CrawlJob
 from warta.daemon.executors.base import AcceptedConfig, CrawlExecutor
@@ -97,7 +98,7 @@ class Daemon:
         self.monitor = SourceMonitor.from_config(cfg, database, None)
         if cfg.daemon.webhook_url:
             self.monitor.webhook = WebhookSender(
-                cfg.daemon.webhook_url,
+                reveal(cfg.daemon.webhook_url),
                 self.monitor.record_delivery,
                 user_agent=cfg.crawler.user_agent,
                 on_outcome=self.metrics.count_webhook_outcome,

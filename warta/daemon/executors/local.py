@@ -18,6 +18,7 @@ from functools import partial
 
 from warta.config import SourceConfig, WartaConfig
 from warta.config.handoff import crawl_config_json
+from warta.config.secrets import reveal
 from warta.daemon.executors.base import AcceptedConfig, SettledRun
 from warta.daemon.executors.child_process import DEFAULT_KILL_GRACE_SECONDS, ChildProcesses, ChildResult
 from warta.storage.database import Database
@@ -70,7 +71,7 @@ class LocalExecutor:
         """Crawl the source in a child and return its settled run."""
         started_at = utcnow()
         cfg = self.config()
-        handed = crawl_config_json(cfg, [source], cfg.storage.url).encode("utf-8")
+        handed = crawl_config_json(cfg, [source], reveal(cfg.storage.url)).encode("utf-8")
         child = self.children.run(source.id, self.command(source.id), handed)
         return settle_crawl(self.database, source.id, started_at, child)
 
