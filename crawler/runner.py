@@ -18,7 +18,6 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
-from sqlalchemy.exc import SQLAlchemyError
 
 from warta.config import ConfigError, SourceConfig, WartaConfig, load_config
 from warta.config.secrets import reveal
@@ -29,7 +28,7 @@ from warta.crawler.report import CrawlReport, ProgressEvent, SourceReport
 from warta.crawler.settings import scrapy_settings
 from warta.crawler.spiders import SPIDERS, spider_arguments
 from warta.storage.database import Database
-from warta.storage.errors import StorageError
+from warta.storage.errors import StorageError, database_errors
 from warta.storage.runs import finish_run
 
 logger = logging.getLogger(__name__)
@@ -211,11 +210,11 @@ def _timed_out(
     cfg = load_config(config_path)
     database = Database(reveal(cfg.storage.url))
     try:
-        with database.transaction() as session:
+        with database_errors("could not mark the stopped crawl's runs as timed out"), database.transaction() as session:
             for run_id in runs.values():
                 finish_run(session, run_id, "timeout", {}, error)
-    except (StorageError, SQLAlchemyError) as exc:
-        logger.warning("could not mark the stopped crawl's runs as timed out: %s", exc)
+    except StorageError as exc:
+        logger.warning("%s", exc)
     finally:
         database.dispose()
     ids = [source.id for source in select_sources(cfg, source_ids)]
