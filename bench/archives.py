@@ -15,7 +15,7 @@ from bench.databases import scratch_database
 from bench.seed import seed_documents
 from warta.config import WartaConfig
 from warta.storage.database import Database
-from warta.storage.memberships import FINGERPRINT_KEY, REVISION_MARK_KEY
+from warta.storage.memberships import FINGERPRINT_KEY
 from warta.storage.state import set_state
 from warta.storage.topics import TopicMatcher
 
@@ -37,7 +37,7 @@ class SeededArchives:
         if key not in self._archives:
             database = self._stack.enter_context(scratch_database(backend, self.folder, f"seeded{documents}"))
             seed_documents(database, documents, SOURCE_ID, topics=TOPICS, with_captures=True)
-            mark_topics_current(database, archive_config(database.url, self.folder), documents)
+            mark_topics_current(database, archive_config(database.url, self.folder))
             self._archives[key] = database
         return self._archives[key]
 
@@ -61,8 +61,10 @@ def archive_config(database_url: str, folder: Path, extra: dict[str, Any] | None
     )
 
 
-def mark_topics_current(database: Database, cfg: WartaConfig, last_revision_id: int) -> None:
-    """Record that the seeded memberships are those of the config's topics, as after a finished rematch."""
+def mark_topics_current(database: Database, cfg: WartaConfig) -> None:
+    """Record that the seeded memberships are those of the config's topics, as after a finished rematch.
+
+    Seeding queues no revision for matching (storage.pending_matches), so a build matches nothing.
+    """
     with database.transaction() as session:
         set_state(session, FINGERPRINT_KEY, TopicMatcher.from_config(cfg).fingerprint)
-        set_state(session, REVISION_MARK_KEY, str(last_revision_id))

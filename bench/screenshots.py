@@ -23,6 +23,7 @@ from typing import Any
 from playwright.sync_api import ViewportSize, sync_playwright
 
 from warta.config import load_config
+from warta.config.secrets import reveal
 from warta.storage.database import Database
 from warta.web.dispatch import make_warta_app
 from warta.web.server import HttpServer
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
             capture_output=True,
         )
         cfg = load_config(demo_dir / "warta.toml", environ={})
-        database = Database(cfg.storage.url)
+        database = Database(reveal(cfg.storage.url))
         server = HttpServer.bind(make_warta_app(cfg, database, environ={}), "127.0.0.1", 0)
         server.start()
         try:

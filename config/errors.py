@@ -6,8 +6,10 @@ WartaError              the root: the CLI catches it once and prints its message
   ConfigError           warta.config: the config file is missing, not TOML, or does not match the schema.
   StorageError          warta.storage: the archive database could not do what was asked.
   CrawlerError          warta.crawler: a crawl, preview or probe could not be run as asked.
+  FeedError             warta.feeds: the feed files could not be written.
   ArchiveError          warta.archive: an export or import could not be done.
   ScrapydError          warta.daemon: a Scrapyd node refused or did not answer a request.
+  AuthConfigError       warta.web: basic auth is configured but its password hash is missing or malformed.
   DemoFolderError       warta.demo: `warta demo --dir` names a folder the demo may not write into.
 
 A family is defined in its layer's errors module. The root lives here, in the

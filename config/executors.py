@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from warta.config.schema import WartaConfig
+from warta.config.secrets import reveal
 
 
 def executor_problems(cfg: WartaConfig) -> list[str]:
@@ -11,7 +12,7 @@ def executor_problems(cfg: WartaConfig) -> list[str]:
     if daemon.executor != "scrapyd":
         return []
     problems: list[str] = []
-    if not cfg.storage.url.startswith("postgresql"):
+    if not reveal(cfg.storage.url).startswith("postgresql"):
         problems.append(
             'daemon.executor = "scrapyd" needs a shared PostgreSQL database, but storage.url is SQLite; '
             "set storage.url (or $WARTA_STORAGE_URL) to 'postgresql+psycopg://user@host/dbname', "

@@ -21,6 +21,7 @@ from warta.config.duplicates import find_duplicate
 from warta.config.errors import ConfigError
 from warta.config.executors import executor_problems
 from warta.config.schema import SnapshotConfig, WartaConfig
+from warta.config.secrets import SecretUrl, reveal
 
 DEFAULT_CONFIG_NAME = "warta.toml"
 # the tables of entries with an id, which messages name by index and id: sources[1] (kabar)
@@ -220,7 +221,7 @@ def _short(value: Any) -> str:
 
 
 def _resolve_paths(cfg: WartaConfig, base_dir: Path, path: Path | None) -> WartaConfig:
-    storage = cfg.storage.model_copy(update={"url": resolve_sqlite_url(cfg.storage.url, base_dir)})
+    storage = cfg.storage.model_copy(update={"url": SecretUrl(resolve_sqlite_url(reveal(cfg.storage.url), base_dir))})
     feeds = cfg.feeds.model_copy(update={"dir": _resolve(cfg.feeds.dir, base_dir)})
     snapshots: list[SnapshotConfig] = [
         snapshot.model_copy(update={"dir": _resolve(snapshot.dir, base_dir)}) for snapshot in cfg.snapshots

@@ -21,6 +21,7 @@ from pydantic_core import PydanticUndefined
 from warta.config.durations import format_duration
 from warta.config.schedules import CronSchedule, IntervalSchedule, Schedule
 from warta.config.schema import SnapshotConfig, SourceConfig, TopicConfig, WartaConfig
+from warta.config.secrets import SecretUrl
 
 START_MARKER = "<!-- config-reference:start -->"
 END_MARKER = "<!-- config-reference:end -->"
@@ -111,9 +112,15 @@ def _type_name(annotation: Any) -> str:
         return f"list of {_type_name(typing.get_args(annotation)[0])}"
     if annotation is timedelta:
         return "duration"
-    return {str: "string", SecretStr: "string", int: "integer", float: "number", bool: "boolean", Path: "path"}.get(
-        annotation, getattr(annotation, "__name__", str(annotation))
-    )
+    return {
+        str: "string",
+        SecretStr: "string",
+        SecretUrl: "string",
+        int: "integer",
+        float: "number",
+        bool: "boolean",
+        Path: "path",
+    }.get(annotation, getattr(annotation, "__name__", str(annotation)))
 
 
 def _default(field: FieldInfo) -> str:
@@ -126,7 +133,7 @@ def _default(field: FieldInfo) -> str:
         return f'`"{format_duration(value)}"`'
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
-    if isinstance(value, str | Path | IntervalSchedule | CronSchedule):
+    if isinstance(value, str | Path | IntervalSchedule | CronSchedule | SecretUrl):
         return f'`"{value}"`'
     if isinstance(value, list):
         return "`[]`"

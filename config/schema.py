@@ -11,7 +11,7 @@ import re
 from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,7 +28,7 @@ from pydantic import (
 
 from warta.config.durations import format_duration, parse_duration, parse_size
 from warta.config.schedules import Schedule, parse_schedule, to_schedule
-from warta.config.secrets import Secret
+from warta.config.secrets import Secret, SecretUrl, mask_url
 
 try:
     VERSION = version("warta")
@@ -66,7 +66,9 @@ def _check_slug(value: str) -> str:
 def _check_http_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{value!r} is not an http(s) URL; write it in full, e.g. 'https://example.org/news'")
+        raise ValueError(
+            f"{mask_url(value)!r} is not an http(s) URL; write it in full, e.g. 'https://example.org/news'"
+        )
     return value
 
 
@@ -91,6 +93,8 @@ def _check_pattern(value: str) -> str:
 
 Slug = Annotated[str, BeforeValidator(lambda v: _check_slug(v) if isinstance(v, str) else v)]
 HttpUrl = Annotated[str, BeforeValidator(lambda v: _check_http_url(v) if isinstance(v, str) else v)]
+# an http(s) URL that may hold a password (config.secrets.SecretUrl)
+SecretHttpUrl = Annotated[SecretUrl, BeforeValidator(lambda v: _check_http_url(v) if isinstance(v, str) else v)]
 Pattern = Annotated[str, BeforeValidator(lambda v: _check_pattern(v) if isinstance(v, str) else v)]
 
 
@@ -103,17 +107,19 @@ class Section(BaseModel):
 class StorageSettings(Section):
     """Where the archive database lives."""
 
-    url: str = Field(
-        "sqlite:///warta.db",
+    url: SecretUrl = Field(
+        SecretUrl("sqlite:///warta.db"),
         description=(
             "Database URL. SQLite paths are relative to the config file; for production use "
             "'postgresql+psycopg://user:password@host/dbname'. Overridden by $WARTA_STORAGE_URL."
         ),
     )
 
-    @field_validator("url")
+    @field_validator("url", mode="before")
     @classmethod
-    def _supported_database(cls, value: str) -> str:
+    def _supported_database(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
         scheme = value.split("://", 1)[0] if "://" in value else ""
         if scheme == "postgresql":
             return "postgresql+psycopg://" + value.split("://", 1)[1]
@@ -184,7 +190,7 @@ class DaemonSettings(Section):
     crawl_timeout: Duration = Field(
         timedelta(hours=1), description="Wall-clock limit of one crawl; a crawl past it is stopped and failed."
     )
-    webhook_url: HttpUrl | None = Field(
+    webhook_url: SecretHttpUrl | None = Field(
         None, description="URL that receives a JSON POST for each alert. Overridden by $WARTA_WEBHOOK_URL."
     )
     shutdown_grace: Duration = Field(
@@ -202,7 +208,7 @@ class DaemonSettings(Section):
             "[daemon] scrapyd_nodes; needs a PostgreSQL [storage] url the nodes can reach)."
         ),
     )
-    scrapyd_nodes: list[HttpUrl] = Field(
+    scrapyd_nodes: list[SecretHttpUrl] = Field(
         default_factory=list,
         description=(
             "Scrapyd nodes that run the crawls when executor = 'scrapyd', e.g. ['http://crawler-1:6800']. "
@@ -214,7 +220,7 @@ class DaemonSettings(Section):
     scrapyd_password: Secret | None = Field(
         None, description="Basic-auth password for every Scrapyd node. Overridden by $WARTA_SCRAPYD_PASSWORD."
     )
-    scrapyd_database_url: str | None = Field(
+    scrapyd_database_url: SecretUrl | None = Field(
         None,
         description=(
             "Database URL sent to the Scrapyd jobs (default: [storage] url). It travels in the job's arguments, "

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from warta.config import WartaConfig
+from warta.config.secrets import SecretUrl
 from warta.crawler.report import SourceReport
 from warta.crawler.runner import run_crawl
 from warta.crawler.selection import select_sources
@@ -55,7 +56,7 @@ def preview_source(cfg: WartaConfig, source_id: str, limit: int, scratch_dir: Pa
     scratch_url = f"sqlite:///{scratch_dir / 'preview.db'}"
     scratch_cfg = cfg.model_copy(
         update={
-            "storage": cfg.storage.model_copy(update={"url": scratch_url}),
+            "storage": cfg.storage.model_copy(update={"url": SecretUrl(scratch_url)}),
             "sources": [source.model_copy(update={"enabled": True})],
         }
     )

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 
 from warta.config import SourceConfig, WartaConfig
+from warta.config.secrets import reveal
 from warta.crawler.errors import CrawlAlreadyRanError
 from warta.crawler.extractor_pool import ExtractorPool
 from warta.crawler.recorder import SourceRecorder, recorder_settings, run_progress
@@ -66,7 +67,7 @@ def _crawl(
     banners = [logging.getLogger(name) for name in ("scrapy.utils.log", "scrapy.crawler")]
     for banner in banners:
         banner.disabled = levels["scrapy"] != logging.DEBUG
-    process = AsyncCrawlerProcess({**scrapy_settings(cfg), **recorder_settings(cfg.storage.url)})
+    process = AsyncCrawlerProcess({**scrapy_settings(cfg), **recorder_settings(reveal(cfg.storage.url))})
     for banner in banners:
         banner.disabled = False
     # keep the levels our CLI chose; Scrapy's child loggers inherit them again

@@ -23,6 +23,7 @@ from warta.feeds.atom import render_atom
 from warta.feeds.calendar import CALENDAR_PAST_DAYS, calendar_path, render_calendar
 from warta.feeds.catalog import FORMATS, FeedSpec, SourceInfo, TopicInfo, feed_catalog
 from warta.feeds.entries import EntryFactory
+from warta.feeds.errors import FeedWriteError
 from warta.feeds.index_page import IndexSection, render_index_page
 from warta.feeds.jsonfeed import render_json_feed
 from warta.feeds.model import FeedDocument, FeedEntry
@@ -116,7 +117,10 @@ class FeedBuilder:
         )
 
     def build(self, rematch: bool = False) -> BuildReport:
-        """Bring topic memberships up to date, write every feed file, and return what was done."""
+        """Bring topic memberships up to date, write every feed file, and return what was done.
+
+        Raises StorageError when the archive cannot be read, FeedWriteError when a file cannot be written.
+        """
         rematched = bring_memberships_up_to_date(self.database, self.matcher, force=rematch)
         ending_after = (datetime.now(self.timezone) - timedelta(days=CALENDAR_PAST_DAYS)).date()
         with self.database.reading() as session:
@@ -131,8 +135,13 @@ class FeedBuilder:
         outputs["index.opml"] = render_opml(self.specs, self.base_url, f"{title} feeds")
         sections = [IndexSection(spec, entries) for spec, entries in feeds]
         outputs["index.html"] = render_index_page(sections, f"{title} feeds", self.timezone)
-        written = sum(write_if_changed(self.feed_dir / path, data) for path, data in outputs.items())
-        removed = self._remove_stale(set(outputs))
+        try:
+            written = sum(write_if_changed(self.feed_dir / path, data) for path, data in outputs.items())
+            removed = self._remove_stale(set(outputs))
+        except OSError as exc:
+            raise FeedWriteError(
+                f"cannot write the feeds into {self.feed_dir}: {exc}; check [feeds] dir and its permissions"
+            ) from exc
         report = BuildReport(
             feed_dir=self.feed_dir,
             feeds=len(feeds),

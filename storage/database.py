@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from warta.config import WartaConfig
-from warta.config.secrets import mask_url
+from warta.config.secrets import mask_url, reveal
 from warta.storage import migrate
 from warta.storage.errors import (
     DatabaseMissingError,
@@ -60,7 +60,7 @@ class Database:
 
         Commands that only read pass create=False: a mistyped url must not look like an empty archive.
         """
-        database = cls(cfg.storage.url)
+        database = cls(reveal(cfg.storage.url))
         try:
             if create:
                 database.ensure_schema()

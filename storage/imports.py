@@ -21,6 +21,7 @@ from warta.storage.clusters import set_fingerprint
 from warta.storage.document_records import DocumentRecord
 from warta.storage.fingerprints import content_hash, simhash
 from warta.storage.models import Document, Revision, Source, TopicMembership, UrlAlias
+from warta.storage.pending_matches import enqueue_revisions
 from warta.storage.revisions import find_document
 from warta.storage.search_index import index_document
 from warta.storage.types import utcnow
@@ -153,12 +154,12 @@ def _insert_document(session: Session, incoming: DocumentRecord) -> Document:
 
 
 def _add_revisions(session: Session, document: Document, incoming: DocumentRecord, stored: Mapping[int, str]) -> int:
-    """Insert the revisions the archive lacks; move the document forward if the import is newer."""
-    added = 0
+    """Insert the revisions the archive lacks and queue them for matching; move the document forward if newer."""
+    added: list[Revision] = []
     for revision in sorted(incoming.revisions, key=lambda item: item.number):
         if revision.number in stored:
             continue
-        session.add(
+        added.append(
             Revision(
                 document_id=document.id,
                 number=revision.number,
@@ -174,7 +175,7 @@ def _add_revisions(session: Session, document: Document, incoming: DocumentRecor
                 meta=dict(revision.metadata),
             )
         )
-        added += 1
+    session.add_all(added)
     latest = max(incoming.revisions, key=lambda item: item.number)
     if stored and latest.number > document.current_revision:
         document.current_revision = latest.number
@@ -185,7 +186,8 @@ def _add_revisions(session: Session, document: Document, incoming: DocumentRecor
         document.changed_at = incoming.changed_at or document.updated_at
         set_fingerprint(document, simhash(latest.text))
     session.flush()
-    return added
+    enqueue_revisions(session, [revision.id for revision in added])
+    return len(added)
 
 
 def _widen_seen(document: Document, incoming: DocumentRecord) -> bool:

@@ -16,6 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from warta.storage.errors import failure_reason
+
 logger = logging.getLogger(__name__)
 
 LOCK_NAMESPACE = "warta-scheduler"
@@ -53,7 +55,7 @@ class SchedulerLeadership:
             schema = str(connection.scalar(text("SELECT current_schema()")))
             won = bool(connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": lock_key(schema)}))
         except SQLAlchemyError as exc:
-            logger.warning("cannot reach the database to take the scheduler lock: %s", exc)
+            logger.warning("cannot reach the database to take the scheduler lock: %s", failure_reason(exc))
             return False
         if not won:
             connection.close()

@@ -1,9 +1,11 @@
 """Bringing topic memberships up to date: the one place documents are matched to topics.
 
-Crawls only record pages; the feed build (and a preview) calls
-`bring_memberships_up_to_date`, which matches each revision recorded since the
-last build once, with the build's own topic definitions, so a crawl run with other
-topics never leaves memberships that disagree with the stored fingerprint.
+Crawls only record pages, queueing each new revision (storage.pending_matches);
+the feed build (and a preview) calls `bring_memberships_up_to_date`, which
+drains the queue, matching each queued revision that is still its document's
+current one exactly once, with the build's own topic definitions, so a crawl
+run with other topics never leaves memberships that disagree with the stored
+fingerprint. A revision superseded before the build is not matched at all.
 
 The topics' fingerprint (storage.topics.TopicMatcher.fingerprint) is kept in the
 state table; when the config's topics no longer match it, every document is
@@ -16,25 +18,24 @@ batch: an interrupted rematch is simply redone on the next build.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, select
 from sqlalchemy.orm import Session
 
 from warta.storage.database import Database
 from warta.storage.models import Document, Revision, TopicMembership
+from warta.storage.pending_matches import claim_pending, clear_pending, discard_pending
 from warta.storage.state import get_state, set_state
 from warta.storage.topics import TopicMatcher, replace_memberships
 
 logger = logging.getLogger(__name__)
 
 FINGERPRINT_KEY = "topics.fingerprint"
-REVISION_MARK_KEY = "topics.matched_through_revision"
 REMATCH_BATCH_SIZE = 500
-# Revisions of concurrent crawls may commit out of id order; re-checking a few already seen costs little.
-CATCH_UP_OVERLAP = 200
 
 
 @dataclass(frozen=True)
@@ -73,27 +74,25 @@ def bring_memberships_up_to_date(
 
 
 def catch_up_memberships(database: Database, matcher: TopicMatcher, batch_size: int = REMATCH_BATCH_SIZE) -> int:
-    """Match documents whose current revision is newer than the last one matched; return how many.
+    """Match the queued revisions that are their documents' current ones; return how many were matched.
 
-    Crawls do not match; this does, once per new revision. It reads only revisions
-    after the stored mark (an indexed primary-key range), so it costs nothing when
-    nothing is new.
+    Crawls do not match; this does, once per queued revision: a batch's match
+    and its removal from the queue are one transaction. It costs nothing when
+    the queue is empty.
     """
-    with database.reading() as session:
-        mark = int(get_state(session, REVISION_MARK_KEY) or 0)
-    after_id, documents = max(mark - CATCH_UP_OVERLAP, 0), 0
+    documents = 0
     while True:
         with database.transaction() as session:
-            rows = _revisions_after(session, after_id, batch_size)
-            if not rows:
+            revision_ids = claim_pending(session, batch_size)
+            if not revision_ids:
                 break
+            rows = _current_revisions_among(session, revision_ids)
             matches = {
                 row.document_id: (matcher.match(row.title, row.text, row.source_id, row.language), row.updated_at)
                 for row in rows
             }
             replace_memberships(session, matches)
-            after_id = rows[-1].revision_id
-            set_state(session, REVISION_MARK_KEY, str(max(after_id, mark)))
+            discard_pending(session, revision_ids)
         documents += len(rows)
     if documents:
         logger.debug("matched %d recently recorded documents against the topics", documents)
@@ -107,6 +106,9 @@ def rematch_archive(database: Database, matcher: TopicMatcher, batch_size: int =
         if matcher.topic_ids:
             stale = stale.where(TopicMembership.topic_id.not_in(matcher.topic_ids))
         session.execute(stale)
+        # the walk below reads every document's current revision from now on; what is recorded
+        # during the walk is queued anew and matched by the next build
+        clear_pending(session)
     documents = memberships = 0
     after_id = 0
     while True:
@@ -125,16 +127,14 @@ def rematch_archive(database: Database, matcher: TopicMatcher, batch_size: int =
         logger.debug("rematched %d documents so far", documents)
     with database.transaction() as session:
         set_state(session, FINGERPRINT_KEY, matcher.fingerprint)
-        set_state(session, REVISION_MARK_KEY, str(session.scalar(select(func.max(Revision.id))) or 0))
     logger.info("rematched %d documents: %d topic memberships", documents, memberships)
     return RematchReport(documents, memberships)
 
 
-def _revisions_after(session: Session, after_id: int, limit: int) -> list[Any]:
-    """Return the next `limit` current revisions with an id above `after_id`, by id, with their documents."""
+def _current_revisions_among(session: Session, revision_ids: Sequence[int]) -> list[Any]:
+    """Return those of `revision_ids` that are their documents' current revisions, with their documents."""
     statement = (
         select(
-            Revision.id.label("revision_id"),
             Document.id.label("document_id"),
             Document.source_id,
             Document.updated_at,
@@ -143,9 +143,8 @@ def _revisions_after(session: Session, after_id: int, limit: int) -> list[Any]:
             Revision.language,
         )
         .join(Document, and_(Document.id == Revision.document_id, Document.current_revision == Revision.number))
-        .where(Revision.id > after_id)
+        .where(Revision.id.in_(revision_ids))
         .order_by(Revision.id)
-        .limit(limit)
     )
     return list(session.execute(statement).all())
 

@@ -160,6 +160,14 @@ class Event(Base):
     changed_at: Mapped[datetime]
 
 
+class PendingMatch(Base):
+    """A recorded revision not yet matched to the topics: the queue storage.pending_matches keeps."""
+
+    __tablename__ = "pending_matches"
+
+    revision_id: Mapped[int] = mapped_column(BigId, ForeignKey("revisions.id"), primary_key=True)
+
+
 class UrlAlias(Base):
     """Another URL under which a document was known (it moved with a redirect)."""
 

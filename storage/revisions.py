@@ -25,6 +25,7 @@ from warta.storage.database import in_chunks
 from warta.storage.events import record_events
 from warta.storage.fingerprints import Fingerprint, fingerprint
 from warta.storage.models import Document, Revision, UrlAlias
+from warta.storage.pending_matches import enqueue_revisions
 from warta.storage.search_index import index_revision
 from warta.storage.upserts import insert_ignoring_conflict
 
@@ -67,17 +68,14 @@ class RecordResult:
     cluster_id: int | None
 
 
-def record_page(
-    session: Session, page: PageRecord, *, keep_search_index: bool = True, keep_events: bool = True
-) -> RecordResult:
+def record_page(session: Session, page: PageRecord, *, keep_search_index: bool = True) -> RecordResult:
     """Record `page` in the archive and return whether it was new, changed or unchanged.
 
     A new revision replaces the document's previous one in the search index, in
-    this transaction, and its events are stored (storage.events); its topics are matched
-    later, once, by the feed build (storage.memberships). `keep_search_index=False` leaves
-    the index stale, for a bulk load followed by storage.search_index.build_search_index (and
-    the benchmark that measures what keeping it costs); `keep_events=False` stores no events, for
-    a load into an archive older than the events table (migration 0005 finds them afterwards).
+    this transaction, and its events are stored (storage.events); it is queued for topic
+    matching (storage.pending_matches), which the feed build does once (storage.memberships).
+    `keep_search_index=False` leaves the index stale, for a bulk load followed by
+    storage.search_index.build_search_index (and the benchmark that measures what keeping it costs).
     """
     document = _find_or_create_document(session, page)
     content = page.fingerprint or fingerprint(page.title, page.text)
@@ -115,10 +113,10 @@ def record_page(
         cluster_id = assign_cluster(session, document, content.word_count)
     session.add(revision)
     session.flush()
+    enqueue_revisions(session, [revision.id])
     if keep_search_index:
         index_revision(session.connection(), document.id, revision.id)
-    if keep_events:
-        record_events(session, document, revision)
+    record_events(session, document, revision)
     return RecordResult(outcome, document.id, revision.number, cluster_id)
 
 

@@ -43,7 +43,7 @@ ERRORS = _our_exception_classes()
 
 def test_the_error_families_are_found() -> None:
     names = {cls.__name__ for cls in ERRORS}
-    assert {"ConfigError", "StorageError", "CrawlerError", "ArchiveError", "ScrapydError"} <= names
+    assert {"ConfigError", "StorageError", "CrawlerError", "FeedError", "ArchiveError", "ScrapydError"} <= names
 
 
 @pytest.mark.parametrize("error", ERRORS, ids=lambda cls: cls.__qualname__)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from warta.config import ConfigError, SourceConfig, WartaConfig
 from warta.config.handoff import crawl_config_json, parse_crawl_config
+from warta.config.secrets import reveal
 from warta.crawler.errors import CrawlerError
 
 SPIDER_NAME = "warta-source"
@@ -62,4 +63,4 @@ class DispatchedCrawl:
             ) from exc
         if len(config.sources) != 1:
             raise JobArgumentError("the job must carry exactly one source")
-        return cls(config, config.sources[0].id, run_id, config.storage.url)
+        return cls(config, config.sources[0].id, run_id, reveal(config.storage.url))

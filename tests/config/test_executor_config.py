@@ -88,11 +88,25 @@ def test_scrapyd_password_comes_from_the_environment(tmp_path: Path) -> None:
     assert "envsecret" not in result.output
 
 
-def test_the_scrapyd_password_is_masked_wherever_the_config_is_printed_or_logged(tmp_path: Path) -> None:
-    body = POSTGRES + "[daemon]\nscrapyd_username = 'ops'\nscrapyd_password = 'filesecret'\n"
+def test_every_secret_is_masked_wherever_the_config_is_printed_or_logged(tmp_path: Path) -> None:
+    body = (
+        POSTGRES + "[daemon]\nscrapyd_username = 'ops'\nscrapyd_password = 'filesecret'\n"
+        "webhook_url = 'https://hook:hooksecret@hooks.example.org/warta'\n"
+        "scrapyd_nodes = ['http://ops:nodesecret@crawler-1:6800']\n"
+        "scrapyd_database_url = 'postgresql+psycopg://job:jobsecret@db.internal/warta'\n"
+    )
     cfg = load_config(write_config(tmp_path, body), environ={})
+    daemon = cfg.daemon
     # a log line or a traceback that shows the config shows its repr or str
-    for shown in (repr(cfg), str(cfg), repr(cfg.daemon), str(cfg.daemon.scrapyd_password)):
-        assert "filesecret" not in shown
-    assert cfg.model_dump(mode="json")["daemon"]["scrapyd_password"] == "***"
-    assert reveal(cfg.daemon.scrapyd_password) == "filesecret"  # negative control: the value is there to send
+    shown = [repr(cfg), str(cfg), repr(daemon), str(daemon.scrapyd_password), str(cfg.storage.url)]
+    shown += [f"{daemon.webhook_url}", str(cfg.model_dump(mode="json"))]
+    for secret in ("filesecret", "hooksecret", "nodesecret", "jobsecret", "dbsecret"):
+        assert all(secret not in text for text in shown), secret
+    assert str(cfg.storage.url) == "postgresql+psycopg://warta:***@db.internal/warta"  # still names the server
+    dumped = cfg.model_dump(mode="json")["daemon"]
+    assert (dumped["scrapyd_password"], dumped["scrapyd_nodes"]) == ("***", ["http://ops:***@crawler-1:6800"])
+    # negative control: the values are there for the code that sends them
+    assert reveal(daemon.scrapyd_password) == "filesecret"
+    assert reveal(daemon.webhook_url) == "https://hook:hooksecret@hooks.example.org/warta"
+    assert [reveal(url) for url in daemon.scrapyd_nodes] == ["http://ops:nodesecret@crawler-1:6800"]
+    assert reveal(cfg.storage.url) == "postgresql+psycopg://warta:dbsecret@db.internal/warta"

@@ -13,7 +13,7 @@ from warta.cli.root import cli
 from warta.config import ConfigError, load_config
 from warta.config.durations import format_duration, parse_duration, parse_size
 from warta.config.schedules import CronSchedule, IntervalSchedule, parse_schedule
-from warta.config.secrets import mask_text, mask_url
+from warta.config.secrets import mask_text, mask_url, reveal
 
 
 def test_defaults_fill_every_section(tmp_path: Path) -> None:
@@ -32,7 +32,7 @@ def test_relative_paths_resolve_against_the_config_folder(tmp_path: Path) -> Non
     folder = tmp_path / "etc"
     folder.mkdir()
     cfg = load_config(write_config(folder, "[feeds]\ndir = 'out'\n"), environ={})
-    assert cfg.storage.url == f"sqlite:///{folder / 'warta.db'}"
+    assert reveal(cfg.storage.url) == f"sqlite:///{folder / 'warta.db'}"
     assert cfg.feeds.dir == folder / "out"
 
 
@@ -48,16 +48,24 @@ def test_environment_overrides_secrets(tmp_path: Path) -> None:
         "WARTA_WEBHOOK_URL": "https://hooks.example.org/warta",
     }
     cfg = load_config(write_config(tmp_path, "[storage]\nurl = 'sqlite:///x.db'\n"), environ=environ)
-    assert cfg.storage.url == "postgresql+psycopg://warta:s3cret@db.internal/warta"
-    assert cfg.daemon.webhook_url == "https://hooks.example.org/warta"
+    assert reveal(cfg.storage.url) == "postgresql+psycopg://warta:s3cret@db.internal/warta"
+    assert reveal(cfg.daemon.webhook_url) == "https://hooks.example.org/warta"
 
 
-def test_config_show_masks_the_database_password(tmp_path: Path) -> None:
-    path = write_config(tmp_path, "[storage]\nurl = 'postgresql+psycopg://warta:s3cret@db/warta'\n")
+def test_config_show_masks_every_password_in_a_url(tmp_path: Path) -> None:
+    body = (
+        "[storage]\nurl = 'postgresql+psycopg://warta:s3cret@db/warta'\n"
+        "[daemon]\nwebhook_url = 'https://hook:hooksecret@hooks.example.org/warta'\n"
+        "scrapyd_database_url = 'postgresql+psycopg://job:jobsecret@db/warta'\n"
+    )
+    path = write_config(tmp_path, body)
     result = CliRunner().invoke(cli, ["--config", str(path), "config", "show"], env={"WARTA_STORAGE_URL": ""})
     assert result.exit_code == 0, result.output
-    assert "s3cret" not in result.output
-    assert "postgresql+psycopg://warta:***@db/warta" in result.output
+    for secret in ("s3cret", "hooksecret", "jobsecret"):
+        assert secret not in result.output
+    assert 'url = "postgresql+psycopg://warta:***@db/warta"' in result.output
+    assert 'webhook_url = "https://hook:***@hooks.example.org/warta"' in result.output
+    assert 'scrapyd_database_url = "postgresql+psycopg://job:***@db/warta"' in result.output
     assert "concurrency = 8" in result.output
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 import feedparser
+import pytest
 from click.testing import CliRunner
 
 from tests.conftest import free_port, wait_for, write_config
@@ -22,6 +24,8 @@ from tests.daemon.conftest import (
 )
 from tests.daemon.sites import source_toml
 from warta.cli.root import cli
+from warta.daemon.controls import SourceControls
+from warta.monitoring.metrics import DaemonMetrics
 from warta.storage.alerts import recent_alerts
 from warta.storage.controls import pending_crawl_requests
 from warta.storage.database import Database
@@ -197,3 +201,20 @@ def test_a_silenced_source_records_its_alert_but_sends_nothing(
         assert daemon.stop() == 0
     finally:
         database.dispose()
+
+
+def test_an_unreachable_database_is_logged_once_masked_and_the_ticks_go_on(caplog: pytest.LogCaptureFixture) -> None:
+    database = Database("postgresql+psycopg://warta:hunter2@127.0.0.1:1/warta?connect_timeout=2")
+    controls = SourceControls(database, DaemonMetrics())
+    started: list[str] = []
+    try:
+        with caplog.at_level(logging.WARNING, logger="warta.daemon.controls"):
+            controls.tick({"site"}, lambda _source_id: False, started.append)
+            controls.tick({"site"}, lambda _source_id: False, started.append)
+    finally:
+        database.dispose()
+    (warning,) = [record.getMessage() for record in caplog.records]
+    assert warning.startswith("cannot read the operators' requests from the database: ")
+    assert warning.endswith("; retrying each tick")
+    assert "\n" not in warning and "sqlalche.me" not in warning  # the driver's reason, as storage.errors words it
+    assert "hunter2" not in warning and started == []

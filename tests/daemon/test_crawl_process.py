@@ -264,6 +264,23 @@ def test_a_crawl_child_logs_at_the_level_its_caller_shows(shown: int, expected: 
         crawl_logger.setLevel(before)
 
 
+def test_the_child_gets_the_database_password_that_config_show_masks(archive: Database) -> None:
+    secret_url = "postgresql+psycopg://warta:s3cret@db.internal/warta"
+    code = f"""
+        import json, sys
+        from warta.config.handoff import parse_crawl_config
+        from warta.config.secrets import reveal
+        handed = parse_crawl_config(sys.stdin.read())
+        arrived = "the password arrived" if reveal(handed.storage.url) == {secret_url!r} else "masked"
+        print(json.dumps({{"level": "error", "message": arrived}}), file=sys.stderr)
+        sys.exit(3)
+    """
+    cfg = WartaConfig.model_validate({"storage": {"url": secret_url}, "sources": [SOURCE.model_dump()]})
+    crawls = LocalExecutor(archive, lambda: cfg, 30, lambda _source_id: python(code))
+    settled = crawls.run(SOURCE)
+    assert settled.error.endswith("the password arrived")
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -20,6 +20,7 @@ from tests.conftest import free_port, write_config
 from tests.daemon.conftest import add_run, metric_samples, promtool_check_metrics
 from warta.cli.root import cli
 from warta.config import VERSION, load_config
+from warta.config.secrets import reveal
 from warta.daemon.service import Daemon
 from warta.storage.database import Database
 from warta.storage.sources import ensure_source
@@ -48,7 +49,7 @@ def make_daemon(tmp_path: Path, database_url: str, extra: str = "") -> Daemon:
     port = free_port()
     body = f'[storage]\nurl = "{database_url}"\n[daemon]\nlisten = "127.0.0.1:{port}"\n{extra}' + SOURCE
     cfg = load_config(write_config(tmp_path, body), environ={})
-    return Daemon.from_config(cfg, Database(cfg.storage.url))
+    return Daemon.from_config(cfg, Database(reveal(cfg.storage.url)))
 
 
 @pytest.fixture

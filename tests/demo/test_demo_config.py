@@ -12,6 +12,7 @@ from tests.conftest import write_config
 from tests.demo.sitewalk import article_paths
 from warta.cli.root import cli
 from warta.config import load_config, parse_config
+from warta.config.secrets import reveal
 from warta.demo.config import demo_config_text
 
 SITE_URL = "http://127.0.0.1:8765"
@@ -27,7 +28,7 @@ def test_demo_config_passes_warta_config_check(tmp_path: Path) -> None:
 def test_demo_config_keeps_database_and_feeds_in_the_data_folder(tmp_path: Path) -> None:
     data_dir = tmp_path / "demo data"
     cfg = parse_config(tomllib.loads(demo_config_text(SITE_URL, data_dir)), base_dir=Path("/elsewhere"))
-    assert cfg.storage.url == f"sqlite:///{data_dir / 'warta.db'}"
+    assert reveal(cfg.storage.url) == f"sqlite:///{data_dir / 'warta.db'}"
     assert cfg.feeds.dir == data_dir / "feeds"
 
 

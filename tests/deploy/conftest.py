@@ -14,6 +14,7 @@ import yaml
 
 from tests.conftest import ROOT, free_port, require_tool, write_config
 from warta.config import load_config
+from warta.config.secrets import reveal
 from warta.daemon.service import Daemon
 from warta.storage.database import Database
 
@@ -40,7 +41,7 @@ def exported_names(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     url = f"sqlite:///{folder / 'warta.db'}"
     body = f'[storage]\nurl = "{url}"\n[daemon]\nlisten = "127.0.0.1:{free_port()}"\n'
     cfg = load_config(write_config(folder, body), environ={})
-    database = Database(cfg.storage.url)
+    database = Database(reveal(cfg.storage.url))
     database.ensure_schema()
     daemon = Daemon.from_config(cfg, database)
     daemon.http.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import feedparser
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
@@ -12,9 +13,10 @@ from tests.child_crawl import crawl_in_child
 from tests.conftest import write_config
 from tests.feeds.conftest import CONFIG, FESTIVAL, Archive, build, make_config
 from warta.cli.root import cli
-from warta.config import load_config
+from warta.config import WartaError, load_config
 from warta.demo.siteserver import SiteServer
 from warta.feeds.builder import build_feeds
+from warta.feeds.errors import FeedWriteError
 from warta.storage.database import Database
 
 # Every matching of a document writes its membership rows anew (the feed build replaces them, and
@@ -126,7 +128,18 @@ def test_cli_build_into_an_unwritable_place_fails_with_the_setting_named(tmp_pat
     assert upgraded.exit_code == 0, upgraded.output
     result = CliRunner().invoke(cli, ["--config", str(config), "feeds", "build"], env=env)
     assert result.exit_code == 1
-    assert "[feeds] dir" in result.output
+    assert f"Error: cannot write the feeds into {blocker / 'public'}" in result.output
+    assert "check [feeds] dir" in result.output and "Traceback" not in result.output
+
+
+def test_a_build_that_cannot_write_raises_a_feed_write_error_with_the_cause(seeded: Archive, tmp_path: Path) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the feed folder should be", encoding="utf-8")
+    feeds = seeded.cfg.feeds.model_copy(update={"dir": blocker / "public"})
+    with pytest.raises(FeedWriteError, match=r"check \[feeds\] dir and its permissions") as caught:
+        build_feeds(seeded.cfg.model_copy(update={"feeds": feeds}), seeded.db)
+    assert isinstance(caught.value, WartaError) and isinstance(caught.value.__cause__, OSError)
+    assert build(seeded).written > 0  # negative control: the same archive builds into a writable folder
 
 
 def log_matches(db: Database) -> None:

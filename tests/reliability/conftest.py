@@ -19,6 +19,7 @@ from tests.feeds.conftest import FESTIVAL, MUSEUM, WCCF
 from tests.feeds.conftest import Archive as FeedArchive
 from tests.feeds.conftest import page as feed_page
 from warta.config import load_config, parse_config
+from warta.config.secrets import reveal
 from warta.feeds.static_app import FeedFolderApp
 from warta.monitoring.endpoints import HealthReport, MonitoringApp
 from warta.storage.database import Database
@@ -78,7 +79,7 @@ def feed_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
             base_dir=root,
             environ={},
         )
-        database = Database(cfg.storage.url)
+        database = Database(reveal(cfg.storage.url))
         database.ensure_schema()
         monitoring = MonitoringApp(lambda: HealthReport(True, {}), lambda: b"", "text/plain")
         server = HttpServer.bind(make_warta_app(cfg, database, monitoring), "127.0.0.1", 0)

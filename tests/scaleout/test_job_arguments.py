@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import write_config
 from warta.config import load_config
+from warta.config.secrets import reveal
 from warta.crawler.scrapyd.job import DispatchedCrawl, JobArgumentError
 
 CONFIG = """
@@ -45,7 +46,7 @@ def test_job_arguments_rebuild_the_source_the_crawler_settings_and_the_topics(tm
     assert rebuilt.source == cfg.source("kabar")
     assert rebuilt.config.crawler == cfg.crawler
     assert rebuilt.config.topics == cfg.topics
-    assert (rebuilt.run_id, rebuilt.config.storage.url) == (42, "postgresql+psycopg://warta@db.internal/warta")
+    assert (rebuilt.run_id, reveal(rebuilt.config.storage.url)) == (42, "postgresql+psycopg://warta@db.internal/warta")
     # Only the crawled source travels: the node learns nothing about the others.
     assert [source.id for source in rebuilt.config.sources] == ["kabar"]
     assert "other.example" not in arguments["warta_config"]

@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 from warta.storage.database import Database
 from warta.storage.revisions import PageRecord
@@ -49,3 +51,30 @@ def archive(db: Database) -> Database:
         ensure_source(session, "disbud", "Dinas Kebudayaan", "listing")
         ensure_source(session, "kompas", "Kompas", "feed")
     return db
+
+
+def insert_story_by_hand(connection: Connection, number: int, body: str) -> None:
+    """Insert document `number` with one revision (and its source) in plain SQL, as an older schema holds it."""
+    connection.execute(
+        text(
+            "INSERT INTO sources (id, name, kind, created_at, health, health_reason) "
+            "VALUES ('disbud', 'Disbud', 'listing', '2026-01-01 00:00:00.000000', 'unknown', '') "
+            "ON CONFLICT (id) DO NOTHING"
+        )
+    )
+    at = "2026-01-01 00:00:00.000000"
+    url = f"https://disbud.jakarta.go.id/berita/{number}"
+    connection.execute(
+        text(
+            "INSERT INTO documents (id, uid, canonical_url, url, source_id, status, first_seen, last_seen, "
+            "updated_at, current_revision) VALUES (:id, :uid, :url, :url, 'disbud', 'active', :at, :at, :at, 1)"
+        ),
+        {"id": number, "uid": f"u{number}", "url": url, "at": at},
+    )
+    connection.execute(
+        text(
+            "INSERT INTO revisions (id, document_id, number, fetched_at, url, title, text, html, content_hash, "
+            "simhash, metadata) VALUES (:id, :id, 1, :at, :url, 'Pentas', :body, '', 'x', 0, '{}')"
+        ),
+        {"id": number, "url": url, "at": at, "body": body},
+    )

@@ -6,16 +6,23 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import inspect, text
+from sqlalchemy import func, inspect, select, text
 
 from tests.conftest import write_config
+from tests.storage.conftest import insert_story_by_hand
 from warta.cli.root import cli
 from warta.storage import migrate
 from warta.storage.database import Database
 from warta.storage.errors import DatabaseUnavailableError, SchemaOutdatedError
-from warta.storage.models import Base
+from warta.storage.memberships import FINGERPRINT_KEY, bring_memberships_up_to_date, catch_up_memberships
+from warta.storage.models import Base, PendingMatch
 from warta.storage.search import SearchQuery, search_documents
 from warta.storage.search_index import is_modelled
+from warta.storage.state import get_state
+from warta.storage.topics import TopicMatcher, TopicRule
+
+# the mark of matched revision ids that the match queue (migration 0006) replaced
+OLD_MARK_KEY = "topics.matched_through_revision"
 
 
 def test_upgrade_from_empty_creates_every_table(db_url: str) -> None:
@@ -90,26 +97,7 @@ def test_db_upgrade_builds_the_search_index_of_an_existing_archive(tmp_path) -> 
     database = Database(url)
     with database.engine.begin() as connection:
         migrate.upgrade(connection, "0002")
-        connection.execute(
-            text(
-                "INSERT INTO sources (id, name, kind, created_at, health, health_reason) "
-                "VALUES ('disbud', 'Disbud', 'listing', '2026-01-01 00:00:00.000000', 'unknown', '')"
-            )
-        )
-        connection.execute(
-            text(
-                "INSERT INTO documents (id, uid, canonical_url, url, source_id, status, first_seen, last_seen, "
-                "current_revision) VALUES (1, 'u1', 'https://a/1', 'https://a/1', 'disbud', 'active', "
-                "'2026-01-01 00:00:00.000000', '2026-01-01 00:00:00.000000', 1)"
-            )
-        )
-        connection.execute(
-            text(
-                "INSERT INTO revisions (id, document_id, number, fetched_at, url, title, text, html, content_hash, "
-                "simhash, metadata) VALUES (1, 1, 1, '2026-01-01 00:00:00.000000', 'https://a/1', 'Pentas', "
-                "'Pentas keroncong', '', 'x', 0, '{}')"
-            )
-        )
+        insert_story_by_hand(connection, 1, "Pentas keroncong")
     database.dispose()
     config = write_config(tmp_path, "")
     result = CliRunner().invoke(cli, ["--config", str(config), "db", "upgrade"], env={"WARTA_STORAGE_URL": url})
@@ -121,3 +109,26 @@ def test_db_upgrade_builds_the_search_index_of_an_existing_archive(tmp_path) -> 
         hits = search_documents(session, SearchQuery("keroncong")).hits
     database.dispose()
     assert [hit.document_id for hit in hits] == [1]
+
+
+def test_upgrade_to_the_match_queue_queues_nothing_and_the_next_build_matches_the_archive_once(db_url: str) -> None:
+    database = Database(db_url)
+    matcher = TopicMatcher([TopicRule("music", any=("keroncong",))])
+    try:
+        with database.engine.begin() as connection:
+            migrate.upgrade(connection, "0005")
+            insert_story_by_hand(connection, 1, "Pentas keroncong")
+            connection.execute(
+                text("INSERT INTO state (key, value, updated_at) VALUES (:key, :value, '2026-01-01 00:00:00.000000')"),
+                [{"key": FINGERPRINT_KEY, "value": matcher.fingerprint}, {"key": OLD_MARK_KEY, "value": "1"}],
+            )
+        database.upgrade()
+        with database.reading() as session:
+            assert session.scalar(select(func.count()).select_from(PendingMatch)) == 0
+            assert get_state(session, FINGERPRINT_KEY) is get_state(session, OLD_MARK_KEY) is None
+        report = bring_memberships_up_to_date(database, matcher)
+        assert report is not None and (report.documents, report.memberships) == (1, 1)
+        assert bring_memberships_up_to_date(database, matcher) is None
+        assert catch_up_memberships(database, matcher) == 0
+    finally:
+        database.dispose()

@@ -6,16 +6,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from tests.storage.conftest import later, page
+from tests.storage.conftest import insert_story_by_hand, later, page
 from warta.storage import migrate
 from warta.storage.database import Database
 from warta.storage.document_records import DocumentRecord, RevisionRecord
 from warta.storage.errors import SearchQueryError, StorageError
 from warta.storage.fingerprints import content_hash
 from warta.storage.imports import import_document
-from warta.storage.models import Document
 from warta.storage.revisions import mark_gone, record_page
 from warta.storage.search import SearchPage, SearchQuery, SnippetPart, search_documents
 from warta.storage.search_index import build_search_index
@@ -270,13 +268,7 @@ def test_imported_documents_are_searchable(archive: Database) -> None:
 def test_building_the_index_covers_pages_recorded_without_it(archive: Database) -> None:
     with archive.transaction() as session:
         for number in range(5):
-            # an archive at 0002 has neither the search index nor the events table
-            record_page(
-                session,
-                page(f"{BASE}{number}", text=f"Pentas keroncong {number}"),
-                keep_search_index=False,
-                keep_events=False,
-            )
+            record_page(session, page(f"{BASE}{number}", text=f"Pentas keroncong {number}"), keep_search_index=False)
     assert found(archive, "keroncong") == set()
     heard: list[tuple[int, int]] = []
     with archive.transaction() as session:
@@ -292,8 +284,8 @@ def test_upgrading_an_archive_builds_its_index_with_progress(db_url: str) -> Non
     try:
         with database.engine.begin() as connection:
             migrate.upgrade(connection, "0002")
-        with database.engine.begin() as connection:
-            _seed_before_search(connection)
+            for number in (1, 2, 3):
+                insert_story_by_hand(connection, number, f"Pentas keroncong {number}")
         heard: list[tuple[int, int]] = []
         before, after = database.upgrade(progress=lambda done, total: heard.append((done, total)))
         assert (before, after) == ("0002", migrate.HEAD_REVISION)
@@ -301,23 +293,3 @@ def test_upgrading_an_archive_builds_its_index_with_progress(db_url: str) -> Non
         assert len(found(database, "keroncong")) == 3
     finally:
         database.dispose()
-
-
-def _seed_before_search(connection: Any) -> None:
-    """Write three documents the way a 0002 archive holds them (no search tables exist yet)."""
-    from sqlalchemy.orm import Session
-
-    from warta.storage.sources import ensure_source
-
-    with Session(connection) as session:
-        ensure_source(session, "disbud", "Dinas Kebudayaan", "listing")
-        for number in range(3):
-            # an archive at 0002 has neither the search index nor the events table
-            record_page(
-                session,
-                page(f"{BASE}{number}", text=f"Pentas keroncong {number}"),
-                keep_search_index=False,
-                keep_events=False,
-            )
-        session.flush()
-        assert len(session.scalars(select(Document)).all()) == 3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from sqlalchemy import select
 
@@ -14,7 +16,7 @@ from warta.storage.memberships import (
     rematch_archive,
     rematch_if_needed,
 )
-from warta.storage.models import TopicMembership
+from warta.storage.models import Revision, TopicMembership
 from warta.storage.revisions import record_page
 from warta.storage.state import get_state
 from warta.storage.topics import TopicMatcher, TopicRule, normalize_text
@@ -168,4 +170,61 @@ def test_catch_up_matches_only_revisions_recorded_since_the_last_match(archive: 
     assert memberships(archive) == set()
     assert catch_up_memberships(archive, matcher) == 1
     assert {topic for topic, _ in memberships(archive)} == {"heritage"}
-    assert catch_up_memberships(archive, matcher) == 1  # the small overlap is re-checked, never the archive
+    assert catch_up_memberships(archive, matcher) == 0
+
+
+class CountingMatcher(TopicMatcher):
+    """A real matcher that counts how often it matched each title (one title per revision in these tests)."""
+
+    def __init__(self, rules: list[TopicRule]) -> None:
+        super().__init__(rules)
+        self.matched: Counter[str] = Counter()
+
+    def match(self, title: str, text: str, source_id: str, language: str | None) -> list[str]:
+        self.matched[title] += 1
+        return super().match(title, text, source_id, language)
+
+
+def test_each_new_revision_is_matched_once_across_builds(archive: Database) -> None:
+    matcher = CountingMatcher([TopicRule("heritage", any=("Betawi",))])
+    first, second = "https://disbud.jakarta.go.id/berita/1", "https://disbud.jakarta.go.id/berita/2"
+    with archive.transaction() as session:
+        record_page(session, page(first, title="first, recorded before the first build"))
+        record_page(session, page(second, title="second, never edited"))
+    assert bring_memberships_up_to_date(archive, matcher) is not None  # the first build matches the archive
+    with archive.transaction() as session:
+        record_page(session, page(first, title="first, superseded before a build", fetched_at=later(1)))
+    with archive.transaction() as session:
+        record_page(session, page(first, title="first, edited", fetched_at=later(2)))
+    bring_memberships_up_to_date(archive, matcher)
+    with archive.transaction() as session:
+        record_page(session, page("https://disbud.jakarta.go.id/berita/3", title="third", fetched_at=later(3)))
+    bring_memberships_up_to_date(archive, matcher)
+    bring_memberships_up_to_date(archive, matcher)
+    assert matcher.matched == {
+        "first, recorded before the first build": 1,
+        "second, never edited": 1,
+        "first, edited": 1,
+        "third": 1,
+    }
+    assert len(memberships(archive)) == 3
+
+
+def test_a_revision_committed_after_a_higher_one_was_matched_is_matched_once(archive: Database) -> None:
+    if archive.is_sqlite:
+        pytest.skip("SQLite runs one write transaction at a time, so its revisions commit in id order")
+    matcher = CountingMatcher([TopicRule("heritage", any=("Betawi",))])
+    bring_memberships_up_to_date(archive, matcher)
+    with archive.transaction() as late:
+        slow = record_page(late, page("https://disbud.jakarta.go.id/berita/slow", title="slow crawl"))
+        with archive.transaction() as session:
+            quick = record_page(session, page("https://kompas.com/read/quick", source_id="kompas", title="quick"))
+        bring_memberships_up_to_date(archive, matcher)
+        assert matcher.matched == {"quick": 1}
+    bring_memberships_up_to_date(archive, matcher)
+    bring_memberships_up_to_date(archive, matcher)
+    with archive.reading() as session:
+        ids = {title: revision_id for title, revision_id in session.execute(select(Revision.title, Revision.id))}
+    assert ids["slow crawl"] < ids["quick"]
+    assert matcher.matched == {"quick": 1, "slow crawl": 1}
+    assert memberships(archive) == {("heritage", str(slow.document_id)), ("heritage", str(quick.document_id))}

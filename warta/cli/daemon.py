@@ -50,9 +50,9 @@ def daemon_command(app: AppContext) -> None:
         raise click.ClickException(
             f"cannot listen on {cfg.daemon.listen}: {exc} (is another daemon running? change [daemon] listen)"
         ) from exc
-    except AuthConfigError as exc:
+    except AuthConfigError:
         database.dispose()
-        raise click.ClickException(str(exc)) from exc
+        raise  # exits 1 with its message (cli.root)
     raise SystemExit(daemon.run())
 
 

@@ -38,10 +38,6 @@ def feeds_build(app: AppContext, rematch: bool) -> None:
         report = build_feeds(cfg, database, rematch=rematch)
     except StorageError as exc:
         raise click.ClickException(f"{exc} (feed files already written were left as they were)") from exc
-    except OSError as exc:
-        raise click.ClickException(
-            f"cannot write the feeds into {cfg.feeds.dir}: {exc}; check [feeds] dir and its permissions"
-        ) from exc
     finally:
         database.dispose()
     if report.rematch is not None:

@@ -40,7 +40,7 @@ def init_command(folder: Path) -> None:
     enabled = sum(source.enabled for source in cfg.sources)
     click.echo(
         f"wrote {path.resolve()}: {len(cfg.sources)} Jakarta sources ({enabled} enabled), {len(cfg.topics)} topics; "
-        f"archive {cfg.storage.url.removeprefix('sqlite:///')}, feeds {cfg.feeds.dir}"
+        f"archive {str(cfg.storage.url).removeprefix('sqlite:///')}, feeds {cfg.feeds.dir}"
     )
     warta = "warta" if _is_default_config(path) else f"warta --config {path}"
     steps = [

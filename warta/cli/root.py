@@ -20,7 +20,7 @@ from warta.cli.context import AppContext, ConfigProblem, pass_app
 from warta.cli.logs import LOG_FORMATS, LOG_LEVELS, choose_log_level, setup_logging
 from warta.config import ConfigError, WartaError, check_writable_paths, no_source_warning
 from warta.config.reference import reference_markdown, write_into
-from warta.config.secrets import mask_url
+from warta.config.secrets import reveal
 from warta.storage.database import Database
 
 # Each command's module is imported only when that command runs (or --help lists it): `warta crawl`,
@@ -154,13 +154,8 @@ def config_show(app: AppContext) -> None:
     Example: warta config show
     """
     cfg = app.config()
+    # secret fields dump themselves masked (config.secrets)
     data = cfg.model_dump(mode="json", exclude_none=True)
-    data["storage"]["url"] = mask_url(data["storage"]["url"])
-    if "webhook_url" in data["daemon"]:
-        data["daemon"]["webhook_url"] = mask_url(data["daemon"]["webhook_url"])
-    data["daemon"]["scrapyd_nodes"] = [mask_url(url) for url in data["daemon"]["scrapyd_nodes"]]
-    if "scrapyd_database_url" in data["daemon"]:
-        data["daemon"]["scrapyd_database_url"] = mask_url(data["daemon"]["scrapyd_database_url"])
     click.echo(f"# effective config from {cfg.config_path}")
     click.echo(tomli_w.dumps(data), nl=False)
 
@@ -202,7 +197,7 @@ def db_upgrade(app: AppContext) -> None:
 
     Example: warta db upgrade
     """
-    database = Database(app.config().storage.url)
+    database = Database(reveal(app.config().storage.url))
     with UpgradeProgress() as progress:
         try:
             before, after = database.upgrade(progress=progress.update)

@@ -30,7 +30,7 @@ def deploy_command(app: AppContext, targets: tuple[str, ...], project: str | Non
     """
     # With --target the config is optional: a node URL may carry its own credentials.
     daemon = None if targets else app.config().daemon
-    urls = list(targets) or (list(daemon.scrapyd_nodes) if daemon else [])
+    urls = list(targets) or ([reveal(url) for url in daemon.scrapyd_nodes] if daemon else [])
     if not urls:
         raise click.UsageError("no Scrapyd node to deploy to; pass --target URL or set [daemon] scrapyd_nodes")
     project = project or (daemon.scrapyd_project if daemon else "warta")

@@ -38,9 +38,9 @@ def serve_command(app: AppContext, host: str | None, port: int | None, hash_pass
     database = app.database()
     try:
         asgi_app = make_warta_app(cfg, database)
-    except AuthConfigError as exc:
+    except AuthConfigError:
         database.dispose()
-        raise click.ClickException(str(exc)) from exc
+        raise  # exits 1 with its message (cli.root)
     try:
         server = HttpServer.bind(asgi_app, host, port)
     except OSError as exc:

@@ -12,12 +12,10 @@ import logging
 from collections.abc import Callable, Collection
 from datetime import datetime
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from warta.monitoring.metrics import DaemonMetrics
 from warta.storage.controls import Pause, active_pauses, pending_crawl_requests, take_crawl_request
 from warta.storage.database import Database
-from warta.storage.errors import StorageError
+from warta.storage.errors import StorageError, database_errors
 
 logger = logging.getLogger(__name__)
 
@@ -39,23 +37,29 @@ class SourceControls:
     ) -> None:
         """Start the requested crawls of idle sources and note pauses that began or ended."""
         try:
-            with self.database.reading() as session:
-                pauses, requests = active_pauses(session), pending_crawl_requests(session)
-            self._note_pauses({key: pause for key, pause in pauses.items() if key in configured})
-            for request in requests:
-                # no overlap: a source still crawling keeps its request until the crawl ends
-                if request.source_id in configured and is_running(request.source_id):
-                    continue
-                with self.database.transaction() as session:
-                    if not take_crawl_request(session, request):
-                        continue
-                self._start(request.source_id, request.by, configured, start)
-        except (SQLAlchemyError, StorageError) as exc:
+            with database_errors("cannot read the operators' requests from the database"):
+                self._start_requested(configured, is_running, start)
+        except StorageError as exc:
             if not self._failing:
-                logger.warning("cannot read the operators' requests from the database: %s; retrying each tick", exc)
+                logger.warning("%s; retrying each tick", exc)
             self._failing = True
             return
         self._failing = False
+
+    def _start_requested(
+        self, configured: Collection[str], is_running: Callable[[str], bool], start: Callable[[str], None]
+    ) -> None:
+        with self.database.reading() as session:
+            pauses, requests = active_pauses(session), pending_crawl_requests(session)
+        self._note_pauses({key: pause for key, pause in pauses.items() if key in configured})
+        for request in requests:
+            # no overlap: a source still crawling keeps its request until the crawl ends
+            if request.source_id in configured and is_running(request.source_id):
+                continue
+            with self.database.transaction() as session:
+                if not take_crawl_request(session, request):
+                    continue
+            self._start(request.source_id, request.by, configured, start)
 
     def pause_of(self, source_id: str) -> Pause | None:
         """Return the source's pause in force now, read from the database (None: not paused)."""

@@ -28,10 +28,10 @@ from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_PAUSED, STATE_RUNNING
-from sqlalchemy.exc import SQLAlchemyError
 
 from warta.archive.scheduled import run_scheduled_snapshot
 from warta.config import VERSION, ConfigError, SnapshotConfig, WartaConfig, load_config
+from warta.config.secrets import reveal
 from warta.daemon.controls import TICK_SECONDS, SourceControls
 from warta.daemon.crawl_job import CrawlJob
 from warta.daemon.executors.base import AcceptedConfig, CrawlExecutor
@@ -47,6 +47,7 @@ from warta.monitoring.source_monitor import SourceMonitor
 from warta.monitoring.webhook import WebhookSender
 from warta.storage.controls import active_pauses, active_silences
 from warta.storage.database import Database
+from warta.storage.errors import StorageError, database_errors
 from warta.storage.health import database_problem, stored_health
 from warta.storage.leadership import SchedulerLeadership
 from warta.storage.run_history import (
@@ -97,7 +98,7 @@ class Daemon:
         self.monitor = SourceMonitor.from_config(cfg, database, None)
         if cfg.daemon.webhook_url:
             self.monitor.webhook = WebhookSender(
-                cfg.daemon.webhook_url,
+                reveal(cfg.daemon.webhook_url),
                 self.monitor.record_delivery,
                 user_agent=cfg.crawler.user_agent,
                 on_outcome=self.metrics.count_webhook_outcome,
@@ -306,9 +307,9 @@ class Daemon:
     def _controls_report(self) -> dict[str, Any]:
         """Return the paused sources (until when, null: until resumed) and the silenced ones, for /healthz."""
         try:
-            with self.database.reading() as session:
+            with database_errors("cannot read the pauses and silences"), self.database.reading() as session:
                 pauses, silences = active_pauses(session), active_silences(session)
-        except SQLAlchemyError:
+        except StorageError:
             return {}
         return {
             "paused": {key: pause.until.isoformat() if pause.until else None for key, pause in sorted(pauses.items())},

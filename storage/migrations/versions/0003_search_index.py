@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.exc import DBAPIError
 
-from warta.storage.errors import StorageError
+from warta.storage.errors import StorageError, failure_reason
 from warta.storage.search_index import build_search_index
 
 revision = "0003"
@@ -77,7 +77,7 @@ def _unaccent_schema(connection: sa.Connection) -> str:
         database = connection.execute(sa.text("SELECT current_database()")).scalar_one()
         raise StorageError(
             f"search needs PostgreSQL's unaccent extension, and this database user may not create it "
-            f"({str(exc.orig).strip().splitlines()[0]}); ask an administrator to run "
+            f"({failure_reason(exc)}); ask an administrator to run "
             f'`CREATE EXTENSION unaccent;` in the database "{database}" (package postgresql-contrib), '
             "then run `warta db upgrade` again"
         ) from exc

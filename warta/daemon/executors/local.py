@@ -22,6 +22,7 @@ from functools import partial
 
 from warta.config import SourceConfig, WartaConfig
 from warta.config.handoff import crawl_config_json
+from warta.config.secrets import reveal
 from warta.crawler.report import CrawlReport, ProgressCallback, ProgressEvent, SourceReport
 from warta.crawler.selection import select_sources
 from warta.daemon.executors.base import AcceptedConfig, SettledRun
@@ -127,7 +128,7 @@ class LocalExecutor:
     ) -> list[SettledRun]:
         """Crawl the sources in one child and return their settled runs, in the same order."""
         started_at = utcnow()
-        handed = crawl_config_json(cfg, sources, cfg.storage.url).encode("utf-8")
+        handed = crawl_config_json(cfg, sources, reveal(cfg.storage.url)).encode("utf-8")
         source_ids = [source.id for source in sources]
         on_output = None if progress is None else partial(_forward_progress, progress)
         child = self.children.run("+".join(source_ids), self.command(source_ids), handed, on_output)

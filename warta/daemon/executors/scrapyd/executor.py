@@ -86,14 +86,14 @@ class ScrapydExecutor:
         """Return the executor of [daemon] scrapyd_nodes, whose jobs carry what `config` returns at dispatch."""
         daemon = cfg.daemon
         password = reveal(daemon.scrapyd_password)
-        nodes = [ScrapydNode(url, daemon.scrapyd_username, password) for url in daemon.scrapyd_nodes]
+        nodes = [ScrapydNode(reveal(url), daemon.scrapyd_username, password) for url in daemon.scrapyd_nodes]
         return cls(
             config,
             database,
             NodePool(nodes, daemon.scrapyd_retry_after.total_seconds()),
             daemon.scrapyd_project,
             daemon.crawl_timeout.total_seconds(),
-            daemon.scrapyd_database_url or cfg.storage.url,
+            reveal(daemon.scrapyd_database_url or cfg.storage.url),
         )
 
     def run(self, source: SourceConfig) -> SettledRun:
