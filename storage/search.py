@@ -9,19 +9,47 @@ Facets count the matches per topic, source and year under the same query and
 filters as the hits, so each count is what narrowing by it would find.
 A story's year and the date filters use its published time, or its first
 sighting when the page gave none.
+
+The matches are read once, and at most MAX_COUNTED_MATCHES of them: the
+total, the facets and the ranking of the hits come from that set. A query
+with more matches (a word nearly every story holds) is shown as "10,000+"
+(`SearchPage.is_capped`), its facets counted and its hits ranked among the
+10,000 matches read: on SQLite the newest (FTS5 reads its index backwards for
+free), on PostgreSQL the first its index yields (finding the newest would
+read every match). Its cost then stops growing with the archive; any
+narrower query is counted and ranked exactly.
 """
 
 from __future__ import annotations
 
+import json
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from operator import attrgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, case, column, exists, extract, func, literal_column, select, table, text
-from sqlalchemy.dialects.postgresql import TSVECTOR
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    any_,
+    bindparam,
+    case,
+    cast,
+    column,
+    exists,
+    extract,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from warta.storage.errors import SearchQueryError
 from warta.storage.models import Document, Revision, SearchEntry, TopicMembership
@@ -31,6 +59,8 @@ from warta.storage.search_syntax import ParsedQuery, Phrase, fts5_match, parse_q
 MAX_PAGE_SIZE = 100
 # hits beyond this many are not paged through: a reader narrows the query instead
 MAX_RESULT_DEPTH = 10_000
+# matches beyond this many are not counted or ranked (see the module docstring)
+MAX_COUNTED_MATCHES = MAX_RESULT_DEPTH
 # private-use characters mark matches inside snippets; split into parts before anything is shown
 MATCH_START, MATCH_END = "\ue000", "\ue001"
 SNIPPET_WORDS = 32
@@ -38,6 +68,15 @@ _CONFIGURATIONS = ("warta_indonesian", "warta_english", "warta_simple")
 _HEADLINE_OPTIONS = (
     f"StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords={SNIPPET_WORDS}, MinWords=12, "
     'MaxFragments=2, FragmentDelimiter=" … "'
+)
+# For this transaction only. A search reads at most MAX_COUNTED_MATCHES + 1 matches, each joined to
+# its revision and document by primary key. The planner cannot estimate the per-language match (a
+# CASE of tsqueries) and guessed a few hundred rows for any query: at 100,000 stories it then planned
+# a hash join reading every revision, started a parallel worker and JIT-compiled the query, each
+# costing more than the whole search (a worker took 10 to 25 ms to start on a busy machine).
+_POSTGRESQL_SEARCH_PLAN = text(
+    "SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true), "
+    "set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)"
 )
 _fts = table(FTS_TABLE, column("rowid"))
 _vector = column("vector", TSVECTOR)
@@ -98,6 +137,8 @@ class SearchPage:
     total: int
     hits: tuple[SearchHit, ...]
     facets: SearchFacets
+    # True when more stories match than the `total` that were counted (see the module docstring)
+    is_capped: bool = False
 
     @property
     def pages(self) -> int:
@@ -106,16 +147,22 @@ class SearchPage:
         return max(1, math.ceil(reachable / self.query.page_size))
 
 
-def search_documents(session: Session, query: SearchQuery) -> SearchPage:
-    """Return the page of hits for `query`, ranked best first, with the total and facets of all matches."""
+def search_documents(session: Session, query: SearchQuery, max_counted: int = MAX_COUNTED_MATCHES) -> SearchPage:
+    """Return the page of hits for `query`, ranked best first, with the total and facets of the matches.
+
+    At most `max_counted` matches are counted and ranked (see the module docstring).
+    """
     _check(query)
     parsed = parse_query(query.text)
     is_sqlite = session.get_bind().dialect.name == "sqlite"
     match = _Fts5Match(parsed) if is_sqlite else _TsMatch(parsed)
-    facets = _facets(session, match, query)
-    total = sum(count for _, count in facets.sources)
-    hits = _hits(session, match, query) if total else ()
-    return SearchPage(query, total, hits, facets)
+    if not is_sqlite:
+        session.execute(_POSTGRESQL_SEARCH_PLAN)
+    matches = _matches(session, match, query, max_counted)
+    counted = matches[:max_counted]
+    facets = _facets(session, match, counted)
+    hits = _hits(session, match, _page_of(counted, query))
+    return SearchPage(query, len(counted), hits, facets, is_capped=len(matches) > len(counted))
 
 
 def _check(query: SearchQuery) -> None:
@@ -152,6 +199,22 @@ class _Fts5Match:
     def rank(self) -> ColumnElement[float]:
         """Return the relevance of a match, higher is better (BM25, a title word weighing ten text words)."""
         return -literal_column(f"bm25({FTS_TABLE}, 10.0, 1.0)")
+
+    def newest_first(self) -> ColumnElement[Any]:
+        """Return the ordering of matches newest revision first (FTS5 reads its index backwards for it)."""
+        return _fts.c.rowid.desc()
+
+    def is_one_of(self, ids: InstrumentedAttribute[int], values: list[int]) -> ColumnElement[bool]:
+        """Return a condition that `ids` is one of `values`, passed as one JSON parameter (not 10,000)."""
+        listed: Select[Any] = select(literal_column("value")).select_from(
+            func.json_each(bindparam("ids", json.dumps(values)))
+        )
+        return ids.in_(listed.scalar_subquery())
+
+    def page(self, columns: Sequence[Any], revision_ids: list[int]) -> Select[Any]:
+        """Return a SELECT of `columns` over these matching revisions (snippet() needs the query's MATCH)."""
+        # on the index's own rowid, so FTS5 looks up each revision rather than reading every match
+        return self.base(*columns).where(_fts.c.rowid.in_(revision_ids))
 
     def title_and_snippet(self) -> tuple[ColumnElement[str], ColumnElement[str]]:
         """Return the title with matches marked, and the best passage of the text with matches marked."""
@@ -194,6 +257,24 @@ class _TsMatch:
     def rank(self) -> ColumnElement[float]:
         """Return the relevance of a match, higher is better (ts_rank, normalized by the document's length)."""
         return func.ts_rank(_vector, self.tsquery, 1)
+
+    def newest_first(self) -> None:
+        """Return no ordering: the first matches the index yields are counted."""
+        return None
+
+    def is_one_of(self, ids: InstrumentedAttribute[int], values: list[int]) -> ColumnElement[bool]:
+        """Return a condition that `ids` is one of `values`, passed as one array parameter (not 10,000)."""
+        # written as text: psycopg took 50 ms to adapt a list of 10,000 integers
+        array_text = "{" + ",".join(map(str, values)) + "}"
+        return ids == any_(cast(bindparam("ids", array_text), ARRAY(BigInteger)))
+
+    def page(self, columns: Sequence[Any], revision_ids: list[int]) -> Select[Any]:
+        """Return a SELECT of `columns` over these revisions (ts_headline needs the text, not the index)."""
+        return (
+            select(*columns)
+            .join_from(Revision, Document, Document.id == Revision.document_id)
+            .where(Revision.id.in_(revision_ids))
+        )
 
     def title_and_snippet(self) -> tuple[ColumnElement[str], ColumnElement[str]]:
         """Return the title with matches marked, and the best passages of the text with matches marked."""
@@ -259,41 +340,54 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
-def _facets(session: Session, match: _Match, query: SearchQuery) -> SearchFacets:
-    """Count the matches per source, per topic and per year."""
-    per_source = _filtered(match.base(Document.source_id, func.count()), query).group_by(Document.source_id)
-    # plain (value, count) tuples, not database rows: the JSON API writes them as they are
-    sources = sorted(((str(s), int(n)) for s, n in session.execute(per_source)), key=lambda row: (-row[1], row[0]))
-    if not sources:
-        return SearchFacets((), (), ())
-    topic = TopicMembership.topic_id
-    per_topic = _filtered(match.base(topic, func.count()), query).join(
-        TopicMembership, TopicMembership.document_id == Document.id
-    )
-    topics = sorted(
-        ((str(t), int(n)) for t, n in session.execute(per_topic.group_by(topic))), key=lambda row: (-row[1], row[0])
-    )
+class _Matched(NamedTuple):
+    """One matching story as counting and ranking need it."""
+
+    revision_id: int
+    document_id: int
+    source_id: str
+    year: int
+    rank: float
+
+
+def _matches(session: Session, match: _Match, query: SearchQuery, max_counted: int) -> list[_Matched]:
+    """Return the matches of the query and filters, newest first, at most one more than are counted."""
     year = extract("year", _story_time())
-    per_year = _filtered(match.base(year, func.count()), query).group_by(year)
-    years = sorted(((int(y), n) for y, n in session.execute(per_year)), reverse=True)
+    statement = _filtered(match.base(Revision.id, Document.id, Document.source_id, year, match.rank()), query)
+    # through the connection: the ORM's row handling took longer than the query for 10,000 rows
+    statement = statement.order_by(match.newest_first()).limit(max_counted + 1)
+    rows = session.connection().execute(statement).all()
+    return [_Matched(int(r), int(d), str(s), int(y), float(rank)) for r, d, s, y, rank in rows]
+
+
+def _facets(session: Session, match: _Match, matches: list[_Matched]) -> SearchFacets:
+    """Count the matches per source, per topic and per year."""
+    if not matches:
+        return SearchFacets((), (), ())
+    # plain (value, count) tuples, not database rows: the JSON API writes them as they are
+    sources = sorted(Counter(m.source_id for m in matches).items(), key=lambda row: (-row[1], row[0]))
+    years = sorted(Counter(m.year for m in matches).items(), reverse=True)
+    topic = TopicMembership.topic_id
+    members = match.is_one_of(TopicMembership.document_id, [m.document_id for m in matches])
+    per_topic = select(topic, func.count()).where(members).group_by(topic)
+    topics = sorted(((str(t), int(n)) for t, n in session.execute(per_topic)), key=lambda row: (-row[1], row[0]))
     return SearchFacets(tuple(topics), tuple(sources), tuple(years))
 
 
-def _hits(session: Session, match: _Match, query: SearchQuery) -> tuple[SearchHit, ...]:
-    """Return the page's hits, best first: ranks and ids of every match, then titles and snippets of the page."""
-    rank = match.rank().label("relevance")
-    ranked = (
-        _filtered(match.base(Revision.id, rank), query)
-        .order_by(rank.desc(), Document.id.desc())
-        .limit(query.page_size)
-        .offset((query.page - 1) * query.page_size)
-    )
-    ranks: dict[int, float] = {revision_id: value for revision_id, value in session.execute(ranked)}
-    if not ranks:
+def _page_of(matches: list[_Matched], query: SearchQuery) -> list[_Matched]:
+    """Return the matches on the query's page, best ranked first (the newer story first on a tie)."""
+    ranked = sorted(matches, key=attrgetter("rank", "document_id"), reverse=True)
+    start = (query.page - 1) * query.page_size
+    return ranked[start : start + query.page_size]
+
+
+def _hits(session: Session, match: _Match, page: list[_Matched]) -> tuple[SearchHit, ...]:
+    """Return the hits of the page's matches, in its order, with their titles and snippets marked."""
+    if not page:
         return ()
     title, snippet = match.title_and_snippet()
     # the snippets are drawn for this page's rows only: highlighting reads the whole text
-    page = match.base(
+    columns = (
         Revision.id,
         Document.id,
         Document.url,
@@ -304,9 +398,10 @@ def _hits(session: Session, match: _Match, query: SearchQuery) -> tuple[SearchHi
         Revision.number,
         title,
         snippet,
-    ).where(Revision.id.in_(list(ranks)))
-    rows = {row[0]: row for row in session.execute(page)}
-    return tuple(_hit(rows[revision_id], rank_value) for revision_id, rank_value in ranks.items())
+    )
+    statement = match.page(columns, [m.revision_id for m in page])
+    rows = {row[0]: row for row in session.execute(statement)}
+    return tuple(_hit(rows[m.revision_id], m.rank) for m in page)
 
 
 def _hit(row: Sequence[Any], rank: float) -> SearchHit:
