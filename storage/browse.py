@@ -203,26 +203,43 @@ def story_detail(session: Session, story_id: int) -> StoryDetail | None:
     """Return the story with all its revisions, captures, topics and copies, or None if there is none."""
     if not 0 < story_id <= MAX_ID:
         return None
-    row = session.execute(
-        select(Document, Source.name).join(Source, Source.id == Document.source_id).where(Document.id == story_id)
-    ).first()
-    if row is None:
-        return None
-    document, source_name = row
-    revisions = [
-        RevisionRow(r.number, r.fetched_at, r.title, r.text, r.url, r.capture_id)
-        for r in session.execute(
-            select(Revision).where(Revision.document_id == story_id).order_by(Revision.number)
-        ).scalars()
-    ]
-    if not revisions:
-        return None
-    current = revisions[-1]
-    language, published = session.execute(
-        select(Revision.language, Revision.published).where(
-            Revision.document_id == story_id, Revision.number == current.number
+    document = session.execute(
+        select(
+            Document.id,
+            Document.uid,
+            Document.url,
+            Document.source_id,
+            Source.name,
+            Document.status,
+            Document.first_seen,
+            Document.updated_at,
+            Document.gone_at,
+            Document.cluster_id,
         )
-    ).one()
+        .join(Source, Source.id == Document.source_id)
+        .where(Document.id == story_id)
+    ).first()
+    if document is None:
+        return None
+    # the columns a story shows: not each revision's stored HTML and metadata, often larger than its text
+    rows = session.execute(
+        select(
+            Revision.number,
+            Revision.fetched_at,
+            Revision.title,
+            Revision.text,
+            Revision.url,
+            Revision.capture_id,
+            Revision.language,
+            Revision.published,
+        )
+        .where(Revision.document_id == story_id)
+        .order_by(Revision.number)
+    ).all()
+    if not rows:
+        return None
+    revisions = [RevisionRow(*row[:6]) for row in rows]
+    current = rows[-1]
     topics = list(
         session.execute(
             select(TopicMembership.topic_id)
@@ -231,30 +248,30 @@ def story_detail(session: Session, story_id: int) -> StoryDetail | None:
         ).scalars()
     )
     captures = [
-        CaptureRow(c.id, c.url, c.status, c.fetched_at, c.body_size)
-        for c in session.execute(
-            select(Capture)
+        CaptureRow(*row)
+        for row in session.execute(
+            select(Capture.id, Capture.url, Capture.status, Capture.fetched_at, Capture.body_size)
             .where(Capture.document_id == story_id, Capture.body_sha256.is_not(None))
             .order_by(Capture.fetched_at, Capture.id)
-        ).scalars()
+        )
     ]
     return StoryDetail(
         id=document.id,
         uid=document.uid,
         url=document.url,
         source_id=document.source_id,
-        source_name=source_name,
+        source_name=document.name,
         status=document.status,
         first_seen=document.first_seen,
         updated_at=document.updated_at,
         gone_at=document.gone_at,
         title=current.title,
-        language=language,
-        published=published,
+        language=current.language,
+        published=current.published,
         topics=topics,
         revisions=revisions,
         captures=captures,
-        related=_related(session, document),
+        related=_related(session, story_id, document.source_id, document.cluster_id),
     )
 
 
@@ -367,16 +384,12 @@ def _narrow(statement: Any, source_id: str | None, topic_id: str | None) -> Any:
     return statement
 
 
-def _related(session: Session, document: Document) -> list[RelatedStory]:
-    if document.cluster_id is None:
+def _related(session: Session, story_id: int, source_id: str, cluster_id: int | None) -> list[RelatedStory]:
+    if cluster_id is None:
         return []
     rows = session.execute(
         _story_rows()
-        .where(
-            Document.cluster_id == document.cluster_id,
-            Document.id != document.id,
-            Document.source_id != document.source_id,
-        )
+        .where(Document.cluster_id == cluster_id, Document.id != story_id, Document.source_id != source_id)
         .order_by(Document.first_seen, Document.id)
         .limit(20)
     ).all()
