@@ -2,8 +2,9 @@
 
 `search_documents` reads the index that storage.search_index keeps (the current
 revision of every document, gone ones included) with the query syntax of
-storage.search_syntax. Snippets come back as plain (text, is_match) parts, never
-as markup, so a page escapes them like any other text.
+storage.search_syntax, matched on each database by storage.search_match.
+Snippets come back as plain (text, is_match) parts, never as markup, so a page
+escapes them like any other text.
 
 Facets count the matches per topic, source and year under the same query and
 filters as the hits, so each count is what narrowing by it would find.
@@ -22,7 +23,6 @@ narrower query is counted and ranked exactly.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -31,55 +31,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import (
-    BigInteger,
-    ColumnElement,
-    Select,
-    any_,
-    bindparam,
-    case,
-    cast,
-    column,
-    exists,
-    extract,
-    func,
-    literal_column,
-    select,
-    table,
-    text,
-)
-from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
-from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+from sqlalchemy import ColumnElement, Select, exists, extract, func, select
+from sqlalchemy.orm import Session, aliased
 
 from warta.storage.errors import SearchQueryError
-from warta.storage.models import Document, Revision, SearchEntry, TopicMembership
-from warta.storage.search_index import FTS_TABLE, configuration_sql
-from warta.storage.search_syntax import ParsedQuery, Phrase, fts5_match, parse_query, websearch_phrase
+from warta.storage.models import Document, Revision, TopicMembership
+from warta.storage.search_match import MATCH_END, MATCH_START, Match, match_query
+from warta.storage.search_syntax import parse_query
 
 MAX_PAGE_SIZE = 100
 # hits beyond this many are not paged through: a reader narrows the query instead
 MAX_RESULT_DEPTH = 10_000
 # matches beyond this many are not counted or ranked (see the module docstring)
 MAX_COUNTED_MATCHES = MAX_RESULT_DEPTH
-# private-use characters mark matches inside snippets; split into parts before anything is shown
-MATCH_START, MATCH_END = "\ue000", "\ue001"
-SNIPPET_WORDS = 32
-_CONFIGURATIONS = ("warta_indonesian", "warta_english", "warta_simple")
-_HEADLINE_OPTIONS = (
-    f"StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords={SNIPPET_WORDS}, MinWords=12, "
-    'MaxFragments=2, FragmentDelimiter=" … "'
-)
-# For this transaction only. A search reads at most MAX_COUNTED_MATCHES + 1 matches, each joined to
-# its revision and document by primary key. The planner cannot estimate the per-language match (a
-# CASE of tsqueries) and guessed a few hundred rows for any query: at 100,000 stories it then planned
-# a hash join reading every revision, started a parallel worker and JIT-compiled the query, each
-# costing more than the whole search (a worker took 10 to 25 ms to start on a busy machine).
-_POSTGRESQL_SEARCH_PLAN = text(
-    "SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true), "
-    "set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)"
-)
-_fts = table(FTS_TABLE, column("rowid"))
-_vector = column("vector", TSVECTOR)
 
 
 @dataclass(frozen=True)
@@ -154,10 +118,7 @@ def search_documents(session: Session, query: SearchQuery, max_counted: int = MA
     """
     _check(query)
     parsed = parse_query(query.text)
-    is_sqlite = session.get_bind().dialect.name == "sqlite"
-    match = _Fts5Match(parsed) if is_sqlite else _TsMatch(parsed)
-    if not is_sqlite:
-        session.execute(_POSTGRESQL_SEARCH_PLAN)
+    match = match_query(session, parsed)
     matches = _matches(session, match, query, max_counted)
     counted = matches[:max_counted]
     facets = _facets(session, match, counted)
@@ -178,134 +139,6 @@ def _check(query: SearchQuery) -> None:
         )
     if query.date_from and query.date_to and query.date_from > query.date_to:
         raise SearchQueryError(f"the date range starts ({query.date_from}) after it ends ({query.date_to}); swap them")
-
-
-class _Fts5Match:
-    """The query on SQLite: an FTS5 MATCH on search_fts, whose rowid is the current revision's id."""
-
-    def __init__(self, parsed: ParsedQuery) -> None:
-        self.expression = fts5_match(parsed)
-
-    def base(self, *columns: Any) -> Select[Any]:
-        """Return a SELECT of `columns` over the matching revisions joined to their documents."""
-        return (
-            select(*columns)
-            .select_from(_fts)
-            .join(Revision, Revision.id == _fts.c.rowid)
-            .join(Document, Document.id == Revision.document_id)
-            .where(text(f"{FTS_TABLE} MATCH :match").bindparams(match=self.expression))
-        )
-
-    def rank(self) -> ColumnElement[float]:
-        """Return the relevance of a match, higher is better (BM25, a title word weighing ten text words)."""
-        return -literal_column(f"bm25({FTS_TABLE}, 10.0, 1.0)")
-
-    def newest_first(self) -> ColumnElement[Any]:
-        """Return the ordering of matches newest revision first (FTS5 reads its index backwards for it)."""
-        return _fts.c.rowid.desc()
-
-    def is_one_of(self, ids: InstrumentedAttribute[int], values: list[int]) -> ColumnElement[bool]:
-        """Return a condition that `ids` is one of `values`, passed as one JSON parameter (not 10,000)."""
-        listed: Select[Any] = select(literal_column("value")).select_from(
-            func.json_each(bindparam("ids", json.dumps(values)))
-        )
-        return ids.in_(listed.scalar_subquery())
-
-    def page(self, columns: Sequence[Any], revision_ids: list[int]) -> Select[Any]:
-        """Return a SELECT of `columns` over these matching revisions (snippet() needs the query's MATCH)."""
-        # on the index's own rowid, so FTS5 looks up each revision rather than reading every match
-        return self.base(*columns).where(_fts.c.rowid.in_(revision_ids))
-
-    def title_and_snippet(self) -> tuple[ColumnElement[str], ColumnElement[str]]:
-        """Return the title with matches marked, and the best passage of the text with matches marked."""
-        marks = f"'{MATCH_START}', '{MATCH_END}'"
-        title: ColumnElement[str] = literal_column(f"highlight({FTS_TABLE}, 0, {marks})")
-        snippet: ColumnElement[str] = literal_column(f"snippet({FTS_TABLE}, 1, {marks}, ' … ', {SNIPPET_WORDS})")
-        return title, snippet
-
-
-class _TsMatch:
-    """The query on PostgreSQL: the reader's phrases through websearch_to_tsquery, per configuration.
-
-    A story's vector was built with the configuration of its language, so it must
-    be matched by the query parsed with that same configuration (an exclusion
-    stemmed otherwise would miss). The OR of the query under every configuration
-    finds the candidates with one GIN index scan; the story's own one decides.
-    """
-
-    def __init__(self, parsed: ParsedQuery) -> None:
-        self.configuration: ColumnElement[Any] = literal_column(configuration_sql("revisions.language"))
-        queries = {configuration: _tsquery_of(parsed, configuration) for configuration in _CONFIGURATIONS}
-        self.candidates = _or(list(queries.values()))
-        self.tsquery = case(
-            *[(self.configuration == literal_column(f"'{name}'::regconfig"), q) for name, q in queries.items()],
-            else_=queries["warta_simple"],
-        )
-
-    def base(self, *columns: Any) -> Select[Any]:
-        """Return a SELECT of `columns` over the matching entries joined to their revisions and documents."""
-        entries = SearchEntry.__table__
-        return (
-            select(*columns)
-            .select_from(entries)
-            .join(Revision, Revision.id == SearchEntry.revision_id)
-            .join(Document, Document.id == SearchEntry.document_id)
-            .where(_vector.op("@@", is_comparison=True)(self.candidates))
-            .where(_vector.op("@@", is_comparison=True)(self.tsquery))
-        )
-
-    def rank(self) -> ColumnElement[float]:
-        """Return the relevance of a match, higher is better (ts_rank, normalized by the document's length)."""
-        return func.ts_rank(_vector, self.tsquery, 1)
-
-    def newest_first(self) -> None:
-        """Return no ordering: the first matches the index yields are counted."""
-        return None
-
-    def is_one_of(self, ids: InstrumentedAttribute[int], values: list[int]) -> ColumnElement[bool]:
-        """Return a condition that `ids` is one of `values`, passed as one array parameter (not 10,000)."""
-        # written as text: psycopg took 50 ms to adapt a list of 10,000 integers
-        array_text = "{" + ",".join(map(str, values)) + "}"
-        return ids == any_(cast(bindparam("ids", array_text), ARRAY(BigInteger)))
-
-    def page(self, columns: Sequence[Any], revision_ids: list[int]) -> Select[Any]:
-        """Return a SELECT of `columns` over these revisions (ts_headline needs the text, not the index)."""
-        return (
-            select(*columns)
-            .join_from(Revision, Document, Document.id == Revision.document_id)
-            .where(Revision.id.in_(revision_ids))
-        )
-
-    def title_and_snippet(self) -> tuple[ColumnElement[str], ColumnElement[str]]:
-        """Return the title with matches marked, and the best passages of the text with matches marked."""
-        options = f"HighlightAll=true, StartSel={MATCH_START}, StopSel={MATCH_END}"
-        title = func.ts_headline(self.configuration, Revision.title, self.tsquery, options)
-        return title, func.ts_headline(self.configuration, Revision.text, self.tsquery, _HEADLINE_OPTIONS)
-
-
-def _tsquery_of(parsed: ParsedQuery, configuration: str) -> ColumnElement[Any]:
-    """Return the parsed query as one tsquery under `configuration`: groups AND-ed, exclusions negated."""
-
-    def phrase(item: Phrase) -> ColumnElement[Any]:
-        return func.websearch_to_tsquery(literal_column(f"'{configuration}'::regconfig"), websearch_phrase(item))
-
-    # the functions behind && || and !!: websearch_to_tsquery itself lets OR bind looser than AND
-    expression = _or([phrase(item) for item in parsed.groups[0]])
-    for group in parsed.groups[1:]:
-        expression = func.tsquery_and(expression, _or([phrase(item) for item in group]))
-    if parsed.excluded:
-        expression = func.tsquery_and(expression, func.tsquery_not(_or([phrase(item) for item in parsed.excluded])))
-    return expression
-
-
-def _or(parts: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
-    expression = parts[0]
-    for part in parts[1:]:
-        expression = func.tsquery_or(expression, part)
-    return expression
-
-
-_Match = _Fts5Match | _TsMatch
 
 
 def _story_time() -> ColumnElement[datetime]:
@@ -350,17 +183,17 @@ class _Matched(NamedTuple):
     rank: float
 
 
-def _matches(session: Session, match: _Match, query: SearchQuery, max_counted: int) -> list[_Matched]:
-    """Return the matches of the query and filters, newest first, at most one more than are counted."""
+def _matches(session: Session, match: Match, query: SearchQuery, max_counted: int) -> list[_Matched]:
+    """Return the matches of the query and filters (the newest first on SQLite), one more than are counted."""
     year = extract("year", _story_time())
     statement = _filtered(match.base(Revision.id, Document.id, Document.source_id, year, match.rank()), query)
-    # through the connection: the ORM's row handling took longer than the query for 10,000 rows
     statement = statement.order_by(match.newest_first()).limit(max_counted + 1)
+    # through the connection: the ORM's row handling took longer than the query for 10,000 rows
     rows = session.connection().execute(statement).all()
     return [_Matched(int(r), int(d), str(s), int(y), float(rank)) for r, d, s, y, rank in rows]
 
 
-def _facets(session: Session, match: _Match, matches: list[_Matched]) -> SearchFacets:
+def _facets(session: Session, match: Match, matches: list[_Matched]) -> SearchFacets:
     """Count the matches per source, per topic and per year."""
     if not matches:
         return SearchFacets((), (), ())
@@ -381,7 +214,7 @@ def _page_of(matches: list[_Matched], query: SearchQuery) -> list[_Matched]:
     return ranked[start : start + query.page_size]
 
 
-def _hits(session: Session, match: _Match, page: list[_Matched]) -> tuple[SearchHit, ...]:
+def _hits(session: Session, match: Match, page: list[_Matched]) -> tuple[SearchHit, ...]:
     """Return the hits of the page's matches, in its order, with their titles and snippets marked."""
     if not page:
         return ()
