@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import BindParameter, Executable, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from warta.storage.captures import read_blob
@@ -203,58 +203,35 @@ def story_detail(session: Session, story_id: int) -> StoryDetail | None:
     """Return the story with all its revisions, captures, topics and copies, or None if there is none."""
     if not 0 < story_id <= MAX_ID:
         return None
-    row = session.execute(
-        select(Document, Source.name).join(Source, Source.id == Document.source_id).where(Document.id == story_id)
-    ).first()
-    if row is None:
+    # the statements are built once (see _STORY_DETAIL) and read through the connection: building
+    # them and the ORM's handling of their rows took longer than the queries themselves
+    connection, story = session.connection(), {"story_id": story_id}
+    document = connection.execute(_STORY_DETAIL.document, story).first()
+    rows = connection.execute(_STORY_DETAIL.revisions, story).all() if document is not None else []
+    if document is None or not rows:
         return None
-    document, source_name = row
-    revisions = [
-        RevisionRow(r.number, r.fetched_at, r.title, r.text, r.url, r.capture_id)
-        for r in session.execute(
-            select(Revision).where(Revision.document_id == story_id).order_by(Revision.number)
-        ).scalars()
-    ]
-    if not revisions:
-        return None
-    current = revisions[-1]
-    language, published = session.execute(
-        select(Revision.language, Revision.published).where(
-            Revision.document_id == story_id, Revision.number == current.number
-        )
-    ).one()
-    topics = list(
-        session.execute(
-            select(TopicMembership.topic_id)
-            .where(TopicMembership.document_id == story_id)
-            .order_by(TopicMembership.topic_id)
-        ).scalars()
-    )
-    captures = [
-        CaptureRow(c.id, c.url, c.status, c.fetched_at, c.body_size)
-        for c in session.execute(
-            select(Capture)
-            .where(Capture.document_id == story_id, Capture.body_sha256.is_not(None))
-            .order_by(Capture.fetched_at, Capture.id)
-        ).scalars()
-    ]
+    current = rows[-1]
+    related = []
+    if document.cluster_id is not None:
+        copies = {**story, "cluster_id": document.cluster_id, "source_id": document.source_id}
+        related = [RelatedStory(*row[:5]) for row in connection.execute(_STORY_DETAIL.related, copies)]
     return StoryDetail(
         id=document.id,
         uid=document.uid,
         url=document.url,
         source_id=document.source_id,
-        source_name=source_name,
+        source_name=document.name,
         status=document.status,
         first_seen=document.first_seen,
         updated_at=document.updated_at,
         gone_at=document.gone_at,
         title=current.title,
-        language=language,
-        published=published,
-        topics=topics,
-        revisions=revisions,
-        captures=captures,
-        related=_related(session, document),
+        language=current.language,
+        published=current.published,
+        topics=list(connection.execute(_STORY_DETAIL.topics, story).scalars()),
+        revisions=[RevisionRow(*row[:6]) for row in rows],
+        captures=[CaptureRow(*row) for row in connection.execute(_STORY_DETAIL.captures, story)],
+        related=related,
     )
 
 
@@ -367,17 +344,59 @@ def _narrow(statement: Any, source_id: str | None, topic_id: str | None) -> Any:
     return statement
 
 
-def _related(session: Session, document: Document) -> list[RelatedStory]:
-    if document.cluster_id is None:
-        return []
-    rows = session.execute(
-        _story_rows()
-        .where(
-            Document.cluster_id == document.cluster_id,
-            Document.id != document.id,
-            Document.source_id != document.source_id,
-        )
-        .order_by(Document.first_seen, Document.id)
-        .limit(20)
-    ).all()
-    return [RelatedStory(row[0], row[1], row[2], row[3], row[4]) for row in rows]
+@dataclass(frozen=True)
+class _StoryDetailStatements:
+    """The queries of story_detail, with the story's id (and its cluster and source) as parameters."""
+
+    document: Executable
+    revisions: Executable
+    topics: Executable
+    captures: Executable
+    related: Executable
+
+
+_STORY_ID: BindParameter[Any] = bindparam("story_id")
+_STORY_DETAIL = _StoryDetailStatements(
+    document=select(
+        Document.id,
+        Document.uid,
+        Document.url,
+        Document.source_id,
+        Source.name,
+        Document.status,
+        Document.first_seen,
+        Document.updated_at,
+        Document.gone_at,
+        Document.cluster_id,
+    )
+    .join(Source, Source.id == Document.source_id)
+    .where(Document.id == _STORY_ID),
+    # the columns a story shows: not each revision's stored HTML and metadata, often larger than its text
+    revisions=select(
+        Revision.number,
+        Revision.fetched_at,
+        Revision.title,
+        Revision.text,
+        Revision.url,
+        Revision.capture_id,
+        Revision.language,
+        Revision.published,
+    )
+    .where(Revision.document_id == _STORY_ID)
+    .order_by(Revision.number),
+    topics=select(TopicMembership.topic_id)
+    .where(TopicMembership.document_id == _STORY_ID)
+    .order_by(TopicMembership.topic_id),
+    captures=select(Capture.id, Capture.url, Capture.status, Capture.fetched_at, Capture.body_size)
+    .where(Capture.document_id == _STORY_ID, Capture.body_sha256.is_not(None))
+    .order_by(Capture.fetched_at, Capture.id),
+    # other sources' copies in the story's near-duplicate cluster
+    related=_story_rows()
+    .where(
+        Document.cluster_id == bindparam("cluster_id"),
+        Document.id != _STORY_ID,
+        Document.source_id != bindparam("source_id"),
+    )
+    .order_by(Document.first_seen, Document.id)
+    .limit(20),
+)

@@ -2,45 +2,48 @@
 
 `search_documents` reads the index that storage.search_index keeps (the current
 revision of every document, gone ones included) with the query syntax of
-storage.search_syntax. Snippets come back as plain (text, is_match) parts, never
-as markup, so a page escapes them like any other text.
+storage.search_syntax, matched on each database by storage.search_match.
+Snippets come back as plain (text, is_match) parts, never as markup, so a page
+escapes them like any other text.
 
 Facets count the matches per topic, source and year under the same query and
 filters as the hits, so each count is what narrowing by it would find.
 A story's year and the date filters use its published time, or its first
 sighting when the page gave none.
+
+The matches are read once, and at most MAX_COUNTED_MATCHES of them: the
+total, the facets and the ranking of the hits come from that set. A query
+with more matches (a word nearly every story holds) is shown as "10,000+"
+(`SearchPage.is_capped`), its facets counted and its hits ranked among the
+10,000 matches read: on SQLite the newest (FTS5 reads its index backwards for
+free), on PostgreSQL the first its index yields (finding the newest would
+read every match). Its cost then stops growing with the archive; any
+narrower query is counted and ranked exactly.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from operator import attrgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, case, column, exists, extract, func, literal_column, select, table, text
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy import ColumnElement, Select, exists, extract, func, select
 from sqlalchemy.orm import Session, aliased
 
 from warta.storage.errors import SearchQueryError
-from warta.storage.models import Document, Revision, SearchEntry, TopicMembership
-from warta.storage.search_index import FTS_TABLE, configuration_sql
-from warta.storage.search_syntax import ParsedQuery, Phrase, fts5_match, parse_query, websearch_phrase
+from warta.storage.models import Document, Revision, TopicMembership
+from warta.storage.search_match import MATCH_END, MATCH_START, Match, match_query
+from warta.storage.search_syntax import parse_query
 
 MAX_PAGE_SIZE = 100
 # hits beyond this many are not paged through: a reader narrows the query instead
 MAX_RESULT_DEPTH = 10_000
-# private-use characters mark matches inside snippets; split into parts before anything is shown
-MATCH_START, MATCH_END = "\ue000", "\ue001"
-SNIPPET_WORDS = 32
-_CONFIGURATIONS = ("warta_indonesian", "warta_english", "warta_simple")
-_HEADLINE_OPTIONS = (
-    f"StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords={SNIPPET_WORDS}, MinWords=12, "
-    'MaxFragments=2, FragmentDelimiter=" … "'
-)
-_fts = table(FTS_TABLE, column("rowid"))
-_vector = column("vector", TSVECTOR)
+# matches beyond this many are not counted or ranked (see the module docstring)
+MAX_COUNTED_MATCHES = MAX_RESULT_DEPTH
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,8 @@ class SearchPage:
     total: int
     hits: tuple[SearchHit, ...]
     facets: SearchFacets
+    # True when more stories match than the `total` that were counted (see the module docstring)
+    is_capped: bool = False
 
     @property
     def pages(self) -> int:
@@ -106,16 +111,19 @@ class SearchPage:
         return max(1, math.ceil(reachable / self.query.page_size))
 
 
-def search_documents(session: Session, query: SearchQuery) -> SearchPage:
-    """Return the page of hits for `query`, ranked best first, with the total and facets of all matches."""
+def search_documents(session: Session, query: SearchQuery, max_counted: int = MAX_COUNTED_MATCHES) -> SearchPage:
+    """Return the page of hits for `query`, ranked best first, with the total and facets of the matches.
+
+    At most `max_counted` matches are counted and ranked (see the module docstring).
+    """
     _check(query)
     parsed = parse_query(query.text)
-    is_sqlite = session.get_bind().dialect.name == "sqlite"
-    match = _Fts5Match(parsed) if is_sqlite else _TsMatch(parsed)
-    facets = _facets(session, match, query)
-    total = sum(count for _, count in facets.sources)
-    hits = _hits(session, match, query) if total else ()
-    return SearchPage(query, total, hits, facets)
+    match = match_query(session, parsed)
+    matches = _matches(session, match, query, max_counted)
+    counted = matches[:max_counted]
+    facets = _facets(session, match, counted)
+    hits = _hits(session, match, _page_of(counted, query))
+    return SearchPage(query, len(counted), hits, facets, is_capped=len(matches) > len(counted))
 
 
 def _check(query: SearchQuery) -> None:
@@ -131,100 +139,6 @@ def _check(query: SearchQuery) -> None:
         )
     if query.date_from and query.date_to and query.date_from > query.date_to:
         raise SearchQueryError(f"the date range starts ({query.date_from}) after it ends ({query.date_to}); swap them")
-
-
-class _Fts5Match:
-    """The query on SQLite: an FTS5 MATCH on search_fts, whose rowid is the current revision's id."""
-
-    def __init__(self, parsed: ParsedQuery) -> None:
-        self.expression = fts5_match(parsed)
-
-    def base(self, *columns: Any) -> Select[Any]:
-        """Return a SELECT of `columns` over the matching revisions joined to their documents."""
-        return (
-            select(*columns)
-            .select_from(_fts)
-            .join(Revision, Revision.id == _fts.c.rowid)
-            .join(Document, Document.id == Revision.document_id)
-            .where(text(f"{FTS_TABLE} MATCH :match").bindparams(match=self.expression))
-        )
-
-    def rank(self) -> ColumnElement[float]:
-        """Return the relevance of a match, higher is better (BM25, a title word weighing ten text words)."""
-        return -literal_column(f"bm25({FTS_TABLE}, 10.0, 1.0)")
-
-    def title_and_snippet(self) -> tuple[ColumnElement[str], ColumnElement[str]]:
-        """Return the title with matches marked, and the best passage of the text with matches marked."""
-        marks = f"'{MATCH_START}', '{MATCH_END}'"
-        title: ColumnElement[str] = literal_column(f"highlight({FTS_TABLE}, 0, {marks})")
-        snippet: ColumnElement[str] = literal_column(f"snippet({FTS_TABLE}, 1, {marks}, ' … ', {SNIPPET_WORDS})")
-        return title, snippet
-
-
-class _TsMatch:
-    """The query on PostgreSQL: the reader's phrases through websearch_to_tsquery, per configuration.
-
-    A story's vector was built with the configuration of its language, so it must
-    be matched by the query parsed with that same configuration (an exclusion
-    stemmed otherwise would miss). The OR of the query under every configuration
-    finds the candidates with one GIN index scan; the story's own one decides.
-    """
-
-    def __init__(self, parsed: ParsedQuery) -> None:
-        self.configuration: ColumnElement[Any] = literal_column(configuration_sql("revisions.language"))
-        queries = {configuration: _tsquery_of(parsed, configuration) for configuration in _CONFIGURATIONS}
-        self.candidates = _or(list(queries.values()))
-        self.tsquery = case(
-            *[(self.configuration == literal_column(f"'{name}'::regconfig"), q) for name, q in queries.items()],
-            else_=queries["warta_simple"],
-        )
-
-    def base(self, *columns: Any) -> Select[Any]:
-        """Return a SELECT of `columns` over the matching entries joined to their revisions and documents."""
-        entries = SearchEntry.__table__
-        return (
-            select(*columns)
-            .select_from(entries)
-            .join(Revision, Revision.id == SearchEntry.revision_id)
-            .join(Document, Document.id == SearchEntry.document_id)
-            .where(_vector.op("@@", is_comparison=True)(self.candidates))
-            .where(_vector.op("@@", is_comparison=True)(self.tsquery))
-        )
-
-    def rank(self) -> ColumnElement[float]:
-        """Return the relevance of a match, higher is better (ts_rank, normalized by the document's length)."""
-        return func.ts_rank(_vector, self.tsquery, 1)
-
-    def title_and_snippet(self) -> tuple[ColumnElement[str], ColumnElement[str]]:
-        """Return the title with matches marked, and the best passages of the text with matches marked."""
-        options = f"HighlightAll=true, StartSel={MATCH_START}, StopSel={MATCH_END}"
-        title = func.ts_headline(self.configuration, Revision.title, self.tsquery, options)
-        return title, func.ts_headline(self.configuration, Revision.text, self.tsquery, _HEADLINE_OPTIONS)
-
-
-def _tsquery_of(parsed: ParsedQuery, configuration: str) -> ColumnElement[Any]:
-    """Return the parsed query as one tsquery under `configuration`: groups AND-ed, exclusions negated."""
-
-    def phrase(item: Phrase) -> ColumnElement[Any]:
-        return func.websearch_to_tsquery(literal_column(f"'{configuration}'::regconfig"), websearch_phrase(item))
-
-    # the functions behind && || and !!: websearch_to_tsquery itself lets OR bind looser than AND
-    expression = _or([phrase(item) for item in parsed.groups[0]])
-    for group in parsed.groups[1:]:
-        expression = func.tsquery_and(expression, _or([phrase(item) for item in group]))
-    if parsed.excluded:
-        expression = func.tsquery_and(expression, func.tsquery_not(_or([phrase(item) for item in parsed.excluded])))
-    return expression
-
-
-def _or(parts: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
-    expression = parts[0]
-    for part in parts[1:]:
-        expression = func.tsquery_or(expression, part)
-    return expression
-
-
-_Match = _Fts5Match | _TsMatch
 
 
 def _story_time() -> ColumnElement[datetime]:
@@ -259,41 +173,54 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
-def _facets(session: Session, match: _Match, query: SearchQuery) -> SearchFacets:
-    """Count the matches per source, per topic and per year."""
-    per_source = _filtered(match.base(Document.source_id, func.count()), query).group_by(Document.source_id)
-    # plain (value, count) tuples, not database rows: the JSON API writes them as they are
-    sources = sorted(((str(s), int(n)) for s, n in session.execute(per_source)), key=lambda row: (-row[1], row[0]))
-    if not sources:
-        return SearchFacets((), (), ())
-    topic = TopicMembership.topic_id
-    per_topic = _filtered(match.base(topic, func.count()), query).join(
-        TopicMembership, TopicMembership.document_id == Document.id
-    )
-    topics = sorted(
-        ((str(t), int(n)) for t, n in session.execute(per_topic.group_by(topic))), key=lambda row: (-row[1], row[0])
-    )
+class _Matched(NamedTuple):
+    """One matching story as counting and ranking need it."""
+
+    revision_id: int
+    document_id: int
+    source_id: str
+    year: int
+    rank: float
+
+
+def _matches(session: Session, match: Match, query: SearchQuery, max_counted: int) -> list[_Matched]:
+    """Return the matches of the query and filters (the newest first on SQLite), one more than are counted."""
     year = extract("year", _story_time())
-    per_year = _filtered(match.base(year, func.count()), query).group_by(year)
-    years = sorted(((int(y), n) for y, n in session.execute(per_year)), reverse=True)
+    statement = _filtered(match.base(Revision.id, Document.id, Document.source_id, year, match.rank()), query)
+    statement = statement.order_by(match.newest_first()).limit(max_counted + 1)
+    # through the connection: the ORM's row handling took longer than the query for 10,000 rows
+    rows = session.connection().execute(statement).all()
+    return [_Matched(int(r), int(d), str(s), int(y), float(rank)) for r, d, s, y, rank in rows]
+
+
+def _facets(session: Session, match: Match, matches: list[_Matched]) -> SearchFacets:
+    """Count the matches per source, per topic and per year."""
+    if not matches:
+        return SearchFacets((), (), ())
+    # plain (value, count) tuples, not database rows: the JSON API writes them as they are
+    sources = sorted(Counter(m.source_id for m in matches).items(), key=lambda row: (-row[1], row[0]))
+    years = sorted(Counter(m.year for m in matches).items(), reverse=True)
+    topic = TopicMembership.topic_id
+    members = match.is_one_of(TopicMembership.document_id, [m.document_id for m in matches])
+    per_topic = select(topic, func.count()).where(members).group_by(topic)
+    topics = sorted(((str(t), int(n)) for t, n in session.execute(per_topic)), key=lambda row: (-row[1], row[0]))
     return SearchFacets(tuple(topics), tuple(sources), tuple(years))
 
 
-def _hits(session: Session, match: _Match, query: SearchQuery) -> tuple[SearchHit, ...]:
-    """Return the page's hits, best first: ranks and ids of every match, then titles and snippets of the page."""
-    rank = match.rank().label("relevance")
-    ranked = (
-        _filtered(match.base(Revision.id, rank), query)
-        .order_by(rank.desc(), Document.id.desc())
-        .limit(query.page_size)
-        .offset((query.page - 1) * query.page_size)
-    )
-    ranks: dict[int, float] = {revision_id: value for revision_id, value in session.execute(ranked)}
-    if not ranks:
+def _page_of(matches: list[_Matched], query: SearchQuery) -> list[_Matched]:
+    """Return the matches on the query's page, best ranked first (the newer story first on a tie)."""
+    ranked = sorted(matches, key=attrgetter("rank", "document_id"), reverse=True)
+    start = (query.page - 1) * query.page_size
+    return ranked[start : start + query.page_size]
+
+
+def _hits(session: Session, match: Match, page: list[_Matched]) -> tuple[SearchHit, ...]:
+    """Return the hits of the page's matches, in its order, with their titles and snippets marked."""
+    if not page:
         return ()
     title, snippet = match.title_and_snippet()
     # the snippets are drawn for this page's rows only: highlighting reads the whole text
-    page = match.base(
+    columns = (
         Revision.id,
         Document.id,
         Document.url,
@@ -304,9 +231,10 @@ def _hits(session: Session, match: _Match, query: SearchQuery) -> tuple[SearchHi
         Revision.number,
         title,
         snippet,
-    ).where(Revision.id.in_(list(ranks)))
-    rows = {row[0]: row for row in session.execute(page)}
-    return tuple(_hit(rows[revision_id], rank_value) for revision_id, rank_value in ranks.items())
+    )
+    statement = match.page(columns, [m.revision_id for m in page])
+    rows = {row[0]: row for row in session.execute(statement)}
+    return tuple(_hit(rows[m.revision_id], m.rank) for m in page)
 
 
 def _hit(row: Sequence[Any], rank: float) -> SearchHit:

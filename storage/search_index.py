@@ -8,9 +8,9 @@ their status so a page can mark them.
 SQLite: the FTS5 table `search_fts` over the title and text of `revisions`
 (external content: rowid = revision id, the text is stored once), tokenized by
 `porter unicode61 remove_diacritics 2`: case and accents folded, English words
-stemmed. FTS5 has no Indonesian stemmer; storage.search_syntax matches longer
-words as prefixes instead, which catches suffixes but not prefixes ("budaya"
-finds "budayanya", not "kebudayaan").
+stemmed. FTS5 has no Indonesian stemmer; storage.search_syntax searches longer
+words with the common Indonesian suffixes instead, which catches suffixes but
+not prefixes ("budaya" finds "budayanya", not "kebudayaan").
 
 PostgreSQL: `search_entries.vector`, a tsvector with a GIN index, built with the
 configuration of the story's language: warta_indonesian, warta_english, or

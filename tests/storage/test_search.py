@@ -57,15 +57,22 @@ def test_matching_ignores_case_and_accents(archive: Database, stored: str, query
     assert found(archive, query) == {wanted}
 
 
-def test_longer_words_match_as_prefixes_for_indonesian_suffixes(archive: Database) -> None:
+def test_longer_words_match_with_indonesian_suffixes(archive: Database) -> None:
     wanted = story(archive, "a", title="Acara", text="Warga merayakan budayanya di Setu Babakan")
     story(archive, "b", title="Acara", text="Lomba ondel-ondel di Monas")
     assert found(archive, "budaya") == {wanted}
 
 
+def test_a_word_does_not_match_longer_words_it_merely_starts(archive: Database) -> None:
+    art = story(archive, "a", title="Acara", text="Pameran seni rupa di Cikini")
+    story(archive, "b", title="Acara", text="Pameran dibuka hari Senin di Cikini")
+    assert found(archive, "seni") == {art}
+    assert len(found(archive, "pameran")) == 2
+
+
 def test_postgresql_stems_indonesian_words(archive: Database) -> None:
     if not is_postgresql(archive):
-        pytest.skip("FTS5 has no Indonesian stemmer: SQLite matches suffixes by prefix only (see storage.search_index)")
+        pytest.skip("FTS5 has no Indonesian stemmer: SQLite matches listed suffixes only (see storage.search_index)")
     wanted = story(archive, "a", title="Acara", text="Festival budaya digelar di Setu Babakan", language="id")
     story(archive, "b", title="Acara", text="Lomba ondel-ondel di Monas", language="id")
     assert found(archive, "kebudayaan") == {wanted}
@@ -135,6 +142,26 @@ def test_pages_split_the_ranked_hits_without_overlap(archive: Database) -> None:
     assert [len(result.hits) for result in pages] == [10, 10, 5, 0]
     assert set(seen) == ids and len(seen) == 25
     assert pages[0].total == 25 and pages[0].pages == 3
+
+
+def test_a_query_with_more_matches_than_are_counted_says_so(archive: Database) -> None:
+    ids = {story(archive, str(number), text=f"Pameran lukisan ke-{number}") for number in range(5)}
+    with archive.reading() as session:
+        capped = search_documents(session, SearchQuery("lukisan"), max_counted=3)
+        exact = search_documents(session, SearchQuery("lukisan"), max_counted=5)
+    assert (capped.total, capped.is_capped, capped.pages) == (3, True, 1)
+    assert sum(count for _, count in capped.facets.sources) == 3 and len(capped.hits) == 3
+    assert {hit.document_id for hit in capped.hits} < ids
+    assert (exact.total, exact.is_capped, {hit.document_id for hit in exact.hits}) == (5, False, ids)
+
+
+def test_sqlite_counts_the_newest_matches_when_there_are_too_many(archive: Database) -> None:
+    if is_postgresql(archive):
+        pytest.skip("PostgreSQL counts the first matches its index yields (see storage.search)")
+    ids = [story(archive, str(number), text=f"Pameran lukisan ke-{number}") for number in range(5)]
+    with archive.reading() as session:
+        capped = search_documents(session, SearchQuery("lukisan"), max_counted=3)
+    assert {hit.document_id for hit in capped.hits} == set(ids[-3:])
 
 
 def test_a_title_match_ranks_above_a_passing_mention(archive: Database) -> None:
