@@ -14,6 +14,7 @@ so an asyncio future can be awaited).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -84,21 +85,13 @@ def _exit_when_gone(crawl_pid: int) -> None:
     except ProcessLookupError:  # the crawl ended before this worker started
         os._exit(1)
     except (AttributeError, OSError):  # no pidfd here: the portable fallback polls the pid
-        while _alive(crawl_pid):
-            time.sleep(PARENT_POLL_SECONDS)
+        with contextlib.suppress(ProcessLookupError):
+            while True:
+                os.kill(crawl_pid, 0)  # our own crawl: no PermissionError
+                time.sleep(PARENT_POLL_SECONDS)
         os._exit(1)
     select.select([handle], [], [])  # readable once the process has ended
     os._exit(1)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _warm_up() -> None:
