@@ -25,7 +25,7 @@ from warta.config.secrets import SecretUrl, reveal
 
 DEFAULT_CONFIG_NAME = "warta.toml"
 # the tables of entries with an id, which messages name by index and id: sources[1] (kabar)
-ENTRY_TABLES = ("sources", "topics", "snapshots")
+ENTRY_TABLES = ("sources", "topics", "snapshots", "fixity")
 ENV_CONFIG = "WARTA_CONFIG"
 ENV_OVERRIDES = {
     "WARTA_STORAGE_URL": ("storage", "url"),

@@ -20,7 +20,7 @@ from pydantic_core import PydanticUndefined
 
 from warta.config.durations import format_duration
 from warta.config.schedules import CronSchedule, IntervalSchedule, Schedule
-from warta.config.schema import SnapshotConfig, SourceConfig, TopicConfig, WartaConfig
+from warta.config.schema import FixityConfig, SnapshotConfig, SourceConfig, TopicConfig, WartaConfig
 from warta.config.secrets import SecretUrl
 
 START_MARKER = "<!-- config-reference:start -->"
@@ -29,6 +29,7 @@ TABLES: list[tuple[str, type[BaseModel]]] = [
     ("[[sources]]", SourceConfig),
     ("[[topics]]", TopicConfig),
     ("[[snapshots]]", SnapshotConfig),
+    ("[[fixity]]", FixityConfig),
 ]
 
 

@@ -353,6 +353,29 @@ class SnapshotConfig(Section):
     keep: int = Field(7, ge=1, description="Newest exports kept; older ones are deleted.")
 
 
+class FixityConfig(Section):
+    """A fixity check that the daemon runs on a schedule, as `warta verify` does, alerting on a mismatch."""
+
+    id: Slug = Field(description="Unique short name of the fixity check.")
+    schedule: ScheduleField = Field(
+        parse_schedule("every 7d"),
+        description=(
+            "When to check, like a source schedule. An interval counts from the daemon's start, so a restart "
+            "does not start a check at once."
+        ),
+    )
+    archive: bool = Field(
+        True, description="Recompute the digests of the stored captures' bodies and the revisions' texts."
+    )
+    snapshots: bool = Field(
+        True,
+        description=(
+            "Also check every export of the [[snapshots]] entries still on disk: its recorded SHA-256, and the "
+            "digests inside a WARC, a WACZ or a bag."
+        ),
+    )
+
+
 class WartaConfig(Section):
     """The whole configuration of one warta installation."""
 
@@ -365,6 +388,7 @@ class WartaConfig(Section):
     sources: list[SourceConfig] = Field(default_factory=list, description="[[sources]] tables.")
     topics: list[TopicConfig] = Field(default_factory=list, description="[[topics]] tables.")
     snapshots: list[SnapshotConfig] = Field(default_factory=list, description="[[snapshots]] tables.")
+    fixity: list[FixityConfig] = Field(default_factory=list, description="[[fixity]] tables.")
     config_path: Path | None = Field(None, exclude=True, description="File this config was read from.")
 
     def source(self, source_id: str) -> SourceConfig:

@@ -32,6 +32,7 @@ COMMANDS = {
     "export": "warta.cli.archive:export_command",
     "import": "warta.cli.archive:import_command",
     "snapshots": "warta.cli.archive:snapshots_command",
+    "verify": "warta.cli.fixity:verify_command",
     "discover": "warta.cli.tools:discover",
     "preview": "warta.cli.tools:preview",
     "demo": "warta.cli.demo:demo_command",

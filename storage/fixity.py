@@ -1,0 +1,123 @@
+"""Reading stored records for a fixity check: blobs, capture body references and revision texts, in batches.
+
+Each reader pages by primary key (keyset pagination), so a check of a large
+archive holds one batch in memory and each batch is one short query. This
+module only reads; recomputing digests and judging them is warta.archive.fixity.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warta.storage.models import Blob, Capture, Document, Revision
+
+DEFAULT_BATCH = 200
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    """A stored body: its key, its recorded size and its uncompressed bytes (None: it does not decompress)."""
+
+    sha256: str
+    size: int
+    body: bytes | None
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class CaptureBody:
+    """What a capture says of its body, beside the size its blob records (None: the blob is missing)."""
+
+    capture_id: int
+    url: str
+    body_sha256: str | None
+    body_size: int
+    blob_size: int | None
+
+
+@dataclass(frozen=True)
+class StoredRevision:
+    """A revision's text as stored, with the content hash recorded for it."""
+
+    revision_id: int
+    document_uid: str
+    url: str
+    number: int
+    title: str
+    text: str
+    content_hash: str
+
+
+def iter_blobs(session: Session, batch_size: int = DEFAULT_BATCH) -> Iterator[StoredBlob]:
+    """Yield every stored blob, decompressed, in key order."""
+    after = ""
+    while True:
+        rows = session.execute(
+            select(Blob.sha256, Blob.size, Blob.compression, Blob.data)
+            .where(Blob.sha256 > after)
+            .order_by(Blob.sha256)
+            .limit(batch_size)
+        ).all()
+        for digest, size, compression, data in rows:
+            yield _decompressed(digest, size, compression, bytes(data))
+        if len(rows) < batch_size:
+            return
+        after = rows[-1][0]
+
+
+def iter_capture_bodies(session: Session, batch_size: int = DEFAULT_BATCH) -> Iterator[CaptureBody]:
+    """Yield each capture's body reference and size with the size of the blob it names, in id order."""
+    after = 0
+    while True:
+        rows = session.execute(
+            select(Capture.id, Capture.url, Capture.body_sha256, Capture.body_size, Blob.size)
+            .outerjoin(Blob, Blob.sha256 == Capture.body_sha256)
+            .where(Capture.id > after)
+            .order_by(Capture.id)
+            .limit(batch_size)
+        ).all()
+        for capture_id, url, digest, body_size, blob_size in rows:
+            yield CaptureBody(capture_id, url, digest, body_size, blob_size)
+        if len(rows) < batch_size:
+            return
+        after = rows[-1][0]
+
+
+def iter_revisions(session: Session, batch_size: int = DEFAULT_BATCH) -> Iterator[StoredRevision]:
+    """Yield every revision's title, text and recorded content hash, in id order."""
+    after = 0
+    while True:
+        rows = session.execute(
+            select(
+                Revision.id,
+                Document.uid,
+                Revision.url,
+                Revision.number,
+                Revision.title,
+                Revision.text,
+                Revision.content_hash,
+            )
+            .join(Document, Document.id == Revision.document_id)
+            .where(Revision.id > after)
+            .order_by(Revision.id)
+            .limit(batch_size)
+        ).all()
+        for row in rows:
+            yield StoredRevision(*row)
+        if len(rows) < batch_size:
+            return
+        after = rows[-1][0]
+
+
+def _decompressed(digest: str, size: int, compression: str, data: bytes) -> StoredBlob:
+    if compression != "zlib":
+        return StoredBlob(digest, size, data)
+    try:
+        return StoredBlob(digest, size, zlib.decompress(data))
+    except zlib.error as exc:
+        return StoredBlob(digest, size, None, f"its zlib data does not decompress ({exc})")
