@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.base import BaseTrigger
 
-from warta.config import SnapshotConfig, SourceConfig, WartaConfig
+from warta.config import FixityConfig, SnapshotConfig, SourceConfig, WartaConfig
 from warta.config.schedules import IntervalSchedule, Schedule
 
 # Jitter is a small share of the interval so that sources with the same schedule spread out.
@@ -66,8 +66,13 @@ def plan_jobs(
     last_source_runs: Mapping[str, datetime],
     last_snapshots: Mapping[str, datetime],
     now: datetime,
+    fixity: Sequence[FixityConfig] = (),
 ) -> list[PlannedJob]:
-    """Return the jobs of the sources and snapshots, first runs derived from their last runs."""
+    """Return the jobs of the sources, snapshots and fixity checks, first runs derived from their last runs.
+
+    Fixity checks keep no record of their runs: each counts from `now` (the daemon's start or a reload),
+    so a restart never starts a check of the whole archive at once.
+    """
     entries: list[tuple[str, str, Schedule, ZoneInfo, datetime | None]] = [
         ("source", source.id, source.schedule, cfg.source_timezone(source), last_source_runs.get(source.id))
         for source in sources
@@ -77,6 +82,7 @@ def plan_jobs(
         ("snapshot", snapshot.id, snapshot.schedule, crawler_tz, last_snapshots.get(snapshot.id))
         for snapshot in snapshots
     ]
+    entries += [("fixity", check.id, check.schedule, crawler_tz, now) for check in fixity]
     due, intervals = {}, {}
     for kind, target, schedule, tz, last in entries:
         due[f"{kind}:{target}"] = schedule.due_time(last, now, tz)

@@ -29,8 +29,10 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_PAUSED, STATE_RUNNING
 
+from warta.archive.fixity import FixityReport
 from warta.archive.scheduled import run_scheduled_snapshot
-from warta.config import VERSION, ConfigError, SnapshotConfig, WartaConfig, load_config
+from warta.archive.scheduled_fixity import run_fixity_check
+from warta.config import VERSION, ConfigError, FixityConfig, SnapshotConfig, WartaConfig, load_config
 from warta.config.secrets import reveal
 from warta.daemon.controls import TICK_SECONDS, SourceControls
 from warta.daemon.crawl_job import CrawlJob
@@ -66,6 +68,9 @@ from warta.web.server import HttpServer
 logger = logging.getLogger(__name__)
 
 SnapshotRunner = Callable[[WartaConfig, Database, SnapshotConfig], object]
+FixityRunner = Callable[[WartaConfig, Database, FixityConfig], FixityReport]
+# Problems of a failed fixity check named in its log line and in /healthz (all of them: `warta verify`).
+FIXITY_PROBLEMS_SHOWN = 5
 # Config tables a SIGHUP does not change: they need a restart.
 RESTART_ONLY = ("storage", "feeds", "daemon", "web")
 # After the children were stopped, time left for their jobs to record the outcome.
@@ -86,12 +91,16 @@ class Daemon:
         log_level: str = "info",
         build_feeds: Callable[[WartaConfig, Database], object] | None = None,
         run_snapshot: SnapshotRunner | None = None,
+        run_fixity: FixityRunner | None = None,
     ) -> None:
         self.cfg = cfg
         self.database = database
         self.config_path = config_path
         self.log_level = log_level
         self.run_snapshot = run_snapshot
+        self.run_fixity = run_fixity
+        # the latest result of each [[fixity]] check, for /healthz (kept in memory: a restart starts afresh)
+        self.fixity_results: dict[str, dict[str, Any]] = {}
         self.metrics = DaemonMetrics(next_runs=self.next_source_runs)
         self.config_state = ConfigState.accepted(utcnow())
         self.metrics.set_config_reload(True, self.config_state.since)
@@ -116,6 +125,7 @@ class Daemon:
             executors={
                 "crawls": ThreadPoolExecutor(cfg.daemon.max_parallel_crawls),
                 "snapshots": ThreadPoolExecutor(1),
+                "fixity": ThreadPoolExecutor(1),
             },
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone=UTC,
@@ -143,6 +153,7 @@ class Daemon:
             log_level,
             build_feeds=build_feeds,
             run_snapshot=run_scheduled_snapshot,
+            run_fixity=run_fixity_check,
         )
 
     def run(self) -> int:
@@ -153,10 +164,11 @@ class Daemon:
         self.start()
         host, port = self.http.address
         logger.info(
-            "warta daemon %s running: %d sources, %d snapshots scheduled; http://%s:%d/healthz",
+            "warta daemon %s running: %d sources, %d snapshots, %d fixity checks scheduled; http://%s:%d/healthz",
             VERSION,
             len(self.cfg.enabled_sources()),
             len(self.cfg.snapshots) if self.run_snapshot else 0,
+            len(self.cfg.fixity) if self.run_fixity else 0,
             host,
             port,
             extra={"event": "daemon.started", "version": VERSION, "listen": f"{host}:{port}"},
@@ -278,8 +290,13 @@ class Daemon:
         healthy = scheduler_running and problem is None
         with self._active_changed:
             running = sorted(self._active)
+        fixity_failed = any(not result["ok"] for result in self.fixity_results.values())
         details: dict[str, Any] = {
-            "status": "unavailable" if not healthy else "degraded" if self.config_state.is_refused else "ok",
+            "status": "unavailable"
+            if not healthy
+            else "degraded"
+            if self.config_state.is_refused or fixity_failed
+            else "ok",
             "scheduler": _SCHEDULER_STATES.get(self.scheduler.state, "stopped") if scheduler_running else "stopped",
             "database": "ok" if problem is None else f"error: {problem}",
             "config": self.config_state.as_dict(),
@@ -292,6 +309,8 @@ class Daemon:
             },
             **self._controls_report(),
         }
+        if self.fixity_results:
+            details["fixity"] = dict(self.fixity_results)
         return HealthReport(healthy, details)
 
     def next_source_runs(self) -> dict[str, datetime]:
@@ -355,12 +374,17 @@ class Daemon:
 
     def _schedule(self, cfg: WartaConfig) -> None:
         snapshots = cfg.snapshots if self.run_snapshot is not None else []
+        fixity = cfg.fixity if self.run_fixity is not None else []
         with self.database.reading() as session:
             last_runs, last_snapshots = last_started_by_source(session), last_snapshot_by_schedule(session)
-        plan = plan_jobs(cfg, cfg.enabled_sources(), snapshots, last_runs, last_snapshots, utcnow())
+        plan = plan_jobs(cfg, cfg.enabled_sources(), snapshots, last_runs, last_snapshots, utcnow(), fixity)
+        jobs: dict[str, tuple[Callable[[str], None], str]] = {
+            "source": (self._crawl, "crawls"),
+            "snapshot": (self._snapshot, "snapshots"),
+            "fixity": (self._fixity, "fixity"),
+        }
         for job in plan:
-            func: Callable[[str], None] = self._crawl if job.kind == "source" else self._snapshot
-            executor = "crawls" if job.kind == "source" else "snapshots"
+            func, executor = jobs[job.kind]
             self.scheduler.add_job(
                 func,
                 job.trigger,
@@ -419,6 +443,57 @@ class Daemon:
             extra={"event": "snapshot.finished", **fields, "duration_seconds": seconds},
         )
 
+    def _fixity(self, check_id: str) -> None:
+        check = next((item for item in self.cfg.fixity if item.id == check_id), None)
+        if check is None or self.run_fixity is None or self._stop.is_set():
+            return
+        started = time.monotonic()
+        logger.info("fixity check %s started", check_id, extra={"event": "fixity.started", "check": check_id})
+        with self._tracking(f"fixity:{check_id}") as claimed:
+            if not claimed:
+                self._log_overlap(f"fixity:{check_id}")
+                return
+            try:
+                report = self.run_fixity(self.cfg, self.database, check)
+            except Exception:
+                self.metrics.observe_fixity(check_id, None, utcnow())
+                logger.exception(
+                    "fixity check %s could not run", check_id, extra={"event": "fixity.error", "check": check_id}
+                )
+                return
+        self._record_fixity(check_id, report, round(time.monotonic() - started, 3))
+
+    def _record_fixity(self, check_id: str, report: FixityReport, seconds: float) -> None:
+        """Publish a finished fixity check: metrics, /healthz, and an ERROR (the alert) naming its mismatches."""
+        now = utcnow()
+        self.metrics.observe_fixity(check_id, report.problem_count, now)
+        shown = [str(problem) for problem in report.problems[:FIXITY_PROBLEMS_SHOWN]]
+        self.fixity_results[check_id] = {
+            "ok": report.is_ok,
+            "finished_at": now.isoformat(),
+            "checked": dict(report.checked),
+            "problems": report.problem_count,
+            "first_problems": shown,
+        }
+        fields: dict[str, Any] = {"check": check_id, "problems": report.problem_count, "duration_seconds": seconds}
+        if report.is_ok:
+            logger.info(
+                "fixity check %s finished in %.1fs: %s",
+                check_id,
+                seconds,
+                report.summary(),
+                extra={"event": "fixity.finished", **fields},
+            )
+            return
+        logger.error(
+            "fixity check %s FAILED: %s; first: %s (run `warta verify` for the full list, restore from an export "
+            "that verifies)",
+            check_id,
+            report.summary(),
+            "; ".join(shown),
+            extra={"event": "fixity.failed", **fields},
+        )
+
     @contextmanager
     def _tracking(self, job_id: str) -> Iterator[bool]:
         """Mark the job running for its block; yield False (and mark nothing) when it already runs."""
@@ -470,11 +545,14 @@ class Daemon:
     def _log_overlap(self, job_id: str) -> None:
         kind, target = job_id.split(":", 1)
         self.metrics.skipped.labels(target).inc()
-        fields = {"source": target, "run_id": None} if kind in ("source", "request") else {"snapshot": target}
+        fields: dict[str, Any] = {"source": target, "run_id": None}
+        if kind not in ("source", "request"):
+            fields = {"snapshot" if kind == "snapshot" else "check": target}
+        event = "crawl" if kind in ("source", "request") else kind
         logger.warning(
             "run of %s skipped: its previous run is still going",
             job_id,
-            extra={"event": f"{'snapshot' if kind == 'snapshot' else 'crawl'}.skipped", **fields},
+            extra={"event": f"{event}.skipped", **fields},
         )
 
     def _install_signal_handlers(self) -> None:

@@ -149,6 +149,24 @@ class DaemonMetrics:
         self.snapshots = Counter(
             "warta_snapshot_runs", "Scheduled snapshots by result.", ["snapshot", "result"], registry=r
         )
+        self.fixity_checks = Counter(
+            "warta_fixity_checks",
+            "Scheduled fixity checks by result (ok, failed, error).",
+            ["check", "result"],
+            registry=r,
+        )
+        self.fixity_problems = Gauge(
+            "warta_fixity_problems",
+            "Mismatched records found by the latest run of the [[fixity]] check (0: every digest matched).",
+            ["check"],
+            registry=r,
+        )
+        self.fixity_last_check = Gauge(
+            "warta_fixity_last_check_timestamp_seconds",
+            "When the [[fixity]] check last finished, with or without problems (Unix time).",
+            ["check"],
+            registry=r,
+        )
         self.config_reload_success = Gauge(
             "warta_config_reload_success",
             "1 when the daemon runs on the config file's latest version, 0 after a refused reload.",
@@ -194,6 +212,15 @@ class DaemonMetrics:
         """Record a config load or reload at `at`, accepted or refused."""
         self.config_reload_success.set(1 if is_accepted else 0)
         self.config_last_reload.set(at.timestamp())
+
+    def observe_fixity(self, check_id: str, problems: int | None, at: datetime) -> None:
+        """Record a finished fixity check: its problem count, or None when it could not run."""
+        if problems is None:
+            self.fixity_checks.labels(check_id, "error").inc()
+            return
+        self.fixity_checks.labels(check_id, "ok" if problems == 0 else "failed").inc()
+        self.fixity_problems.labels(check_id).set(problems)
+        self.fixity_last_check.labels(check_id).set(at.timestamp())
 
     def set_documents(self, counts: Mapping[str, int]) -> None:
         """Record how many documents each source has stored."""
