@@ -357,13 +357,7 @@ class FixityConfig(Section):
     """A fixity check that the daemon runs on a schedule, as `warta verify` does, alerting on a mismatch."""
 
     id: Slug = Field(description="Unique short name of the fixity check.")
-    schedule: ScheduleField = Field(
-        parse_schedule("every 7d"),
-        description=(
-            "When to check, like a source schedule. An interval counts from the daemon's start, so a restart "
-            "does not start a check at once."
-        ),
-    )
+    schedule: ScheduleField = Field(parse_schedule("every 7d"), description="When to check, like a source schedule.")
     archive: bool = Field(
         True, description="Recompute the digests of the stored captures' bodies and the revisions' texts."
     )

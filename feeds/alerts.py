@@ -30,6 +30,8 @@ class AlertEntry:
     previous_health: str
     health: str
     reason: str
+    # set for a fixity check's alert (source_id is then ""): the [[fixity]] id whose result changed
+    check_id: str | None = None
 
     @property
     def title(self) -> str:
@@ -43,7 +45,10 @@ def render_alert_feed(entries: Sequence[AlertEntry], base_url: str, title_prefix
     feed = FeedDocument(
         id=feed_url,
         title=f"{title_prefix}: source health alerts",
-        subtitle="Changes of health of the crawled sources: failing, stale, degraded, and recoveries.",
+        subtitle=(
+            "Changes of health of the crawled sources (failing, stale, degraded, and recoveries) "
+            "and of the results of fixity checks."
+        ),
         author=title_prefix,
         self_url=feed_url,
         home_url=base_url,
@@ -71,8 +76,9 @@ def _feed_entry(alert: AlertEntry, feed_url: str) -> FeedEntry:
 
 
 def _content_html(alert: AlertEntry) -> str:
+    subject = f"Fixity check {alert.check_id}" if alert.check_id else f"Source {alert.source_id}"
     lines = [
-        f"Source {alert.source_id} is now {alert.health} (was {alert.previous_health}).",
+        f"{subject} is now {alert.health} (was {alert.previous_health}).",
         f"Reason: {alert.reason}" if alert.reason else "",
         f"Raised at {alert.raised_at:%Y-%m-%d %H:%M:%S} UTC.",
     ]

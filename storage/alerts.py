@@ -1,4 +1,4 @@
-"""Alerts: one row per change of a source's health, with the state of its webhook delivery.
+"""Alerts: one row per change of a source's health (or of a fixity check's result), with its webhook delivery.
 
 An alert raised while its source is silenced is stored with `silenced` set: it is
 part of the record, but nothing sends it (no webhook, no alerts.atom entry).
@@ -17,16 +17,18 @@ from warta.storage.types import utcnow
 
 def record_alert(
     session: Session,
-    source_id: str,
+    source_id: str | None,
     previous_health: str,
     health: str,
     reason: str,
     at: datetime | None = None,
     silenced: bool = False,
+    check_id: str | None = None,
 ) -> Alert:
-    """Store an alert for a change of health and return it (with its id)."""
+    """Store an alert for a change of a source's health (or of the result of fixity check `check_id`); return it."""
     alert = Alert(
         source_id=source_id,
+        check_id=check_id,
         raised_at=at or utcnow(),
         previous_health=previous_health,
         health=health,

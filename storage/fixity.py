@@ -1,20 +1,22 @@
-"""Reading stored records for a fixity check: blobs, capture body references and revision texts, in batches.
+"""Fixity in the database: reading stored records to check, in batches, and the runs of scheduled checks.
 
 Each reader pages by primary key (keyset pagination), so a check of a large
-archive holds one batch in memory and each batch is one short query. This
-module only reads; recomputing digests and judging them is warta.archive.fixity.
+archive holds one batch in memory and each batch is one short query.
+Recomputing digests and judging them is warta.archive.fixity; this module
+only reads them, and records what a `[[fixity]]` check found (fixity_checks).
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from warta.storage.models import Blob, Capture, Document, Revision
+from warta.storage.models import Blob, Capture, Document, FixityCheck, Revision
 
 DEFAULT_BATCH = 200
 
@@ -121,3 +123,35 @@ def _decompressed(digest: str, size: int, compression: str, data: bytes) -> Stor
         return StoredBlob(digest, size, zlib.decompress(data))
     except zlib.error as exc:
         return StoredBlob(digest, size, None, f"its zlib data does not decompress ({exc})")
+
+
+def record_fixity_check(
+    session: Session,
+    check_id: str,
+    started_at: datetime,
+    finished_at: datetime,
+    checked: Mapping[str, int],
+    problems: int,
+    details: str = "",
+) -> FixityCheck:
+    """Store one run of a `[[fixity]]` check and return it (with its id)."""
+    row = FixityCheck(
+        check_id=check_id,
+        started_at=started_at,
+        finished_at=finished_at,
+        checked=dict(checked),
+        problems=problems,
+        details=details,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def latest_fixity_checks(session: Session) -> dict[str, FixityCheck]:
+    """Return the newest stored run of each `[[fixity]]` check, by check id."""
+    newest = (
+        select(FixityCheck.check_id, func.max(FixityCheck.id).label("id")).group_by(FixityCheck.check_id).subquery()
+    )
+    rows = session.execute(select(FixityCheck).join(newest, FixityCheck.id == newest.c.id)).scalars()
+    return {row.check_id: row for row in rows}

@@ -273,12 +273,14 @@ class TopicMembership(Base):
 
 
 class Alert(Base):
-    """A change of a source's health, delivered to alerts.atom and the webhook."""
+    """A change of a source's health, or of a fixity check's result, delivered to alerts.atom and the webhook."""
 
     __tablename__ = "alerts"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
+    # a source's health alert names its source; a fixity check's alert names its [[fixity]] id instead
+    source_id: Mapped[str | None] = mapped_column(ForeignKey("sources.id"), index=True)
+    check_id: Mapped[str | None] = mapped_column(String(64))
     raised_at: Mapped[datetime] = mapped_column(index=True)
     previous_health: Mapped[str] = mapped_column(String(16))
     health: Mapped[str] = mapped_column(String(16))
@@ -327,6 +329,21 @@ class Snapshot(Base):
     captures: Mapped[int] = mapped_column(Integer, default=0)
     bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     sha256: Mapped[str] = mapped_column(String(64), default="")
+
+
+class FixityCheck(Base):
+    """One run of a scheduled fixity check ([[fixity]]): when, what it checked, and how many records mismatched."""
+
+    __tablename__ = "fixity_checks"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    check_id: Mapped[str] = mapped_column(String(64), index=True)
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    finished_at: Mapped[datetime]
+    checked: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    problems: Mapped[int] = mapped_column(Integer, default=0)
+    # the first mismatches, one per line (all of them: `warta verify`)
+    details: Mapped[str] = mapped_column(Text, default="")
 
 
 class StateValue(Base):

@@ -67,12 +67,9 @@ def plan_jobs(
     last_snapshots: Mapping[str, datetime],
     now: datetime,
     fixity: Sequence[FixityConfig] = (),
+    last_fixity: Mapping[str, datetime] | None = None,
 ) -> list[PlannedJob]:
-    """Return the jobs of the sources, snapshots and fixity checks, first runs derived from their last runs.
-
-    Fixity checks keep no record of their runs: each counts from `now` (the daemon's start or a reload),
-    so a restart never starts a check of the whole archive at once.
-    """
+    """Return the jobs of the sources, snapshots and fixity checks, first runs derived from their last runs."""
     entries: list[tuple[str, str, Schedule, ZoneInfo, datetime | None]] = [
         ("source", source.id, source.schedule, cfg.source_timezone(source), last_source_runs.get(source.id))
         for source in sources
@@ -82,7 +79,8 @@ def plan_jobs(
         ("snapshot", snapshot.id, snapshot.schedule, crawler_tz, last_snapshots.get(snapshot.id))
         for snapshot in snapshots
     ]
-    entries += [("fixity", check.id, check.schedule, crawler_tz, now) for check in fixity]
+    last_fixity = last_fixity or {}
+    entries += [("fixity", check.id, check.schedule, crawler_tz, last_fixity.get(check.id)) for check in fixity]
     due, intervals = {}, {}
     for kind, target, schedule, tz, last in entries:
         due[f"{kind}:{target}"] = schedule.due_time(last, now, tz)

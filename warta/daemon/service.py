@@ -44,12 +44,14 @@ from warta.daemon.schedule_plan import plan_jobs
 from warta.feeds.builder import build_feeds
 from warta.monitoring.config_state import ConfigState
 from warta.monitoring.endpoints import HealthReport, MonitoringApp, split_listen
+from warta.monitoring.fixity_monitor import FixityMonitor, FixityResult
 from warta.monitoring.metrics import CONTENT_TYPE, DaemonMetrics
 from warta.monitoring.source_monitor import SourceMonitor
 from warta.monitoring.webhook import WebhookSender
 from warta.storage.controls import active_pauses, active_silences
 from warta.storage.database import Database
 from warta.storage.errors import StorageError, database_errors
+from warta.storage.fixity import latest_fixity_checks
 from warta.storage.health import database_problem, stored_health
 from warta.storage.leadership import SchedulerLeadership
 from warta.storage.run_history import (
@@ -69,8 +71,6 @@ logger = logging.getLogger(__name__)
 
 SnapshotRunner = Callable[[WartaConfig, Database, SnapshotConfig], object]
 FixityRunner = Callable[[WartaConfig, Database, FixityConfig], FixityReport]
-# Problems of a failed fixity check named in its log line and in /healthz (all of them: `warta verify`).
-FIXITY_PROBLEMS_SHOWN = 5
 # Config tables a SIGHUP does not change: they need a restart.
 RESTART_ONLY = ("storage", "feeds", "daemon", "web")
 # After the children were stopped, time left for their jobs to record the outcome.
@@ -99,8 +99,6 @@ class Daemon:
         self.log_level = log_level
         self.run_snapshot = run_snapshot
         self.run_fixity = run_fixity
-        # the latest result of each [[fixity]] check, for /healthz (kept in memory: a restart starts afresh)
-        self.fixity_results: dict[str, dict[str, Any]] = {}
         self.metrics = DaemonMetrics(next_runs=self.next_source_runs)
         self.config_state = ConfigState.accepted(utcnow())
         self.metrics.set_config_reload(True, self.config_state.since)
@@ -112,6 +110,9 @@ class Daemon:
                 user_agent=cfg.crawler.user_agent,
                 on_outcome=self.metrics.count_webhook_outcome,
             )
+        self.fixity = FixityMonitor(database, self.monitor.publish)
+        # the latest result of each [[fixity]] check, for /healthz and /metrics (read from the database at start)
+        self.fixity_results: dict[str, FixityResult] = {}
         self.feeds = FeedRebuilder(lambda: build_feeds(self.cfg, self.database), self.metrics) if build_feeds else None
         # Crawls run on the config this daemon accepted last, never on the file as it is now.
         self.executor = build_executor(cfg, database, lambda: self.cfg, log_level)
@@ -290,7 +291,9 @@ class Daemon:
         healthy = scheduler_running and problem is None
         with self._active_changed:
             running = sorted(self._active)
-        fixity_failed = any(not result["ok"] for result in self.fixity_results.values())
+        configured = {check.id for check in self.cfg.fixity}
+        fixity = {key: result for key, result in sorted(self.fixity_results.items()) if key in configured}
+        fixity_failed = any(not result.is_ok for result in fixity.values())
         details: dict[str, Any] = {
             "status": "unavailable"
             if not healthy
@@ -309,8 +312,8 @@ class Daemon:
             },
             **self._controls_report(),
         }
-        if self.fixity_results:
-            details["fixity"] = dict(self.fixity_results)
+        if fixity:
+            details["fixity"] = {key: result.as_dict() for key, result in fixity.items()}
         return HealthReport(healthy, details)
 
     def next_source_runs(self) -> dict[str, datetime]:
@@ -377,7 +380,10 @@ class Daemon:
         fixity = cfg.fixity if self.run_fixity is not None else []
         with self.database.reading() as session:
             last_runs, last_snapshots = last_started_by_source(session), last_snapshot_by_schedule(session)
-        plan = plan_jobs(cfg, cfg.enabled_sources(), snapshots, last_runs, last_snapshots, utcnow(), fixity)
+            last_fixity = {key: row.started_at for key, row in latest_fixity_checks(session).items()}
+        plan = plan_jobs(
+            cfg, cfg.enabled_sources(), snapshots, last_runs, last_snapshots, utcnow(), fixity, last_fixity
+        )
         jobs: dict[str, tuple[Callable[[str], None], str]] = {
             "source": (self._crawl, "crawls"),
             "snapshot": (self._snapshot, "snapshots"),
@@ -447,7 +453,7 @@ class Daemon:
         check = next((item for item in self.cfg.fixity if item.id == check_id), None)
         if check is None or self.run_fixity is None or self._stop.is_set():
             return
-        started = time.monotonic()
+        started, started_at = time.monotonic(), utcnow()
         logger.info("fixity check %s started", check_id, extra={"event": "fixity.started", "check": check_id})
         with self._tracking(f"fixity:{check_id}") as claimed:
             if not claimed:
@@ -455,28 +461,18 @@ class Daemon:
                 return
             try:
                 report = self.run_fixity(self.cfg, self.database, check)
+                result, _alert = self.fixity.record(check_id, started_at, utcnow(), report)
             except Exception:
                 self.metrics.observe_fixity(check_id, None, utcnow())
                 logger.exception(
                     "fixity check %s could not run", check_id, extra={"event": "fixity.error", "check": check_id}
                 )
                 return
-        self._record_fixity(check_id, report, round(time.monotonic() - started, 3))
-
-    def _record_fixity(self, check_id: str, report: FixityReport, seconds: float) -> None:
-        """Publish a finished fixity check: metrics, /healthz, and an ERROR (the alert) naming its mismatches."""
-        now = utcnow()
-        self.metrics.observe_fixity(check_id, report.problem_count, now)
-        shown = [str(problem) for problem in report.problems[:FIXITY_PROBLEMS_SHOWN]]
-        self.fixity_results[check_id] = {
-            "ok": report.is_ok,
-            "finished_at": now.isoformat(),
-            "checked": dict(report.checked),
-            "problems": report.problem_count,
-            "first_problems": shown,
-        }
-        fields: dict[str, Any] = {"check": check_id, "problems": report.problem_count, "duration_seconds": seconds}
-        if report.is_ok:
+        self.fixity_results[check_id] = result
+        self.metrics.observe_fixity(check_id, result.problems, result.finished_at)
+        seconds = round(time.monotonic() - started, 3)
+        fields: dict[str, Any] = {"check": check_id, "problems": result.problems, "duration_seconds": seconds}
+        if result.is_ok:
             logger.info(
                 "fixity check %s finished in %.1fs: %s",
                 check_id,
@@ -490,7 +486,7 @@ class Daemon:
             "that verifies)",
             check_id,
             report.summary(),
-            "; ".join(shown),
+            "; ".join(result.first_problems),
             extra={"event": "fixity.failed", **fields},
         )
 
@@ -538,6 +534,12 @@ class Daemon:
                 self.metrics.set_health(source.id, stored_health(session, source.id).health)
             documents = document_counts_by_source(session)
         self.metrics.set_documents({source.id: documents.get(source.id, 0) for source in self.cfg.sources})
+        self.fixity_results = self.fixity.latest()
+        for check in self.cfg.fixity:
+            if check.id in self.fixity_results:
+                self.metrics.set_fixity(
+                    check.id, self.fixity_results[check.id].problems, self.fixity_results[check.id].finished_at
+                )
 
     def _on_skipped(self, event: JobExecutionEvent) -> None:
         self._log_overlap(event.job_id)

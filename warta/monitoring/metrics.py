@@ -214,11 +214,15 @@ class DaemonMetrics:
         self.config_last_reload.set(at.timestamp())
 
     def observe_fixity(self, check_id: str, problems: int | None, at: datetime) -> None:
-        """Record a finished fixity check: its problem count, or None when it could not run."""
+        """Count a finished fixity check and record its problem count (None: it could not run)."""
         if problems is None:
             self.fixity_checks.labels(check_id, "error").inc()
             return
         self.fixity_checks.labels(check_id, "ok" if problems == 0 else "failed").inc()
+        self.set_fixity(check_id, problems, at)
+
+    def set_fixity(self, check_id: str, problems: int, at: datetime) -> None:
+        """Record the latest result of a fixity check: its problem count and when it finished."""
         self.fixity_problems.labels(check_id).set(problems)
         self.fixity_last_check.labels(check_id).set(at.timestamp())
 

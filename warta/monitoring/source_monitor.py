@@ -32,7 +32,7 @@ from warta.storage.health import (
     set_source_health,
     start_url_errors,
 )
-from warta.storage.models import CrawlRun
+from warta.storage.models import Alert, CrawlRun
 from warta.storage.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -176,18 +176,8 @@ class SourceMonitor:
     def write_feed(self) -> Path:
         """Write alerts.atom from the newest stored alerts and return its path."""
         with self.database.reading() as session:
-            entries = [
-                AlertEntry(
-                    alert.id,
-                    alert.source_id,
-                    self.source_names.get(alert.source_id, alert.source_id),
-                    alert.raised_at,
-                    alert.previous_health,
-                    alert.health,
-                    alert.reason,
-                )
-                for alert in recent_alerts(session, ALERTS_IN_FEED, include_silenced=False)
-            ]
+            alerts = recent_alerts(session, ALERTS_IN_FEED, include_silenced=False)
+            entries = [_feed_entry(alert, self.source_names) for alert in alerts]
         return write_alert_feed(self.feed_dir, render_alert_feed(entries, self.base_url, self.title_prefix))
 
     def record_delivery(self, alert_id: int, attempts: int, delivered_at: datetime | None) -> None:
@@ -202,7 +192,8 @@ class SourceMonitor:
     def _payload(self, entry: AlertEntry) -> dict[str, object]:
         return {
             "alert_id": entry.id,
-            "source": entry.source_id,
+            "source": entry.source_id or None,
+            "check": entry.check_id,
             "source_name": entry.source_name,
             "previous_health": entry.previous_health,
             "health": entry.health,
@@ -211,3 +202,21 @@ class SourceMonitor:
             "title": entry.title,
             "feed": self.base_url + "alerts.atom",
         }
+
+
+def _feed_entry(alert: Alert, source_names: Mapping[str, str]) -> AlertEntry:
+    """Return a stored alert as the feed shows it: a source's, or a fixity check's (no source)."""
+    if alert.source_id is None:
+        name = f"fixity check {alert.check_id}"
+        return AlertEntry(
+            alert.id, "", name, alert.raised_at, alert.previous_health, alert.health, alert.reason, alert.check_id
+        )
+    return AlertEntry(
+        alert.id,
+        alert.source_id,
+        source_names.get(alert.source_id, alert.source_id),
+        alert.raised_at,
+        alert.previous_health,
+        alert.health,
+        alert.reason,
+    )
