@@ -128,7 +128,8 @@ def verify_bag(path: Path, report: FixityReport) -> None:
 def _add_bag_details(report: FixityReport, path: Path, error: bagit.BagValidationError) -> None:
     details = list(getattr(error, "details", None) or [])
     for detail in details:
-        report.add(f"bag file {getattr(detail, 'path', path)}", str(detail))
+        name = str(getattr(detail, "path", path))
+        report.add(f"bag file {name}", str(detail).removeprefix(f"{name} "))
     if not details:
         report.add(f"bag {path}", str(error))
 

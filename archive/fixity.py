@@ -71,7 +71,7 @@ class FixityReport:
     def summary(self) -> str:
         """Return one line: the target, what was checked and the problem count."""
         checked = ", ".join(f"{number} {kind}" for kind, number in sorted(self.checked.items())) or "nothing"
-        verdict = "ok" if self.is_ok else f"{self.problem_count} problems"
+        verdict = "ok" if self.is_ok else plural(self.problem_count, "mismatch", "mismatches")
         return f"{self.target}: {checked} checked, {verdict}"
 
 
@@ -131,3 +131,8 @@ def capture_problem(capture: CaptureBody, bad_blobs: Mapping[str, str]) -> str:
     if capture.blob_size != capture.body_size:
         return f"body_size is {capture.body_size} but its body (blob {digest}) holds {capture.blob_size} bytes"
     return ""
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """Return e.g. "1 mismatch" or "3 mismatches"."""
+    return f"{count} {one if count == 1 else many}"

@@ -17,6 +17,8 @@ from tests.conftest import write_config
 from warta import archive
 from warta.archive.export_fixity import verify_export
 from warta.archive.fixity import verify_archive
+from warta.archive.scheduled import run_scheduled_snapshot
+from warta.archive.scheduled_fixity import run_fixity_check
 from warta.cli.root import cli
 from warta.config import WartaConfig
 from warta.storage.models import Blob, Capture, Document, Revision
@@ -62,7 +64,7 @@ def test_a_changed_blob_fails_naming_its_capture(run, seeded: SeededArchive):
     assert result.exit_code == 1, result.output
     assert f"capture {capture_id} {url}" in result.output
     assert "does not hash" in result.output or "hashes to sha256" in result.output
-    assert "fixity check failed: 1 mismatches" in result.output
+    assert "fixity check failed: 1 mismatch in archive" in result.output
 
 
 def test_a_wrong_body_size_fails_naming_the_capture(seeded: SeededArchive):
@@ -203,3 +205,24 @@ def test_a_copied_bag_still_verifies(exports: dict[str, Path], tmp_path: Path):
     copy = tmp_path / "copy"
     shutil.copytree(exports["bagit"], copy)
     assert verify_export(copy).is_ok
+
+
+def test_a_scheduled_check_verifies_the_exports_of_snapshots_entries(seeded: SeededArchive, tmp_path: Path):
+    cfg = WartaConfig.model_validate(
+        {
+            "archive": {"organization": ORGANIZATION},
+            "snapshots": [{"id": "monthly", "format": "bagit", "dir": str(tmp_path / "exports")}],
+            "fixity": [{"id": "weekly"}],
+        }
+    )
+    first = run_scheduled_snapshot(cfg, seeded.database, cfg.snapshots[0])
+    second = run_scheduled_snapshot(cfg, seeded.database, cfg.snapshots[0])
+    clean = run_fixity_check(cfg, seeded.database, cfg.fixity[0])
+    assert clean.is_ok and clean.checked["exports"] == 2 and clean.checked["revisions"] == 5
+    # a bag deleted by hand is skipped; a changed one is named by its snapshot and its file
+    shutil.rmtree(first.path)
+    jsonl = Path(second.path) / "data" / "documents.jsonl"
+    jsonl.write_bytes(jsonl.read_bytes().replace(b"Festival", b"Festiva!", 1))
+    report = run_fixity_check(cfg, seeded.database, cfg.fixity[0])
+    assert report.checked["exports"] == 1
+    assert [problem.record for problem in report.problems] == ["bag file data/documents.jsonl"] * 2

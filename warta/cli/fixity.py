@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from warta.archive.export_fixity import verify_export
-from warta.archive.fixity import FixityReport, verify_archive
+from warta.archive.fixity import FixityReport, plural, verify_archive
 from warta.cli.context import AppContext, pass_app
 
 
@@ -47,7 +47,8 @@ def verify_command(app: AppContext, export_path: Path | None) -> None:
     print_report(report)
     if not report.is_ok:
         raise click.ClickException(
-            f"fixity check failed: {report.problem_count} mismatches in {report.target}; the records named above "
+            f"fixity check failed: {plural(report.problem_count, 'mismatch', 'mismatches')} in {report.target}; "
+            "the records named above "
             "differ from their digests (restore them from an export that verifies)"
         )
 
@@ -64,7 +65,7 @@ def print_report(report: FixityReport) -> None:
     if report.is_ok:
         console.print("[green]ok[/green]: every digest matches")
         return
-    console.print(f"[red]{report.problem_count} mismatches[/red]:")
+    console.print(f"[red]{plural(report.problem_count, 'mismatch', 'mismatches')}[/red]:")
     # one line each, never wrapped, so a record's id and URL can be searched for in the output
     for problem in report.problems:
         console.print(f"  {escape(problem.record)}: {escape(problem.detail)}", soft_wrap=True)
