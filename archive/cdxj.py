@@ -1,0 +1,26 @@
+"""The CDXJ index written beside a standalone WARC export, by cdxj-indexer (the indexer py-wacz uses).
+
+One sorted line per response, revisit or resource record: SURT key, 14-digit
+timestamp, and JSON with url, mime, status, digest, length, offset and the
+WARC's file name, the format pywb reads from a collection's indexes folder.
+Sorting spills to temporary files past 32 MB of lines, so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from cdxj_indexer.main import CDXJIndexer
+
+logger = logging.getLogger(__name__)
+
+# named, not cdxj-indexer's default list: py-wacz appends "warcinfo" to that list when it is imported
+INDEXED_RECORDS = "response,revisit,resource"
+
+
+def write_cdxj(warc: Path, index: Path, warc_name: str) -> None:
+    """Index the WARC at `warc` into the new file `index`, naming the WARC `warc_name` in every line."""
+    indexer = CDXJIndexer(str(index), [str(warc)], sort=True, filename=warc_name, records=INDEXED_RECORDS)
+    indexer.process_all()
+    logger.debug("indexed %s into %s", warc_name, index)
