@@ -9,13 +9,13 @@ import bagit
 import pytest
 from click.testing import CliRunner
 
-from tests.archive.conftest import ORGANIZATION, SeededArchive
+from tests.archive.conftest import ORGANIZATION, T0, SeededArchive
 from tests.conftest import write_config
 from warta.archive import ExportError, export
 from warta.archive.bagit_export import validate_bag
 from warta.archive.output import swap_paths
 from warta.cli.root import cli
-from warta.storage.snapshots import list_snapshots
+from warta.storage.snapshots import list_snapshots, start_snapshot
 
 CONFIG = """
 [storage]
@@ -161,3 +161,13 @@ def test_snapshots_json_lists_the_forced_replacement_as_a_new_snapshot(run, tmp_
     rows = json.loads(run("snapshots", "--json").stdout)
     assert [row["id"] for row in rows] == [2, 1]
     assert os.path.isdir(output)
+
+
+def test_snapshots_table_marks_an_export_that_never_finished(run, seeded, tmp_path):
+    with seeded.database.transaction() as session:
+        start_snapshot(session, T0, "warc", str(tmp_path / "killed.warc.gz"))
+    table = run("snapshots")
+    assert table.exit_code == 0, table.output
+    assert "warc (unfinished)" in table.output
+    assert run("export", "--format", "jsonl", "--output", str(tmp_path / "a.jsonl")).exit_code == 0
+    assert table.output.count("(unfinished)") == 1 == run("snapshots").output.count("(unfinished)")

@@ -166,7 +166,7 @@ def snapshots_command(app: AppContext, as_json: bool, limit: int) -> None:
         table.add_row(
             str(row["id"]),
             row["created_at"][:19],
-            row["format"],
+            row["format"] if row["finished_at"] else f"{row['format']} (unfinished)",
             row["schedule_id"] or "",
             str(row["documents"]),
             str(row["revisions"]),
