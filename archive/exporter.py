@@ -1,19 +1,21 @@
-"""Running one export: pick the writer, stream into a temporary name, rename, record the snapshot.
+"""Running one export: check the target, reserve its snapshot, stream into a partial, put it in place.
 
 The export is written to `<output>.partial-<random>` next to the final name and
-renamed with os.replace only when complete, so a crash, an error or Ctrl-C
+moved there only when complete (archive.output), so a crash, an error or Ctrl-C
 never leaves a file (or bag) under the final name; on an error or interrupt
-the partial is removed. All reads happen in one consistent read transaction,
-and the watermark stored with the snapshot is read in that same transaction.
+the partial is removed. An existing target is replaced only when forced. The
+selection is checked first (an unknown source or topic is an error, and
+nothing is written or recorded); then the snapshot row is reserved, so that the
+export can carry its id (archive.provenance), and filled in at the end, or
+deleted if the export fails. All reads happen in one consistent read
+transaction, and the watermark stored with the snapshot is read in that same
+transaction. A WARC export also writes its CDXJ index beside it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import secrets
-import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,24 +23,34 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from warta.archive.bagit_export import write_bag
+from warta.archive.cdxj import write_cdxj
 from warta.archive.counts import ExportCounts
 from warta.archive.csv_export import write_csv
 from warta.archive.errors import ExportError
 from warta.archive.jsonl import write_jsonl
-from warta.archive.selection import Selection, resolve_selection, selection_record
+from warta.archive.output import EXTENSIONS, check_output, index_path, install, partial_path, remove_partial
+from warta.archive.provenance import Provenance, build_provenance
+from warta.archive.selection import Selection, check_filters, resolve_selection, selection_record
 from warta.archive.wacz import write_wacz
 from warta.archive.warc import write_warc
 from warta.config import SNAPSHOT_FORMATS, WartaConfig
 from warta.storage.database import Database
 from warta.storage.errors import database_errors
-from warta.storage.exports import DocumentFilter, consistent_reading, current_watermark, iter_captures, iter_documents
-from warta.storage.snapshots import SnapshotRecord, record_snapshot
+from warta.storage.exports import (
+    DocumentFilter,
+    consistent_reading,
+    covered_runs,
+    current_watermark,
+    iter_captures,
+    iter_documents,
+)
+from warta.storage.snapshots import SnapshotRecord, delete_snapshots, finish_snapshot, series_of, start_snapshot
 from warta.storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 
 FORMATS = SNAPSHOT_FORMATS
-EXTENSIONS = {"jsonl": ".jsonl", "csv": ".csv", "warc": ".warc.gz", "wacz": ".wacz", "bagit": ""}
+__all__ = ["EXTENSIONS", "FORMATS", "SnapshotInfo", "check_output", "export", "measure", "remove_partial"]
 
 
 @dataclass(frozen=True)
@@ -65,43 +77,55 @@ def export(
     output: Path,
     selection: Selection | None = None,
     schedule_id: str | None = None,
+    force: bool = False,
 ) -> SnapshotInfo:
-    """Write the selection of the archive to `output` in format `fmt` and record it as a snapshot."""
+    """Write the selection of the archive to `output` in format `fmt` and record it as a snapshot.
+
+    With `force`, an existing export at `output` (a file, or a bag warta made) is replaced.
+    """
     selection = selection or Selection()
-    output = check_output(fmt, output)
-    partial = output.with_name(f"{output.name}.partial-{secrets.token_hex(4)}")
+    output = check_output(fmt, output, force)
+    series = _check_selection(cfg, database, selection)
     logger.info("exporting %s to %s (%s)", fmt, output, selection.describe())
+    created_at = utcnow()
+    with database.transaction() as session:
+        snapshot_id = start_snapshot(session, created_at, fmt, str(output), schedule_id)
+    targets = [output, index_path(output)] if fmt == "warc" else [output]
+    partials = [partial_path(target) for target in targets]
     try:
         with (
             database_errors(f"reading the archive {database.display_url} failed", ExportError),
             consistent_reading(database) as session,
         ):
-            created_at = utcnow()
             watermark = current_watermark(session)
             storage_filter = resolve_selection(session, selection)
-            counts = _write(cfg, session, fmt, partial, output.name, storage_filter, selection)
-        size, digest = measure(partial)
-        os.replace(partial, output)
+            provenance = build_provenance(
+                cfg, selection.describe(), selection.sources, snapshot_id, (*series, snapshot_id)
+            )
+            counts = _write(session, fmt, partials[0], output.name, storage_filter, provenance, selection)
+        if fmt == "warc":
+            write_cdxj(partials[0], partials[1], output.name)
+        size, digest = measure(partials[0])
+        # the index first: the WARC appearing under its name is what says the export is complete
+        for partial, target in reversed(list(zip(partials, targets, strict=True))):
+            install(partial, target)
+        record = SnapshotRecord(
+            finished_at=utcnow(),
+            selection=selection_record(selection, watermark),
+            max_revision_id=watermark.revision_id,
+            documents=counts.documents,
+            revisions=counts.revisions,
+            captures=counts.captures,
+            bytes=size,
+            sha256=digest,
+        )
+        with database.transaction() as session:
+            finish_snapshot(session, snapshot_id, record)
     except BaseException:
-        remove_partial(partial)
+        for partial in partials:
+            remove_partial(partial)
+        _forget_snapshot(database, snapshot_id)
         raise
-    record = SnapshotRecord(
-        created_at=created_at,
-        finished_at=utcnow(),
-        format=fmt,
-        path=str(output),
-        selection=selection_record(selection, watermark),
-        max_revision_id=watermark.revision_id,
-        documents=counts.documents,
-        revisions=counts.revisions,
-        captures=counts.captures,
-        bytes=size,
-        sha256=digest,
-        schedule_id=schedule_id,
-    )
-    with database.transaction() as session:
-        snapshot = record_snapshot(session, record)
-        snapshot_id = snapshot.id
     logger.info(
         "snapshot %d: %d documents, %d revisions, %d captures, %d bytes -> %s",
         snapshot_id,
@@ -115,7 +139,7 @@ def export(
         snapshot_id,
         fmt,
         output,
-        record.created_at,
+        created_at,
         record.finished_at,
         counts.documents,
         counts.revisions,
@@ -126,50 +150,54 @@ def export(
     )
 
 
-def check_output(fmt: str, output: Path) -> Path:
-    """Return the absolute output path; raise ExportError if it cannot be written."""
-    if fmt not in FORMATS:
-        raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
-    output = output.absolute()
-    folder = output.parent
-    if not folder.is_dir():
-        raise ExportError(f"the folder {folder} does not exist; create it or choose another --output")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ExportError(f"the folder {folder} is not writable; choose another --output or fix its permissions")
-    if output.is_dir():
-        raise ExportError(f"{output} is an existing folder; choose a new name for the export")
-    return output
+def _check_selection(cfg: WartaConfig, database: Database, selection: Selection) -> list[int]:
+    """Raise SelectionError for a selection naming what does not exist; return the series it continues."""
+    with (
+        database_errors(f"reading the archive {database.display_url} failed", ExportError),
+        database.reading() as session,
+    ):
+        sources = [source.id for source in cfg.sources]
+        check_filters(session, selection, sources, [topic.id for topic in cfg.topics])
+        resolve_selection(session, selection)
+        return series_of(session, selection.since_snapshot) if selection.since_snapshot is not None else []
+
+
+def _forget_snapshot(database: Database, snapshot_id: int) -> None:
+    """Delete the row reserved for an export that failed (best effort: the failure itself is what is raised)."""
+    try:
+        with database.transaction() as session:
+            delete_snapshots(session, [snapshot_id])
+    except Exception:
+        logger.warning("could not delete the row of the failed snapshot %d; it stays unfinished", snapshot_id)
 
 
 def _write(
-    cfg: WartaConfig,
     session: Session,
     fmt: str,
     partial: Path,
     name: str,
     storage_filter: DocumentFilter,
+    provenance: Provenance,
     selection: Selection,
 ) -> ExportCounts:
-    organization = cfg.archive.organization
-    description = selection.describe()
     if fmt == "bagit":
         return write_bag(
             partial,
             lambda: iter_documents(session, storage_filter),
             lambda: iter_captures(session, storage_filter),
-            organization,
-            description,
+            lambda: covered_runs(session, storage_filter),
+            provenance,
             selection.current_only,
         )
     if fmt == "wacz":
-        title = f"{organization}: {name}"
-        return write_wacz(iter_captures(session, storage_filter), partial, organization, description, title)
+        title = f"{provenance.organization}: {name}"
+        return write_wacz(iter_captures(session, storage_filter), partial, provenance, title)
     with partial.open("xb") as out:
         if fmt == "jsonl":
             return write_jsonl(iter_documents(session, storage_filter), out, selection.current_only)
         if fmt == "csv":
             return write_csv(iter_documents(session, storage_filter), out)
-        return write_warc(iter_captures(session, storage_filter), out, organization, description, name)
+        return write_warc(iter_captures(session, storage_filter), out, provenance, name)
 
 
 def measure(path: Path) -> tuple[int, str]:
@@ -186,11 +214,3 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def remove_partial(partial: Path) -> None:
-    """Delete a partial export file or bag, if any."""
-    if partial.is_dir():
-        shutil.rmtree(partial, ignore_errors=True)
-    else:
-        partial.unlink(missing_ok=True)

@@ -2,7 +2,8 @@
 
 The daemon calls `run_scheduled_snapshot` on the entry's schedule; this module
 knows nothing of scheduling. Rotation only touches exports recorded for the
-same entry (snapshot rows with its schedule_id), never other files in the folder.
+same entry (snapshot rows with its schedule_id) and the files they wrote beside
+them (a WARC's CDXJ index), never other files in the folder.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from datetime import datetime
 from pathlib import Path
 
 from warta.archive.errors import ExportError
-from warta.archive.exporter import EXTENSIONS, SnapshotInfo, export, remove_partial
+from warta.archive.exporter import SnapshotInfo, export
+from warta.archive.output import EXTENSIONS, companion_paths, remove_partial
 from warta.config import SnapshotConfig, WartaConfig
 from warta.storage.database import Database
 from warta.storage.snapshots import delete_snapshots, scheduled_snapshots
@@ -27,7 +29,7 @@ def snapshot_path(snapshot_cfg: SnapshotConfig, at: datetime) -> Path:
     extension = EXTENSIONS[snapshot_cfg.format]
     candidate = snapshot_cfg.dir / f"{snapshot_cfg.id}-{stamp}{extension}"
     counter = 2
-    while candidate.exists():
+    while any(path.exists() for path in (candidate, *companion_paths(snapshot_cfg.format, candidate))):
         candidate = snapshot_cfg.dir / f"{snapshot_cfg.id}-{stamp}-{counter}{extension}"
         counter += 1
     return candidate
@@ -61,10 +63,12 @@ def rotate_snapshots(database: Database, schedule_id: str, keep: int) -> list[Pa
     with database.transaction() as session:
         old = scheduled_snapshots(session, schedule_id)[keep:]
         paths = [Path(snapshot.path) for snapshot in old]
-        for path in paths:
+        for snapshot, path in zip(old, paths, strict=True):
             if path.exists():
                 remove_partial(path)
             else:
                 logger.warning("scheduled snapshot %s: %s was already gone", schedule_id, path)
+            for companion in companion_paths(snapshot.format, path):
+                companion.unlink(missing_ok=True)
         delete_snapshots(session, [snapshot.id for snapshot in old])
     return paths

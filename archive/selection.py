@@ -8,6 +8,7 @@ or a status change (gone, back) after that start.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from warta.archive.errors import SelectionError
-from warta.storage.exports import DocumentFilter, Watermark
+from warta.storage.exports import DocumentFilter, Watermark, known_source_ids, known_topic_ids
 from warta.storage.snapshots import get_snapshot
 
 
@@ -51,6 +52,27 @@ class Selection:
         if self.since_snapshot is not None:
             parts.append(f"new or changed since snapshot {self.since_snapshot}")
         return "warta archive export: " + "; ".join(parts)
+
+
+def check_filters(
+    session: Session, selection: Selection, configured_sources: Iterable[str], configured_topics: Iterable[str]
+) -> None:
+    """Raise SelectionError naming the valid ids if a source or topic filter names one that does not exist.
+
+    A valid id is one in the config or in the archive (a source or topic since removed from the config
+    still has its documents), so a typo is an error instead of an empty export.
+    """
+    checks = (
+        ("source", selection.sources, set(configured_sources) | known_source_ids(session)),
+        ("topic", selection.topics, set(configured_topics) | known_topic_ids(session)),
+    )
+    for kind, wanted, valid in checks:
+        unknown = [value for value in wanted if value not in valid]
+        if unknown:
+            listed = ", ".join(sorted(valid)) if valid else f"none: the config and the archive have no {kind}s"
+            raise SelectionError(
+                f"unknown {kind} {', '.join(map(repr, unknown))}; the {kind} ids are: {listed} (nothing was exported)"
+            )
 
 
 def resolve_selection(session: Session, selection: Selection) -> DocumentFilter:

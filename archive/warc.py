@@ -4,7 +4,9 @@ Per capture: a `response` record (original status line, headers and body), a
 `request` record when the request headers are known (WARC-Concurrent-To the
 response), and one `conversion` record per revision extracted from it
 (text/plain title and text, WARC-Refers-To the response). A `warcinfo` record
-opens the file. Each record is gzipped on its own, so tools can seek to it.
+opens the file with the export's provenance (archive.provenance), and every
+other record names it in WARC-Warcinfo-ID. Each record is gzipped on its own,
+so tools can seek to it.
 
 One deliberate change to "as received": Scrapy decodes Content-Encoding (gzip,
 deflate, br) before warta stores the body. A stored response whose header
@@ -21,15 +23,16 @@ import zlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from io import BytesIO
-from typing import IO
+from typing import IO, Any
 from urllib.parse import urlsplit
 
+from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from warta.archive.counts import ExportCounts
-from warta.config import VERSION
+from warta.archive.provenance import Provenance
 from warta.storage.exports import CaptureRow
 
 logger = logging.getLogger(__name__)
@@ -88,25 +91,32 @@ def warc_date(moment: datetime) -> str:
     return str(datetime_to_iso_date(moment.astimezone(UTC).replace(tzinfo=None), use_micros=True))
 
 
+class ProvenanceWriter(WARCWriter):  # type: ignore[misc]
+    """A WARCWriter that stamps every record after the warcinfo with WARC-Warcinfo-ID."""
+
+    warcinfo_id: str | None = None
+
+    def write_record(self, record: ArcWarcRecord, params: Any = None) -> None:
+        """Write `record`, naming the file's warcinfo record in its headers."""
+        headers = record.rec_headers
+        if self.warcinfo_id and record.rec_type != "warcinfo" and not headers.get_header("WARC-Warcinfo-ID"):
+            headers.add_header("WARC-Warcinfo-ID", self.warcinfo_id)
+        super().write_record(record, params)
+
+
 class WarcExport:
     """Writes captures into one gzipped WARC 1.1 file."""
 
-    def __init__(self, out: IO[bytes], organization: str, description: str, filename: str) -> None:
-        self.writer = WARCWriter(out, gzip=True, warc_version="1.1")
-        self.organization = organization
-        self.description = description
+    def __init__(self, out: IO[bytes], provenance: Provenance, filename: str) -> None:
+        self.writer = ProvenanceWriter(out, gzip=True, warc_version="1.1")
+        self.provenance = provenance
         self.filename = filename
 
     def write_warcinfo(self) -> None:
-        """Write the warcinfo record that opens the file."""
-        info = {
-            "software": f"warta/{VERSION} (warcio)",
-            "format": "WARC File Format 1.1",
-            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
-            "organization": self.organization,
-            "description": self.description,
-        }
-        self.writer.write_record(self.writer.create_warcinfo_record(self.filename, info))
+        """Write the warcinfo record that opens the file; every later record refers to it."""
+        record = self.writer.create_warcinfo_record(self.filename, self.provenance.warcinfo_fields())
+        self.writer.write_record(record)
+        self.writer.warcinfo_id = str(record.rec_headers.get_header("WARC-Record-ID"))
 
     def write_capture(self, capture: CaptureRow) -> str:
         """Write the capture's response, request and conversion records; return the response record id."""
@@ -167,11 +177,9 @@ class WarcExport:
         self.writer.write_record(record)
 
 
-def write_warc(
-    captures: Iterable[CaptureRow], out: IO[bytes], organization: str, description: str, filename: str
-) -> ExportCounts:
+def write_warc(captures: Iterable[CaptureRow], out: IO[bytes], provenance: Provenance, filename: str) -> ExportCounts:
     """Write a warcinfo record and every capture to `out`; return what was written."""
-    export = WarcExport(out, organization, description, filename)
+    export = WarcExport(out, provenance, filename)
     export.write_warcinfo()
     counts = ExportCounts()
     for capture in captures:

@@ -21,6 +21,7 @@ import tomli_w
 
 from bench.archives import archive_config
 from bench.harness import BenchResult
+from warta.archive.output import companion_paths
 from warta.storage.database import Database
 
 GOAL = 1.2
@@ -82,7 +83,8 @@ class ExportChild:
         config = folder / "warta.toml"
         config.write_text(tomli_w.dumps({"storage": {"url": database.url}, "sources": _sources(database, folder)}))
         self.output = folder / f"export-{fmt}{SUFFIXES[fmt]}"
-        self.output.unlink(missing_ok=True)
+        for path in (self.output, *companion_paths(fmt, self.output)):
+            path.unlink(missing_ok=True)
         self.command = [
             sys.executable,
             "-m",

@@ -37,6 +37,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 PROJECT_URL = "https://github.com/warta-project/warta"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+# An e-mail address as archives write it in a bag's Contact-Email: one @, no spaces, a dot in the domain.
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 SOURCE_KINDS = ("feed", "sitemap", "listing", "page")
 SNAPSHOT_FORMATS = ("jsonl", "csv", "warc", "wacz", "bagit")
 
@@ -246,6 +248,20 @@ class ArchiveSettings(Section):
     organization: str = Field(
         "warta", description="Name of the archiving organization, written into BagIt bag-info and WARC headers."
     )
+    contact: str | None = Field(
+        None,
+        description=(
+            "E-mail address of the archive's operator, e.g. 'arsip@example.org': the WARC warcinfo's operator "
+            "and a bag's Contact-Email."
+        ),
+    )
+
+    @field_validator("contact")
+    @classmethod
+    def _email_address(cls, value: str | None) -> str | None:
+        if value is not None and not EMAIL.fullmatch(value):
+            raise ValueError(f"{value!r} is not an e-mail address; write e.g. 'arsip@example.org'")
+        return value
 
 
 class WebSettings(Section):

@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session, aliased
 from warta.storage.captures import read_blobs
 from warta.storage.database import Database
 from warta.storage.document_records import DocumentRecord, RevisionRecord
-from warta.storage.models import Capture, Document, Revision, TopicMembership, UrlAlias
+from warta.storage.models import Capture, CrawlRun, Document, Revision, Source, TopicMembership, UrlAlias
+from warta.storage.runs import RunCounts, errors_of_runs
 
 DOCUMENT_BATCH = 100
 CAPTURE_BATCH = 500
@@ -49,6 +50,20 @@ class Watermark:
 
     revision_id: int
     capture_id: int
+
+
+@dataclass(frozen=True)
+class RunLogRow:
+    """One crawl run whose captures an export holds: when, how it ended, what it counted, what failed."""
+
+    id: int
+    source_id: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    error: str
+    counts: dict[str, int]
+    failed_pages: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -300,3 +315,34 @@ def _conversions_by_capture(session: Session, capture_ids: list[int]) -> dict[in
         assert capture_id is not None
         result[capture_id].append(ConversionRow(uid, number, title, text))
     return result
+
+
+def known_source_ids(session: Session) -> set[str]:
+    """Return the ids of every source the archive has stored."""
+    return set(session.scalars(select(Source.id)))
+
+
+def known_topic_ids(session: Session) -> set[str]:
+    """Return the ids of every topic that some stored document belongs to."""
+    return set(session.scalars(select(TopicMembership.topic_id).distinct()))
+
+
+def covered_runs(session: Session, selection: DocumentFilter) -> list[RunLogRow]:
+    """Return the crawl runs that recorded a selected capture, in id order, with their failed pages."""
+    run_ids = select(Capture.run_id).where(Capture.run_id.is_not(None), *_capture_conditions(selection))
+    runs = list(session.scalars(select(CrawlRun).where(CrawlRun.id.in_(run_ids)).order_by(CrawlRun.id)))
+    failures = errors_of_runs(session, [run.id for run in runs])
+    counted = RunCounts().as_dict()
+    return [
+        RunLogRow(
+            id=run.id,
+            source_id=run.source_id,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            status=run.status,
+            error=run.error,
+            counts={name: int(getattr(run, name)) for name in counted},
+            failed_pages=tuple(failures.get(run.id, [])),
+        )
+        for run in runs
+    ]

@@ -14,12 +14,9 @@ from warta.storage.models import Snapshot
 
 @dataclass(frozen=True)
 class SnapshotRecord:
-    """What an export wrote, ready to be recorded as a snapshot."""
+    """What a finished export wrote, recorded on its snapshot row."""
 
-    created_at: datetime
     finished_at: datetime
-    format: str
-    path: str
     selection: dict[str, Any]
     max_revision_id: int
     documents: int
@@ -27,28 +24,47 @@ class SnapshotRecord:
     captures: int
     bytes: int
     sha256: str
-    schedule_id: str | None = None
 
 
-def record_snapshot(session: Session, record: SnapshotRecord) -> Snapshot:
-    """Insert the snapshot row and return it with its id."""
-    snapshot = Snapshot(
-        created_at=record.created_at,
-        finished_at=record.finished_at,
-        format=record.format,
-        path=record.path,
-        selection=dict(record.selection),
-        schedule_id=record.schedule_id,
-        max_revision_id=record.max_revision_id,
-        documents=record.documents,
-        revisions=record.revisions,
-        captures=record.captures,
-        bytes=record.bytes,
-        sha256=record.sha256,
-    )
+def start_snapshot(session: Session, created_at: datetime, fmt: str, path: str, schedule_id: str | None = None) -> int:
+    """Insert the row of an export about to be written (finished_at empty) and return its id.
+
+    The id exists before the export is written so that the export can name itself
+    (a WARC's isPartOf, a bag's External-Identifier). A failed export deletes the row;
+    a killed one leaves it unfinished, and `--since-snapshot` refuses it.
+    """
+    snapshot = Snapshot(created_at=created_at, finished_at=None, format=fmt, path=path, schedule_id=schedule_id)
     session.add(snapshot)
     session.flush()
+    return snapshot.id
+
+
+def finish_snapshot(session: Session, snapshot_id: int, record: SnapshotRecord) -> Snapshot:
+    """Fill in the row of a finished export and return it."""
+    snapshot = session.get(Snapshot, snapshot_id)
+    if snapshot is None:
+        raise KeyError(snapshot_id)
+    snapshot.finished_at = record.finished_at
+    snapshot.selection = dict(record.selection)
+    snapshot.max_revision_id = record.max_revision_id
+    snapshot.documents = record.documents
+    snapshot.revisions = record.revisions
+    snapshot.captures = record.captures
+    snapshot.bytes = record.bytes
+    snapshot.sha256 = record.sha256
     return snapshot
+
+
+def series_of(session: Session, snapshot_id: int) -> list[int]:
+    """Return the ids of the chain of `--since-snapshot` exports that ends at `snapshot_id`, root first."""
+    chain: list[int] = []
+    current: int | None = snapshot_id
+    while current is not None and current not in chain:
+        chain.append(current)
+        snapshot = session.get(Snapshot, current)
+        parent = (snapshot.selection or {}).get("since_snapshot") if snapshot is not None else None
+        current = int(parent) if parent is not None else None
+    return chain[::-1]
 
 
 def get_snapshot(session: Session, snapshot_id: int) -> Snapshot | None:

@@ -37,7 +37,7 @@ def test_existing_folder_is_not_overwritten_by_a_bag(seeded: SeededArchive, cfg,
     existing = tmp_path / "bag"
     existing.mkdir()
     (existing / "keep.txt").write_text("mine", encoding="utf-8")
-    with pytest.raises(ExportError, match="existing folder"):
+    with pytest.raises(ExportError, match="already exists; add --force to replace it"):
         export(cfg, seeded.database, "bagit", existing)
     assert [path.name for path in existing.iterdir()] == ["keep.txt"]
 
@@ -82,10 +82,13 @@ def test_interrupted_export_leaves_nothing_under_the_final_name(seeded: SeededAr
     assert process.returncode != 0
     assert not final.exists()
     leftovers = [path.name for path in out.iterdir()]
+    with seeded.database.reading() as session:
+        snapshots = list_snapshots(session)
     if signum != signal.SIGKILL:  # only a killed process cannot clean up after itself
         assert leftovers == []
-    with seeded.database.reading() as session:
-        assert list_snapshots(session) == []
+        assert snapshots == []
+    else:  # the row reserved for the export stays, marked as never finished
+        assert [(row.path, row.finished_at) for row in snapshots] == [(str(final), None)]
 
 
 def test_uninterrupted_export_of_the_same_archive_completes(seeded: SeededArchive, cfg, tmp_path):

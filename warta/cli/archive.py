@@ -73,6 +73,7 @@ def _terminate_as_interrupt() -> Iterator[None]:
 @click.option("--source", "sources", multiple=True, metavar="ID", help="Only this source (repeatable).")
 @click.option("--topic", "topics", multiple=True, metavar="ID", help="Only documents of this topic (repeatable).")
 @click.option("--current-only", is_flag=True, help="Only the current revision of each document.")
+@click.option("--force", is_flag=True, help="Replace an existing export at --output (a file, or a bag warta made).")
 @pass_app
 def export_command(
     app: AppContext,
@@ -83,10 +84,12 @@ def export_command(
     sources: tuple[str, ...],
     topics: tuple[str, ...],
     current_only: bool,
+    force: bool,
 ) -> None:
     """Write a snapshot of the archive in one format and record it in `warta snapshots`.
 
-    The file appears under its name only when complete.
+    The file appears under its name only when complete; an existing one is kept unless --force
+    is given. A WARC export also writes its CDXJ index beside it (NAME.cdxj).
 
     Example: warta export --format jsonl --output items.jsonl --since 2026-11-01
     """
@@ -95,7 +98,7 @@ def export_command(
     database = app.database()
     try:
         with _terminate_as_interrupt():
-            snapshot = archive.export(cfg, database, fmt, output, selection)
+            snapshot = archive.export(cfg, database, fmt, output, selection, force=force)
     except (archive.ExportError, StorageError, OSError) as exc:
         raise click.ClickException(f"{exc} (nothing was written to {output})") from exc
     finally:
@@ -163,7 +166,7 @@ def snapshots_command(app: AppContext, as_json: bool, limit: int) -> None:
         table.add_row(
             str(row["id"]),
             row["created_at"][:19],
-            row["format"],
+            row["format"] if row["finished_at"] else f"{row['format']} (unfinished)",
             row["schedule_id"] or "",
             str(row["documents"]),
             str(row["revisions"]),
