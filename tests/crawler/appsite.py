@@ -29,6 +29,8 @@ Controls for tests (attributes of `AppSite`, switchable while it runs):
 - `change_shell()`: only the shell's markup changes (another bundle query string, a meta tag, class
   names, a comment); the stories are the same.
 - `reverse_key_order()`: every JSON object is sent with its keys in reverse order; same values.
+- `rename_list()`: the API's redesign: the list moves from `data.items` to `data.entries`, so a
+  mapping of `data.items` finds nothing (the shell's script reads either).
 - `publish_late()`: the story `LATE_SLUG` is listed (at the top of page 1) from now on; before
   that, its URLs answer 404.
 - `reset()`: back to day one, log cleared (one server can serve a whole test module).
@@ -193,7 +195,7 @@ APP_JS = r"""// builds the listing and the article from the JSON API, like a sin
       var main = el("main", {"class": "listing"});
       main.appendChild(el("h1", {}, "Berita Budaya"));
       var list = el("ul", {"class": "articles"});
-      json.data.items.forEach(function (item) {
+      (json.data.items || json.data.entries).forEach(function (item) {
         var li = el("li");
         li.appendChild(el("a", {"href": "/articles/" + item.slug}, item.title));
         list.appendChild(li);
@@ -239,6 +241,7 @@ class AppSiteState:
     keys_reversed: bool = False
     late_published: bool = False
     stuck_listed: bool = False
+    list_renamed: bool = False
     requests: list[tuple[str, str, int]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     stopping: threading.Event = field(default_factory=threading.Event)
@@ -316,6 +319,10 @@ class AppSite:
         """Send every JSON object with its keys reversed from now on."""
         self.state.keys_reversed = True
 
+    def rename_list(self) -> None:
+        """Serve the listing's items under `data.entries` instead of `data.items` from now on."""
+        self.state.list_renamed = True
+
     def publish_late(self) -> None:
         """List LATE_SLUG (first on page 1) from now on."""
         self.state.late_published = True
@@ -327,7 +334,7 @@ class AppSite:
     def reset(self) -> None:
         """Serve day one again (undo every switch) and clear the request log."""
         self.state.day_two = self.state.shell_changed = self.state.keys_reversed = False
-        self.state.late_published = self.state.stuck_listed = False
+        self.state.late_published = self.state.stuck_listed = self.state.list_renamed = False
         self.clear_log()
 
     def start(self) -> AppSite:
@@ -429,7 +436,8 @@ class AppSiteHandler(BaseHTTPRequestHandler):
         chosen = stories[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         next_url = f"{self.state.base_url}/api/articles?page={page + 1}" if page < pages else None
         items = [self.state.item(story) for story in chosen]
-        return {"status": "ok", "data": {"page": page, "pages": pages, "next": next_url, "items": items}}
+        key = "entries" if self.state.list_renamed else "items"
+        return {"status": "ok", "data": {"page": page, "pages": pages, "next": next_url, key: items}}
 
     def _send_json(self, value: dict[str, Any], send_body: bool, status: int = 200) -> None:
         if self.state.keys_reversed:

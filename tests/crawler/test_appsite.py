@@ -93,6 +93,13 @@ def test_shell_change_and_key_order_change_keep_the_stories(site: AppSite) -> No
     assert next(iter(json.loads(raw_after))) == "data"
 
 
+def test_the_list_can_move_to_another_key(site: AppSite) -> None:
+    site.rename_list()
+    data = api(site, "/api/articles?page=1")["data"]
+    assert "items" not in data
+    assert [item["slug"] for item in data["entries"]] == [story.slug for story in STORIES[:PAGE_SIZE]]
+
+
 def test_the_late_story_is_listed_only_after_the_switch(site: AppSite) -> None:
     assert fetch(f"{site.url}/api/articles/{LATE_SLUG}")[0] == 404
     site.publish_late()

@@ -1,0 +1,243 @@
+"""`kind = "json"` sources: the app site's API read through a JMESPath mapping, over four crawls.
+
+Day 1 archives every story; "again" changes only the shell markup and the JSON's key order;
+day 2 edits one story and publishes a late one; day 3 moves the API's list to another key.
+Three sources read the same API: `app-json` maps the body, `app-print` fetches each item's
+server-rendered page (no `body` mapping, pages counted up with `?page`), and `app-wrong` maps a
+list that is not there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.child_crawl import crawl_in_child
+from tests.conftest import BACKENDS, postgres_schema_url, write_config
+from tests.crawler.appsite import EDITED_SLUG, EDITED_STORY, LATE_SLUG, LATE_STORY, STORIES, AppSite
+from tests.crawler.fixture_sites import snapshot
+from warta.config import load_config
+from warta.crawler.report import CrawlReport
+from warta.monitoring.source_monitor import assess_source
+from warta.storage.database import Database
+from warta.storage.models import Capture
+from warta.storage.runs import run_errors
+
+
+@dataclass
+class JsonStep:
+    """One crawl: its report, the requests the site saw, the archive afterwards, and the runs' errors."""
+
+    report: CrawlReport
+    paths: list[str]
+    documents: list[dict[str, object]]
+    errors: dict[str, list[tuple[str, str]]]
+
+
+@dataclass
+class JsonScenario:
+    site: AppSite
+    db_url: str
+    config_path: Path
+    steps: dict[str, JsonStep]
+
+
+def json_config(site: AppSite, db_url: str) -> str:
+    return f"""
+[storage]
+url = "{db_url}"
+
+[crawler]
+download_delay = "0s"
+concurrency = 8
+per_host_concurrency = 4
+timeout = "10s"
+
+[[sources]]
+id = "app-json"
+kind = "json"
+urls = ["{site.url}/api/articles?page=1"]
+max_pages = 10
+
+[sources.json]
+items = "data.items"
+url = "url"
+title = "title"
+published = "published"
+body = "body"
+next_page = "data.next"
+
+[[sources]]
+id = "app-print"
+kind = "json"
+urls = ["{site.url}/api/articles"]
+max_pages = 10
+
+[sources.json]
+items = "data.items"
+url = "print_url"
+title = "title"
+published = "published"
+next_page = "?page"
+
+[[sources]]
+id = "app-wrong"
+kind = "json"
+urls = ["{site.url}/api/articles?page=1&wrong=1"]
+
+[sources.json]
+items = "data.stories"
+url = "url"
+title = "title"
+published = "published"
+body = "body"
+"""
+
+
+def crawl(scenario_site: AppSite, config_path: Path, db_url: str) -> JsonStep:
+    scenario_site.clear_log()
+    report = crawl_in_child(config_path, None, timeout_seconds=120)
+    database = Database(db_url)
+    try:
+        with database.reading() as session:
+            errors = {
+                source.id: run_errors(session, source.run_id) if source.run_id is not None else []
+                for source in report.sources
+            }
+    finally:
+        database.dispose()
+    return JsonStep(report, scenario_site.paths(), snapshot(db_url), errors)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def json_scenario(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[JsonScenario]:
+    urls = (
+        postgres_schema_url()
+        if request.param == "postgresql"
+        else iter([f"sqlite:///{tmp_path_factory.mktemp('db') / 'warta.db'}"])
+    )
+    db_url = next(urls)
+    with AppSite() as site:
+        try:
+            config_path = write_config(tmp_path_factory.mktemp("config"), json_config(site, db_url))
+            steps = {"day1": crawl(site, config_path, db_url)}
+            site.change_shell()
+            site.reverse_key_order()
+            steps["again"] = crawl(site, config_path, db_url)
+            site.edit_day_two()
+            site.publish_late()
+            steps["day2"] = crawl(site, config_path, db_url)
+            site.rename_list()
+            steps["day3"] = crawl(site, config_path, db_url)
+            yield JsonScenario(site, db_url, config_path, steps)
+        finally:
+            for _ in urls:  # drops the PostgreSQL schema
+                pass
+
+
+def published(document: dict[str, object]) -> datetime:
+    value = document["published"]
+    assert isinstance(value, datetime)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def docs(step: JsonStep, source: str) -> dict[str, dict[str, object]]:
+    """Return the source's documents by the last segment of their URL (the story's slug)."""
+    return {str(doc["canonical_url"]).rsplit("/", 1)[1]: doc for doc in step.documents if doc["source"] == source}
+
+
+def test_json_source_archives_every_story_with_its_text_title_and_date(json_scenario: JsonScenario) -> None:
+    documents = docs(json_scenario.steps["day1"], "app-json")
+    assert sorted(documents) == sorted(story.slug for story in STORIES)
+    for story in STORIES:
+        document = documents[story.slug]
+        assert document["canonical_url"] == f"{json_scenario.site.url}/articles/{story.slug}"
+        assert document["title"] == story.title
+        assert document["text"] == story.text()
+        assert published(document) == datetime.fromisoformat(story.published)
+        assert document["language"] == "id"
+
+
+def test_json_source_follows_the_next_page_field_through_every_page(json_scenario: JsonScenario) -> None:
+    paths = json_scenario.steps["day1"].paths
+    assert {"/api/articles?page=1", "/api/articles?page=2", "/api/articles?page=3"} <= set(paths)
+    report = json_scenario.steps["day1"].report.source("app-json")
+    assert (report.status, report.new, report.errors) == ("ok", len(STORIES), 0)
+    # with the body in the JSON, the app's shell pages are never requested
+    assert not any(path.startswith("/articles/") for path in paths)
+
+
+def test_json_response_is_kept_as_the_capture_of_its_items(json_scenario: JsonScenario) -> None:
+    documents = docs(json_scenario.steps["day1"], "app-json")
+    database = Database(json_scenario.db_url)
+    try:
+        with database.reading() as session:
+            captures = session.execute(
+                select(Capture.url).where(Capture.id.in_([doc["capture_id"] for doc in documents.values()]))
+            ).scalars()
+            urls = set(captures)
+    finally:
+        database.dispose()
+    site = json_scenario.site.url
+    assert urls == {f"{site}/api/articles?page=1", f"{site}/api/articles?page=2", f"{site}/api/articles?page=3"}
+
+
+def test_json_source_without_body_fetches_each_item_page_counting_pages_up(json_scenario: JsonScenario) -> None:
+    step = json_scenario.steps["day1"]
+    documents = docs(step, "app-print")
+    assert sorted(documents) == sorted(story.slug for story in STORIES)
+    for story in STORIES:
+        assert all(paragraph in str(documents[story.slug]["text"]) for paragraph in story.paragraphs)
+    assert {"/api/articles", "/api/articles?page=2", "/api/articles?page=3", "/api/articles?page=4"} <= set(step.paths)
+    assert "/api/articles?page=5" not in step.paths  # page 4 had no items: counting stopped there
+    assert step.report.source("app-print").errors == 0
+
+
+def test_shell_and_key_order_changes_make_no_revision(json_scenario: JsonScenario) -> None:
+    step = json_scenario.steps["again"]
+    assert any(path.startswith("/api/articles?page=") for path in step.paths)  # the API was read again
+    for source in ("app-json", "app-print"):
+        report = step.report.source(source)
+        assert (report.status, report.new, report.changed) == ("ok", 0, 0), report
+    assert all(doc["revision"] == 1 for doc in step.documents)
+
+
+def test_day_two_finds_the_edit_and_the_late_story(json_scenario: JsonScenario) -> None:
+    step = json_scenario.steps["day2"]
+    for source in ("app-json", "app-print"):
+        report = step.report.source(source)
+        assert (report.new, report.changed) == (1, 1), report
+    documents = docs(step, "app-json")
+    assert documents[EDITED_SLUG]["revision"] == 2
+    assert documents[EDITED_SLUG]["text"] == EDITED_STORY.text()
+    assert documents[LATE_SLUG]["text"] == LATE_STORY.text()
+    assert [slug for slug, doc in documents.items() if doc["revision"] != 1] == [EDITED_SLUG]
+
+
+def test_a_mapping_that_finds_nothing_is_an_error_naming_the_expression(json_scenario: JsonScenario) -> None:
+    step = json_scenario.steps["day1"]
+    assert docs(step, "app-wrong") == {}
+    messages = [reason for _url, reason in step.errors["app-wrong"]]
+    assert any("json.items = 'data.stories' found no items" in message for message in messages), messages
+
+
+def test_health_turns_degraded_when_the_mapping_stops_finding_items(json_scenario: JsonScenario) -> None:
+    step = json_scenario.steps["day3"]
+    assert step.report.source("app-json").links_found == 0
+    assert any("json.items = 'data.items' found no items" in reason for _url, reason in step.errors["app-json"])
+    cfg = load_config(json_scenario.config_path)
+    database = Database(json_scenario.db_url)
+    try:
+        with database.reading() as session:
+            verdict = assess_source(session, cfg.source("app-json"), datetime.now(UTC), failing_after=2)
+    finally:
+        database.dispose()
+    assert verdict.health == "degraded", verdict
+    assert "sources[].json.items" in verdict.reason
+    # the stories archived before the redesign stay
+    assert len(docs(step, "app-json")) == len(STORIES) + 1
