@@ -9,6 +9,9 @@ list that is not there.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -241,3 +244,21 @@ def test_health_turns_degraded_when_the_mapping_stops_finding_items(json_scenari
     assert "sources[].json.items" in verdict.reason
     # the stories archived before the redesign stay
     assert len(docs(step, "app-json")) == len(STORIES) + 1
+
+
+def test_preview_shows_the_items_a_json_source_would_record(tmp_path: Path) -> None:
+    with AppSite() as site:
+        config = write_config(tmp_path, json_config(site, f"sqlite:///{tmp_path / 'never.db'}"))
+        env = {key: value for key, value in os.environ.items() if key != "WARTA_STORAGE_URL"}
+        result = subprocess.run(
+            [sys.executable, "-m", "warta", "--config", str(config), "preview", "app-json", "--limit", "3"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**env, "COLUMNS": "200"},
+        )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "app-json: 3 pages would be recorded" in result.stdout
+    assert STORIES[0].title in result.stdout and f"{site.url}/articles/{STORIES[0].slug}" in result.stdout
+    assert f"{site.url}/articles/{STORIES[4].slug}: over the article limit of this run" in result.stdout
+    assert not (tmp_path / "never.db").exists()

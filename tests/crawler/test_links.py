@@ -1,4 +1,4 @@
-"""Which links a source follows: own hosts, follow patterns (path prefixes or regexes), minus deny."""
+"""Which links a source follows: own origins and allowed domains, follow patterns (paths or regexes), minus deny."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ import pytest
 
 from warta.crawler.links import LinkFilter
 
-FILTER = LinkFilter({"news.example:80"}, follow=["/berita/", r"partner\.example/budaya/"], deny=["/berita/foto/"])
+FILTER = LinkFilter(
+    {"http://news.example:80"},
+    follow=["/berita/", r"partner\.example/budaya/", "/budaya/"],
+    deny=["/berita/foto/"],
+    allowed_domains=["cdn.example"],
+)
 
 
 @pytest.mark.parametrize(
@@ -18,7 +23,11 @@ FILTER = LinkFilter({"news.example:80"}, follow=["/berita/", r"partner\.example/
         ("http://news.example/berita/foto/galeri", False),  # deny wins over follow
         ("http://other.example/berita/pameran", False),  # another host, not named by a pattern
         ("http://news.example:8080/berita/pameran", False),  # another port is another host
-        ("http://partner.example/budaya/tari", True),  # a follow pattern names this host
+        ("https://news.example/berita/pameran", False),  # another scheme is another origin
+        ("http://partner.example/budaya/tari", False),  # a follow pattern naming a host does not open it
+        ("http://cdn.example/budaya/tari", True),  # an allowed domain, on any scheme and port
+        ("https://img.cdn.example:8443/budaya/tari", True),  # and its subdomains
+        ("http://notcdn.example/budaya/tari", False),  # a name ending the same way is another host
         ("mailto:redaksi@news.example", False),
     ],
 )
