@@ -85,9 +85,10 @@ def read_json_page(
 def _read_item(
     entry: Selector, page_url: str, mapping: JsonMapping, timezone: ZoneInfo, missing: dict[str, int]
 ) -> JsonItem | None:
-    """Return one mapped item, or None (counted in `missing`) when it has no URL."""
+    """Return one mapped item, or None (counted in `missing`) when it has no http(s) URL."""
     url = _text(entry, mapping.url)
-    if not url:
+    absolute = urljoin(page_url, url) if url else ""
+    if urlsplit(absolute).scheme not in ("http", "https") or not urlsplit(absolute).hostname:
         missing["url"] = missing.get("url", 0) + 1
         return None
     title = _text(entry, mapping.title)
@@ -101,7 +102,7 @@ def _read_item(
         body = _text(entry, mapping.body)
         if not body:
             missing["body"] = missing.get("body", 0) + 1
-    return JsonItem(url=urljoin(page_url, url), title=title, published=published, body=body)
+    return JsonItem(url=absolute, title=title, published=published, body=body)
 
 
 def _text(entry: Selector, expression: str) -> str | None:

@@ -38,6 +38,10 @@ Controls for tests (attributes of `AppSite`, switchable while it runs):
   (it is held until the server stops), so a rendered page never finishes. It is not listed unless
   `list_stuck()` is called.
 
+`json_source_toml(site.url)` is the `[[sources]]` block of that JSON source; crawled, it archives each
+story at its shell URL with `Story.text()` as its text (tests/crawler/test_json_source.py), which a
+rendered crawl of the shell can be compared with.
+
 Every answer carries an ETag, and a matching If-None-Match gets 304. `requests` logs each request
 (method, path with query, status) for assertions. Run it with `with AppSite() as site: site.url`.
 """
@@ -353,6 +357,25 @@ class AppSite:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+def json_source_toml(base_url: str, source_id: str = "app-json") -> str:
+    """Return a `[[sources]]` block reading this site's API as a `kind = "json"` source, bodies mapped."""
+    return f"""
+[[sources]]
+id = "{source_id}"
+kind = "json"
+urls = ["{base_url}/api/articles?page=1"]
+max_pages = 10
+
+[sources.json]
+items = "data.items"
+url = "url"
+title = "title"
+published = "published"
+body = "body"
+next_page = "data.next"
+"""
 
 
 def _reversed_keys(value: Any) -> Any:

@@ -54,11 +54,12 @@ def test_dates_in_the_forms_apis_send(value: object, expected: datetime) -> None
 
 
 def test_fields_the_mapping_does_not_find_are_problems_naming_the_expression() -> None:
-    found = read(body([item("a", date=None), {"title": "no link"}, item("c", title={"id": 1})]))
+    mailto = {"links": {"self": "mailto:redaksi@disbud.example"}, "title": "x", "date": "2026-11-23"}
+    found = read(body([item("a", date=None), {"title": "no link"}, item("c", title={"id": 1}), mailto]))
     assert [entry.url.rsplit("/", 1)[1] for entry in found.items] == ["a", "c"]
-    assert "json.url = 'links.self' found nothing usable in 1 of 3 items" in " | ".join(found.problems)
-    assert "json.published = 'date' found nothing usable in 1 of 3 items" in " | ".join(found.problems)
-    assert "json.title = 'title' found nothing usable in 1 of 3 items" in " | ".join(found.problems)
+    assert "json.url = 'links.self' found nothing usable in 2 of 4 items" in " | ".join(found.problems)
+    assert "json.published = 'date' found nothing usable in 1 of 4 items" in " | ".join(found.problems)
+    assert "json.title = 'title' found nothing usable in 1 of 4 items" in " | ".join(found.problems)
 
 
 def test_a_list_the_mapping_does_not_find_is_reported_as_no_items() -> None:

@@ -19,11 +19,21 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from warcio.archiveiterator import ArchiveIterator
 
 from tests.child_crawl import crawl_in_child
 from tests.conftest import BACKENDS, postgres_schema_url, write_config
-from tests.crawler.appsite import EDITED_SLUG, EDITED_STORY, LATE_SLUG, LATE_STORY, STORIES, AppSite
+from tests.crawler.appsite import (
+    EDITED_SLUG,
+    EDITED_STORY,
+    LATE_SLUG,
+    LATE_STORY,
+    STORIES,
+    AppSite,
+    json_source_toml,
+)
 from tests.crawler.fixture_sites import snapshot
+from warta.archive.exporter import export
 from warta.config import load_config
 from warta.crawler.report import CrawlReport
 from warta.monitoring.source_monitor import assess_source
@@ -61,20 +71,7 @@ concurrency = 8
 per_host_concurrency = 4
 timeout = "10s"
 
-[[sources]]
-id = "app-json"
-kind = "json"
-urls = ["{site.url}/api/articles?page=1"]
-max_pages = 10
-
-[sources.json]
-items = "data.items"
-url = "url"
-title = "title"
-published = "published"
-body = "body"
-next_page = "data.next"
-
+{json_source_toml(site.url)}
 [[sources]]
 id = "app-print"
 kind = "json"
@@ -262,3 +259,30 @@ def test_preview_shows_the_items_a_json_source_would_record(tmp_path: Path) -> N
     assert STORIES[0].title in result.stdout and f"{site.url}/articles/{STORIES[0].slug}" in result.stdout
     assert f"{site.url}/articles/{STORIES[4].slug}: over the article limit of this run" in result.stdout
     assert not (tmp_path / "never.db").exists()
+
+
+def test_the_warc_export_holds_the_json_responses_with_a_conversion_per_item(
+    json_scenario: JsonScenario, tmp_path: Path
+) -> None:
+    cfg = load_config(json_scenario.config_path)
+    database = Database(json_scenario.db_url)
+    try:
+        export(cfg, database, "warc", tmp_path / "archive.warc.gz")
+    finally:
+        database.dispose()
+    api = f"{json_scenario.site.url}/api/articles?page="
+    responses: dict[str, str] = {}
+    titles_by_response: dict[str, set[str]] = {}
+    with (tmp_path / "archive.warc.gz").open("rb") as stream:
+        for record in ArchiveIterator(stream):
+            uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+            if not uri.startswith(api):
+                continue
+            if record.rec_type == "response":
+                responses[record.rec_headers.get_header("WARC-Record-ID")] = uri
+            elif record.rec_type == "conversion":
+                title = record.content_stream().read().decode().split("\n", 1)[0]
+                titles_by_response.setdefault(record.rec_headers.get_header("WARC-Refers-To"), set()).add(title)
+    assert set(titles_by_response) <= set(responses)
+    titles = set().union(*titles_by_response.values())
+    assert titles == {story.title for story in STORIES} | {LATE_STORY.title}
