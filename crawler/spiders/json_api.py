@@ -53,7 +53,17 @@ class JsonSpider(SourceSpider):
 
     def start_request(self, url: str) -> Request:
         """Return the request of the first page of one JSON endpoint."""
-        return self.follow_request(url, self.parse_json, **{PAGE: 1})
+        return self.page_request(url, 1)
+
+    def page_request(self, url: str, page: int) -> Request:
+        """Return the request of one page of the API.
+
+        When the next page's URL is a field of the response, pages are asked for unconditionally:
+        a 304 would hide that URL, and with it every later page and its edits.
+        """
+        next_page = self.mapping.next_page
+        is_field = next_page is not None and not next_page.startswith("?")
+        return self.follow_request(url, self.parse_json, **{PAGE: page, "warta_unconditional": is_field})
 
     async def parse_json(self, response: Response) -> AsyncIterator[Request]:
         """Record (or queue) the page's items and follow the API to its next page."""
@@ -68,7 +78,7 @@ class JsonSpider(SourceSpider):
             # an unchanged page still tells where the next one is, when pages are counted
             following = count_up(response.url, (self.mapping.next_page or "?")[1:])
             if self._claim(following):
-                yield self.follow_request(following, self.parse_json, **{PAGE: page + 1})
+                yield self.page_request(following, page + 1)
         if not self.index_response_usable(response):
             return
         try:
@@ -89,10 +99,10 @@ class JsonSpider(SourceSpider):
                     f"of {self.source.id} against the response",
                 )
                 self.recorder.count("empty_pages")
-            self.index_done(response)
+            # no validators kept for the page past the last one: its 304 would send the counting further
             return
         if found.next_url and self._claim(found.next_url):
-            yield self.follow_request(found.next_url, self.parse_json, **{PAGE: page + 1})
+            yield self.page_request(found.next_url, page + 1)
         if self.mapping.body is None:
             self.discover((item.url, ArticleHint(item.title, item.published)) for item in found.items)
         else:

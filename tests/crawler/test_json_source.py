@@ -48,6 +48,7 @@ class JsonStep:
 
     report: CrawlReport
     paths: list[str]
+    requests: list[tuple[str, str, int]]
     documents: list[dict[str, object]]
     errors: dict[str, list[tuple[str, str]]]
 
@@ -75,7 +76,7 @@ timeout = "10s"
 [[sources]]
 id = "app-print"
 kind = "json"
-urls = ["{site.url}/api/articles"]
+urls = ["{site.url}/api/articles?per=print"]
 max_pages = 10
 
 [sources.json]
@@ -111,7 +112,7 @@ def crawl(scenario_site: AppSite, config_path: Path, db_url: str) -> JsonStep:
             }
     finally:
         database.dispose()
-    return JsonStep(report, scenario_site.paths(), snapshot(db_url), errors)
+    return JsonStep(report, scenario_site.paths(), scenario_site.requests, snapshot(db_url), errors)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -126,6 +127,7 @@ def json_scenario(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
         try:
             config_path = write_config(tmp_path_factory.mktemp("config"), json_config(site, db_url))
             steps = {"day1": crawl(site, config_path, db_url)}
+            steps["same"] = crawl(site, config_path, db_url)
             site.change_shell()
             site.reverse_key_order()
             steps["again"] = crawl(site, config_path, db_url)
@@ -193,9 +195,27 @@ def test_json_source_without_body_fetches_each_item_page_counting_pages_up(json_
     assert sorted(documents) == sorted(story.slug for story in STORIES)
     for story in STORIES:
         assert all(paragraph in str(documents[story.slug]["text"]) for paragraph in story.paragraphs)
-    assert {"/api/articles", "/api/articles?page=2", "/api/articles?page=3", "/api/articles?page=4"} <= set(step.paths)
-    assert "/api/articles?page=5" not in step.paths  # page 4 had no items: counting stopped there
+    counted = [path for path in step.paths if "per=print" in path]
+    assert counted == [f"/api/articles?per=print{page}" for page in ("", "&page=2", "&page=3", "&page=4")]
     assert step.report.source("app-print").errors == 0
+
+
+def test_an_unchanged_api_is_read_in_full_when_its_next_page_is_a_field(json_scenario: JsonScenario) -> None:
+    step = json_scenario.steps["same"]
+    statuses = {path: status for _method, path, status in step.requests}
+    # app-json follows data.next: a 304 would hide the later pages, so each page is read in full
+    assert [statuses[f"/api/articles?page={page}"] for page in (1, 2, 3)] == [200, 200, 200]
+    # app-print counts pages up: unchanged pages answer 304, counting goes on to the empty page 4
+    counted = [(path, status) for _method, path, status in step.requests if "per=print" in path]
+    assert counted == [
+        ("/api/articles?per=print", 304),
+        ("/api/articles?per=print&page=2", 304),
+        ("/api/articles?per=print&page=3", 304),
+        ("/api/articles?per=print&page=4", 200),
+    ]
+    for source in ("app-json", "app-print"):
+        report = step.report.source(source)
+        assert (report.status, report.new, report.changed, report.errors) == ("ok", 0, 0, 0), report
 
 
 def test_shell_and_key_order_changes_make_no_revision(json_scenario: JsonScenario) -> None:
