@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -31,9 +32,17 @@ class OffOriginRequest(IgnoreRequest):
 def describe_off_origin(url: str, original_url: str | None) -> str:
     """Return the page error of a refused request: the target, and how to allow it."""
     fix = "list its host in sources[].allowed_domains to allow it"
+    if original_url and _is_https_upgrade(original_url, url):
+        fix = "the site moved to https: write the source's urls with https://"
     if original_url:
         return f"redirected to {url}, outside the source's origins: not followed ({fix})"
     return f"{url} is outside the source's origins: not requested ({fix})"
+
+
+def _is_https_upgrade(original_url: str, url: str) -> bool:
+    """Return True for a redirect from http to https on the same host."""
+    before, after = urlsplit(original_url), urlsplit(url)
+    return before.scheme == "http" and after.scheme == "https" and before.hostname == after.hostname
 
 
 class OriginMiddleware:

@@ -118,6 +118,10 @@ class SourceSpider(scrapy.Spider):
                 request.meta["warta_start"] = True
                 yield request
         for document in self.recorder.known_documents(self.revisit_days):
+            if not self.links.is_own_host(document.url):
+                # archived when the source had other origins (its urls moved to https, say): kept, not revisited
+                logger.debug("not revisiting %s: outside the origins of %s", document.url, self.source.id)
+                continue
             if self._claim(document.url, document.canonical_url):
                 yield self.article_request(document.url, ArticleHint(), revisit=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from warta.crawler.links import LinkFilter
+from warta.crawler.origins import describe_off_origin
 
 FILTER = LinkFilter(
     {"http://news.example:80"},
@@ -33,3 +34,11 @@ FILTER = LinkFilter(
 )
 def test_link_filter_follows_only_matching_links_on_allowed_hosts(url: str, followed: bool) -> None:
     assert FILTER.allows(url) is followed
+
+
+def test_an_off_origin_redirect_says_how_to_allow_it() -> None:
+    elsewhere = describe_off_origin("http://cdn.example/a", "http://news.example/a")
+    assert elsewhere.startswith("redirected to http://cdn.example/a, outside the source's origins: not followed")
+    assert "sources[].allowed_domains" in elsewhere
+    upgrade = describe_off_origin("https://news.example/a", "http://news.example/a")
+    assert "the site moved to https: write the source's urls with https://" in upgrade

@@ -64,6 +64,10 @@ class OriginCrawl:
     report: CrawlReport
     documents: list[dict[str, object]]
     errors: dict[str, list[tuple[str, str]]]
+    seen: dict[str, list[str]]  # the paths each server was asked for in the first crawl
+    # a second crawl of `opened` once its allowed_domains is gone: what the allowed host saw, its errors
+    narrowed_paths: list[str]
+    narrowed_errors: list[tuple[str, str]]
 
 
 @pytest.fixture(scope="module")
@@ -128,12 +132,12 @@ allowed_domains = ["127.0.0.3"]
     try:
         config_path = write_config(tmp_path_factory.mktemp("config"), config)
         report = crawl_in_child(config_path, None, timeout_seconds=120)
-        database = Database(db_url)
-        try:
-            with database.reading() as session:
-                errors = {s.id: run_errors(session, s.run_id) if s.run_id else [] for s in report.sources}
-        finally:
-            database.dispose()
+        errors = crawl_errors(db_url, report)
+        seen = {name: paths(server) for name, server in servers.items()}
+        servers["allowed"].clear_log()
+        config_path.write_text(config.replace('allowed_domains = ["127.0.0.3"]', ""), encoding="utf-8")
+        narrowed = crawl_in_child(config_path, ["opened"], timeout_seconds=120)
+        narrowed_paths = paths(servers["allowed"])
         yield OriginCrawl(
             servers["own"],
             servers["same_host"],
@@ -142,10 +146,22 @@ allowed_domains = ["127.0.0.3"]
             report,
             snapshot(db_url),
             errors,
+            seen,
+            narrowed_paths,
+            crawl_errors(db_url, narrowed)["opened"],
         )
     finally:
         for server in servers.values():
             server.stop()
+
+
+def crawl_errors(db_url: str, report: CrawlReport) -> dict[str, list[tuple[str, str]]]:
+    database = Database(db_url)
+    try:
+        with database.reading() as session:
+            return {s.id: run_errors(session, s.run_id) if s.run_id else [] for s in report.sources}
+    finally:
+        database.dispose()
 
 
 def paths(server: SiteServer) -> list[str]:
@@ -156,7 +172,7 @@ def test_no_request_leaves_the_source_origins_not_even_robots_txt(origin_crawl: 
     assert paths(origin_crawl.same_host) == []
     assert paths(origin_crawl.other_address) == []
     # the source's own origin was crawled: the check above is not vacuous
-    assert "/berita/pindah-port" in paths(origin_crawl.own) and "/robots.txt" in paths(origin_crawl.own)
+    assert "/berita/pindah-port" in origin_crawl.seen["own"] and "/robots.txt" in origin_crawl.seen["own"]
 
 
 def test_an_off_origin_redirect_is_a_page_error_naming_its_target(origin_crawl: OriginCrawl) -> None:
@@ -174,5 +190,13 @@ def test_allowed_domains_open_a_host_for_links_and_redirects(origin_crawl: Origi
     allowed = origin_crawl.allowed.url
     opened = {doc["canonical_url"] for doc in origin_crawl.documents if doc["source"] == "opened"}
     assert opened == {f"{origin_crawl.own.url}/lain/lokal", f"{allowed}/lain/diizinkan", f"{allowed}/lain/tujuan"}
-    assert {"/robots.txt", "/lain/diizinkan", "/lain/tujuan"} <= set(paths(origin_crawl.allowed))
+    assert {"/robots.txt", "/lain/diizinkan", "/lain/tujuan"} <= set(origin_crawl.seen["allowed"])
     assert origin_crawl.errors["opened"] == []
+
+
+def test_documents_outside_the_origins_now_are_kept_but_not_revisited(origin_crawl: OriginCrawl) -> None:
+    allowed = origin_crawl.allowed.url
+    assert origin_crawl.narrowed_paths == []
+    assert origin_crawl.narrowed_errors == []
+    # they were archived by the first crawl, and nothing removes them
+    assert f"{allowed}/lain/diizinkan" in {doc["canonical_url"] for doc in origin_crawl.documents}
