@@ -10,7 +10,8 @@ Paths (all absolute URLs in the JSON use the server's own base URL):
   `<script src="/app.js">`); `app.js` fetches `/api/articles?page=N` and builds the listing:
   `<ul class="articles">` with one `<a href="/articles/SLUG">` per story and an `<a rel="next">`.
 - `/articles/SLUG`: the same shell; `app.js` fetches `/api/articles/SLUG` and builds
-  `<article><h1>TITLE</h1><p class="date">Senin, 23 November 2026 | 14:05 WIB</p><div class="body">...</div></article>`.
+  `<article><h1>TITLE</h1><p class="date">27 November 2026 | 14:05 WIB</p><div class="body">...</div></article>`
+  and sets `document.title`; a slug the site does not serve answers 404.
 - `/app.js`: the script doing that with `fetch()`.
 - `/api/articles?page=N` (N from 1, `PAGE_SIZE` stories a page, newest first):
   `{"status": "ok", "data": {"page": N, "pages": P, "next": URL-or-null, "items": [ITEM, ...]}}`
@@ -18,10 +19,10 @@ Paths (all absolute URLs in the JSON use the server's own base URL):
 - `/api/articles/SLUG`: `{"status": "ok", "data": ITEM}`.
 - `/print/SLUG`: a server-rendered page of the story, for a JSON source without a `body` mapping.
 
-An ITEM is `{"slug", "url" (the shell URL), "title", "published" (ISO 8601, +07:00), "body" (the
-article's HTML), "api" (its JSON URL), "print_url"}`. So a JSON source maps `items = "data.items"`,
-`url = "url"`, `title = "title"`, `published = "published"`, `body = "body"`, and
-`next_page = "data.next"` (or counts up the `page` query parameter).
+An ITEM is `{"slug", "url" (the shell URL), "title", "published" (ISO 8601, +07:00), "date_line"
+(as the page shows it), "body" (the article's HTML: three <p>), "api" (its JSON URL), "print_url"}`.
+So a JSON source maps `items = "data.items"`, `url = "url"`, `title = "title"`, `published = "published"`,
+`body = "body"`, and `next_page = "data.next"` (or counts up the `page` query parameter).
 
 Controls for tests (attributes of `AppSite`, switchable while it runs):
 
