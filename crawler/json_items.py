@@ -3,7 +3,8 @@
 The mapping's JMESPath expressions are evaluated with parsel's `.jmespath()`, the
 selector Scrapy already uses. This module only reads a body it is given; the JSON
 spider fetches, follows the next page and records. A mapping that finds nothing is
-reported as a problem naming its expression, never passed over in silence.
+reported as a problem naming its expression, never passed over in silence; problems start with
+`json.` (storage.health.MAPPING_PROBLEM_PREFIX), so that health tells them from failed fetches.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from parsel import Selector
 
 from warta.config import JsonMapping
 from warta.crawler.feed_items import parse_feed_date
+from warta.storage.health import MAPPING_PROBLEM_PREFIX
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +77,7 @@ def read_json_page(
     for key, count in missing.items():
         expression = getattr(mapping, key)
         problems.append(
-            f"json.{key} = {expression!r} found nothing usable in {count} of {len(found)} items: "
+            f"{MAPPING_PROBLEM_PREFIX}{key} = {expression!r} found nothing usable in {count} of {len(found)} items: "
             f"check sources[].json.{key} against the response"
         )
     next_url = _next_page_url(root, page_url, mapping, page, max_pages) if found else None

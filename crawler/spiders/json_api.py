@@ -23,6 +23,7 @@ from warta.crawler.capturing import CAPTURE_ID
 from warta.crawler.json_items import JsonItem, NotJsonError, count_up, item_page, read_json_page
 from warta.crawler.spiders.base import ArticleHint, SourceSpider
 from warta.storage.fingerprints import fingerprint
+from warta.storage.health import MAPPING_PROBLEM_PREFIX
 
 logger = logging.getLogger(__name__)
 PAGE = "warta_page"
@@ -95,8 +96,8 @@ class JsonSpider(SourceSpider):
             if page == 1:
                 self.recorder.add_error(
                     response.url,
-                    f"json.items = {self.mapping.items!r} found no items: check sources[].json.items "
-                    f"of {self.source.id} against the response",
+                    f"{MAPPING_PROBLEM_PREFIX}items = {self.mapping.items!r} found no items: "
+                    f"check sources[].json.items of {self.source.id} against the response",
                 )
                 self.recorder.count("empty_pages")
             # no validators kept for the page past the last one: its 304 would send the counting further
@@ -139,7 +140,7 @@ class JsonSpider(SourceSpider):
         for item, result in zip(chosen, results, strict=True):
             extracted = result.extracted
             if extracted is None:
-                self.recorder.add_error(item.url, f"json.body = {self.mapping.body!r} holds no text")
+                self.recorder.add_error(item.url, f"{MAPPING_PROBLEM_PREFIX}body = {self.mapping.body!r} holds no text")
                 continue
             title = item.title or extracted.title
             metadata = {**extracted.metadata, "date_source": "json"} if item.published else extracted.metadata
