@@ -10,7 +10,8 @@ the per-host delay, the user agent, retries and the size limit apply as to any p
   (`[crawler] requisites_max_bytes`) holds exactly: each request may download what is
   left of it (Scrapy's `download_maxsize`), and what does not fit is left out.
 - A URL is fetched once per crawl. A page using a requisite another page fetched (or is
-  fetching) links that capture with no request and no cost to its budget.
+  fetching) links that capture with no request and no cost to its budget. Redirects are
+  followed here, not by Scrapy, so that a redirect to a URL already fetched fetches nothing.
 - Every response is saved by crawler.capturing like any other, bodies once per digest
   (storage.captures): the same image under two URLs is stored once. When a page's walk
   ends, its capture is linked to the captures it used (storage.requisites), which the
@@ -33,8 +34,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.statscollectors import StatsCollector
 from twisted.python.failure import Failure
 
-from warta.crawler.capturing import CAPTURE_CHAIN
-from warta.crawler.requisite_links import Requisite, page_requisites, stylesheet_requisites
+from warta.crawler.capturing import CAPTURE_ID
+from warta.crawler.requisite_links import Requisite, page_requisites, resolve_reference, stylesheet_requisites
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ REQUISITE = "warta_requisite"
 MAX_REQUISITES_PER_PAGE = 200
 # above articles (0) and revisits (1): a page's requisites are captured close in time to the page
 PRIORITY = 2
+REDIRECT_STATUSES = [301, 302, 303, 307, 308]
 # Scrapy raises these when a response outgrows the request's download_maxsize (the rest of the budget)
 OVER_SIZE_FAILURES = ("DownloadCancelledError", "CancelledError")
 STYLESHEET_ACCEPT = "text/css,*/*;q=0.1"
@@ -55,7 +57,7 @@ Scheduler = Callable[[Request], None]
 
 @dataclass(frozen=True)
 class Fetched:
-    """A requisite fetched in this crawl: its captures (redirect hops, then the answer) and what it refers to."""
+    """A requisite fetched in this crawl: its capture and what it refers to (a stylesheet's, a redirect's target)."""
 
     capture_ids: tuple[int, ...]
     requisites: tuple[Requisite, ...] = ()
@@ -99,7 +101,8 @@ class RequisiteFetcher:
         self.save_links = save_links
         self.stats = stats
         self.fetched: dict[str, Fetched] = {}
-        self.failed: set[str] = set()
+        # requisites that got no usable answer, with the capture of the answer they got (a 404), if any
+        self.failed: dict[str, int | None] = {}
         self.in_flight: dict[str, InFlight] = {}
         self.walks: set[PageWalk] = set()
 
@@ -122,14 +125,19 @@ class RequisiteFetcher:
         self.stats.inc_value(STATS_PREFIX + name, amount)
 
     def on_response(self, response: Response) -> None:
-        """Keep a fetched requisite (a stylesheet with what it refers to) and move its waiting walks on."""
+        """Keep a fetched requisite (with what a stylesheet or redirect refers to) and move its waiting walks on."""
         requisite: Requisite = response.meta[REQUISITE]
         flight = self.in_flight.pop(requisite.url, None)
         children: list[Requisite] = []
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
-        if isinstance(response, TextResponse) and (requisite.is_stylesheet or content_type.startswith("text/css")):
+        location = response.headers.get("Location")
+        if response.status in REDIRECT_STATUSES:
+            target = resolve_reference(location.decode("latin-1"), response.url) if location else None
+            children = [Requisite(target, requisite.is_stylesheet)] if target else []
+        elif isinstance(response, TextResponse) and (requisite.is_stylesheet or content_type.startswith("text/css")):
             children = stylesheet_requisites(response.text, response.url)
-        fetched = Fetched(tuple(response.meta.get(CAPTURE_CHAIN, ())), tuple(children))
+        capture_id = response.meta.get(CAPTURE_ID)
+        fetched = Fetched(() if capture_id is None else (capture_id,), tuple(children))
         self.fetched[requisite.url] = fetched
         self.count("fetched")
         self.count("bytes", len(response.body))
@@ -146,7 +154,7 @@ class RequisiteFetcher:
         requisite: Requisite = request.meta[REQUISITE]
         flight = self.in_flight.pop(requisite.url, None)
         error = failure.value
-        captures = tuple(request.meta.get(CAPTURE_CHAIN, ()))
+        capture_id = request.meta.get(CAPTURE_ID)
         if type(error).__name__ in OVER_SIZE_FAILURES:
             self.count("over_budget")
             logger.debug(
@@ -154,7 +162,7 @@ class RequisiteFetcher:
                 requisite.url,
             )
         else:
-            self.failed.add(requisite.url)
+            self.failed[requisite.url] = capture_id
             self.count("failed")
             reason = f"HTTP {error.response.status}" if isinstance(error, HttpError) else failure.getErrorMessage()
             logger.info("requisite %s not captured: %s", requisite.url, reason)
@@ -162,7 +170,8 @@ class RequisiteFetcher:
             return
         for walk in [flight.fetcher, *flight.waiting]:
             # an error answer (a 404) is what the page got, and replay shows it too
-            walk.used.extend(captures)
+            if capture_id is not None:
+                walk.used.append(capture_id)
             if walk is not flight.fetcher and requisite.url not in self.failed:
                 walk.queue.appendleft(requisite)  # too big for the fetcher's budget; this page tries with its own
             self._advance(walk)
@@ -194,6 +203,9 @@ class RequisiteFetcher:
                 self._use(walk, fetched)
                 continue
             if requisite.url in self.failed:
+                failed_capture = self.failed[requisite.url]
+                if failed_capture is not None:
+                    walk.used.append(failed_capture)
                 continue
             flight = self.in_flight.get(requisite.url)
             if flight is not None:
@@ -220,7 +232,8 @@ class RequisiteFetcher:
             },
             meta={
                 REQUISITE: requisite,
-                CAPTURE_CHAIN: [],
+                "dont_redirect": True,
+                "handle_httpstatus_list": REDIRECT_STATUSES,
                 # a requisite is fetched whole, once per crawl: a 304 would leave the WARC without it
                 "warta_unconditional": True,
                 "download_maxsize": min(walk.remaining_bytes, self.max_response_bytes),
