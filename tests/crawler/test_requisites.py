@@ -9,21 +9,27 @@ answering 304s), and once with them off as the control.
 
 from __future__ import annotations
 
+import base64
 import random
 import shutil
 import struct
+import subprocess
 import sys
+import urllib.request
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from warcio.archiveiterator import ArchiveIterator
+from warcio.warcwriter import WARCWriter
 
 from tests.child_crawl import crawl_in_child
-from tests.conftest import BACKENDS, postgres_schema_url, write_config
+from tests.conftest import BACKENDS, free_port, postgres_schema_url, require_tool, wait_for, write_config
 from warta import archive
 from warta.config import WartaConfig, load_config
 from warta.crawler.report import CrawlReport
@@ -38,6 +44,34 @@ USER_AGENT = "warta-test/1 (+https://github.com/warta-project/warta)"
 FESTIVAL, PAMERAN, GALERI = "/berita/festival-topeng", "/berita/pameran-wayang", "/berita/galeri-foto"
 BUDGET_BYTES = 64_000
 Pixel = Callable[[int, int], tuple[int, int, int]]
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+# Both pages are shown the same way: in an 800x700 frame of an empty page. pywb's replay page sends a
+# browser to its framed view (with a banner) when it is the top window, but not inside a frame.
+FRAME_PAGE = (
+    '<html><body style="margin:0"><iframe id="shown" src="{url}" style="border:0;width:800px;height:700px">'
+    "</iframe></body></html>"
+)
+# The share of pixels of two same-sized PNG screenshots whose colours differ noticeably, computed in the browser.
+DIFFERING_SHARE = """async ([first, second]) => {
+  const load = (source) => new Promise((resolve, reject) => {
+    const image = new Image(); image.onload = () => resolve(image); image.onerror = reject; image.src = source;
+  });
+  const images = await Promise.all([load(first), load(second)]);
+  const [width, height] = [images[0].width, images[0].height];
+  if (images[1].width !== width || images[1].height !== height) return 1;
+  const [a, b] = images.map((image) => {
+    const canvas = document.createElement("canvas");
+    [canvas.width, canvas.height] = [width, height];
+    const context = canvas.getContext("2d");
+    context.drawImage(image, 0, 0);
+    return context.getImageData(0, 0, width, height).data;
+  });
+  let differing = 0;
+  for (let i = 0; i < a.length; i += 4) {
+    if (Math.abs(a[i] - b[i]) + Math.abs(a[i + 1] - b[i + 1]) + Math.abs(a[i + 2] - b[i + 2]) > 30) differing++;
+  }
+  return differing / (width * height);
+}"""
 
 
 def png(width: int, height: int, pixel: Pixel) -> bytes:
@@ -317,3 +351,168 @@ def test_redirected_requisite_links_every_hop(site: CrawledSite) -> None:
     linked = linked_urls(site.database, page_capture(site.database, site.url(PAMERAN)))
     # the 301 the page's URL answered, and the image it led to: replay follows the same way
     assert {site.url("/img/lama.png"), site.url("/img/logo.png")} <= linked
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Yield a headless Debian chromium driven by Playwright (skipped without one, except in CI)."""
+    executable = require_tool("chromium", "chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def copy_records(source: Path, target: Path, keep: Callable[[Any], bool]) -> None:
+    """Write the records of a WARC that `keep` accepts into a new WARC."""
+    with source.open("rb") as stream, target.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        for record in ArchiveIterator(stream):
+            if keep(record):
+                writer.write_record(record)
+
+
+@contextmanager
+def wayback(root: Path, collections: dict[str, Path], probe: str) -> Iterator[str]:
+    """Run pywb over one collection per WARC and yield its base URL once `probe` replays from each.
+
+    The indexes are written before pywb starts (`wb-manager add`): pywb's own auto-indexing
+    could answer a request made while it indexed with a 404 that it then kept answering.
+    """
+    for name, warc in collections.items():
+        for folder in ("archive", "indexes"):
+            (root / "collections" / name / folder).mkdir(parents=True)
+        subprocess.run(
+            [BIN / "wb-manager", "add", name, str(warc)], cwd=root, check=True, capture_output=True, timeout=60
+        )
+    port = free_port()
+    server = subprocess.Popen(
+        [BIN / "wayback", "-p", str(port), "-b", "127.0.0.1"],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def replays(collection: str) -> bool:
+        assert server.poll() is None, f"pywb exited; run `wayback` in {root} to see why"
+        try:
+            with urllib.request.urlopen(f"{base}/{collection}/{probe}", timeout=5) as response:
+                return bool(response.status == 200)
+        except OSError:  # not listening yet
+            return False
+
+    try:
+        for collection in collections:
+            wait_for(lambda name=collection: replays(name), timeout=120)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def render(browser: Any, url: str, blocked_prefix: str | None = None) -> tuple[bytes, list[str]]:
+    """Return a screenshot of the page at `url` shown in a frame, and the requests to `blocked_prefix` refused."""
+    context = browser.new_context(viewport={"width": 900, "height": 800})
+    refused: list[str] = []
+
+    def guard(route: Any) -> None:
+        if blocked_prefix and route.request.url.startswith(blocked_prefix):
+            refused.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    try:
+        context.route("**/*", guard)
+        page = context.new_page()
+        page.set_content(FRAME_PAGE.format(url=url), wait_until="load")
+        page.wait_for_load_state("networkidle")
+        return page.locator("#shown").screenshot(), refused
+    finally:
+        context.close()
+
+
+def differing_share(browser: Any, first: bytes, second: bytes) -> float:
+    """Return the share of pixels in which two screenshots differ (1.0 when their sizes differ)."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        images = ["data:image/png;base64," + base64.b64encode(shot).decode() for shot in (first, second)]
+        return float(page.evaluate(DIFFERING_SHARE, images))
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("site", ["sqlite"], indirect=True)  # what pywb replays does not depend on the database
+def test_pywb_replay_shows_the_page_with_its_images_and_styles(site: CrawledSite, browser: Any, tmp_path: Path) -> None:
+    page_url = site.url(FESTIVAL)
+    full = tmp_path / "full.warc.gz"
+    archive.export(site.cfg, site.database, "warc", full, archive.Selection(sources=("sanggar",)))
+    # the control: the same export without the requisites, as a crawl without them would have it
+    page_only = tmp_path / "page-only.warc.gz"
+    copy_records(
+        full,
+        page_only,
+        lambda record: record.rec_type == "warcinfo" or record.rec_headers.get_header("WARC-Target-URI") == page_url,
+    )
+    with site.database.reading() as session:
+        fetched_at = session.scalar(
+            select(Capture.fetched_at).where(Capture.id == page_capture(site.database, page_url))
+        )
+    assert fetched_at is not None
+    timestamp = fetched_at.strftime("%Y%m%d%H%M%S")
+    original, _ = render(browser, page_url)
+    replay_path = f"{timestamp}mp_/{page_url}"
+    with wayback(tmp_path / "pywb", {"full": full, "page-only": page_only}, replay_path) as base:
+        # the live site is refused to the replay: what it shows must come from the WARC
+        replayed, leaked = render(browser, f"{base}/full/{replay_path}", blocked_prefix=site.server.url)
+        bare, _ = render(browser, f"{base}/page-only/{replay_path}", blocked_prefix=site.server.url)
+    assert leaked == []
+    assert differing_share(browser, original, replayed) < 0.002
+    assert differing_share(browser, original, bare) > 0.25
+
+
+@pytest.fixture
+def without_validators(site: CrawledSite) -> Iterator[None]:
+    """Make the festival page answer 200 without validators, as a server that ignores conditional requests does."""
+    body = (site.server.state.root / "day1" / "berita" / "festival-topeng.html").read_bytes()
+
+    def answer(handler: Any) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    site.server.add_route(FESTIVAL, answer)
+    yield
+    site.server.state.routes.pop(FESTIVAL)
+
+
+def newest_capture(database: Database, url: str) -> int:
+    with database.reading() as session:
+        capture_id = session.scalar(select(func.max(Capture.id)).where(Capture.url == url, Capture.status == 200))
+    assert capture_id is not None
+    return capture_id
+
+
+def test_unchanged_page_with_archived_requisites_does_not_fetch_them_again(
+    site: CrawledSite, without_validators: None, tmp_path: Path
+) -> None:
+    again = crawl(site.server, site.cfg.config_path or tmp_path)
+    assert [request.status for request in again.requests if request.path == FESTIVAL] == [200]
+    assert not any(path.startswith(("/img/", "/static/")) for path in again.paths())
+
+
+def test_unchanged_page_gets_its_requisites_once_they_are_turned_on(
+    site: CrawledSite, without_validators: None, tmp_path: Path
+) -> None:
+    # the control archive holds the page without requisites; now the crawl asks for them
+    control_url = f"sqlite:///{site.folder / 'control.db'}"
+    config_path = write_config(tmp_path, config_text(site.server.url, control_url, True))
+    again = crawl(site.server, config_path)
+    assert [request.status for request in again.requests if request.path == FESTIVAL] == [200]
+    linked = linked_urls(site.control, newest_capture(site.control, site.url(FESTIVAL)))
+    assert {site.url("/static/site.css"), site.url("/img/topeng.png")} <= linked
