@@ -338,6 +338,8 @@ def test_warc_export_holds_each_page_with_its_requisites(site: CrawledSite) -> N
         url: status for url, status in responses.items() if url in expected | {site.url(FESTIVAL)}
     }
     assert site.url("/img/besar.png") not in responses
+    checked = subprocess.run([BIN / "warcio", "check", str(output)], capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def test_recrawl_of_unchanged_pages_fetches_no_requisites(site: CrawledSite, tmp_path: Path) -> None:
