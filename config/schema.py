@@ -196,6 +196,20 @@ class CrawlerSettings(Section):
     revisit_days: int = Field(
         30, ge=0, description="Articles older than this many days are not refetched on every run."
     )
+    capture_requisites: bool = Field(
+        False,
+        description=(
+            "Also fetch the images, stylesheets and fonts an archived article page uses, once per crawl, "
+            "so that replay of the WARC shows the page as it looked (a source may override it)."
+        ),
+    )
+    requisites_max_bytes: Size = Field(
+        5_000_000,
+        description=(
+            "Most bytes of requisites fetched for one article page (bytes or '5MB'); the rest of its "
+            "requisites are left out."
+        ),
+    )
     timezone: str = Field("Asia/Jakarta", description="Timezone of dates that carry none (a source may override it).")
 
     @field_validator("timezone")
@@ -406,6 +420,11 @@ class SourceConfig(Section):
     )
     tags: list[str] = Field(default_factory=list, description="Free labels, shown in feeds as categories.")
     enabled: bool = Field(True, description="Crawl this source on schedule and in `warta crawl`.")
+    capture_requisites: bool | None = Field(
+        None,
+        description="Fetch the images, stylesheets and fonts of this source's article pages "
+        "(default: [crawler] capture_requisites).",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -508,6 +527,11 @@ class WartaConfig(Section):
     def enabled_sources(self) -> list[SourceConfig]:
         """Return the sources that are crawled on schedule."""
         return [source for source in self.sources if source.enabled]
+
+    def source_requisites_max_bytes(self, source: SourceConfig) -> int | None:
+        """Return the per-page byte budget of page requisites for this source, None when it fetches none."""
+        wanted = self.crawler.capture_requisites if source.capture_requisites is None else source.capture_requisites
+        return self.crawler.requisites_max_bytes if wanted else None
 
     def source_timezone(self, source: SourceConfig) -> ZoneInfo:
         """Return the timezone of dates without one for this source."""

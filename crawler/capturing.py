@@ -6,6 +6,8 @@ transferred). The capture id is left in the request's meta for the spider, which
 links it to the document it records. A 304 to an article request that asks for it
 (`CAPTURE_WITH_PAGE`) is left in the meta unsaved instead: the spider saves it in the
 same transaction that records the 304, which halves the writes of a recrawl.
+A request whose meta holds a `CAPTURE_CHAIN` list gets the id of every capture made
+for it appended, redirect hops included (a page requisite is linked to them all).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ logger = logging.getLogger(__name__)
 CAPTURE_ID = "warta_capture_id"
 CAPTURE_WITH_PAGE = "warta_capture_with_page"
 PENDING_CAPTURE = "warta_pending_capture"
+CAPTURE_CHAIN = "warta_capture_chain"
 
 
 def header_pairs(headers: Headers) -> list[tuple[str, str]]:
@@ -76,5 +79,9 @@ class CaptureMiddleware:
         if response.status == 304 and request.meta.get(CAPTURE_WITH_PAGE):
             request.meta[PENDING_CAPTURE] = exchange_of(request, response)
         else:
-            request.meta[CAPTURE_ID] = recorder.capture(exchange_of(request, response))
+            capture_id = recorder.capture(exchange_of(request, response))
+            request.meta[CAPTURE_ID] = capture_id
+            chain = request.meta.get(CAPTURE_CHAIN)
+            if chain is not None:
+                chain.append(capture_id)
         return response

@@ -57,7 +57,8 @@ def preview_source(cfg: WartaConfig, source_id: str, limit: int, scratch_dir: Pa
     scratch_cfg = cfg.model_copy(
         update={
             "storage": cfg.storage.model_copy(update={"url": SecretUrl(scratch_url)}),
-            "sources": [source.model_copy(update={"enabled": True})],
+            # a preview shows what would be recorded; it fetches no page requisites
+            "sources": [source.model_copy(update={"enabled": True, "capture_requisites": False})],
         }
     )
     report = run_crawl(scratch_cfg, [source.id], article_limit=limit).source(source.id)

@@ -36,6 +36,7 @@ from warta.storage.database import Database, SharedDatabases
 from warta.storage.dispatched_runs import adopt_run
 from warta.storage.errors import StorageError
 from warta.storage.fetch_states import get_fetch_state, save_fetch_state, validators_of
+from warta.storage.requisites import document_has_requisites, link_requisites
 from warta.storage.revisions import Outcome, PageRecord, document_ids, find_document, mark_gone, record_page
 from warta.storage.revisits import KnownDocument, NotModified, attach_capture, documents_to_revisit, note_not_modified
 from warta.storage.runs import RunCounts, add_run_error, finish_run, start_run
@@ -308,6 +309,16 @@ class SourceRecorder:
         logger.debug("%s %s (%s)", result.outcome.value, canonical, self.source.id)
         self._notify()
         return result.outcome
+
+    def link_requisites(self, capture_id: int, requisite_ids: list[int]) -> None:
+        """Link a page capture to the captures of the images, stylesheets and fonts it uses."""
+        with self.database.transaction() as session:
+            link_requisites(session, capture_id, requisite_ids)
+
+    def has_requisites(self, capture_id: int) -> bool:
+        """Return True when the document this page capture belongs to has requisites captured already."""
+        with self.database.reading() as session:
+            return document_has_requisites(session, capture_id)
 
     def record_not_modified(
         self, url: str, capture_id: int | None, validators: Validators, pending_capture: HttpExchange | None = None

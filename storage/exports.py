@@ -24,6 +24,7 @@ from warta.storage.captures import read_blobs
 from warta.storage.database import Database
 from warta.storage.document_records import DocumentRecord, RevisionRecord
 from warta.storage.models import Capture, CrawlRun, Document, Revision, Source, TopicMembership, UrlAlias
+from warta.storage.requisites import requisites_of_documents
 from warta.storage.runs import RunCounts, errors_of_runs
 
 DOCUMENT_BATCH = 100
@@ -231,7 +232,8 @@ def _capture_conditions(selection: DocumentFilter) -> list[ColumnElement[bool]]:
     """Captures of the selected documents, plus (without a topic filter) captures of no document.
 
     The crawler may save a capture before it knows the document, so a capture
-    belongs to a document through its document_id, a revision made from it, or its URL.
+    belongs to a document through its document_id, a revision made from it, or its URL;
+    a page requisite belongs to every document whose capture uses it.
     """
     documents = _document_conditions(selection)
     document_ids = select(Document.id).where(*documents)
@@ -240,6 +242,8 @@ def _capture_conditions(selection: DocumentFilter) -> list[ColumnElement[bool]]:
         Capture.id.in_(select(Revision.capture_id).where(Revision.document_id.in_(document_ids))),
         Capture.url.in_(select(Document.canonical_url).where(*documents)),
         Capture.url.in_(select(Document.url).where(*documents)),
+        # the images, stylesheets and fonts those pages use (crawler.requisites), which belong to no document
+        Capture.id.in_(requisites_of_documents(document_ids)),
     )
     if not selection.topics:
         unattached: ColumnElement[bool] = Capture.document_id.is_(None)

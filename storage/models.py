@@ -209,6 +209,19 @@ class Capture(Base):
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
 
 
+class CaptureRequisite(Base):
+    """A page requisite (image, stylesheet, font) that a page capture uses, itself a capture.
+
+    A requisite found inside a stylesheet is linked to the pages using that stylesheet, so
+    one page capture's rows name everything its replay needs.
+    """
+
+    __tablename__ = "capture_requisites"
+
+    capture_id: Mapped[int] = mapped_column(BigId, ForeignKey("captures.id"), primary_key=True)
+    requisite_id: Mapped[int] = mapped_column(BigId, ForeignKey("captures.id"), primary_key=True, index=True)
+
+
 class FetchState(Base):
     """What the last fetch of a URL returned, for conditional requests (ETag, Last-Modified)."""
 

@@ -39,6 +39,7 @@ def spider_arguments(
         "revisit_days": cfg.crawler.revisit_days,
         "max_xml_bytes": cfg.crawler.max_page_bytes,
         "article_limit": article_limit,
+        "requisites_max_bytes": cfg.source_requisites_max_bytes(source),
     }
 
 

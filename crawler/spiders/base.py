@@ -32,7 +32,9 @@ from warta.crawler.extractor_pool import ExtractorPool
 from warta.crawler.links import LinkFilter
 from warta.crawler.origins import OffOriginRequest
 from warta.crawler.recorder import SourceRecorder, Validators
+from warta.crawler.requisites import RequisiteFetcher
 from warta.crawler.urls import canonicalize_url
+from warta.storage.revisions import Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +75,7 @@ class SourceSpider(scrapy.Spider):
         revisit_days: int,
         max_xml_bytes: int,
         article_limit: int | None = None,
+        requisites_max_bytes: int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(name=f"warta-{source.id}", **kwargs)
@@ -82,6 +85,8 @@ class SourceSpider(scrapy.Spider):
         self.revisit_days = revisit_days
         self.max_xml_bytes = max_xml_bytes
         self.article_limit = article_limit
+        # the per-page byte budget of page requisites; None: this source fetches none (crawler.requisites)
+        self.requisites_max_bytes = requisites_max_bytes
         self.articles_scheduled = 0
         self.links = LinkFilter.for_source(source)
         self.requested: set[str] = set()
@@ -109,6 +114,23 @@ class SourceSpider(scrapy.Spider):
                 "and crawler.recorder.recorder_settings"
             )
         return recorder
+
+    @cached_property
+    def requisites(self) -> RequisiteFetcher:
+        """Return the fetcher of this crawl's page requisites (images, stylesheets, fonts)."""
+        assert self.requisites_max_bytes is not None and self.crawler.stats is not None
+
+        def schedule(request: Request) -> None:
+            assert self.crawler.engine is not None
+            self.crawler.engine.crawl(request)
+
+        return RequisiteFetcher(
+            self.requisites_max_bytes,
+            self.crawler.settings.getint("DOWNLOAD_MAXSIZE"),
+            schedule,
+            self.recorder.link_requisites,
+            self.crawler.stats,
+        )
 
     async def start(self) -> AsyncIterator[Any]:
         """Yield phase 1: the start URLs, then revisits of known documents."""
@@ -246,9 +268,17 @@ class SourceSpider(scrapy.Spider):
             self.recorder.skip(response.url, f"too little text to be an article ({words} words)")
             self.recorder.remember_validators(response.url, response.status, validators_of(response))
             return
-        self.recorder.record_article(
+        outcome = self.recorder.record_article(
             response.url, redirects[0] if redirects else None, extracted, capture_id, validators_of(response)
         )
+        if capture_id is not None and self.requisites_max_bytes is not None:
+            self._capture_requisites(response, capture_id, outcome)
+
+    def _capture_requisites(self, response: TextResponse, capture_id: int, outcome: Outcome) -> None:
+        """Fetch the page's images, stylesheets and fonts, unless it is unchanged and has them archived."""
+        if outcome is Outcome.UNCHANGED and self.recorder.has_requisites(capture_id):
+            return
+        self.requisites.start(capture_id, response)
 
     def _missing(self, response: Response, capture_id: int | None) -> None:
         urls = [*response.meta.get("redirect_urls", []), response.url]
@@ -281,6 +311,8 @@ class SourceSpider(scrapy.Spider):
         """
         if self.recorder.run_id is None:
             return
+        if "requisites" in self.__dict__:  # the fetcher was made: some page had requisites to fetch
+            self.requisites.close()
         if reason != "finished" or self.recorder.counts.errors:
             logger.info(
                 "%s: index pages will be read in full next run (run %s, %d page errors)",

@@ -1,7 +1,7 @@
 """fixity: the runs of scheduled fixity checks, and alerts raised by a check instead of a source
 
-Revision ID: 0012
-Revises: 0006
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-20 10:00:00
 
 A [[fixity]] check's runs are kept in fixity_checks, so the daemon plans the
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0006"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
