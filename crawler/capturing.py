@@ -25,6 +25,7 @@ from warta.storage.types import utcnow
 logger = logging.getLogger(__name__)
 
 CAPTURE_ID = "warta_capture_id"
+FETCHED_AT = "warta_fetched_at"  # the exchange's time: a revision made from it is dated so (its WARC-Date)
 CAPTURE_WITH_PAGE = "warta_capture_with_page"
 PENDING_CAPTURE = "warta_pending_capture"
 
@@ -73,8 +74,10 @@ class CaptureMiddleware:
         recorder = self.recorder
         if recorder is None:
             return response
+        exchange = exchange_of(request, response)
+        request.meta[FETCHED_AT] = exchange.fetched_at
         if response.status == 304 and request.meta.get(CAPTURE_WITH_PAGE):
-            request.meta[PENDING_CAPTURE] = exchange_of(request, response)
+            request.meta[PENDING_CAPTURE] = exchange
         else:
-            request.meta[CAPTURE_ID] = recorder.capture(exchange_of(request, response))
+            request.meta[CAPTURE_ID] = recorder.capture(exchange)
         return response

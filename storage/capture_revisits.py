@@ -105,12 +105,14 @@ def _first_of_runs(session: Session, capture_ids: list[int]) -> dict[int, tuple[
             other.status == 200,
             or_(other.body_sha256.is_(None), other.body_sha256 != last.body_sha256),
         )
+        .correlate(last)  # two levels down: named, or SQLAlchemy would join `last` in afresh
         .scalar_subquery()
     )
     first_id = (
         select(func.min(same.id))
         .where(same.url == last.url, same.body_sha256 == last.body_sha256, same.status == 200)
         .where(same.id <= last.id, same.id > run_start)
+        .correlate(last)
         .scalar_subquery()
     )
     result: dict[int, tuple[int, str, datetime]] = {}

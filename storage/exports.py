@@ -202,6 +202,7 @@ def _revisions_by_document(
             RevisionRecord(
                 number=revision.number,
                 fetched_at=revision.fetched_at,
+                recorded_at=revision.recorded_at,
                 url=revision.url,
                 title=revision.title,
                 published=revision.published,

@@ -164,6 +164,7 @@ def _add_revisions(session: Session, document: Document, incoming: DocumentRecor
                 document_id=document.id,
                 number=revision.number,
                 fetched_at=revision.fetched_at,
+                recorded_at=revision.recorded_at,
                 url=revision.url,
                 title=revision.title,
                 published=revision.published,

@@ -27,6 +27,7 @@ from warta.storage.fingerprints import Fingerprint, fingerprint
 from warta.storage.models import Document, Revision, UrlAlias
 from warta.storage.pending_matches import enqueue_revisions
 from warta.storage.search_index import index_revision
+from warta.storage.types import utcnow
 from warta.storage.upserts import insert_ignoring_conflict
 
 
@@ -48,7 +49,8 @@ class PageRecord:
     title: str
     text: str
     html: str
-    fetched_at: datetime
+    fetched_at: datetime  # the HTTP exchange's time
+    recorded_at: datetime | None = None  # when the page is recorded; now when not given
     published: datetime | None = None
     language: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -92,6 +94,7 @@ def record_page(session: Session, page: PageRecord, *, keep_search_index: bool =
         document_id=document.id,
         number=document.current_revision + 1,
         fetched_at=page.fetched_at,
+        recorded_at=page.recorded_at or utcnow(),
         url=page.url,
         title=page.title,
         published=page.published,

@@ -27,7 +27,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from warta.config import SourceConfig
-from warta.crawler.capturing import CAPTURE_ID, CAPTURE_WITH_PAGE, PENDING_CAPTURE
+from warta.crawler.capturing import CAPTURE_ID, CAPTURE_WITH_PAGE, FETCHED_AT, PENDING_CAPTURE
 from warta.crawler.extractor_pool import ExtractorPool
 from warta.crawler.links import LinkFilter
 from warta.crawler.recorder import SourceRecorder, Validators
@@ -242,7 +242,12 @@ class SourceSpider(scrapy.Spider):
             self.recorder.remember_validators(response.url, response.status, validators_of(response))
             return
         self.recorder.record_article(
-            response.url, redirects[0] if redirects else None, extracted, capture_id, validators_of(response)
+            response.url,
+            redirects[0] if redirects else None,
+            extracted,
+            capture_id,
+            validators_of(response),
+            fetched_at=response.meta.get(FETCHED_AT),
         )
 
     def _missing(self, response: Response, capture_id: int | None) -> None:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import bagit
@@ -124,3 +125,29 @@ def test_incremental_export_after_the_second_crawl_holds_exactly_the_new_and_cha
             "disbud/berita/pendaftaran-lomba-ondel-ondel-pelajar-2026",  # gone (410)
         ]
     )
+
+
+def test_jsonl_fetched_at_is_the_warc_date_of_the_capture_of_each_revision(crawled: CrawledArchive) -> None:
+    jsonl = crawled.folder / "times.jsonl"
+    warc = crawled.folder / "times.warc.gz"
+    archive.export(crawled.cfg, crawled.database, "jsonl", jsonl)
+    archive.export(crawled.cfg, crawled.database, "warc", warc)
+    with warc.open("rb") as stream:
+        warc_dates = {
+            (
+                record.rec_headers.get_header("WARC-Warta-Document"),
+                int(record.rec_headers.get_header("WARC-Warta-Revision")),
+            ): (datetime.fromisoformat(record.rec_headers.get_header("WARC-Date")))
+            for record in ArchiveIterator(stream)
+            if record.rec_type == "conversion"
+        }
+    revisions = {
+        (line["id"], revision["number"]): revision
+        for line in map(json.loads, jsonl.read_text(encoding="utf-8").splitlines())
+        for revision in line["revisions"]
+    }
+    assert len(revisions) == 22 and warc_dates.keys() == revisions.keys()
+    for key, revision in revisions.items():
+        assert datetime.fromisoformat(revision["fetched_at"]) == warc_dates[key], key
+        # recording follows the exchange (extraction runs in between)
+        assert datetime.fromisoformat(revision["recorded_at"]) >= warc_dates[key], key
