@@ -127,7 +127,7 @@ def import_command(app: AppContext, path: Path) -> None:
         database.dispose()
     click.echo(
         f"imported {path}: {report.new} new, {report.updated} updated, {report.unchanged} unchanged documents, "
-        f"{report.revisions_added} revisions added"
+        f"{report.revisions_added} revisions added, {report.captures_added} captures added"
     )
     if report.has_conflicts:
         for conflict in report.conflicts:
