@@ -155,7 +155,7 @@ class WarcExport:
                 payload=BytesIO(capture.body),
                 length=len(capture.body),
                 http_headers=http_headers,
-                warc_headers_dict={"WARC-Date": date},
+                warc_headers_dict={"WARC-Date": date, **_document_header(capture)},
             )
         self.writer.write_record(response)
         response_id = str(response.rec_headers.get_header("WARC-Record-ID"))
@@ -187,6 +187,7 @@ class WarcExport:
             "WARC-Profile": PROFILE_URI + revisit.profile,
             "WARC-Refers-To-Target-URI": revisit.url,
             "WARC-Refers-To-Date": warc_date(revisit.fetched_at),
+            **_document_header(capture),
         }
         if revisit.profile == IDENTICAL_PAYLOAD_DIGEST:
             refers["WARC-Payload-Digest"] = payload_digest(capture.body)
@@ -225,6 +226,11 @@ class WarcExport:
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": response_id},
         )
         self.writer.write_record(record)
+
+
+def _document_header(capture: CaptureRow) -> dict[str, str]:
+    """Return the header naming the document a capture showed, so a restore links it again."""
+    return {"WARC-Warta-Document": capture.document_uid} if capture.document_uid else {}
 
 
 def write_warc(

@@ -39,6 +39,7 @@ class _Capture:
     response_headers: list[tuple[str, str]]
     body: bytes
     body_of: tuple[str, datetime] | None = None
+    document_uid: str | None = None
     method: str = "GET"
     request_headers: list[tuple[str, str]] = field(default_factory=list)
     revisions: list[tuple[str, int]] = field(default_factory=list)
@@ -55,7 +56,7 @@ class _Capture:
             http_version=self.http_version,
             request_headers=tuple(self.request_headers),
         )
-        return RestoredCapture(exchange, tuple(self.revisions), self.body_of)
+        return RestoredCapture(exchange, tuple(self.revisions), self.body_of, self.document_uid)
 
 
 def warc_time(value: str) -> datetime:
@@ -93,11 +94,13 @@ def _start(record: ArcWarcRecord) -> _Capture:
     fetched_at = warc_time(str(headers.get_header("WARC-Date")))
     profile = str(headers.get_header("WARC-Profile") or "")
     http = record.http_headers
+    document_uid = headers.get_header("WARC-Warta-Document")
     if record.rec_type == "revisit" and profile != PROFILE_URI + IDENTICAL_PAYLOAD_DIGEST:
         # a 304: its status line and headers follow in a metadata record
-        return _Capture(record_id, url, fetched_at, 304, "Not Modified", "HTTP/1.1", [], b"")
+        return _Capture(record_id, url, fetched_at, 304, "Not Modified", "HTTP/1.1", [], b"", document_uid=document_uid)
     status, reason = _status(http.statusline)
     capture = _Capture(record_id, url, fetched_at, status, reason, http.protocol, list(http.headers), b"")
+    capture.document_uid = document_uid
     if record.rec_type == "revisit":
         refers_to = str(headers.get_header("WARC-Refers-To-Target-URI"))
         capture.body_of = (refers_to, warc_time(str(headers.get_header("WARC-Refers-To-Date"))))

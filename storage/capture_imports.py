@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 from warta.storage.captures import HttpExchange, capture_row, store_blob
 from warta.storage.models import Blob, Capture, Document, Revision
 
+SHOWS_THE_PAGE = (200, 304)
+
 
 @dataclass(frozen=True)
 class RestoredCapture:
@@ -31,6 +33,7 @@ class RestoredCapture:
     exchange: HttpExchange
     revisions: tuple[tuple[str, int], ...] = ()
     body_of: tuple[str, datetime] | None = None
+    document_uid: str | None = None  # the document the capture showed, when the WARC names it
 
 
 def restore_capture(session: Session, restored: RestoredCapture) -> bool:
@@ -58,6 +61,11 @@ def restore_capture(session: Session, restored: RestoredCapture) -> bool:
             raise LookupError(f"the capture of {url} at {fetched_at.isoformat()} that a revisit repeats")
     documents = _revisions(session, restored.revisions)
     document = session.get(Document, documents[0][0]) if documents else None
+    if document is None and restored.document_uid:
+        document = session.execute(select(Document).where(Document.uid == restored.document_uid)).scalar()
+    if document is not None and exchange.status in SHOWS_THE_PAGE and exchange.fetched_at > document.last_seen:
+        # the crawler dates last_seen by the latest exchange that showed the page; so does a restore
+        document.last_seen = exchange.fetched_at
     row = capture_row(
         exchange, document.source_id if document else None, None, document.id if document else None, body_sha256
     )

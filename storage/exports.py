@@ -79,6 +79,7 @@ class CaptureRow:
     conversions: tuple[ConversionRow, ...]
     # the earlier capture this one repeats (a 304, or an unchanged 200): a WARC revisit record
     revisit: RevisitOf | None = None
+    document_uid: str | None = None  # the document the capture showed, when known
 
 
 @contextmanager
@@ -222,7 +223,11 @@ def _capture_conditions(selection: DocumentFilter) -> list[ColumnElement[bool]]:
     The crawler may save a capture before it knows the document, so a capture
     belongs to a document through its document_id, a revision made from it, or its URL.
     """
-    documents = _document_conditions(selection)
+    # every capture since the snapshot (or time) of the selected sources and topics, not only those of
+    # documents that changed: the rechecks of unchanged pages are part of the record (and their revisits)
+    documents = _document_conditions(
+        DocumentFilter(sources=selection.sources, topics=selection.topics, current_only=selection.current_only)
+    )
     document_ids = select(Document.id).where(*documents)
     belongs: ColumnElement[bool] = or_(
         Capture.document_id.in_(document_ids),
@@ -301,6 +306,10 @@ def _capture_rows(
 ) -> Iterator[CaptureRow]:
     heads = [(capture.id, capture.body_sha256, _capture_fields(capture)) for capture in captures]
     conversions = _conversions_by_capture(session, [capture.id for capture in captures])
+    document_ids = {capture.id: capture.document_id for capture in captures if capture.document_id is not None}
+    uids = dict(
+        session.execute(select(Document.id, Document.uid).where(Document.id.in_(set(document_ids.values())))).all()
+    )
     session.expunge_all()
     # Bodies are read a few at a time in one query each: a query per body was most of a WARC
     # export's time, and the whole batch's bodies at once would hold up to 500 pages in memory.
@@ -309,11 +318,15 @@ def _capture_rows(
         bodies = read_blobs(session, [digest for _, digest, _ in chunk if digest])
         for capture_id, digest, fields in chunk:
             body = bodies[digest] if digest else b""
+            made = conversions[capture_id]
+            # a capture belongs to its document, or to the document of a revision made from it
+            document_uid = uids.get(document_ids.get(capture_id, 0)) or (made[0].document_uid if made else None)
             yield CaptureRow(
                 **fields,
                 body=body,
-                conversions=tuple(conversions[capture_id]),
+                conversions=tuple(made),
                 revisit=references.get(capture_id),
+                document_uid=document_uid,
             )
         del bodies
 

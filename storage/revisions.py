@@ -165,7 +165,7 @@ def _find_or_create_document(session: Session, page: PageRecord) -> Document:
     if page.redirected_from and page.redirected_from != page.canonical_url:
         moved = find_document(session, page.redirected_from)
         if moved is not None:
-            return _move(session, _lock(session, moved.id), page.canonical_url)
+            return _move(session, _lock(session, moved.id), page.canonical_url, page.fetched_at)
     insert_ignoring_conflict(
         session,
         Document.__table__,  # type: ignore[arg-type]
@@ -196,8 +196,11 @@ def _lock(session: Session, document_id: int) -> Document:
     return session.execute(statement.execution_options(populate_existing=True)).scalar_one()
 
 
-def _move(session: Session, document: Document, new_url: str) -> Document:
-    """Give the document a new canonical URL, keeping the old one as an alias."""
+def _move(session: Session, document: Document, new_url: str, at: datetime) -> Document:
+    """Give the document a new canonical URL, keeping the old one as an alias; a move is a change (`changed_at`).
+
+    So an incremental export since a snapshot before the move carries the document with its new URL and aliases.
+    """
     insert_ignoring_conflict(
         session,
         UrlAlias.__table__,  # type: ignore[arg-type]
@@ -205,5 +208,6 @@ def _move(session: Session, document: Document, new_url: str) -> Document:
         ["url"],
     )
     document.canonical_url = new_url
+    document.changed_at = at
     session.flush()
     return document
