@@ -218,7 +218,7 @@ def _revisions_by_document(
 
 
 def _capture_conditions(selection: DocumentFilter) -> list[ColumnElement[bool]]:
-    """Captures of the selected documents, plus (without a topic filter) captures of no document.
+    """Captures of the selected sources' and topics' documents, plus (without a topic filter) captures of no document.
 
     The crawler may save a capture before it knows the document, so a capture
     belongs to a document through its document_id, a revision made from it, or its URL.
