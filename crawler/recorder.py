@@ -350,9 +350,14 @@ class SourceRecorder:
             with self.database.transaction() as session:
                 note_not_modified(session, notes, self.source.id, self.run_id)
 
-    def record_missing(self, urls: Iterable[str], status: int, capture_id: int | None) -> bool:
-        """Mark the known document behind these URLs gone (a 404 or 410); return False when none is known."""
-        now = utcnow()
+    def record_missing(
+        self, urls: Iterable[str], status: int, capture_id: int | None, fetched_at: datetime | None = None
+    ) -> bool:
+        """Mark the known document behind these URLs gone (a 404 or 410) as of the exchange's time (`fetched_at`).
+
+        Return False when no document is known under them.
+        """
+        now = fetched_at or utcnow()
         with self.database.transaction() as session:
             for url in dict.fromkeys(canonicalize_url(url) for url in urls):
                 document = find_document(session, url)

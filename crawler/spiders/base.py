@@ -252,7 +252,7 @@ class SourceSpider(scrapy.Spider):
 
     def _missing(self, response: Response, capture_id: int | None) -> None:
         urls = [*response.meta.get("redirect_urls", []), response.url]
-        if not self.recorder.record_missing(urls, response.status, capture_id):
+        if not self.recorder.record_missing(urls, response.status, capture_id, response.meta.get(FETCHED_AT)):
             self.recorder.add_error(response.url, f"HTTP {response.status}")
 
     def index_response_usable(self, response: Response) -> bool:

@@ -176,3 +176,10 @@ def test_recrawl_of_an_unchanged_site_replays_every_page_with_content(recrawled:
             continue
         status, body = fetch(f"{base}/{fetched_at.strftime('%Y%m%d%H%M%S')}id_/{url}")
         assert status == 200 and body == bodies[url], url
+
+
+def test_wacz_of_a_recrawl_with_revisits_validates(recrawled: Recrawled) -> None:
+    output = recrawled.folder / "archive.wacz"
+    archive.export(recrawled.cfg, recrawled.database, "wacz", output)
+    result = subprocess.run([str(BIN / "wacz"), "validate", "-f", str(output)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
