@@ -11,12 +11,10 @@ line per capture in memory (about 300 bytes each); the WARC itself streams.
 from __future__ import annotations
 
 import contextlib
-import gc
 import io
 import json
 import logging
 import tempfile
-import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -57,12 +55,8 @@ def write_wacz(
         from wacz.main import main as wacz_main
 
         printed = io.StringIO()
-        with contextlib.redirect_stdout(printed), warnings.catch_warnings():
-            # py-wacz's indexer opens a warcio buffer writer to digest a record without a
-            # WARC-Payload-Digest (a 304's revisit) and never closes it; it is freed here
-            warnings.simplefilter("ignore", ResourceWarning)
+        with contextlib.redirect_stdout(printed):
             status = wacz_main(arguments)
-            gc.collect()
         logger.debug("py-wacz said: %s", printed.getvalue().strip())
         if status != 0:
             raise ExportError(f"py-wacz could not package {output.name}: {printed.getvalue().strip()}")

@@ -11,10 +11,12 @@ record instead, with WARC-Refers-To-Target-URI and WARC-Refers-To-Date of the
 capture holding the body. An unchanged 200 (profile identical-payload-digest)
 keeps its HTTP headers and names the body's WARC-Payload-Digest. A 304 (profile
 server-not-modified) has an empty block, because replay tools (pywb) replay a
-revisit whose own status is 3xx as that status with no content; the 304's status
-line and headers follow in a `metadata` record (WARC-Refers-To the revisit,
-application/warc-fields: one `HTTP-Status-Line` and an `HTTP-Header` per header),
-so nothing received is lost; replay tools skip such records.
+revisit whose own status is 3xx as that status with no content; it names the
+WARC-Payload-Digest of the body the server said is unchanged (so indexers and
+pywb find that body by digest). The 304's status line and headers follow in a
+`metadata` record (WARC-Refers-To the revisit, application/warc-fields: one
+`HTTP-Status-Line` and an `HTTP-Header` per header), so nothing received is
+lost; replay tools skip such records.
 
 One deliberate change to "as received": Scrapy decodes Content-Encoding (gzip,
 deflate, br) before warta stores the body. A stored response whose header
@@ -194,6 +196,8 @@ class WarcExport:
             return self.writer.create_warc_record(
                 capture.url, "revisit", http_headers=http_headers, warc_headers_dict=refers
             )
+        if capture.repeated_body is not None:
+            refers["WARC-Payload-Digest"] = payload_digest(capture.repeated_body)
         return self.writer.create_warc_record(capture.url, "revisit", warc_headers_dict=refers)
 
     def _write_not_modified_headers(self, capture: CaptureRow, date: str, revisit_id: str) -> None:

@@ -43,6 +43,7 @@ class RevisitOf:
     capture_id: int
     url: str
     fetched_at: datetime
+    body_sha256: str  # the body the repeat stands for
 
 
 def _is_full_response(capture: type[Capture]) -> list[ColumnElement[bool]]:
@@ -92,7 +93,7 @@ def _previous_full_responses(session: Session, capture_ids: list[int]) -> dict[i
     return result
 
 
-def _first_of_runs(session: Session, capture_ids: list[int]) -> dict[int, tuple[int, str, datetime]]:
+def _first_of_runs(session: Session, capture_ids: list[int]) -> dict[int, tuple[int, str, datetime, str]]:
     """Return, by capture id, the first capture of its run of identical 200 bodies at its URL (id, URL, time)."""
     last = aliased(Capture)
     other = aliased(Capture)
@@ -115,13 +116,15 @@ def _first_of_runs(session: Session, capture_ids: list[int]) -> dict[int, tuple[
         .correlate(last)
         .scalar_subquery()
     )
-    result: dict[int, tuple[int, str, datetime]] = {}
+    result: dict[int, tuple[int, str, datetime, str]] = {}
     for chunk in in_chunks(capture_ids):
         firsts: dict[int, int] = dict(session.execute(select(last.id, first_id).where(last.id.in_(chunk))).all())
         heads = {
-            row.id: (row.id, row.url, row.fetched_at)
+            row.id: (row.id, row.url, row.fetched_at, row.body_sha256 or "")
             for row in session.execute(
-                select(Capture.id, Capture.url, Capture.fetched_at).where(Capture.id.in_(set(firsts.values())))
+                select(Capture.id, Capture.url, Capture.fetched_at, Capture.body_sha256).where(
+                    Capture.id.in_(set(firsts.values()))
+                )
             )
         }
         result.update({capture_id: heads[first] for capture_id, first in firsts.items()})

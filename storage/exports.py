@@ -80,6 +80,8 @@ class CaptureRow:
     # the earlier capture this one repeats (a 304, or an unchanged 200): a WARC revisit record
     revisit: RevisitOf | None = None
     document_uid: str | None = None  # the document the capture showed, when known
+    # for a 304 that repeats a stored body: that body, whose digest the WARC revisit names
+    repeated_body: bytes | None = None
 
 
 @contextmanager
@@ -315,7 +317,12 @@ def _capture_rows(
     # export's time, and the whole batch's bodies at once would hold up to 500 pages in memory.
     for start in range(0, len(heads), BLOB_BATCH):
         chunk = heads[start : start + BLOB_BATCH]
-        bodies = read_blobs(session, [digest for _, digest, _ in chunk if digest])
+        repeated = [
+            references[capture_id].body_sha256
+            for capture_id, _, fields in chunk
+            if capture_id in references and fields["status"] == 304
+        ]
+        bodies = read_blobs(session, [digest for _, digest, _ in chunk if digest] + repeated)
         for capture_id, digest, fields in chunk:
             body = bodies[digest] if digest else b""
             made = conversions[capture_id]
@@ -327,6 +334,9 @@ def _capture_rows(
                 conversions=tuple(made),
                 revisit=references.get(capture_id),
                 document_uid=document_uid,
+                repeated_body=bodies[references[capture_id].body_sha256]
+                if capture_id in references and fields["status"] == 304
+                else None,
             )
         del bodies
 

@@ -72,6 +72,13 @@ def test_a_304_is_a_server_not_modified_revisit_of_the_last_full_capture(seeded:
     assert headers.get_header("WARC-Refers-To-Target-URI") == seeded.urls["pameran"]
     assert headers.get_header("WARC-Refers-To-Date") == "2026-11-23T08:05:00Z"
     assert headers.get_header("WARC-Date") == "2026-11-24T03:05:00Z"
+    original = next(
+        r
+        for r in records(output)
+        if r.rec_type == "response" and r.rec_headers.get_header("WARC-Date") == "2026-11-23T08:05:00Z"
+    )
+    # it stands for the body the server said is unchanged: indexers and pywb find that body by its digest
+    assert headers.get_header("WARC-Payload-Digest") == original.rec_headers.get_header("WARC-Payload-Digest")
     # the 304's own status line and headers follow the revisit, nothing received is dropped
     metadata = [r for r in records(output) if r.rec_type == "metadata"]
     assert [m.rec_headers.get_header("WARC-Refers-To") for m in metadata] == [headers.get_header("WARC-Record-ID")]
