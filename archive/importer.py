@@ -1,10 +1,15 @@
-"""Importing a JSONL export (or a bag holding one) into the archive database.
+"""Importing a JSONL export, or a bag holding one, into the archive database; a bag's WARC restores its captures.
 
-Lines are read one at a time and written in batches, one transaction each, so
-memory stays flat and an interrupted import can simply be run again: importing
-is idempotent. What conflicts with the stored archive is reported, never merged
-(see storage.imports). Cluster links whose root document comes later in the
-file are resolved after the last line.
+The whole file (and the bag's WARC) is read once before anything is written: a
+bad line or an unreadable record imports nothing. Then lines are read one at a
+time and written in batches, one transaction each, so memory stays flat; if the
+database fails midway, the error says how many documents and captures were
+committed, and the import can simply be run again: importing is idempotent.
+What conflicts with the stored archive is reported, never merged (see
+storage.imports). Cluster links whose root document comes later in the file are
+resolved after the last line. A bag's captures follow its documents (see
+archive.warc_import and storage.capture_imports), so a bag restores documents,
+revisions and captures with their bodies.
 """
 
 from __future__ import annotations
@@ -18,11 +23,14 @@ from pathlib import Path
 import bagit
 from pydantic import ValidationError
 
+from warta.archive.bagit_export import WARC_NAME
 from warta.archive.errors import ImportFileError
+from warta.archive.warc_import import read_captures
 from warta.config import WartaConfig
+from warta.storage.capture_imports import RestoredCapture, restore_capture
 from warta.storage.database import Database
 from warta.storage.document_records import DocumentRecord
-from warta.storage.errors import database_errors
+from warta.storage.errors import StorageError, database_errors
 from warta.storage.imports import DocumentImport, ImportOutcome, import_document
 from warta.storage.imports import resolve_cluster as link_cluster
 
@@ -39,7 +47,10 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     revisions_added: int = 0
+    captures_added: int = 0
     conflicts: list[str] = field(default_factory=list)
+    committed_documents: int = 0
+    committed_captures: int = 0
 
     @property
     def has_conflicts(self) -> bool:
@@ -77,29 +88,70 @@ def jsonl_path(path: Path) -> Path:
 
 
 def import_archive(cfg: WartaConfig, database: Database, path: Path) -> ImportReport:
-    """Import the JSONL export (or bag) at `path`; return what was added and what conflicted."""
+    """Import the JSONL export (or bag, with its captures) at `path`; return what was added and what conflicted."""
     source_names: dict[str, tuple[str, str]] = {source.id: (source.display_name, source.kind) for source in cfg.sources}
+    jsonl = jsonl_path(path)
+    warc = jsonl.parent / WARC_NAME if path.is_dir() else None
+    warc = warc if warc is not None and warc.is_file() else None
+    # read everything once first: a bad line or record imports nothing
+    for _ in read_documents(jsonl):
+        pass
+    for _ in read_captures(warc) if warc is not None else ():
+        pass
     report = ImportReport()
     pending: list[tuple[str, str]] = []
     batch: list[DocumentRecord] = []
-    with database_errors(f"writing the import into {database.display_url} failed"):
-        for document in read_documents(jsonl_path(path)):
-            batch.append(document)
-            if len(batch) >= BATCH:
-                _import_batch(database, batch, source_names, report, pending)
-                batch = []
-        _import_batch(database, batch, source_names, report, pending)
-        _link_pending_clusters(database, pending)
+    try:
+        with database_errors(f"writing the import into {database.display_url} failed"):
+            for document in read_documents(jsonl):
+                batch.append(document)
+                if len(batch) >= BATCH:
+                    _import_batch(database, batch, source_names, report, pending)
+                    batch = []
+            _import_batch(database, batch, source_names, report, pending)
+            _link_pending_clusters(database, pending)
+            if warc is not None:
+                _import_captures(database, warc, report)
+    except StorageError as exc:
+        raise StorageError(
+            f"{exc}; the file's first {report.committed_documents} documents and {report.committed_captures} "
+            "captures were committed before the failure"
+        ) from exc
     logger.info(
-        "import of %s: %d new, %d updated, %d unchanged documents, %d revisions added, %d conflicts",
+        "import of %s: %d new, %d updated, %d unchanged documents, %d revisions added, %d captures added, %d conflicts",
         path,
         report.new,
         report.updated,
         report.unchanged,
         report.revisions_added,
+        report.captures_added,
         len(report.conflicts),
     )
     return report
+
+
+def _import_captures(database: Database, warc: Path, report: ImportReport) -> None:
+    batch: list[RestoredCapture] = []
+    for capture in read_captures(warc):
+        batch.append(capture)
+        if len(batch) >= BATCH:
+            _import_capture_batch(database, batch, report)
+            batch = []
+    _import_capture_batch(database, batch, report)
+
+
+def _import_capture_batch(database: Database, batch: list[RestoredCapture], report: ImportReport) -> None:
+    if not batch:
+        return
+    added = 0
+    with database.transaction() as session:
+        for capture in batch:
+            try:
+                added += restore_capture(session, capture)
+            except LookupError as exc:  # raised before anything of the capture is written
+                report.conflicts.append(f"{capture.exchange.url}: the WARC's revisit repeats {exc}, not in the archive")
+    report.captures_added += added
+    report.committed_captures += len(batch)
 
 
 def _link_pending_clusters(database: Database, pending: list[tuple[str, str]]) -> None:
@@ -124,6 +176,7 @@ def _import_batch(
             report.count(result)
             if not result.cluster_resolved and document.cluster_uid:
                 pending.append((document.uid, document.cluster_uid))
+    report.committed_documents += len(batch)
 
 
 def read_documents(path: Path) -> Iterator[DocumentRecord]:
@@ -136,7 +189,7 @@ def read_documents(path: Path) -> Iterator[DocumentRecord]:
                 yield DocumentRecord.model_validate(json.loads(line))
             except ValueError as exc:  # bad JSON, or pydantic's ValidationError (a ValueError)
                 raise ImportFileError(
-                    f"{path}:{number}: not a warta JSONL document ({_first_problem(exc)}); lines before it were "
+                    f"{path}:{number}: not a warta JSONL document ({_first_problem(exc)}); nothing was "
                     "imported, fix or remove the line and import again"
                 ) from exc
 

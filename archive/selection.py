@@ -3,7 +3,8 @@
 A selection is plain data (times, ids); resolving `since_snapshot` reads the
 earlier snapshot's watermark: the highest revision and capture ids it saw and
 when it started. "New or changed since" then means a revision with a higher id,
-or a status change (gone, back) after that start.
+or a change of state (gone, back, moved) after that start. Captures are selected
+by their own id: every capture since the snapshot (storage.exports).
 """
 
 from __future__ import annotations

@@ -8,6 +8,18 @@ opens the file with the export's provenance (archive.provenance), and every
 other record names it in WARC-Warcinfo-ID. Each record is gzipped on its own,
 so tools can seek to it.
 
+A capture that repeats an earlier one (storage.capture_revisits) is a `revisit`
+record instead, with WARC-Refers-To-Target-URI and WARC-Refers-To-Date of the
+capture holding the body. An unchanged 200 (profile identical-payload-digest)
+keeps its HTTP headers and names the body's WARC-Payload-Digest. A 304 (profile
+server-not-modified) has an empty block, because replay tools (pywb) replay a
+revisit whose own status is 3xx as that status with no content; it names the
+WARC-Payload-Digest of the body the server said is unchanged (so indexers and
+pywb find that body by digest). The 304's status line and headers follow in a
+`metadata` record (WARC-Refers-To the revisit, application/warc-fields: one
+`HTTP-Status-Line` and an `HTTP-Header` per header), so nothing received is
+lost; replay tools skip such records.
+
 One deliberate change to "as received": Scrapy decodes Content-Encoding (gzip,
 deflate, br) before warta stores the body. A stored response whose header
 still says e.g. `gzip` over a decoded body would break replay (pywb would try
@@ -18,6 +30,8 @@ length of the stored body.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import zlib
 from collections.abc import Iterable
@@ -33,6 +47,7 @@ from warcio.warcwriter import WARCWriter
 
 from warta.archive.counts import ExportCounts
 from warta.archive.provenance import Provenance
+from warta.storage.capture_revisits import IDENTICAL_PAYLOAD_DIGEST, RevisitOf
 from warta.storage.exports import CaptureRow
 
 logger = logging.getLogger(__name__)
@@ -40,6 +55,13 @@ logger = logging.getLogger(__name__)
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 DECODED_HEADER = "X-Warta-Decoded-Content-Encoding"
+PROFILE_URI = "http://netpreserve.org/warc/1.1/revisit/"
+WARC_FIELDS = "application/warc-fields"
+
+
+def payload_digest(body: bytes) -> str:
+    """Return the WARC-Payload-Digest of a body as warcio writes it (SHA-1, base32)."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
 def body_is_encoded(encoding: str, body: bytes) -> bool:
@@ -85,6 +107,15 @@ def replayable_headers(headers: list[tuple[str, str]], body: bytes) -> list[tupl
     return adjusted
 
 
+def not_modified_fields(capture: CaptureRow) -> str:
+    """Return the status line and headers of a 304 as the application/warc-fields block of its metadata record."""
+    status_line = f"{capture.http_version or 'HTTP/1.1'} {capture.status} {capture.reason}".strip()
+    lines = [f"HTTP-Status-Line: {status_line}"] + [
+        f"HTTP-Header: {name}: {value}" for name, value in capture.response_headers
+    ]
+    return "".join(line + "\r\n" for line in lines)
+
+
 def warc_date(moment: datetime) -> str:
     """Return an aware time as a WARC-Date (UTC, 'Z', microseconds when present)."""
     # warcio formats naive UTC only; an aware time would come out as '+00:00Z'.
@@ -119,7 +150,7 @@ class WarcExport:
         self.writer.warcinfo_id = str(record.rec_headers.get_header("WARC-Record-ID"))
 
     def write_capture(self, capture: CaptureRow) -> str:
-        """Write the capture's response, request and conversion records; return the response record id."""
+        """Write the capture's response (or revisit), request and conversion records; return the first's id."""
         date = warc_date(capture.fetched_at)
         status_line = f"{capture.status} {capture.reason}".strip() if capture.reason else str(capture.status)
         http_headers = StatusAndHeaders(
@@ -127,16 +158,21 @@ class WarcExport:
             replayable_headers(capture.response_headers, capture.body),
             protocol=capture.http_version or "HTTP/1.1",
         )
-        response = self.writer.create_warc_record(
-            capture.url,
-            "response",
-            payload=BytesIO(capture.body),
-            length=len(capture.body),
-            http_headers=http_headers,
-            warc_headers_dict={"WARC-Date": date},
-        )
+        if capture.revisit is not None:
+            response = self._revisit(capture, capture.revisit, date, http_headers)
+        else:
+            response = self.writer.create_warc_record(
+                capture.url,
+                "response",
+                payload=BytesIO(capture.body),
+                length=len(capture.body),
+                http_headers=http_headers,
+                warc_headers_dict={"WARC-Date": date, **_document_header(capture)},
+            )
         self.writer.write_record(response)
         response_id = str(response.rec_headers.get_header("WARC-Record-ID"))
+        if capture.revisit is not None and capture.revisit.profile != IDENTICAL_PAYLOAD_DIGEST:
+            self._write_not_modified_headers(capture, date, response_id)
         if capture.request_headers:
             self._write_request(capture, date, response_id)
         for conversion in capture.conversions:
@@ -157,6 +193,35 @@ class WarcExport:
             self.writer.write_record(record)
         return response_id
 
+    def _revisit(self, capture: CaptureRow, revisit: RevisitOf, date: str, http_headers: StatusAndHeaders) -> Any:
+        refers = {
+            "WARC-Date": date,
+            "WARC-Profile": PROFILE_URI + revisit.profile,
+            "WARC-Refers-To-Target-URI": revisit.url,
+            "WARC-Refers-To-Date": warc_date(revisit.fetched_at),
+            **_document_header(capture),
+        }
+        if revisit.profile == IDENTICAL_PAYLOAD_DIGEST:
+            refers["WARC-Payload-Digest"] = payload_digest(capture.body)
+            return self.writer.create_warc_record(
+                capture.url, "revisit", http_headers=http_headers, warc_headers_dict=refers
+            )
+        if capture.repeated_body is not None:
+            refers["WARC-Payload-Digest"] = payload_digest(capture.repeated_body)
+        return self.writer.create_warc_record(capture.url, "revisit", warc_headers_dict=refers)
+
+    def _write_not_modified_headers(self, capture: CaptureRow, date: str, revisit_id: str) -> None:
+        block = not_modified_fields(capture).encode("utf-8")
+        record = self.writer.create_warc_record(
+            capture.url,
+            "metadata",
+            payload=BytesIO(block),
+            length=len(block),
+            warc_content_type=WARC_FIELDS,
+            warc_headers_dict={"WARC-Date": date, "WARC-Refers-To": revisit_id},
+        )
+        self.writer.write_record(record)
+
     def _write_request(self, capture: CaptureRow, date: str, response_id: str) -> None:
         parts = urlsplit(capture.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -175,6 +240,11 @@ class WarcExport:
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": response_id},
         )
         self.writer.write_record(record)
+
+
+def _document_header(capture: CaptureRow) -> dict[str, str]:
+    """Return the header naming the document a capture showed, so a restore links it again."""
+    return {"WARC-Warta-Document": capture.document_uid} if capture.document_uid else {}
 
 
 def write_warc(captures: Iterable[CaptureRow], out: IO[bytes], provenance: Provenance, filename: str) -> ExportCounts:

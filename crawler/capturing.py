@@ -27,6 +27,7 @@ from warta.storage.types import utcnow
 logger = logging.getLogger(__name__)
 
 CAPTURE_ID = "warta_capture_id"
+FETCHED_AT = "warta_fetched_at"  # the exchange's time: a revision made from it is dated so (its WARC-Date)
 CAPTURE_WITH_PAGE = "warta_capture_with_page"
 PENDING_CAPTURE = "warta_pending_capture"
 CAPTURE_CHAIN = "warta_capture_chain"
@@ -76,10 +77,12 @@ class CaptureMiddleware:
         recorder = self.recorder
         if recorder is None:
             return response
+        exchange = exchange_of(request, response)
+        request.meta[FETCHED_AT] = exchange.fetched_at
         if response.status == 304 and request.meta.get(CAPTURE_WITH_PAGE):
-            request.meta[PENDING_CAPTURE] = exchange_of(request, response)
+            request.meta[PENDING_CAPTURE] = exchange
         else:
-            capture_id = recorder.capture(exchange_of(request, response))
+            capture_id = recorder.capture(exchange)
             request.meta[CAPTURE_ID] = capture_id
             chain = request.meta.get(CAPTURE_CHAIN)
             if chain is not None:

@@ -279,9 +279,19 @@ class SourceRecorder:
         self.count("fetched")
 
     def record_article(
-        self, url: str, original_url: str | None, extracted: Extracted, capture_id: int | None, validators: Validators
+        self,
+        url: str,
+        original_url: str | None,
+        extracted: Extracted,
+        capture_id: int | None,
+        validators: Validators,
+        fetched_at: datetime | None = None,
     ) -> Outcome:
-        """Record an extracted page (and the validators of its fetch); return NEW, CHANGED or UNCHANGED."""
+        """Record an extracted page (and the validators of its fetch); return NEW, CHANGED or UNCHANGED.
+
+        `fetched_at` is the time of the HTTP exchange (its capture's), which dates the revision;
+        the recording time is kept beside it.
+        """
         now = utcnow()
         canonical = canonical_from_page(url, extracted.canonical_url)
         moved_from = canonicalize_url(original_url) if original_url else None
@@ -292,7 +302,8 @@ class SourceRecorder:
             title=extracted.title,
             text=extracted.text,
             html=extracted.html,
-            fetched_at=now,
+            fetched_at=fetched_at or now,
+            recorded_at=now,
             published=extracted.published,
             language=extracted.language,
             metadata=dict(extracted.metadata),
@@ -335,7 +346,8 @@ class SourceRecorder:
             self._count_exchange(pending_capture)
         self._validators.pop(url, None)
         etag, last_modified = validators
-        note = NotModified(url, canonicalize_url(url), utcnow(), etag, last_modified, pending_capture, capture_id)
+        seen_at = pending_capture.fetched_at if pending_capture is not None else utcnow()
+        note = NotModified(url, canonicalize_url(url), seen_at, etag, last_modified, pending_capture, capture_id)
         self._not_modified.append(note)
         if len(self._not_modified) >= NOT_MODIFIED_BATCH:
             self.flush()
@@ -349,9 +361,14 @@ class SourceRecorder:
             with self.database.transaction() as session:
                 note_not_modified(session, notes, self.source.id, self.run_id)
 
-    def record_missing(self, urls: Iterable[str], status: int, capture_id: int | None) -> bool:
-        """Mark the known document behind these URLs gone (a 404 or 410); return False when none is known."""
-        now = utcnow()
+    def record_missing(
+        self, urls: Iterable[str], status: int, capture_id: int | None, fetched_at: datetime | None = None
+    ) -> bool:
+        """Mark the known document behind these URLs gone (a 404 or 410) as of the exchange's time (`fetched_at`).
+
+        Return False when no document is known under them.
+        """
+        now = fetched_at or utcnow()
         with self.database.transaction() as session:
             for url in dict.fromkeys(canonicalize_url(url) for url in urls):
                 document = find_document(session, url)

@@ -61,7 +61,7 @@ class RevisionRecord(Record):
     """One revision of a document."""
 
     number: int
-    fetched_at: Time
+    fetched_at: Time  # the HTTP exchange's time, the WARC-Date of its capture
     url: Text = ""
     title: str
     published: Time | None = None
@@ -70,6 +70,7 @@ class RevisionRecord(Record):
     content_hash: str
     html: Text = ""
     metadata: Metadata = Field(default_factory=dict)
+    recorded_at: Time | None = None  # when warta recorded the revision (absent in older exports)
 
 
 class DocumentRecord(Record):

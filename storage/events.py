@@ -19,7 +19,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from warta.storage.event_dates import DEFAULT_ZONE
 from warta.storage.event_extraction import ExtractedEvent, extract_events
@@ -79,9 +79,10 @@ def backfill_events(connection: Connection) -> int:
     stored = 0
     with Session(bind=connection) as session:
         rows = session.execute(
-            select(Document, Revision).join(
-                Revision, (Revision.document_id == Document.id) & (Revision.number == Document.current_revision)
-            )
+            select(Document, Revision)
+            .join(Revision, (Revision.document_id == Document.id) & (Revision.number == Document.current_revision))
+            # migration 0005 runs this before migration 0008 adds the column
+            .options(defer(Revision.recorded_at, raiseload=True))
         )
         for document, revision in rows:
             session.execute(delete(Event).where(Event.revision_id == revision.id))

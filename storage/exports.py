@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from warta.storage.capture_revisits import CaptureHead, RevisitOf, revisit_references
 from warta.storage.captures import read_blobs
 from warta.storage.database import Database
 from warta.storage.document_records import DocumentRecord, RevisionRecord
@@ -92,6 +93,11 @@ class CaptureRow:
     fetched_at: datetime
     body: bytes
     conversions: tuple[ConversionRow, ...]
+    # the earlier capture this one repeats (a 304, or an unchanged 200): a WARC revisit record
+    revisit: RevisitOf | None = None
+    document_uid: str | None = None  # the document the capture showed, when known
+    # for a 304 that repeats a stored body: that body, whose digest the WARC revisit names
+    repeated_body: bytes | None = None
 
 
 @contextmanager
@@ -215,6 +221,7 @@ def _revisions_by_document(
             RevisionRecord(
                 number=revision.number,
                 fetched_at=revision.fetched_at,
+                recorded_at=revision.recorded_at,
                 url=revision.url,
                 title=revision.title,
                 published=revision.published,
@@ -229,13 +236,17 @@ def _revisions_by_document(
 
 
 def _capture_conditions(selection: DocumentFilter) -> list[ColumnElement[bool]]:
-    """Captures of the selected documents, plus (without a topic filter) captures of no document.
+    """Captures of the selected sources' and topics' documents, plus (without a topic filter) captures of no document.
 
     The crawler may save a capture before it knows the document, so a capture
     belongs to a document through its document_id, a revision made from it, or its URL;
     a page requisite belongs to every document whose capture uses it.
     """
-    documents = _document_conditions(selection)
+    # every capture since the snapshot (or time) of the selected sources and topics, not only those of
+    # documents that changed: the rechecks of unchanged pages are part of the record (and their revisits)
+    documents = _document_conditions(
+        DocumentFilter(sources=selection.sources, topics=selection.topics, current_only=selection.current_only)
+    )
     document_ids = select(Document.id).where(*documents)
     belongs: ColumnElement[bool] = or_(
         Capture.document_id.in_(document_ids),
@@ -259,9 +270,15 @@ def _capture_conditions(selection: DocumentFilter) -> list[ColumnElement[bool]]:
 
 
 def iter_captures(session: Session, selection: DocumentFilter, batch_size: int = CAPTURE_BATCH) -> Iterator[CaptureRow]:
-    """Yield the selected captures in id order with their bodies and extracted texts."""
+    """Yield the selected captures in id order with their bodies and extracted texts.
+
+    A capture that repeats an earlier one carries its reference (`revisit`). When the
+    capture referred to is outside the selection (an incremental export), it is yielded
+    just before the first capture that refers to it, so the export replays on its own.
+    """
     last_id = 0
     conditions = _capture_conditions(selection)
+    added_originals: set[int] = set()
     while True:
         # The next window of ids comes from the primary key alone, and the selection filters only that
         # window: with the filter in the same query, SQLite gathered and sorted every later matching
@@ -279,18 +296,68 @@ def iter_captures(session: Session, selection: DocumentFilter, batch_size: int =
         )
         if not captures:
             continue
-        heads = [(capture.id, capture.body_sha256, _capture_fields(capture)) for capture in captures]
-        conversions = _conversions_by_capture(session, [capture.id for capture in captures])
-        session.expunge_all()
-        # Bodies are read a few at a time in one query each: a query per body was most of a WARC
-        # export's time, and the whole batch's bodies at once would hold up to 500 pages in memory.
-        for start in range(0, len(heads), BLOB_BATCH):
-            chunk = heads[start : start + BLOB_BATCH]
-            bodies = read_blobs(session, [digest for _, digest, _ in chunk if digest])
-            for capture_id, digest, fields in chunk:
-                body = bodies[digest] if digest else b""
-                yield CaptureRow(**fields, body=body, conversions=tuple(conversions[capture_id]))
-            del bodies
+        references = revisit_references(session, [CaptureHead(c.id, c.url, c.status, c.body_sha256) for c in captures])
+        outside = _outside_selection(session, {ref.capture_id for ref in references.values()}, conditions)
+        originals = {
+            capture.id: capture
+            for capture in session.execute(select(Capture).where(Capture.id.in_(outside - added_originals)))
+            .scalars()
+            .all()
+        }
+        ordered: list[Capture] = []
+        for capture in captures:
+            reference = references.get(capture.id)
+            if reference is not None and reference.capture_id in originals:
+                ordered.append(originals.pop(reference.capture_id))
+                added_originals.add(reference.capture_id)
+            ordered.append(capture)
+        yield from _capture_rows(session, ordered, references)
+
+
+def _outside_selection(session: Session, capture_ids: set[int], conditions: list[ColumnElement[bool]]) -> set[int]:
+    """Return those of `capture_ids` the selection's conditions leave out."""
+    if not capture_ids:
+        return set()
+    inside = set(session.scalars(select(Capture.id).where(Capture.id.in_(capture_ids), *conditions)))
+    return capture_ids - inside
+
+
+def _capture_rows(
+    session: Session, captures: Sequence[Capture], references: dict[int, RevisitOf]
+) -> Iterator[CaptureRow]:
+    heads = [(capture.id, capture.body_sha256, _capture_fields(capture)) for capture in captures]
+    conversions = _conversions_by_capture(session, [capture.id for capture in captures])
+    document_ids = {capture.id: capture.document_id for capture in captures if capture.document_id is not None}
+    uids = dict(
+        session.execute(select(Document.id, Document.uid).where(Document.id.in_(set(document_ids.values())))).all()
+    )
+    session.expunge_all()
+    # Bodies are read a few at a time in one query each: a query per body was most of a WARC
+    # export's time, and the whole batch's bodies at once would hold up to 500 pages in memory.
+    for start in range(0, len(heads), BLOB_BATCH):
+        chunk = heads[start : start + BLOB_BATCH]
+        repeated = [
+            references[capture_id].body_sha256
+            for capture_id, _, fields in chunk
+            if capture_id in references and fields["status"] == 304
+        ]
+        bodies = read_blobs(session, [digest for _, digest, _ in chunk if digest] + repeated)
+        for capture_id, digest, fields in chunk:
+            body = bodies[digest] if digest else b""
+            made = conversions[capture_id]
+            # a capture belongs to its document, or to the document of a revision made from it
+            document_uid = uids.get(document_ids.get(capture_id, 0)) or (made[0].document_uid if made else None)
+            yield CaptureRow(
+                **fields,
+                body=body,
+                conversions=tuple(made),
+                revisit=references.get(capture_id),
+                document_uid=document_uid,
+                repeated_body=bodies[references[capture_id].body_sha256]
+                if capture_id in references and fields["status"] == 304
+                else None,
+            )
+        del bodies
 
 
 def _capture_fields(capture: Capture) -> dict[str, Any]:

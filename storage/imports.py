@@ -14,7 +14,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from warta.storage.clusters import set_fingerprint
@@ -74,7 +74,10 @@ def import_document(
         _, alias_conflicts = _add_topics_and_aliases(session, document, incoming)
         resolved = _resolve_cluster(session, document, incoming.cluster_uid)
         return DocumentImport(ImportOutcome.NEW, added, alias_conflicts, resolved)
-    if document.canonical_url != incoming.canonical_url:
+    move_conflict = _follow_move(session, document, incoming)
+    if move_conflict:
+        return DocumentImport(ImportOutcome.CONFLICT, conflicts=[move_conflict])
+    if document.canonical_url != incoming.canonical_url and incoming.canonical_url not in _aliases(session, document):
         return DocumentImport(
             ImportOutcome.CONFLICT,
             conflicts=[
@@ -101,6 +104,38 @@ def import_document(
     seen_changed = _widen_seen(document, incoming)
     outcome = ImportOutcome.UPDATED if added or seen_changed or extras_added else ImportOutcome.UNCHANGED
     return DocumentImport(outcome, added, alias_conflicts)
+
+
+def _aliases(session: Session, document: Document) -> set[str]:
+    return set(session.scalars(select(UrlAlias.url).where(UrlAlias.document_id == document.id)))
+
+
+def _follow_move(session: Session, document: Document, incoming: DocumentRecord) -> str | None:
+    """Move the document to the imported canonical URL when the import is a later state that moved it.
+
+    A later state names the stored URL among its aliases and changed after the stored one.
+    Return a conflict when another document holds the new URL.
+    """
+    is_later = incoming.changed_at is not None and (
+        document.changed_at is None or incoming.changed_at > document.changed_at
+    )
+    if document.canonical_url == incoming.canonical_url or not is_later:
+        return None
+    if document.canonical_url not in incoming.aliases:
+        return None
+    holder = find_document(session, incoming.canonical_url)
+    if holder is not None and holder.id != document.id:
+        return f"document {incoming.uid} moved to {incoming.canonical_url}, which is stored as document {holder.uid}"
+    session.execute(delete(UrlAlias).where(UrlAlias.url == incoming.canonical_url))
+    insert_ignoring_conflict(
+        session,
+        UrlAlias.__table__,  # type: ignore[arg-type]
+        {"url": document.canonical_url, "document_id": document.id},
+        ["url"],
+    )
+    document.canonical_url = incoming.canonical_url
+    session.flush()
+    return None
 
 
 def resolve_cluster(session: Session, uid: str, cluster_uid: str) -> bool:
@@ -164,6 +199,7 @@ def _add_revisions(session: Session, document: Document, incoming: DocumentRecor
                 document_id=document.id,
                 number=revision.number,
                 fetched_at=revision.fetched_at,
+                recorded_at=revision.recorded_at,
                 url=revision.url,
                 title=revision.title,
                 published=revision.published,
@@ -198,6 +234,7 @@ def _widen_seen(document: Document, incoming: DocumentRecord) -> bool:
     )
     if newer_status and incoming.revisions and document.current_revision == max(r.number for r in incoming.revisions):
         document.status, document.gone_at, document.changed_at = incoming.status, incoming.gone_at, incoming.changed_at
+        document.url = incoming.url
         changed = True
     if incoming.first_seen < document.first_seen:
         document.first_seen, changed = incoming.first_seen, True

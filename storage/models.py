@@ -99,7 +99,9 @@ class Revision(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
     number: Mapped[int] = mapped_column(Integer)
+    # the HTTP exchange's time (its capture's WARC-Date); recorded_at is when warta wrote the revision
     fetched_at: Mapped[datetime] = mapped_column(index=True)
+    recorded_at: Mapped[datetime | None]
     url: Mapped[str] = mapped_column(String(URL_LENGTH))
     title: Mapped[str] = mapped_column(Text)
     published: Mapped[datetime | None]

@@ -27,6 +27,7 @@ from warta.storage.fingerprints import Fingerprint, fingerprint
 from warta.storage.models import Document, Revision, UrlAlias
 from warta.storage.pending_matches import enqueue_revisions
 from warta.storage.search_index import index_revision
+from warta.storage.types import utcnow
 from warta.storage.upserts import insert_ignoring_conflict
 
 
@@ -48,7 +49,8 @@ class PageRecord:
     title: str
     text: str
     html: str
-    fetched_at: datetime
+    fetched_at: datetime  # the HTTP exchange's time
+    recorded_at: datetime | None = None  # when the page is recorded; now when not given
     published: datetime | None = None
     language: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -92,6 +94,7 @@ def record_page(session: Session, page: PageRecord, *, keep_search_index: bool =
         document_id=document.id,
         number=document.current_revision + 1,
         fetched_at=page.fetched_at,
+        recorded_at=page.recorded_at or utcnow(),
         url=page.url,
         title=page.title,
         published=page.published,
@@ -162,7 +165,7 @@ def _find_or_create_document(session: Session, page: PageRecord) -> Document:
     if page.redirected_from and page.redirected_from != page.canonical_url:
         moved = find_document(session, page.redirected_from)
         if moved is not None:
-            return _move(session, _lock(session, moved.id), page.canonical_url)
+            return _move(session, _lock(session, moved.id), page.canonical_url, page.fetched_at)
     insert_ignoring_conflict(
         session,
         Document.__table__,  # type: ignore[arg-type]
@@ -193,8 +196,11 @@ def _lock(session: Session, document_id: int) -> Document:
     return session.execute(statement.execution_options(populate_existing=True)).scalar_one()
 
 
-def _move(session: Session, document: Document, new_url: str) -> Document:
-    """Give the document a new canonical URL, keeping the old one as an alias."""
+def _move(session: Session, document: Document, new_url: str, at: datetime) -> Document:
+    """Give the document a new canonical URL, keeping the old one as an alias; a move is a change (`changed_at`).
+
+    So an incremental export since a snapshot before the move carries the document with its new URL and aliases.
+    """
     insert_ignoring_conflict(
         session,
         UrlAlias.__table__,  # type: ignore[arg-type]
@@ -202,5 +208,6 @@ def _move(session: Session, document: Document, new_url: str) -> Document:
         ["url"],
     )
     document.canonical_url = new_url
+    document.changed_at = at
     session.flush()
     return document

@@ -27,7 +27,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from warta.config import SourceConfig
-from warta.crawler.capturing import CAPTURE_ID, CAPTURE_WITH_PAGE, PENDING_CAPTURE
+from warta.crawler.capturing import CAPTURE_ID, CAPTURE_WITH_PAGE, FETCHED_AT, PENDING_CAPTURE
 from warta.crawler.extractor_pool import ExtractorPool
 from warta.crawler.links import LinkFilter
 from warta.crawler.origins import OffOriginRequest
@@ -269,7 +269,12 @@ class SourceSpider(scrapy.Spider):
             self.recorder.remember_validators(response.url, response.status, validators_of(response))
             return
         outcome = self.recorder.record_article(
-            response.url, redirects[0] if redirects else None, extracted, capture_id, validators_of(response)
+            response.url,
+            redirects[0] if redirects else None,
+            extracted,
+            capture_id,
+            validators_of(response),
+            fetched_at=response.meta.get(FETCHED_AT),
         )
         if capture_id is not None and self.requisites_max_bytes is not None:
             self._capture_requisites(response, capture_id, outcome)
@@ -282,7 +287,7 @@ class SourceSpider(scrapy.Spider):
 
     def _missing(self, response: Response, capture_id: int | None) -> None:
         urls = [*response.meta.get("redirect_urls", []), response.url]
-        if not self.recorder.record_missing(urls, response.status, capture_id):
+        if not self.recorder.record_missing(urls, response.status, capture_id, response.meta.get(FETCHED_AT)):
             self.recorder.add_error(response.url, f"HTTP {response.status}")
 
     def index_response_usable(self, response: Response) -> bool:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import bagit
@@ -20,6 +21,7 @@ import pytest
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
+from tests.archive.test_restore import warc_records
 from tests.child_crawl import crawl_in_child
 from tests.conftest import BACKENDS, postgres_schema_url
 from warta import archive
@@ -39,6 +41,7 @@ class CrawledArchive:
     database: Database
     first_snapshot: int
     folder: Path
+    first_bag: archive.SnapshotInfo  # a bag of day one, taken beside the JSONL
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -53,9 +56,10 @@ def crawled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         assert crawl_in_child(config_path, timeout_seconds=120).all_ran
         database = Database.from_config(cfg)
         first = archive.export(cfg, database, "jsonl", folder / "day1.jsonl")
+        first_bag = archive.export(cfg, database, "bagit", folder / "day1-bag")
         site.switch("day2")
         assert crawl_in_child(config_path, timeout_seconds=120).all_ran
-    yield CrawledArchive(cfg, database, first.id, folder)
+    yield CrawledArchive(cfg, database, first.id, folder, first_bag)
     database.dispose()
     for _ in urls:  # drops the PostgreSQL schema
         pass
@@ -109,7 +113,9 @@ def test_wacz_of_a_crawl_validates(crawled: CrawledArchive) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_incremental_export_after_the_second_crawl_holds_exactly_the_new_and_changed(crawled: CrawledArchive) -> None:
+def test_incremental_export_after_the_second_crawl_holds_exactly_the_new_changed_gone_and_moved(
+    crawled: CrawledArchive,
+) -> None:
     output = crawled.folder / "since-day1.jsonl"
     archive.export(crawled.cfg, crawled.database, "jsonl", output, Selection(since_snapshot=crawled.first_snapshot))
     lines = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
@@ -120,7 +126,59 @@ def test_incremental_export_after_the_second_crawl_holds_exactly_the_new_and_cha
             "kabar/budaya/hitung-mundur-hut-ke-500-jakarta-dimulai",  # new
             "portal/en/news/wccf-delegates-visit-kota-tua-and-setu-babakan",  # new
             "disbud/berita/festival-setu-babakan-2026",  # edited
+            "disbud/berita/jakarnaval-2026-rute-jadwal-penutupan-jalan",  # moved (301): it travels with its aliases
             "kabar/budaya/peta-jalan-budaya-jakarta-kota-global",  # edited
             "disbud/berita/pendaftaran-lomba-ondel-ondel-pelajar-2026",  # gone (410)
         ]
+    )
+
+
+def test_jsonl_fetched_at_is_the_warc_date_of_the_capture_of_each_revision(crawled: CrawledArchive) -> None:
+    jsonl = crawled.folder / "times.jsonl"
+    warc = crawled.folder / "times.warc.gz"
+    archive.export(crawled.cfg, crawled.database, "jsonl", jsonl)
+    archive.export(crawled.cfg, crawled.database, "warc", warc)
+    with warc.open("rb") as stream:
+        warc_dates = {
+            (
+                record.rec_headers.get_header("WARC-Warta-Document"),
+                int(record.rec_headers.get_header("WARC-Warta-Revision")),
+            ): (datetime.fromisoformat(record.rec_headers.get_header("WARC-Date")))
+            for record in ArchiveIterator(stream)
+            if record.rec_type == "conversion"
+        }
+    revisions = {
+        (line["id"], revision["number"]): revision
+        for line in map(json.loads, jsonl.read_text(encoding="utf-8").splitlines())
+        for revision in line["revisions"]
+    }
+    assert len(revisions) == 22 and warc_dates.keys() == revisions.keys()
+    for key, revision in revisions.items():
+        assert datetime.fromisoformat(revision["fetched_at"]) == warc_dates[key], key
+        # recording follows the exchange (extraction runs in between)
+        assert datetime.fromisoformat(revision["recorded_at"]) >= warc_dates[key], key
+
+
+def test_day_one_bag_and_the_incremental_bag_restore_what_one_full_export_holds(
+    crawled: CrawledArchive, tmp_path: Path
+) -> None:
+    incremental = tmp_path / "since-day1-bag"
+    archive.export(crawled.cfg, crawled.database, "bagit", incremental, Selection(since_snapshot=crawled.first_bag.id))
+    restored = Database(f"sqlite:///{tmp_path / 'restored.db'}")
+    restored.ensure_schema()
+    try:
+        first = archive.import_archive(crawled.cfg, restored, crawled.first_bag.path)
+        second = archive.import_archive(crawled.cfg, restored, incremental)
+        assert (first.new, first.conflicts, second.new, second.conflicts) == (17, [], 3, [])
+        assert second.updated == 4  # the two edited, the gone and the moved ones
+        archive.export(crawled.cfg, crawled.database, "bagit", tmp_path / "full")
+        archive.export(crawled.cfg, restored, "bagit", tmp_path / "again")
+    finally:
+        restored.dispose()
+    full_jsonl = (tmp_path / "full" / "data" / "documents.jsonl").read_bytes()
+    assert (tmp_path / "again" / "data" / "documents.jsonl").read_bytes() == full_jsonl
+    moved = [json.loads(line) for line in full_jsonl.splitlines() if json.loads(line)["aliases"]]
+    assert len(moved) == 1 and moved[0]["canonical_url"].endswith("jakarnaval-2026-rute-jadwal-penutupan-jalan")
+    assert warc_records(tmp_path / "again" / "data" / "archive.warc.gz") == warc_records(
+        tmp_path / "full" / "data" / "archive.warc.gz"
     )

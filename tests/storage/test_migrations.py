@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -15,7 +17,7 @@ from warta.storage import migrate
 from warta.storage.database import Database
 from warta.storage.errors import DatabaseUnavailableError, SchemaOutdatedError
 from warta.storage.memberships import FINGERPRINT_KEY, bring_memberships_up_to_date, catch_up_memberships
-from warta.storage.models import Base, PendingMatch
+from warta.storage.models import Base, PendingMatch, Revision
 from warta.storage.search import SearchQuery, search_documents
 from warta.storage.search_index import is_modelled
 from warta.storage.state import get_state
@@ -132,3 +134,33 @@ def test_upgrade_to_the_match_queue_queues_nothing_and_the_next_build_matches_th
         assert catch_up_memberships(database, matcher) == 0
     finally:
         database.dispose()
+
+
+def test_upgrade_to_revision_times_dates_revisions_by_their_capture_and_keeps_the_recording_time(db_url: str) -> None:
+    database = Database(db_url)
+    try:
+        with database.engine.begin() as connection:
+            migrate.upgrade(connection, "0006")
+            insert_story_by_hand(connection, 1, "Pentas keroncong")  # recorded 2026-01-01 00:00:00
+            insert_story_by_hand(connection, 2, "Pentas gambang")  # no capture
+            connection.execute(
+                text(
+                    "INSERT INTO captures (id, url, method, status, reason, http_version, request_headers, "
+                    "response_headers, fetched_at, body_size) VALUES (1, 'https://disbud.jakarta.go.id/berita/1', "
+                    "'GET', 200, 'OK', 'HTTP/1.1', '[]', '[]', '2025-12-31 23:59:57.250000', 0)"
+                )
+            )
+            connection.execute(text("UPDATE revisions SET capture_id = 1 WHERE id = 1"))
+        database.upgrade()
+        with database.reading() as session:
+            times = {
+                revision.id: (revision.fetched_at, revision.recorded_at)
+                for revision in session.scalars(select(Revision).order_by(Revision.id))
+            }
+    finally:
+        database.dispose()
+    recorded = datetime(2026, 1, 1, tzinfo=UTC)
+    assert times == {
+        1: (datetime(2025, 12, 31, 23, 59, 57, 250000, tzinfo=UTC), recorded),
+        2: (recorded, recorded),
+    }

@@ -113,10 +113,10 @@ def export_command(
 @click.argument("path", type=click.Path(path_type=Path))
 @pass_app
 def import_command(app: AppContext, path: Path) -> None:
-    """Import a JSONL export, or a bag holding one, into the configured database.
+    """Import a JSONL export, or a bag (documents, revisions and the captures of its WARC), into the database.
 
-    Importing twice changes nothing. Data that disagrees with the archive is listed
-    and skipped (exit 1), never merged.
+    The file is read whole first: a bad line imports nothing. Importing twice changes
+    nothing. Data that disagrees with the archive is listed and skipped (exit 1), never merged.
 
     Example: warta import snapshots/daily-jsonl-20261126T020000Z.jsonl
     """
@@ -130,7 +130,7 @@ def import_command(app: AppContext, path: Path) -> None:
         database.dispose()
     click.echo(
         f"imported {path}: {report.new} new, {report.updated} updated, {report.unchanged} unchanged documents, "
-        f"{report.revisions_added} revisions added"
+        f"{report.revisions_added} revisions added, {report.captures_added} captures added"
     )
     if report.has_conflicts:
         for conflict in report.conflicts:

@@ -1,7 +1,7 @@
 """capture requisites: the images, stylesheets and fonts each page capture uses, themselves captures
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-04 16:00:00
 
 Filled by crawls with [crawler] capture_requisites (storage.requisites); exports
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
