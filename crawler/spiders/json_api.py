@@ -13,13 +13,14 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from scrapy import Request
 from scrapy.http import Response
 
 from warta.config import JsonMapping
-from warta.crawler.capturing import CAPTURE_ID
+from warta.crawler.capturing import CAPTURE_ID, FETCHED_AT
 from warta.crawler.json_items import JsonItem, NotJsonError, count_up, item_page, read_json_page
 from warta.crawler.spiders.base import ArticleHint, SourceSpider
 from warta.storage.fingerprints import fingerprint
@@ -107,11 +108,11 @@ class JsonSpider(SourceSpider):
         if self.mapping.body is None:
             self.discover((item.url, ArticleHint(item.title, item.published)) for item in found.items)
         else:
-            await self._record_items(found.items, response.meta.get(CAPTURE_ID))
+            await self._record_items(found.items, response.meta.get(CAPTURE_ID), response.meta.get(FETCHED_AT))
         self.index_done(response)
 
-    async def _record_items(self, items: list[JsonItem], capture_id: int | None) -> None:
-        """Extract and record the items that carry their body, each once per run."""
+    async def _record_items(self, items: list[JsonItem], capture_id: int | None, fetched_at: datetime | None) -> None:
+        """Extract and record the items that carry their body, each once per run, dated by the API's answer."""
         chosen: list[JsonItem] = []
         for item in items:
             if not self._claim(item.url):
@@ -152,4 +153,4 @@ class JsonSpider(SourceSpider):
                 metadata=metadata,
                 fingerprint=fingerprint(title, extracted.text),
             )
-            self.recorder.record_article(item.url, None, extracted, capture_id, (None, None))
+            self.recorder.record_article(item.url, None, extracted, capture_id, (None, None), fetched_at=fetched_at)

@@ -38,7 +38,7 @@ from warta.config import load_config
 from warta.crawler.report import CrawlReport
 from warta.monitoring.source_monitor import assess_source
 from warta.storage.database import Database
-from warta.storage.models import Capture
+from warta.storage.models import Capture, Revision
 from warta.storage.runs import run_errors
 
 
@@ -187,6 +187,24 @@ def test_json_response_is_kept_as_the_capture_of_its_items(json_scenario: JsonSc
         database.dispose()
     site = json_scenario.site.url
     assert urls == {f"{site}/api/articles?page=1", f"{site}/api/articles?page=2", f"{site}/api/articles?page=3"}
+
+
+def test_a_json_items_revision_is_dated_by_the_api_answer_it_came_in(json_scenario: JsonScenario) -> None:
+    documents = docs(json_scenario.steps["day1"], "app-json")
+    database = Database(json_scenario.db_url)
+    try:
+        with database.reading() as session:
+            rows = session.execute(
+                select(Revision.fetched_at, Revision.recorded_at, Capture.fetched_at)
+                .join(Capture, Capture.id == Revision.capture_id)
+                .where(Revision.capture_id.in_([doc["capture_id"] for doc in documents.values()]))
+            ).all()
+    finally:
+        database.dispose()
+    assert len(rows) == len(STORIES)
+    for revision_fetched, recorded, capture_fetched in rows:
+        assert revision_fetched == capture_fetched  # the exchange's time, its WARC-Date
+        assert recorded >= revision_fetched
 
 
 def test_json_source_without_body_fetches_each_item_page_counting_pages_up(json_scenario: JsonScenario) -> None:
