@@ -155,6 +155,14 @@ class CrawlerSettings(Section):
         30, ge=0, description="Articles older than this many days are not refetched on every run."
     )
     timezone: str = Field("Asia/Jakarta", description="Timezone of dates that carry none (a source may override it).")
+    browser_path: Path | None = Field(
+        None,
+        description="Chromium executable for sources with render = 'browser' (default: found at the usual "
+        "paths of Debian's and other distributions' chromium, e.g. /usr/bin/chromium).",
+    )
+    max_browser_pages: int = Field(
+        2, ge=1, le=32, description="Pages rendered at once in the browser, over all browser sources of a crawl."
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -305,6 +313,20 @@ class SourceConfig(Section):
     max_pages: int = Field(5, ge=1, le=10_000, description="Listing pages to walk, following pagination.")
     expect_new_within: Duration | None = Field(
         None, description="Alert as stale when nothing is new or changed for this long (e.g. '14d')."
+    )
+    render: Literal["http", "browser"] = Field(
+        "http",
+        description="http: read the HTML the server sends; browser: render listing and article pages in "
+        "Chromium first (for sites that build their pages with JavaScript).",
+    )
+    wait_for: str | None = Field(
+        None,
+        description="With render = 'browser': a CSS selector to wait for before the rendered page is read "
+        "(e.g. 'article h1').",
+    )
+    render_timeout: Duration = Field(
+        timedelta(seconds=30),
+        description="With render = 'browser': a page not loaded (and its wait_for not found) by then is a page error.",
     )
     tags: list[str] = Field(default_factory=list, description="Free labels, shown in feeds as categories.")
     enabled: bool = Field(True, description="Crawl this source on schedule and in `warta crawl`.")

@@ -6,6 +6,11 @@ transferred). The capture id is left in the request's meta for the spider, which
 links it to the document it records. A 304 to an article request that asks for it
 (`CAPTURE_WITH_PAGE`) is left in the meta unsaved instead: the spider saves it in the
 same transaction that records the 304, which halves the writes of a recrawl.
+
+A page rendered in the browser (crawler.browser) arrives as the rendered DOM; its capture
+is what the server sent (status, headers, body before any script ran), and the DOM is
+kept beside it as a capture with the method RENDER, which the WARC export writes as a
+`conversion` record referring to the response.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ from typing import Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.http import Headers, Response
+from scrapy.http import Headers, Response, TextResponse
 
+from warta.crawler.browser import RENDER_STATE, RenderState
 from warta.crawler.recorder import SourceRecorder
 from warta.storage.captures import HttpExchange
 from warta.storage.types import utcnow
@@ -27,6 +33,7 @@ logger = logging.getLogger(__name__)
 CAPTURE_ID = "warta_capture_id"
 CAPTURE_WITH_PAGE = "warta_capture_with_page"
 PENDING_CAPTURE = "warta_pending_capture"
+RENDER_METHOD = "RENDER"
 
 
 def header_pairs(headers: Headers) -> list[tuple[str, str]]:
@@ -38,12 +45,29 @@ def header_pairs(headers: Headers) -> list[tuple[str, str]]:
     return pairs
 
 
-def exchange_of(request: Request, response: Response) -> HttpExchange:
-    """Return the exchange of a request and the response received for it."""
+def reason_of(status: int) -> str:
+    """Return the standard reason phrase of an HTTP status ('' for an unknown one)."""
     try:
-        reason = http.HTTPStatus(response.status).phrase
+        return http.HTTPStatus(status).phrase
     except ValueError:
-        reason = ""
+        return ""
+
+
+def exchange_of(request: Request, response: Response) -> HttpExchange:
+    """Return the exchange of a request and the response received for it (for a rendered page: the server's)."""
+    state: RenderState | None = request.meta.get(RENDER_STATE)
+    server = state.server_response if state is not None else None
+    if server is not None and "playwright" in response.flags:
+        return HttpExchange(
+            url=response.url,
+            status=server.status,
+            response_headers=server.headers,
+            body=server.body,
+            fetched_at=utcnow(),
+            method=request.method,
+            reason=reason_of(server.status),
+            request_headers=header_pairs(request.headers),
+        )
     return HttpExchange(
         url=response.url,
         status=response.status,
@@ -51,9 +75,24 @@ def exchange_of(request: Request, response: Response) -> HttpExchange:
         body=response.body,
         fetched_at=utcnow(),
         method=request.method,
-        reason=reason,
+        reason=reason_of(response.status),
         http_version=response.protocol or "HTTP/1.1",
         request_headers=header_pairs(request.headers),
+    )
+
+
+def rendering_of(response: Response) -> HttpExchange | None:
+    """Return the rendered DOM of a page the browser built (a RENDER capture), or None for any other response."""
+    if "playwright" not in response.flags or response.status >= 300:
+        return None
+    return HttpExchange(
+        url=response.url,
+        status=response.status,
+        response_headers=[("Content-Type", "text/html; charset=utf-8")],
+        body=response.text.encode("utf-8") if isinstance(response, TextResponse) else response.body,
+        fetched_at=utcnow(),
+        method=RENDER_METHOD,
+        reason=reason_of(response.status),
     )
 
 
@@ -77,4 +116,7 @@ class CaptureMiddleware:
             request.meta[PENDING_CAPTURE] = exchange_of(request, response)
         else:
             request.meta[CAPTURE_ID] = recorder.capture(exchange_of(request, response))
+            rendering = rendering_of(response)
+            if rendering is not None:
+                recorder.capture_rendering(rendering)
         return response

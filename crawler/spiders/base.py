@@ -27,6 +27,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from warta.config import SourceConfig
+from warta.crawler.browser import render_meta
 from warta.crawler.capturing import CAPTURE_ID, CAPTURE_WITH_PAGE, PENDING_CAPTURE
 from warta.crawler.extractor_pool import ExtractorPool
 from warta.crawler.links import LinkFilter
@@ -63,6 +64,8 @@ class SourceSpider(scrapy.Spider):
     kind = ""
     # A page source records its pages whatever their length; other kinds only articles.
     records_any_page = False
+    # A browser source renders its listing pages too; feeds and sitemaps are XML that no script builds.
+    renders_index_pages = False
 
     def __init__(
         self,
@@ -132,7 +135,7 @@ class SourceSpider(scrapy.Spider):
             callback=callback,
             errback=self.on_error,
             dont_filter=True,
-            meta={"handle_httpstatus_list": HANDLED_STATUSES, ROLE: "index", **meta},
+            meta={"handle_httpstatus_list": HANDLED_STATUSES, ROLE: "index", **self.index_render_meta(), **meta},
         )
 
     def article_request(self, url: str, hint: ArticleHint, revisit: bool = False) -> Request:
@@ -144,8 +147,24 @@ class SourceSpider(scrapy.Spider):
             errback=self.on_error,
             dont_filter=True,
             priority=1 if revisit else 0,
-            meta={"handle_httpstatus_list": HANDLED_STATUSES, ROLE: "article", HINT: hint, CAPTURE_WITH_PAGE: True},
+            meta={
+                "handle_httpstatus_list": HANDLED_STATUSES,
+                ROLE: "article",
+                HINT: hint,
+                CAPTURE_WITH_PAGE: True,
+                **self.render_meta(),
+            },
         )
+
+    def index_render_meta(self) -> dict[str, Any]:
+        """Return the meta that renders an index page request, for a browser source whose index pages are HTML."""
+        return self.render_meta() if self.renders_index_pages else {}
+
+    def render_meta(self) -> dict[str, Any]:
+        """Return the meta that renders a page request in the browser, for a browser source (else none)."""
+        if self.source.render != "browser":
+            return {}
+        return render_meta(self.source, self.max_xml_bytes)
 
     def _claim(self, *urls: str) -> bool:
         """Return True the first time a page (known by these URLs, canonicalized) is to be requested."""

@@ -1,0 +1,186 @@
+"""Rendering pages in Chromium through scrapy-playwright: finding the browser, its settings, the request meta.
+
+A source with `render = "browser"` crawls with scrapy-playwright's download handler (only that
+source's crawler switches handlers). Its listing and article requests go through a fresh browser
+context each, closed with the page; robots.txt and everything else stays plain HTTP, and Scrapy's
+scheduler still applies the per-host delay and concurrency to every page. Images, fonts and media
+are never downloaded. The server's own answer (status, headers, body as sent) is kept beside the
+rendered DOM, so a capture shows both what the server sent and what a reader saw.
+
+It does not install a browser: Playwright's download is not reachable here, so warta launches
+the distribution's Chromium through `executable_path`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from warta.config import SourceConfig, WartaConfig
+
+logger = logging.getLogger(__name__)
+
+# Debian's chromium first; then other distributions' names for it, and Chrome.
+BROWSER_PATHS = (
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/lib/chromium/chromium",
+    "/usr/lib64/chromium-browser/chromium-browser",
+    "/snap/bin/chromium",
+    "/usr/bin/google-chrome-stable",
+    "/usr/bin/google-chrome",
+)
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
+INSTALL_HINT = "install one (Debian/Ubuntu: apt install chromium) or set [crawler] browser_path to its executable"
+# Resource types a browser page may not download: the text never depends on them.
+BLOCKED_RESOURCE_TYPES = frozenset({"image", "font", "media"})
+RENDER_STATE = "warta_render"
+_contexts = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class ServerResponse:
+    """What the server sent for a rendered page's navigation, before any script ran."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+@dataclass
+class RenderState:
+    """What one rendered page left for the crawl: its navigation response, then the server's answer."""
+
+    navigation: Any = None
+    server_response: ServerResponse | None = None
+
+
+class RenderError(Exception):
+    """Raised inside a browser page when its rendering cannot be used (the spider records a page error)."""
+
+
+def find_browser(configured: Path | None) -> Path | None:
+    """Return the Chromium to launch: the configured one if it is executable, else the first found; None if none."""
+    if configured is not None:
+        return configured if _is_executable(configured) else None
+    for candidate in BROWSER_PATHS:
+        if _is_executable(Path(candidate)):
+            return Path(candidate)
+    for name in BROWSER_NAMES:
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    return None
+
+
+def _is_executable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+def missing_browser_reason(cfg: WartaConfig) -> str:
+    """Return why no browser can render pages under this config, naming the key and the fix."""
+    configured = cfg.crawler.browser_path
+    if configured is not None:
+        return f"[crawler] browser_path = {str(configured)!r} is not an executable file; {INSTALL_HINT}"
+    return f"no Chromium found at {', '.join(BROWSER_PATHS[:3])} or on PATH ([crawler] browser_path); {INSTALL_HINT}"
+
+
+def browser_problems(cfg: WartaConfig) -> list[str]:
+    """Return one problem per enabled browser source when no Chromium can be found (for `config check`)."""
+    if find_browser(cfg.crawler.browser_path) is not None:
+        return []
+    reason = missing_browser_reason(cfg)
+    return [
+        f"sources[{index}] ({source.id}).render = 'browser' needs Chromium: {reason}"
+        for index, source in enumerate(cfg.sources)
+        if source.render == "browser" and source.enabled
+    ]
+
+
+def browser_settings(cfg: WartaConfig, executable: Path) -> dict[str, Any]:
+    """Return the Scrapy settings that make one crawler render its page requests in this Chromium."""
+    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    return {
+        "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
+        "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+        "PLAYWRIGHT_LAUNCH_OPTIONS": {
+            "executable_path": str(executable),
+            "headless": True,
+            # containers and CI run as root without user namespaces; the renderer still runs sandboxed by seccomp
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        },
+        # one page per context, each context closed with its page: memory stays flat over a long crawl
+        "PLAYWRIGHT_MAX_CONTEXTS": cfg.crawler.max_browser_pages,
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 1,
+        "PLAYWRIGHT_ABORT_REQUEST": "warta.crawler.browser.is_blocked_resource",
+        # a crashed browser fails the source's remaining pages with its reason instead of starting another
+        "PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER": False,
+    }
+
+
+def is_blocked_resource(request: Any) -> bool:
+    """Return True for a browser request that is not downloaded: images, fonts and media."""
+    return str(request.resource_type) in BLOCKED_RESOURCE_TYPES
+
+
+def render_meta(source: SourceConfig, max_page_bytes: int) -> dict[str, Any]:
+    """Return the request meta that renders one page of a browser source in a context of its own."""
+    from scrapy_playwright.page import PageMethod
+
+    timeout_ms = source.render_timeout.total_seconds() * 1000
+    # Scrapy copies a request's meta: the page's listener and method share this state object instead
+    state = RenderState()
+    return {
+        "playwright": True,
+        "playwright_context": f"warta-page-{next(_contexts)}",
+        "playwright_page_goto_kwargs": {"timeout": timeout_ms, "wait_until": "load"},
+        "playwright_page_event_handlers": {"response": _navigation_listener(state), "close": close_context},
+        "playwright_page_methods": [PageMethod(settle_page, state, source.wait_for, timeout_ms, max_page_bytes)],
+        RENDER_STATE: state,
+    }
+
+
+def _navigation_listener(state: RenderState) -> Any:
+    """Return a page listener that keeps the main frame's last navigation response."""
+
+    def on_response(response: Any) -> None:
+        request = response.request
+        if request.is_navigation_request() and request.frame.parent_frame is None:
+            state.navigation = response
+
+    return on_response
+
+
+async def settle_page(
+    page: Any, state: RenderState, wait_for: str | None, timeout_ms: float, max_page_bytes: int
+) -> None:
+    """Wait for `wait_for` and keep the server's answer in `state`.
+
+    Raise RenderError when the server's body is larger than max_page_bytes.
+    """
+    navigation = state.navigation
+    # a 304, a redirect or an error page builds no article to wait for
+    if wait_for and (navigation is None or navigation.status < 300):
+        await page.wait_for_selector(wait_for, timeout=timeout_ms, state="attached")
+    if navigation is not None:
+        try:
+            body = await navigation.body()
+        except Exception:  # a 304 or a redirect keeps no body in the browser
+            body = b""
+        if len(body) > max_page_bytes:
+            raise RenderError(f"the body grew past [crawler] max_page_bytes ({max_page_bytes})")
+        headers = [(item["name"], item["value"]) for item in await navigation.headers_array()]
+        state.server_response = ServerResponse(navigation.status, headers, body)
+
+
+async def close_context(page: Any) -> None:
+    """Close the browser context of a page that closed (rendered or failed), so the next page gets a fresh one."""
+    try:
+        await page.context.close()
+    except Exception as exc:  # the browser may be gone already; its contexts then need no closing
+        logger.debug("closing a browser context failed: %s", exc)
