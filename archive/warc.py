@@ -6,6 +6,10 @@ response), and one `conversion` record per revision extracted from it
 (text/plain title and text, WARC-Refers-To the response). A `warcinfo` record
 opens the file. Each record is gzipped on its own, so tools can seek to it.
 
+A page rendered in a browser (sources with render = "browser") has a second capture,
+method RENDER, holding the rendered DOM: it becomes a `conversion` record (text/html)
+whose WARC-Refers-To is the response record of the same URL written just before it.
+
 One deliberate change to "as received": Scrapy decodes Content-Encoding (gzip,
 deflate, br) before warta stores the body. A stored response whose header
 still says e.g. `gzip` over a decoded body would break replay (pywb would try
@@ -37,6 +41,8 @@ logger = logging.getLogger(__name__)
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 DECODED_HEADER = "X-Warta-Decoded-Content-Encoding"
+# The capture method of a browser's rendered DOM (crawler.capturing writes it; storage only stores it).
+RENDER_METHOD = "RENDER"
 
 
 def body_is_encoded(encoding: str, body: bytes) -> bool:
@@ -147,6 +153,21 @@ class WarcExport:
             self.writer.write_record(record)
         return response_id
 
+    def write_rendering(self, capture: CaptureRow, response_id: str | None) -> None:
+        """Write the DOM a browser rendered as a `conversion` record referring to the response it was built from."""
+        headers = {"WARC-Date": warc_date(capture.fetched_at), "WARC-Warta-Conversion": "rendered-dom"}
+        if response_id is not None:
+            headers["WARC-Refers-To"] = response_id
+        record = self.writer.create_warc_record(
+            capture.url,
+            "conversion",
+            payload=BytesIO(capture.body),
+            length=len(capture.body),
+            warc_content_type="text/html; charset=utf-8",
+            warc_headers_dict=headers,
+        )
+        self.writer.write_record(record)
+
     def _write_request(self, capture: CaptureRow, date: str, response_id: str) -> None:
         parts = urlsplit(capture.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -174,7 +195,11 @@ def write_warc(
     export = WarcExport(out, organization, description, filename)
     export.write_warcinfo()
     counts = ExportCounts()
+    responses: dict[str, str] = {}
     for capture in captures:
-        export.write_capture(capture)
+        if capture.method == RENDER_METHOD:
+            export.write_rendering(capture, responses.get(capture.url))
+        else:
+            responses[capture.url] = export.write_capture(capture)
         counts.captures += 1
     return counts

@@ -7,6 +7,11 @@ scheduler still applies the per-host delay and concurrency to every page. Images
 are never downloaded. The server's own answer (status, headers, body as sent) is kept beside the
 rendered DOM, so a capture shows both what the server sent and what a reader saw.
 
+Conditional requests apply as to any page, with one exception: when a page's scripts fetched
+data (an application shell reading a JSON API), the document's ETag and Last-Modified say
+nothing about what a reader sees, so they are not kept and the page is rendered again on the
+next run. A page whose content is in its document answers 304 and is not rendered again.
+
 It does not install a browser: Playwright's download is not reachable here, so warta launches
 the distribution's Chromium through `executable_path`.
 """
@@ -39,6 +44,8 @@ BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google
 INSTALL_HINT = "install one (Debian/Ubuntu: apt install chromium) or set [crawler] browser_path to its executable"
 # Resource types a browser page may not download: the text never depends on them.
 BLOCKED_RESOURCE_TYPES = frozenset({"image", "font", "media"})
+# Requests through which a page's scripts fetch its content.
+DATA_RESOURCE_TYPES = frozenset({"fetch", "xhr", "eventsource", "websocket"})
 RENDER_STATE = "warta_render"
 _contexts = itertools.count(1)
 
@@ -58,10 +65,34 @@ class RenderState:
 
     navigation: Any = None
     server_response: ServerResponse | None = None
+    data_requests: int = 0
+
+    @property
+    def is_built_from_data(self) -> bool:
+        """Return True when the page's scripts fetched data (its content does not live in the document alone)."""
+        return self.data_requests > 0
 
 
 class RenderError(Exception):
     """Raised inside a browser page when its rendering cannot be used (the spider records a page error)."""
+
+
+def render_failure_reason(error: BaseException, source: SourceConfig) -> str | None:
+    """Return the page error of a browser failure (a timeout, a crashed or missing browser), None for others."""
+    from playwright.async_api import Error as PlaywrightError
+    from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+    if isinstance(error, PlaywrightTimeoutError):
+        waited = f" (waiting for wait_for = {source.wait_for!r})" if "wait_for_selector" in str(error) else ""
+        seconds = source.render_timeout.total_seconds()
+        return f"the page did not finish rendering within render_timeout ({seconds:g}s){waited}"
+    if isinstance(error, RenderError):
+        return str(error)
+    if isinstance(error, PlaywrightError):
+        # Playwright's messages run on with a call log; the first line says what happened
+        first_line = (error.message or str(error)).strip().splitlines()[0]
+        return f"the browser failed: {first_line}"
+    return None
 
 
 def find_browser(configured: Path | None) -> Path | None:
@@ -139,10 +170,24 @@ def render_meta(source: SourceConfig, max_page_bytes: int) -> dict[str, Any]:
         "playwright": True,
         "playwright_context": f"warta-page-{next(_contexts)}",
         "playwright_page_goto_kwargs": {"timeout": timeout_ms, "wait_until": "load"},
-        "playwright_page_event_handlers": {"response": _navigation_listener(state), "close": close_context},
+        "playwright_page_event_handlers": {
+            "request": _data_request_listener(state),
+            "response": _navigation_listener(state),
+            "close": close_context,
+        },
         "playwright_page_methods": [PageMethod(settle_page, state, source.wait_for, timeout_ms, max_page_bytes)],
         RENDER_STATE: state,
     }
+
+
+def _data_request_listener(state: RenderState) -> Any:
+    """Return a page listener that counts the page's data requests (fetch, XMLHttpRequest, streams)."""
+
+    def on_request(request: Any) -> None:
+        if str(request.resource_type) in DATA_RESOURCE_TYPES:
+            state.data_requests += 1
+
+    return on_request
 
 
 def _navigation_listener(state: RenderState) -> Any:

@@ -27,7 +27,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from warta.config import SourceConfig
-from warta.crawler.browser import render_meta
+from warta.crawler.browser import RENDER_STATE, RenderState, render_failure_reason, render_meta
 from warta.crawler.capturing import CAPTURE_ID, CAPTURE_WITH_PAGE, PENDING_CAPTURE
 from warta.crawler.extractor_pool import ExtractorPool
 from warta.crawler.links import LinkFilter
@@ -315,7 +315,12 @@ class SourceSpider(scrapy.Spider):
             logger.info("not fetched %s: robots.txt forbids it (set [crawler] obey_robots to change)", request.url)
             self.recorder.skip(request.url, "robots.txt forbids it", counter="skipped")
             return
-        if isinstance(error, HttpError):
+        rendering_failed = render_failure_reason(error, self.source) if RENDER_STATE in request.meta else None
+        if rendering_failed is not None:
+            reason = rendering_failed
+            if request.meta.get("warta_start"):
+                self.start_failures.append(f"{request.url}: {reason}")
+        elif isinstance(error, HttpError):
             response: Response = error.response
             self._resolve(response)  # notes a failed start URL itself
             reason = f"HTTP {response.status}"
@@ -340,7 +345,10 @@ def is_page_type(content_type: str) -> bool:
 
 
 def validators_of(response: Response) -> Validators:
-    """Return the ETag and Last-Modified a response carries."""
+    """Return the ETag and Last-Modified a response carries (none for a page its scripts built from data)."""
+    state: RenderState | None = response.meta.get(RENDER_STATE) if response.request is not None else None
+    if state is not None and state.is_built_from_data:
+        return (None, None)
     etag = response.headers.get(b"ETag")
     last_modified = response.headers.get(b"Last-Modified")
     return (
