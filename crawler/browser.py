@@ -61,11 +61,13 @@ class ServerResponse:
 
 @dataclass
 class RenderState:
-    """What one rendered page left for the crawl: its navigation response, then the server's answer."""
+    """What one rendered page left for the crawl: the server's answer and how many data requests it made."""
 
-    navigation: Any = None
+    timeout_ms: float = 30_000
+    max_page_bytes: int = 10_000_000
     server_response: ServerResponse | None = None
     data_requests: int = 0
+    failure: str | None = None
 
     @property
     def is_built_from_data(self) -> bool:
@@ -73,12 +75,10 @@ class RenderState:
         return self.data_requests > 0
 
 
-class RenderError(Exception):
-    """Raised inside a browser page when its rendering cannot be used (the spider records a page error)."""
-
-
-def render_failure_reason(error: BaseException, source: SourceConfig) -> str | None:
+def render_failure_reason(error: BaseException, source: SourceConfig, state: RenderState) -> str | None:
     """Return the page error of a browser failure (a timeout, a crashed or missing browser), None for others."""
+    if state.failure is not None:
+        return state.failure
     from playwright.async_api import Error as PlaywrightError
     from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
@@ -86,8 +86,6 @@ def render_failure_reason(error: BaseException, source: SourceConfig) -> str | N
         waited = f" (waiting for wait_for = {source.wait_for!r})" if "wait_for_selector" in str(error) else ""
         seconds = source.render_timeout.total_seconds()
         return f"the page did not finish rendering within render_timeout ({seconds:g}s){waited}"
-    if isinstance(error, RenderError):
-        return str(error)
     if isinstance(error, PlaywrightError):
         # Playwright's messages run on with a call log; the first line says what happened
         first_line = (error.message or str(error)).strip().splitlines()[0]
@@ -164,18 +162,15 @@ def render_meta(source: SourceConfig, max_page_bytes: int) -> dict[str, Any]:
     from scrapy_playwright.page import PageMethod
 
     timeout_ms = source.render_timeout.total_seconds() * 1000
-    # Scrapy copies a request's meta: the page's listener and method share this state object instead
-    state = RenderState()
+    # Scrapy copies a request's meta: the page's listeners and methods share this state object instead
+    state = RenderState(timeout_ms=timeout_ms, max_page_bytes=max_page_bytes)
     return {
         "playwright": True,
         "playwright_context": f"warta-page-{next(_contexts)}",
         "playwright_page_goto_kwargs": {"timeout": timeout_ms, "wait_until": "load"},
-        "playwright_page_event_handlers": {
-            "request": _data_request_listener(state),
-            "response": _navigation_listener(state),
-            "close": close_context,
-        },
-        "playwright_page_methods": [PageMethod(settle_page, state, source.wait_for, timeout_ms, max_page_bytes)],
+        "playwright_page_init_callback": fetch_document_first,
+        "playwright_page_event_handlers": {"request": _data_request_listener(state), "close": close_context},
+        "playwright_page_methods": [PageMethod(settle_page, state, source.wait_for, timeout_ms)],
         RENDER_STATE: state,
     }
 
@@ -190,37 +185,51 @@ def _data_request_listener(state: RenderState) -> Any:
     return on_request
 
 
-def _navigation_listener(state: RenderState) -> Any:
-    """Return a page listener that keeps the main frame's last navigation response."""
+async def fetch_document_first(page: Any, request: Any) -> None:
+    """Route the page's own document through a fetch that keeps the server's answer before the browser sees it.
 
-    def on_response(response: Any) -> None:
-        request = response.request
-        if request.is_navigation_request() and request.frame.parent_frame is None:
-            state.navigation = response
-
-    return on_response
-
-
-async def settle_page(
-    page: Any, state: RenderState, wait_for: str | None, timeout_ms: float, max_page_bytes: int
-) -> None:
-    """Wait for `wait_for` and keep the server's answer in `state`.
-
-    Raise RenderError when the server's body is larger than max_page_bytes.
+    The document is requested with the crawl's headers (user agent, If-None-Match); a 304 is handed to
+    the browser as an empty page, since Chromium aborts a navigation answered 304, and the crawl turns it
+    back into a 304 (`not_modified_response`). A body over max_page_bytes is not rendered at all.
     """
-    navigation = state.navigation
-    # a 304, a redirect or an error page builds no article to wait for
-    if wait_for and (navigation is None or navigation.status < 300):
+    state: RenderState = request.meta[RENDER_STATE]
+    crawl_headers = {name.lower(): value for name, value in request.headers.to_unicode_dict().items()}
+
+    async def on_route(route: Any, browser_request: Any) -> None:
+        if not (browser_request.is_navigation_request() and browser_request.frame.parent_frame is None):
+            await route.fallback()  # scrapy-playwright's own route: blocked types, the user agent
+            return
+        headers = {**await browser_request.all_headers(), **crawl_headers}
+        answer = await route.fetch(headers=headers, max_redirects=0, timeout=state.timeout_ms)
+        body = await answer.body()
+        if len(body) > state.max_page_bytes:
+            state.failure = f"the body grew past [crawler] max_page_bytes ({state.max_page_bytes})"
+            await route.abort()
+            return
+        pairs = [(item["name"], item["value"]) for item in answer.headers_array]
+        state.server_response = ServerResponse(answer.status, pairs, body)
+        if answer.status == 304:
+            await route.fulfill(status=200, body="", content_type="text/html")
+        else:
+            await route.fulfill(response=answer, body=body)
+
+    await page.route("**", on_route)
+
+
+async def settle_page(page: Any, state: RenderState, wait_for: str | None, timeout_ms: float) -> None:
+    """Wait for `wait_for` on a page that has content to wait for (not a 304, a redirect or an error)."""
+    server = state.server_response
+    if wait_for and server is not None and server.status < 300:
         await page.wait_for_selector(wait_for, timeout=timeout_ms, state="attached")
-    if navigation is not None:
-        try:
-            body = await navigation.body()
-        except Exception:  # a 304 or a redirect keeps no body in the browser
-            body = b""
-        if len(body) > max_page_bytes:
-            raise RenderError(f"the body grew past [crawler] max_page_bytes ({max_page_bytes})")
-        headers = [(item["name"], item["value"]) for item in await navigation.headers_array()]
-        state.server_response = ServerResponse(navigation.status, headers, body)
+
+
+def not_modified_response(request: Any, response: Any) -> Any:
+    """Return the 304 the server sent for a rendered page (the browser saw an empty page), else `response`."""
+    state: RenderState | None = request.meta.get(RENDER_STATE)
+    server = state.server_response if state is not None else None
+    if server is None or server.status != 304 or "playwright" not in response.flags:
+        return response
+    return response.replace(status=304, body=b"", headers=server.headers)
 
 
 async def close_context(page: Any) -> None:

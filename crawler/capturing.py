@@ -23,7 +23,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Headers, Response, TextResponse
 
-from warta.crawler.browser import RENDER_STATE, RenderState
+from warta.crawler.browser import RENDER_STATE, RenderState, not_modified_response
 from warta.crawler.recorder import SourceRecorder
 from warta.storage.captures import HttpExchange
 from warta.storage.types import utcnow
@@ -109,6 +109,7 @@ class CaptureMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         """Store the capture and remember its id on the request."""
+        response = not_modified_response(request, response)
         recorder = self.recorder
         if recorder is None:
             return response

@@ -315,7 +315,8 @@ class SourceSpider(scrapy.Spider):
             logger.info("not fetched %s: robots.txt forbids it (set [crawler] obey_robots to change)", request.url)
             self.recorder.skip(request.url, "robots.txt forbids it", counter="skipped")
             return
-        rendering_failed = render_failure_reason(error, self.source) if RENDER_STATE in request.meta else None
+        state: RenderState | None = request.meta.get(RENDER_STATE)
+        rendering_failed = render_failure_reason(error, self.source, state) if state and error else None
         if rendering_failed is not None:
             reason = rendering_failed
             if request.meta.get("warta_start"):

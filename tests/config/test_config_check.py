@@ -187,3 +187,20 @@ def test_a_key_set_twice_names_the_table_and_the_key(tmp_path: Path, body: str, 
     assert result.exit_code == 2
     assert expected in result.output
     assert "Cannot overwrite" not in result.output
+
+
+def test_a_browser_source_without_chromium_is_refused_naming_the_key(tmp_path: Path) -> None:
+    body = f'[crawler]\nbrowser_path = "{tmp_path}/no-chromium"\n' + SOURCE + 'render = "browser"\n'
+    result = run(write_config(tmp_path, body), "config", "check")
+    assert result.exit_code == 2
+    assert "sources[0] (disbud).render = 'browser' needs Chromium" in result.output
+    assert "browser_path" in result.output and "apt install chromium" in result.output
+
+
+def test_a_browser_source_with_an_executable_browser_passes(tmp_path: Path) -> None:
+    browser = tmp_path / "chromium"
+    browser.write_text("#!/bin/sh\n")
+    browser.chmod(0o755)
+    body = f'[crawler]\nbrowser_path = "{browser}"\n' + SOURCE + 'render = "browser"\n'
+    result = run(write_config(tmp_path, body), "config", "check")
+    assert result.exit_code == 0, result.output
