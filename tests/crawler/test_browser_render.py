@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,7 @@ from warta.archive.warc import write_warc
 from warta.config import load_config
 from warta.crawler.browser import find_browser
 from warta.crawler.report import CrawlReport
+from warta.demo.siteserver import SiteServer
 from warta.storage.captures import read_blob
 from warta.storage.database import Database
 from warta.storage.exports import DocumentFilter, iter_captures
@@ -249,3 +252,56 @@ render = "browser"
     assert reports["plain"].status == "ok" and reports["plain"].new == 1
     assert reports["rendered"].status == "failed"
     assert "the browser failed" in reports["rendered"].error
+
+
+HEAVY_PAGE = """<!doctype html><html lang="id"><head><meta charset="utf-8"><title>Pameran foto Jakarta lama</title>
+<style>@font-face {{ font-family: Judul; src: url(/font.woff2); }} h1 {{ font-family: Judul; }}</style></head>
+<body><article><h1>Pameran foto Jakarta lama</h1><img src="/pic.png" alt="foto">
+<video src="/clip.mp4" autoplay muted></video><div id="more"></div>
+<p>{text}</p></article>
+<script>fetch("/more.json").then(r => r.json())
+  .then(d => {{ document.getElementById("more").textContent = d.note; }});</script>
+</body></html>
+"""
+
+
+def test_images_fonts_and_media_are_not_downloaded_but_data_requests_are(tmp_path: Path) -> None:
+    day = tmp_path / "site" / "day1"
+    day.mkdir(parents=True)
+    text = " ".join(["Museum Sejarah Jakarta memamerkan foto kota lama dari koleksi arsip."] * 8)
+    (day / "pameran.html").write_text(HEAVY_PAGE.format(text=text), encoding="utf-8")
+    (day / "more.json").write_text('{"note": "Dibuka setiap hari kecuali Senin."}', encoding="utf-8")
+    for name in ("pic.png", "font.woff2", "clip.mp4"):
+        (day / name).write_bytes(b"\0" * 64)
+    with SiteServer(tmp_path / "site") as server:
+        archive = make_archive(
+            tmp_path / "archive",
+            f'[[sources]]\nid = "heavy"\nkind = "page"\nurls = ["{server.url}/pameran"]\nrender = "browser"\n'
+            'wait_for = "#more:not(:empty)"\n',
+        )
+        [report] = archive.crawl().sources
+        paths = {request.path for request in server.requests}
+    assert report.new == 1, report.error
+    # the negative control: the page's own data request did reach the server, and the rendered DOM shows it
+    assert "/more.json" in paths
+    [rendered] = [capture for capture in archive.captures(report.run_id) if capture.method == "RENDER"]
+    with archive.database.reading() as session:
+        assert "Dibuka setiap hari" in read_blob(session, rendered.body_sha256 or "").decode()
+    assert not paths & {"/pic.png", "/font.woff2", "/clip.mp4"}
+
+
+def test_preview_shows_what_a_browser_source_would_record(site: AppSite, tmp_path: Path) -> None:
+    site.reset()
+    archive = make_archive(tmp_path, app_listing(site))
+    result = subprocess.run(
+        [sys.executable, "-m", "warta", "--config", str(archive.config_path), "preview", "app", "--limit", "2"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "app: 2 pages would be recorded" in result.stdout
+    assert STORIES[0].title in result.stdout
+    with archive.database.reading() as session:
+        assert session.execute(select(Document.id)).first() is None  # the archive was not touched
