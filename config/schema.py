@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
 )
@@ -161,7 +162,7 @@ class CrawlerSettings(Section):
         "paths of Debian's and other distributions' chromium, e.g. /usr/bin/chromium).",
     )
     max_browser_pages: int = Field(
-        2, ge=1, le=32, description="Pages rendered at once in the browser, over all browser sources of a crawl."
+        2, ge=1, le=32, description="Pages rendered at once by each browser source's crawl (one browser context per page)."
     )
 
     @field_validator("timezone")
@@ -335,6 +336,13 @@ class SourceConfig(Section):
     @classmethod
     def _valid_timezone(cls, value: str | None) -> str | None:
         return None if value is None else _check_timezone(value)
+
+    @field_validator("wait_for")
+    @classmethod
+    def _wait_only_when_rendered(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("render") != "browser":
+            raise ValueError("wait_for applies only to a rendered source; add render = 'browser' or remove it")
+        return value
 
     @property
     def display_name(self) -> str:

@@ -95,6 +95,12 @@ BROKEN = [
     ("bad-snapshot-format", '[[snapshots]]\nid = "s"\nformat = "zip"', "snapshots[0] (s).format = 'zip'"),
     ("bad-snapshot-keep", '[[snapshots]]\nid = "s"\nformat = "jsonl"\nkeep = 0', "snapshots[0] (s).keep"),
     ("sources-not-a-list", '[sources]\nid = "x"', "sources"),
+    (
+        "wait-for-without-browser",
+        SOURCE + "wait_for = 'article h1'",
+        "sources[0] (disbud).wait_for: wait_for applies only to a rendered source; add render = 'browser'",
+    ),
+    ("bad-render", SOURCE + "render = 'chrome'", "sources[0] (disbud).render = 'chrome'"),
 ]
 
 
