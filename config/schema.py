@@ -162,7 +162,7 @@ class CrawlerSettings(Section):
         "paths of Debian's and other distributions' chromium, e.g. /usr/bin/chromium).",
     )
     max_browser_pages: int = Field(
-        2, ge=1, le=32, description="Pages rendered at once by each browser source's crawl (one browser context per page)."
+        2, ge=1, le=32, description="Pages rendered at once by each browser source's crawl (a browser context each)."
     )
 
     @field_validator("timezone")
