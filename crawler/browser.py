@@ -131,6 +131,16 @@ def browser_problems(cfg: WartaConfig) -> list[str]:
     ]
 
 
+def quiet_handler_log() -> None:
+    """Keep scrapy-playwright's per-page warnings (a traceback for each failed page) out of the log.
+
+    Each failed page is recorded as a page error with its reason already; with the `scrapy` logger at
+    DEBUG (warta --log-level debug) the handler's own records stay.
+    """
+    if logging.getLogger("scrapy").getEffectiveLevel() > logging.DEBUG:
+        logging.getLogger("scrapy-playwright").setLevel(logging.ERROR)
+
+
 def browser_settings(cfg: WartaConfig, executable: Path) -> dict[str, Any]:
     """Return the Scrapy settings that make one crawler render its page requests in this Chromium."""
     handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"

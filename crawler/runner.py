@@ -15,7 +15,7 @@ from scrapy.crawler import AsyncCrawlerProcess, Crawler
 
 from warta.config import SourceConfig, WartaConfig
 from warta.config.secrets import reveal
-from warta.crawler.browser import browser_settings, find_browser, missing_browser_reason
+from warta.crawler.browser import browser_settings, find_browser, missing_browser_reason, quiet_handler_log
 from warta.crawler.errors import CrawlAlreadyRanError
 from warta.crawler.extractor_pool import ExtractorPool
 from warta.crawler.recorder import SourceRecorder, recorder_settings, run_progress
@@ -87,6 +87,7 @@ def _crawl(
                 unrenderable[source.id] = missing_browser_reason(cfg)
                 logger.error("cannot crawl %s: %s", source.id, unrenderable[source.id])
                 continue
+            quiet_handler_log()
             # only a browser source's crawler downloads through scrapy-playwright
             crawler = process.create_crawler(Crawler(SPIDERS[source.kind], browser_settings(cfg, browser)))
         else:
