@@ -197,12 +197,17 @@ def _suggestion(location: tuple[Any, ...]) -> str:
     for item in location[:-1]:
         if model is None or isinstance(item, int):
             continue
-        field = model.model_fields.get(str(item))
+        field = _fields_by_key(model).get(str(item))
         model = _model_of(field.annotation) if field else None
     if model is None:
         return ""
-    close = difflib.get_close_matches(str(location[-1]), list(model.model_fields), n=1)
+    close = difflib.get_close_matches(str(location[-1]), list(_fields_by_key(model)), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _fields_by_key(model: type[BaseModel]) -> dict[str, Any]:
+    """Return a table's fields by the key written in TOML (the alias, when a field has one)."""
+    return {field.alias or name: field for name, field in model.model_fields.items()}
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:

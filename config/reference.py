@@ -20,13 +20,14 @@ from pydantic_core import PydanticUndefined
 
 from warta.config.durations import format_duration
 from warta.config.schedules import CronSchedule, IntervalSchedule, Schedule
-from warta.config.schema import SnapshotConfig, SourceConfig, TopicConfig, WartaConfig
+from warta.config.schema import JsonMapping, SnapshotConfig, SourceConfig, TopicConfig, WartaConfig
 from warta.config.secrets import SecretUrl
 
 START_MARKER = "<!-- config-reference:start -->"
 END_MARKER = "<!-- config-reference:end -->"
 TABLES: list[tuple[str, type[BaseModel]]] = [
     ("[[sources]]", SourceConfig),
+    ("[sources.json]", JsonMapping),
     ("[[topics]]", TopicConfig),
     ("[[snapshots]]", SnapshotConfig),
 ]
@@ -52,7 +53,8 @@ def reference_markdown() -> str:
         ]
         for key, field in model.model_fields.items():
             lines.append(
-                f"| `{key}` | {_type_name(field.annotation)} | {_default(field)} | {field.description or ''} |"
+                f"| `{field.alias or key}` | {_type_name(field.annotation)} | {_default(field)} | "
+                f"{field.description or ''} |"
             )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

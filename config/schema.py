@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import jmespath
+from jmespath.exceptions import JMESPathError
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -25,6 +27,7 @@ from pydantic import (
     ValidationInfo,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 
 from warta.config.durations import format_duration, parse_duration, parse_size
@@ -38,7 +41,10 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 PROJECT_URL = "https://github.com/warta-project/warta"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-SOURCE_KINDS = ("feed", "sitemap", "listing", "page")
+SOURCE_KINDS = ("feed", "sitemap", "listing", "page", "json")
+# `next_page = "?page"`: count up this query parameter instead of reading the next page's URL
+QUERY_PARAMETER = re.compile(r"^\?[A-Za-z0-9_.\[\]-]+$")
+HOST_NAME = re.compile(r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
 SNAPSHOT_FORMATS = ("jsonl", "csv", "warc", "wacz", "bagit")
 
 Duration = Annotated[
@@ -92,7 +98,41 @@ def _check_pattern(value: str) -> str:
     return value
 
 
+def _check_jmespath(value: str) -> str:
+    try:
+        jmespath.compile(value)
+    except JMESPathError as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ValueError(
+            f"{value!r} is not a JMESPath expression ({detail}); write a path such as 'data.items' or "
+            "'links.self' (see https://jmespath.org)"
+        ) from None
+    return value
+
+
+def _check_next_page(value: str) -> str:
+    if value.startswith("?"):
+        if not QUERY_PARAMETER.match(value):
+            raise ValueError(
+                f"{value!r} is not a query parameter to count up; write '?page' (the parameter's name after '?')"
+            )
+        return value
+    return _check_jmespath(value)
+
+
+def _check_host(value: str) -> str:
+    host = value.strip().lower().rstrip(".")
+    if not HOST_NAME.match(host):
+        raise ValueError(
+            f"{value!r} is not a host name; write the host alone, without scheme, port or path, "
+            "e.g. 'cdn.jakarta.go.id'"
+        )
+    return host
+
+
 Slug = Annotated[str, BeforeValidator(lambda v: _check_slug(v) if isinstance(v, str) else v)]
+JmesPath = Annotated[str, BeforeValidator(lambda v: _check_jmespath(v) if isinstance(v, str) else v)]
+HostName = Annotated[str, BeforeValidator(lambda v: _check_host(v) if isinstance(v, str) else v)]
 HttpUrl = Annotated[str, BeforeValidator(lambda v: _check_http_url(v) if isinstance(v, str) else v)]
 # an http(s) URL that may hold a password (config.secrets.SecretUrl)
 SecretHttpUrl = Annotated[SecretUrl, BeforeValidator(lambda v: _check_http_url(v) if isinstance(v, str) else v)]
@@ -283,16 +323,56 @@ class WebSettings(Section):
     )
 
 
+class JsonMapping(Section):
+    """Where a `kind = "json"` source finds its items, as JMESPath expressions ([sources.json])."""
+
+    items: JmesPath = Field(description="The list of items in each response, e.g. 'data.items' (or '@' for a list).")
+    url: JmesPath = Field(
+        description="An item's article URL, e.g. 'url' or 'links.self' (relative URLs resolve against the response)."
+    )
+    title: JmesPath = Field(description="An item's title, e.g. 'title'.")
+    published: JmesPath = Field(description="An item's publication date (ISO 8601, RFC 822 or a date warta reads).")
+    body: JmesPath | None = Field(
+        None,
+        description="An item's article HTML, e.g. 'content.html'; without it, each item's URL is fetched and "
+        "extracted like any page.",
+    )
+    next_page: Annotated[str, BeforeValidator(lambda v: _check_next_page(v) if isinstance(v, str) else v)] | None = (
+        Field(
+            None,
+            description="How to reach the next page: an expression giving its URL (e.g. 'data.next'), or '?page' "
+            "to count up that query parameter of the start URL until a page has no items; at most "
+            "sources[].max_pages pages.",
+        )
+    )
+
+
 class SourceConfig(Section):
     """One site or feed that warta crawls."""
 
+    # the [sources.json] table is held as `json_mapping` (a field named `json` would shadow BaseModel.json)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, serialize_by_alias=True)
+
     id: Slug = Field(description="Unique short name of the source, used in commands and feed paths.")
     name: str = Field("", description="Human-readable name shown in feeds and status (defaults to the id).")
-    kind: Literal["feed", "sitemap", "listing", "page"] = Field(
+    kind: Literal["feed", "sitemap", "listing", "page", "json"] = Field(
         description="feed: RSS/Atom items; sitemap: sitemap URLs; listing: pages linking to articles; "
-        "page: fixed URLs monitored whole."
+        "page: fixed URLs monitored whole; json: items of a JSON API, mapped by [sources.json]."
     )
-    urls: list[HttpUrl] = Field(min_length=1, description="Start URLs: feeds, sitemaps, listing pages or pages.")
+    urls: list[HttpUrl] = Field(
+        min_length=1, description="Start URLs: feeds, sitemaps, listing pages, pages or JSON endpoints."
+    )
+    json_mapping: JsonMapping | None = Field(
+        None,
+        alias="json",
+        description="The [sources.json] table of a kind = 'json' source: JMESPath expressions of its items' "
+        "fields (see the table below).",
+    )
+    allowed_domains: list[HostName] = Field(
+        default_factory=list,
+        description="Other hosts (and their subdomains) the crawl may request, for links and redirects alike; "
+        "by default it requests only the origins (scheme, host, port) of its urls.",
+    )
     schedule: ScheduleField = Field(
         parse_schedule("every 6h"),
         description="When to crawl: 'every 30m', 'every 6h', 'every 1d' or a 5-field cron expression.",
@@ -311,7 +391,9 @@ class SourceConfig(Section):
     deny: list[Pattern] = Field(
         default_factory=list, description="Regular expressions of links never to follow, applied after follow."
     )
-    max_pages: int = Field(5, ge=1, le=10_000, description="Listing pages to walk, following pagination.")
+    max_pages: int = Field(
+        5, ge=1, le=10_000, description="Listing pages (or pages of a JSON source) to walk, following pagination."
+    )
     expect_new_within: Duration | None = Field(
         None, description="Alert as stale when nothing is new or changed for this long (e.g. '14d')."
     )
@@ -343,6 +425,21 @@ class SourceConfig(Section):
         if value is not None and info.data.get("render") != "browser":
             raise ValueError("wait_for applies only to a rendered source; add render = 'browser' or remove it")
         return value
+
+    @model_validator(mode="after")
+    def _json_mapping_matches_kind(self) -> SourceConfig:
+        if self.kind == "json" and self.json_mapping is None:
+            raise ValueError(
+                'kind = "json" needs a [sources.json] table: add items, url, title and published '
+                "(JMESPath expressions), e.g. items = 'data.items', url = 'url', title = 'title', "
+                "published = 'published'"
+            )
+        if self.kind != "json" and self.json_mapping is not None:
+            raise ValueError(
+                f'a [sources.json] table only applies to kind = "json"; remove it or set kind = "json" '
+                f"(this source is kind = {self.kind!r})"
+            )
+        return self
 
     @property
     def display_name(self) -> str:

@@ -1,9 +1,10 @@
-"""Which links a source follows: its own hosts, its `follow` patterns minus its `deny` patterns.
+"""Which links a source follows: on its own origins, matching its `follow` patterns minus its `deny` patterns.
 
-A pattern starting with '/' matches the start of the URL path; any other pattern is
-searched in the full URL. Links never leave the source's own hosts (host and port of
-its configured URLs) unless a `follow` pattern names the other host. This module
-only decides; it never fetches.
+A source's own origins are the scheme, host and port of each of its configured URLs,
+plus the hosts (and their subdomains) of its `allowed_domains`, on any scheme and port.
+Nothing else is ever requested: crawler.origins refuses other requests, redirects
+included. A pattern starting with '/' matches the start of the URL path; any other
+pattern is searched in the full URL. This module only decides; it never fetches.
 """
 
 from __future__ import annotations
@@ -20,16 +21,23 @@ logger = logging.getLogger(__name__)
 
 
 def origin(url: str) -> str:
-    """Return 'host:port' of an http(s) URL, lowercased, with the scheme's default port filled in."""
+    """Return 'scheme://host:port' of an http(s) URL, lowercased, with the scheme's default port filled in."""
     parts = urlsplit(url)
+    scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     try:
         port = parts.port
     except ValueError:
-        return host
+        return f"{scheme}://{host}"
     if port is None:
-        port = 443 if parts.scheme == "https" else 80
-    return f"{host}:{port}"
+        port = 443 if scheme == "https" else 80
+    return f"{scheme}://{host}:{port}"
+
+
+def in_domains(url: str, domains: Iterable[str]) -> bool:
+    """Return True when the URL's host is one of `domains` or a subdomain of one."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    return bool(host) and any(host == domain or host.endswith("." + domain) for domain in domains)
 
 
 @dataclass(frozen=True)
@@ -55,35 +63,37 @@ class LinkPattern:
             return self.regex.match(urlsplit(url).path or "/") is not None
         return self.regex.search(url) is not None
 
-    def names_host(self, url: str) -> bool:
-        """Return True when the pattern is written for the URL's host (so it may leave the source's hosts)."""
-        host = (urlsplit(url).hostname or "").lower()
-        return bool(host) and not self.is_path_prefix and host in self.text.replace("\\", "").lower()
-
 
 class LinkFilter:
     """Decide which discovered links of one source are followed."""
 
-    def __init__(self, hosts: Iterable[str], follow: Sequence[str] = (), deny: Sequence[str] = ()) -> None:
-        self.hosts = frozenset(hosts)
+    def __init__(
+        self,
+        origins: Iterable[str],
+        follow: Sequence[str] = (),
+        deny: Sequence[str] = (),
+        allowed_domains: Iterable[str] = (),
+    ) -> None:
+        self.origins = frozenset(origins)
+        self.allowed_domains = tuple(allowed_domains)
         self.follow = [LinkPattern.compile(text) for text in follow]
         self.deny = [LinkPattern.compile(text) for text in deny]
 
     @classmethod
     def for_source(cls, source: SourceConfig) -> LinkFilter:
-        """Return the filter of a configured source: its URLs' hosts and its patterns."""
-        return cls({origin(url) for url in source.urls}, source.follow, source.deny)
+        """Return the filter of a configured source: its URLs' origins, its allowed domains and its patterns."""
+        return cls({origin(url) for url in source.urls}, source.follow, source.deny, source.allowed_domains)
 
     def is_own_host(self, url: str) -> bool:
-        """Return True when the URL is on one of the source's hosts."""
-        return origin(url) in self.hosts
+        """Return True when the source may request the URL: on its own origins or its allowed domains."""
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            return False
+        return origin(url) in self.origins or in_domains(url, self.allowed_domains)
 
     def allows(self, url: str) -> bool:
-        """Return True when the link is followed: http(s), on an allowed host, matching follow, not deny."""
-        if urlsplit(url).scheme not in ("http", "https"):
+        """Return True when the link is followed: http(s), on the source's origins, matching follow, not deny."""
+        if not self.is_own_host(url):
             return False
         if any(pattern.matches(url) for pattern in self.deny):
             return False
-        if self.is_own_host(url):
-            return not self.follow or any(pattern.matches(url) for pattern in self.follow)
-        return any(pattern.matches(url) and pattern.names_host(url) for pattern in self.follow)
+        return not self.follow or any(pattern.matches(url) for pattern in self.follow)

@@ -55,8 +55,10 @@ def scrapy_settings(cfg: WartaConfig) -> dict[str, Any]:
         # name a database (crawler.recorder.recorder_settings).
         "EXTENSIONS": {"warta.crawler.recorder.SourceRecorder": 0},
         "DOWNLOADER_MIDDLEWARES": {
-            # Links are filtered by crawler.links (hosts with ports, follow/deny patterns).
+            # Links are filtered by crawler.links (origins, follow/deny patterns); every request, a
+            # redirect's too, is kept on the source's origins before robots.txt (100) is consulted.
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "warta.crawler.origins.OriginMiddleware": 50,
             "warta.crawler.backoff.BackoffMiddleware": 560,
             "warta.crawler.conditional.ConditionalRequestMiddleware": 570,
             "warta.crawler.capturing.CaptureMiddleware": 950,

@@ -41,15 +41,21 @@ def finished_runs(session: Session, source_id: str, limit: int = 20) -> list[Cra
     return list(session.execute(statement).scalars())
 
 
+# A JSON source's mapping that found nothing in an answered page (crawler/json_items.py) is an error
+# of the run, but the start URL did answer: such reasons start with this and leave the run judged on
+# what it found, so that a mapping that stops finding items turns the source degraded, not failing.
+MAPPING_PROBLEM_PREFIX = "json."
+
+
 def start_url_errors(session: Session, run_ids: Sequence[int], start_urls: Sequence[str]) -> dict[int, list[str]]:
-    """Return, per run, the errors ("url: reason") its start URLs got."""
+    """Return, per run, the errors ("url: reason") its start URLs got (a mapping problem is not one)."""
     if not run_ids or not start_urls:
         return {}
     wanted = {url.rstrip("/") for url in start_urls}
     statement = select(CrawlError.run_id, CrawlError.url, CrawlError.reason).where(CrawlError.run_id.in_(run_ids))
     found: dict[int, dict[str, str]] = {}
     for run_id, url, reason in session.execute(statement):
-        if url.rstrip("/") in wanted:
+        if url.rstrip("/") in wanted and not reason.startswith(MAPPING_PROBLEM_PREFIX):
             found.setdefault(run_id, {})[url.rstrip("/")] = f"{url}: {reason}"
     return {run_id: sorted(errors.values()) for run_id, errors in found.items()}
 

@@ -1,4 +1,4 @@
-"""One Scrapy spider per source kind: feed, sitemap, listing and page."""
+"""One Scrapy spider per source kind: feed, sitemap, listing, page and json."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from warta.config import SourceConfig, WartaConfig
 from warta.crawler.extractor_pool import ExtractorPool
 from warta.crawler.spiders.base import SourceSpider
 from warta.crawler.spiders.feed import FeedSpider
+from warta.crawler.spiders.json_api import JsonSpider
 from warta.crawler.spiders.listing import ListingSpider
 from warta.crawler.spiders.page import PageSpider
 from warta.crawler.spiders.sitemap import SitemapSpider
@@ -17,6 +18,7 @@ SPIDERS: dict[str, type[SourceSpider]] = {
     "sitemap": SitemapSpider,
     "listing": ListingSpider,
     "page": PageSpider,
+    "json": JsonSpider,
 }
 
 
@@ -40,4 +42,13 @@ def spider_arguments(
     }
 
 
-__all__ = ["SPIDERS", "FeedSpider", "ListingSpider", "PageSpider", "SitemapSpider", "SourceSpider", "spider_arguments"]
+__all__ = [
+    "SPIDERS",
+    "FeedSpider",
+    "JsonSpider",
+    "ListingSpider",
+    "PageSpider",
+    "SitemapSpider",
+    "SourceSpider",
+    "spider_arguments",
+]

@@ -31,6 +31,7 @@ from warta.crawler.browser import RENDER_STATE, RenderState, render_failure_reas
 from warta.crawler.capturing import CAPTURE_ID, CAPTURE_WITH_PAGE, PENDING_CAPTURE
 from warta.crawler.extractor_pool import ExtractorPool
 from warta.crawler.links import LinkFilter
+from warta.crawler.origins import OffOriginRequest
 from warta.crawler.recorder import SourceRecorder, Validators
 from warta.crawler.urls import canonicalize_url
 
@@ -120,6 +121,10 @@ class SourceSpider(scrapy.Spider):
                 request.meta["warta_start"] = True
                 yield request
         for document in self.recorder.known_documents(self.revisit_days):
+            if not self.links.is_own_host(document.url):
+                # archived when the source had other origins (its urls moved to https, say): kept, not revisited
+                logger.debug("not revisiting %s: outside the origins of %s", document.url, self.source.id)
+                continue
             if self._claim(document.url, document.canonical_url):
                 yield self.article_request(document.url, ArticleHint(), revisit=True)
 
@@ -311,6 +316,11 @@ class SourceSpider(scrapy.Spider):
         request: Request = failure.request  # type: ignore[attr-defined]
         self.recorder.queued -= 1
         error = failure.value
+        if isinstance(error, OffOriginRequest):
+            if request.meta.get("warta_start"):
+                self.start_failures.append(f"{error.original_url or request.url}: {error}")
+            self.recorder.add_error(error.original_url or request.url, str(error))
+            return
         if isinstance(error, IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
             logger.info("not fetched %s: robots.txt forbids it (set [crawler] obey_robots to change)", request.url)
             self.recorder.skip(request.url, "robots.txt forbids it", counter="skipped")

@@ -10,7 +10,8 @@ Paths (all absolute URLs in the JSON use the server's own base URL):
   `<script src="/app.js">`); `app.js` fetches `/api/articles?page=N` and builds the listing:
   `<ul class="articles">` with one `<a href="/articles/SLUG">` per story and an `<a rel="next">`.
 - `/articles/SLUG`: the same shell; `app.js` fetches `/api/articles/SLUG` and builds
-  `<article><h1>TITLE</h1><p class="date">Senin, 23 November 2026 | 14:05 WIB</p><div class="body">...</div></article>`.
+  `<article><h1>TITLE</h1><p class="date">27 November 2026 | 14:05 WIB</p><div class="body">...</div></article>`
+  and sets `document.title`; a slug the site does not serve answers 404.
 - `/app.js`: the script doing that with `fetch()`.
 - `/api/articles?page=N` (N from 1, `PAGE_SIZE` stories a page, newest first):
   `{"status": "ok", "data": {"page": N, "pages": P, "next": URL-or-null, "items": [ITEM, ...]}}`
@@ -18,10 +19,10 @@ Paths (all absolute URLs in the JSON use the server's own base URL):
 - `/api/articles/SLUG`: `{"status": "ok", "data": ITEM}`.
 - `/print/SLUG`: a server-rendered page of the story, for a JSON source without a `body` mapping.
 
-An ITEM is `{"slug", "url" (the shell URL), "title", "published" (ISO 8601, +07:00), "body" (the
-article's HTML), "api" (its JSON URL), "print_url"}`. So a JSON source maps `items = "data.items"`,
-`url = "url"`, `title = "title"`, `published = "published"`, `body = "body"`, and
-`next_page = "data.next"` (or counts up the `page` query parameter).
+An ITEM is `{"slug", "url" (the shell URL), "title", "published" (ISO 8601, +07:00), "date_line"
+(as the page shows it), "body" (the article's HTML: three <p>), "api" (its JSON URL), "print_url"}`.
+So a JSON source maps `items = "data.items"`, `url = "url"`, `title = "title"`, `published = "published"`,
+`body = "body"`, and `next_page = "data.next"` (or counts up the `page` query parameter).
 
 Controls for tests (attributes of `AppSite`, switchable while it runs):
 
@@ -29,12 +30,18 @@ Controls for tests (attributes of `AppSite`, switchable while it runs):
 - `change_shell()`: only the shell's markup changes (another bundle query string, a meta tag, class
   names, a comment); the stories are the same.
 - `reverse_key_order()`: every JSON object is sent with its keys in reverse order; same values.
+- `rename_list()`: the API's redesign: the list moves from `data.items` to `data.entries`, so a
+  mapping of `data.items` finds nothing (the shell's script reads either).
 - `publish_late()`: the story `LATE_SLUG` is listed (at the top of page 1) from now on; before
   that, its URLs answer 404.
 - `reset()`: back to day one, log cleared (one server can serve a whole test module).
 - `/articles/STUCK_SLUG`: a shell whose API request (`/api/articles/STUCK_SLUG`) never answers
   (it is held until the server stops), so a rendered page never finishes. It is not listed unless
   `list_stuck()` is called.
+
+`json_source_toml(site.url)` is the `[[sources]]` block of that JSON source; crawled, it archives each
+story at its shell URL with `Story.text()` as its text (tests/crawler/test_json_source.py), which a
+rendered crawl of the shell can be compared with.
 
 Every answer carries an ETag, and a matching If-None-Match gets 304. `requests` logs each request
 (method, path with query, status) for assertions. Run it with `with AppSite() as site: site.url`.
@@ -193,7 +200,7 @@ APP_JS = r"""// builds the listing and the article from the JSON API, like a sin
       var main = el("main", {"class": "listing"});
       main.appendChild(el("h1", {}, "Berita Budaya"));
       var list = el("ul", {"class": "articles"});
-      json.data.items.forEach(function (item) {
+      (json.data.items || json.data.entries).forEach(function (item) {
         var li = el("li");
         li.appendChild(el("a", {"href": "/articles/" + item.slug}, item.title));
         list.appendChild(li);
@@ -239,6 +246,7 @@ class AppSiteState:
     keys_reversed: bool = False
     late_published: bool = False
     stuck_listed: bool = False
+    list_renamed: bool = False
     requests: list[tuple[str, str, int]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     stopping: threading.Event = field(default_factory=threading.Event)
@@ -316,6 +324,10 @@ class AppSite:
         """Send every JSON object with its keys reversed from now on."""
         self.state.keys_reversed = True
 
+    def rename_list(self) -> None:
+        """Serve the listing's items under `data.entries` instead of `data.items` from now on."""
+        self.state.list_renamed = True
+
     def publish_late(self) -> None:
         """List LATE_SLUG (first on page 1) from now on."""
         self.state.late_published = True
@@ -327,7 +339,7 @@ class AppSite:
     def reset(self) -> None:
         """Serve day one again (undo every switch) and clear the request log."""
         self.state.day_two = self.state.shell_changed = self.state.keys_reversed = False
-        self.state.late_published = self.state.stuck_listed = False
+        self.state.late_published = self.state.stuck_listed = self.state.list_renamed = False
         self.clear_log()
 
     def start(self) -> AppSite:
@@ -346,6 +358,25 @@ class AppSite:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+def json_source_toml(base_url: str, source_id: str = "app-json") -> str:
+    """Return a `[[sources]]` block reading this site's API as a `kind = "json"` source, bodies mapped."""
+    return f"""
+[[sources]]
+id = "{source_id}"
+kind = "json"
+urls = ["{base_url}/api/articles?page=1"]
+max_pages = 10
+
+[sources.json]
+items = "data.items"
+url = "url"
+title = "title"
+published = "published"
+body = "body"
+next_page = "data.next"
+"""
 
 
 def _reversed_keys(value: Any) -> Any:
@@ -429,7 +460,8 @@ class AppSiteHandler(BaseHTTPRequestHandler):
         chosen = stories[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         next_url = f"{self.state.base_url}/api/articles?page={page + 1}" if page < pages else None
         items = [self.state.item(story) for story in chosen]
-        return {"status": "ok", "data": {"page": page, "pages": pages, "next": next_url, "items": items}}
+        key = "entries" if self.state.list_renamed else "items"
+        return {"status": "ok", "data": {"page": page, "pages": pages, "next": next_url, key: items}}
 
     def _send_json(self, value: dict[str, Any], send_body: bool, status: int = 200) -> None:
         if self.state.keys_reversed:

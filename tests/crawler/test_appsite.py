@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.crawler.appsite import EDITED_SLUG, LATE_SLUG, PAGE_SIZE, STORIES, STUCK_SLUG, AppSite
+from tests.web.test_browser import CHROMIUM_ARGS, chromium_path
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +94,13 @@ def test_shell_change_and_key_order_change_keep_the_stories(site: AppSite) -> No
     assert next(iter(json.loads(raw_after))) == "data"
 
 
+def test_the_list_can_move_to_another_key(site: AppSite) -> None:
+    site.rename_list()
+    data = api(site, "/api/articles?page=1")["data"]
+    assert "items" not in data
+    assert [item["slug"] for item in data["entries"]] == [story.slug for story in STORIES[:PAGE_SIZE]]
+
+
 def test_the_late_story_is_listed_only_after_the_switch(site: AppSite) -> None:
     assert fetch(f"{site.url}/api/articles/{LATE_SLUG}")[0] == 404
     site.publish_late()
@@ -117,3 +125,28 @@ def test_a_matching_etag_gets_304(site: AppSite) -> None:
         urllib.request.urlopen(request, timeout=10)
     raised.value.close()
     assert raised.value.code == 304
+
+
+def test_the_shell_builds_the_listing_and_the_article_in_a_real_browser(site: AppSite) -> None:
+    executable = chromium_path()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(site.url + "/?page=3")
+            page.wait_for_selector("ul.articles a")
+            assert [a.get_attribute("href") for a in page.query_selector_all("ul.articles a")] == [
+                f"/articles/{STORIES[4].slug}"
+            ]
+            assert page.query_selector("a[rel=next]") is None  # the last page
+            page.goto(f"{site.url}/articles/{STORIES[0].slug}")
+            page.wait_for_selector("article .body p")
+            assert page.inner_text("article h1") == STORIES[0].title
+            assert page.inner_text("article .body") == "\n\n".join(STORIES[0].paragraphs)
+            page.goto(f"{site.url}/articles/{STUCK_SLUG}", wait_until="domcontentloaded")
+            assert page.query_selector("#app") is not None
+            with pytest.raises(sync_api.TimeoutError):
+                page.wait_for_selector("article", timeout=1000)
+        finally:
+            browser.close()

@@ -507,12 +507,20 @@ def test_politeness_per_host_concurrency_holds(scenario: Scenario) -> None:
     # (the download delay is asserted in tests/crawler; with a delay, AutoThrottle
     # stretches this scenario's slow faults to minutes)
     for site in scenario.sites.all():
+        if site is scenario.sites.elsewhere:
+            continue  # only a redirect leads there, and a crawl does not leave its source's origins
         assert site.hits, site.url
         hits = [hit for hit in site.hits if hit.path not in CLIENT_CLOSED]
         assert peak_concurrency(hits) <= PER_HOST, _overlaps(hits)
         assert {hit.user_agent for hit in site.hits} == {"warta-test/1 (+https://example.org/warta)"}
     # negative control: requests to the pages host did overlap, so the limit was tested
     assert peak_concurrency(scenario.sites.pages.hits) >= PER_HOST
+
+
+def test_a_redirect_to_another_host_is_not_followed(scenario: Scenario) -> None:
+    assert scenario.sites.elsewhere.hits == []
+    reasons = scenario.errors[f"{scenario.sites.pages.url}/a/moved-away"]
+    assert any(f"redirected to {scenario.sites.elsewhere.url}/landed" in reason for reason in reasons), reasons
 
 
 def test_retry_after_is_respected(scenario: Scenario) -> None:

@@ -161,7 +161,7 @@ def _fewer_links(latest: RunFacts, earlier: Sequence[RunFacts]) -> HealthVerdict
     return HealthVerdict(
         "degraded",
         f"found {latest.links_found} links, usually {baseline:g}: the listing may have been redesigned "
-        "(check sources[].follow)",
+        "(check sources[].follow, or sources[].json.items of a JSON source)",
     )
 
 
