@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import write_config
 from tests.crawler.appsite import AppSite
 from warta.cli.root import cli
 from warta.crawler.app_shell import detect_app_shell
@@ -88,7 +90,7 @@ def test_discover_names_the_shell_and_proposes_a_browser_source(site: AppSite) -
     find_browser(None) is None and os.environ.get("CI") != "true",
     reason="no Chromium found (apt install chromium); CI installs it",
 )
-def test_discover_lists_the_json_requests_and_guesses_a_json_source(site: AppSite) -> None:
+def test_discover_lists_the_json_requests_and_guesses_a_json_source(site: AppSite, tmp_path: Path) -> None:
     output = discover_output(site.url + "/")
     assert f"#   {site.url}/api/articles?page=1" in output
     assert "GUESSED mappings" in output
@@ -103,3 +105,7 @@ def test_discover_lists_the_json_requests_and_guesses_a_json_source(site: AppSit
         "body": "body",
         "next_page": "data.next",
     }
+    # the proposed blocks are a config warta accepts as it is
+    config = write_config(tmp_path, f'[storage]\nurl = "sqlite:///{tmp_path}/warta.db"\n' + output)
+    check = CliRunner().invoke(cli, ["--config", str(config), "config", "check"])
+    assert check.exit_code == 0, check.output
