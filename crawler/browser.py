@@ -22,11 +22,15 @@ import itertools
 import logging
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from warta.config import SourceConfig, WartaConfig
+from warta.crawler.links import LinkFilter
+from warta.crawler.origins import describe_off_origin
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +72,8 @@ class RenderState:
     server_response: ServerResponse | None = None
     data_requests: int = 0
     failure: str | None = None
+    # the source's origins (crawler.links): a navigation that leaves them is not followed
+    is_own_url: Callable[[str], bool] = lambda _url: True
 
     @property
     def is_built_from_data(self) -> bool:
@@ -173,7 +179,9 @@ def render_meta(source: SourceConfig, max_page_bytes: int) -> dict[str, Any]:
 
     timeout_ms = source.render_timeout.total_seconds() * 1000
     # Scrapy copies a request's meta: the page's listeners and methods share this state object instead
-    state = RenderState(timeout_ms=timeout_ms, max_page_bytes=max_page_bytes)
+    state = RenderState(
+        timeout_ms=timeout_ms, max_page_bytes=max_page_bytes, is_own_url=LinkFilter.for_source(source).is_own_host
+    )
     return {
         "playwright": True,
         "playwright_context": f"warta-page-{next(_contexts)}",
@@ -198,7 +206,8 @@ def _data_request_listener(state: RenderState) -> Any:
 async def fetch_document_first(page: Any, request: Any) -> None:
     """Route the page's own document through a fetch that keeps the server's answer before the browser sees it.
 
-    The document is requested with the crawl's headers (user agent, If-None-Match); a 304 is handed to
+    The document is requested with the crawl's headers (user agent, If-None-Match), only on the source's
+    origins (a redirect elsewhere is a page error naming its target); a 304 is handed to
     the browser as an empty page, since Chromium aborts a navigation answered 304, and the crawl turns it
     back into a 304 (`not_modified_response`). A body over max_page_bytes is not rendered at all.
     """
@@ -209,6 +218,11 @@ async def fetch_document_first(page: Any, request: Any) -> None:
         if not (browser_request.is_navigation_request() and browser_request.frame.parent_frame is None):
             await route.fallback()  # scrapy-playwright's own route: blocked types, the user agent
             return
+        if not state.is_own_url(browser_request.url):
+            # a redirect (or a script's navigation) away from the source's origins is not followed
+            state.failure = describe_off_origin(browser_request.url, request.url)
+            await route.abort()
+            return
         headers = {**await browser_request.all_headers(), **crawl_headers}
         answer = await route.fetch(headers=headers, max_redirects=0, timeout=state.timeout_ms)
         body = await answer.body()
@@ -217,6 +231,17 @@ async def fetch_document_first(page: Any, request: Any) -> None:
             await route.abort()
             return
         pairs = [(item["name"], item["value"]) for item in answer.headers_array]
+        location = answer.headers.get("location") if 300 <= answer.status < 400 else None
+        if location:
+            target = urljoin(browser_request.url, location)
+            if not state.is_own_url(target):
+                state.failure = describe_off_origin(target, request.url)
+                await route.abort()
+                return
+            # Chromium follows the redirect itself, past this route: the page's capture is then what it rendered
+            state.server_response = None
+            await route.fulfill(response=answer, body=body)
+            return
         state.server_response = ServerResponse(answer.status, pairs, body)
         if answer.status == 304:
             await route.fulfill(status=200, body="", content_type="text/html")

@@ -305,3 +305,24 @@ def test_preview_shows_what_a_browser_source_would_record(site: AppSite, tmp_pat
     assert STORIES[0].title in result.stdout
     with archive.database.reading() as session:
         assert session.execute(select(Document.id)).first() is None  # the archive was not touched
+
+
+def test_a_rendered_page_redirected_off_the_source_origins_is_a_page_error_naming_the_target(
+    site: AppSite, tmp_path: Path
+) -> None:
+    site.reset()
+    story = STORIES[1]
+    day = tmp_path / "site" / "day1"
+    day.mkdir(parents=True)
+    target = f"{site.url}/print/{story.slug}"
+    (day / "_redirects").write_text(f"/pindah 301 {target}\n", encoding="utf-8")
+    with SiteServer(tmp_path / "site") as server:
+        archive = make_archive(
+            tmp_path / "archive",
+            f'[[sources]]\nid = "moved"\nkind = "page"\nurls = ["{server.url}/pindah"]\nrender = "browser"\n',
+        )
+        [report] = archive.crawl().sources
+    assert report.status == "failed"
+    assert f"redirected to {target}, outside the source's origins: not followed" in (report.error or "")
+    # the other origin (another port on the same host) was never asked, not even for robots.txt
+    assert site.paths() == []
