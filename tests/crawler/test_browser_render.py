@@ -326,3 +326,31 @@ def test_a_rendered_page_redirected_off_the_source_origins_is_a_page_error_namin
     assert f"redirected to {target}, outside the source's origins: not followed" in (report.error or "")
     # the other origin (another port on the same host) was never asked, not even for robots.txt
     assert site.paths() == []
+
+
+def test_rendered_and_json_sources_archive_the_same_story_text(site: AppSite, tmp_path: Path) -> None:
+    site.reset()
+    json_source = f"""
+[[sources]]
+id = "api"
+kind = "json"
+urls = ["{site.url}/api/articles?page=1"]
+max_pages = 5
+
+[sources.json]
+items = "data.items"
+url = "url"
+title = "title"
+published = "published"
+body = "body"
+next_page = "data.next"
+"""
+    # two archives: in one, the second source would find the first one's documents already archived
+    browser_archive = make_archive(tmp_path / "browser", app_listing(site))
+    json_archive = make_archive(tmp_path / "json", json_source)
+    assert browser_archive.crawl().sources[0].new == json_archive.crawl().sources[0].new == len(STORIES)
+    rendered, from_json = browser_archive.texts("app"), json_archive.texts("api")
+    for story in STORIES:
+        path = f"articles/{story.slug}"
+        # the rendered page shows the headline and the date line above the body the API carries
+        assert rendered[path].endswith(from_json[path]) and from_json[path] == story.text(), story.slug
