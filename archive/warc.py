@@ -20,6 +20,10 @@ pywb find that body by digest). The 304's status line and headers follow in a
 `HTTP-Status-Line` and an `HTTP-Header` per header), so nothing received is
 lost; replay tools skip such records.
 
+A page rendered in a browser (sources with render = "browser") has a second capture,
+method RENDER, holding the rendered DOM: it becomes a `conversion` record (text/html)
+whose WARC-Refers-To is the response record of the same URL written just before it.
+
 One deliberate change to "as received": Scrapy decodes Content-Encoding (gzip,
 deflate, br) before warta stores the body. A stored response whose header
 still says e.g. `gzip` over a decoded body would break replay (pywb would try
@@ -48,6 +52,7 @@ from warcio.warcwriter import WARCWriter
 from warta.archive.counts import ExportCounts
 from warta.archive.provenance import Provenance
 from warta.storage.capture_revisits import IDENTICAL_PAYLOAD_DIGEST, RevisitOf
+from warta.storage.captures import RENDER_METHOD
 from warta.storage.exports import CaptureRow
 
 logger = logging.getLogger(__name__)
@@ -57,6 +62,9 @@ ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 DECODED_HEADER = "X-Warta-Decoded-Content-Encoding"
 PROFILE_URI = "http://netpreserve.org/warc/1.1/revisit/"
 WARC_FIELDS = "application/warc-fields"
+# The header that marks a browser's rendered DOM among the conversion records (the others hold extracted text)
+CONVERSION_HEADER = "WARC-Warta-Conversion"
+RENDERED_DOM = "rendered-dom"
 
 
 def payload_digest(body: bytes) -> str:
@@ -222,6 +230,21 @@ class WarcExport:
         )
         self.writer.write_record(record)
 
+    def write_rendering(self, capture: CaptureRow, response_id: str | None) -> None:
+        """Write the DOM a browser rendered as a `conversion` record referring to the response it was built from."""
+        headers = {"WARC-Date": warc_date(capture.fetched_at), CONVERSION_HEADER: RENDERED_DOM}
+        if response_id is not None:
+            headers["WARC-Refers-To"] = response_id
+        record = self.writer.create_warc_record(
+            capture.url,
+            "conversion",
+            payload=BytesIO(capture.body),
+            length=len(capture.body),
+            warc_content_type="text/html; charset=utf-8",
+            warc_headers_dict=headers,
+        )
+        self.writer.write_record(record)
+
     def _write_request(self, capture: CaptureRow, date: str, response_id: str) -> None:
         parts = urlsplit(capture.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -252,7 +275,11 @@ def write_warc(captures: Iterable[CaptureRow], out: IO[bytes], provenance: Prove
     export = WarcExport(out, provenance, filename)
     export.write_warcinfo()
     counts = ExportCounts()
+    responses: dict[str, str] = {}
     for capture in captures:
-        export.write_capture(capture)
+        if capture.method == RENDER_METHOD:
+            export.write_rendering(capture, responses.get(capture.url))
+        else:
+            responses[capture.url] = export.write_capture(capture)
         counts.captures += 1
     return counts

@@ -3,7 +3,9 @@
 It reads what archive.warc writes: a `response` or `revisit` record per capture,
 followed by the `metadata` record of a 304 (its status line and headers), the
 `request` record (WARC-Concurrent-To) and one `conversion` record per revision
-(WARC-Warta-Document and WARC-Warta-Revision). Bodies come back byte for byte
+(WARC-Warta-Document and WARC-Warta-Revision); a browser's rendered DOM, a
+`conversion` record of its own (WARC-Warta-Conversion: rendered-dom), comes back
+as a RENDER capture. Bodies come back byte for byte
 from the record's payload, not decoded, so an export of the restored archive
 has the same digests.
 """
@@ -20,10 +22,10 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
 from warta.archive.errors import ImportFileError
-from warta.archive.warc import PROFILE_URI
+from warta.archive.warc import CONVERSION_HEADER, PROFILE_URI, RENDERED_DOM
 from warta.storage.capture_imports import RestoredCapture
 from warta.storage.capture_revisits import IDENTICAL_PAYLOAD_DIGEST
-from warta.storage.captures import HttpExchange
+from warta.storage.captures import RENDER_METHOD, HttpExchange
 
 
 @dataclass
@@ -74,6 +76,11 @@ def read_captures(path: Path) -> Iterator[RestoredCapture]:
                     if current is not None:
                         yield current.restored()
                     current = _start(record)
+                elif record.rec_headers.get_header(CONVERSION_HEADER) == RENDERED_DOM:
+                    if current is not None:
+                        yield current.restored()
+                    yield _rendering(record, current)
+                    current = None
                 elif current is not None:
                     _add(current, record)
             if current is not None:
@@ -107,6 +114,21 @@ def _start(record: ArcWarcRecord) -> _Capture:
     else:
         capture.body = record.raw_stream.read()
     return capture
+
+
+def _rendering(record: ArcWarcRecord, response: _Capture | None) -> RestoredCapture:
+    """Return the DOM a browser rendered (a RENDER capture), with the status of the response it was built from."""
+    status, reason = (response.status, response.reason) if response is not None else (200, "OK")
+    exchange = HttpExchange(
+        url=str(record.rec_headers.get_header("WARC-Target-URI")),
+        status=status,
+        response_headers=(("Content-Type", "text/html; charset=utf-8"),),
+        body=record.raw_stream.read(),
+        fetched_at=warc_time(str(record.rec_headers.get_header("WARC-Date"))),
+        method=RENDER_METHOD,
+        reason=reason,
+    )
+    return RestoredCapture(exchange)
 
 
 def _add(capture: _Capture, record: ArcWarcRecord) -> None:

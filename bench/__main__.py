@@ -21,6 +21,7 @@ from bench import (
     peer_newsplease,
     record_scaling,
     recrawl,
+    rendering,
     search_scaling,
     search_upkeep,
     soak,
@@ -31,7 +32,19 @@ from bench.databases import postgres_url
 from bench.harness import BenchResult, print_results, save_results, skipped
 from bench.workload import SiteProcess, generate_site
 
-BENCHMARKS = ("ingest", "peer", "recrawl", "record", "feeds", "export", "search", "story", "soak", "events")
+BENCHMARKS = (
+    "ingest",
+    "peer",
+    "recrawl",
+    "render",
+    "record",
+    "feeds",
+    "export",
+    "search",
+    "story",
+    "soak",
+    "events",
+)
 FULL = {
     "pages": 2_000,
     "peer_sample": 100,
@@ -45,6 +58,7 @@ FULL = {
     "story_requests": 200,
     "soak_crawls": 300,
     "soak_pages": 10,
+    "render_pages": 500,
 }
 TINY = {
     "pages": 30,
@@ -59,6 +73,7 @@ TINY = {
     "story_requests": 20,
     "soak_crawls": 4,
     "soak_pages": 3,
+    "render_pages": 60,
 }
 console = Console(stderr=True)
 T = TypeVar("T")
@@ -89,6 +104,9 @@ def run_benchmarks(sizes: dict[str, int], chosen: set[str]) -> list[BenchResult]
         if chosen & {"ingest", "peer", "recrawl"}:
             crawl_results, peer = _crawl_benchmarks(sizes, chosen, folder / "crawl")
             results += crawl_results
+        if "render" in chosen:  # alone too: the browser and the crawl use both cores
+            pages = sizes["render_pages"]
+            results += _step("rendered crawl", lambda: rendering.run(folder / "render", pages))
         # The soak measures memory and open descriptors, not time, and waits on its schedule most of
         # the time, so it runs beside the archive benchmarks, whose ratios compare two sizes measured
         # under the same conditions; news-please is installed meanwhile and measured alone at the end

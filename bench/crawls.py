@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,17 +30,27 @@ class CrawlMeasure:
         return self.new + self.changed + self.unchanged
 
 
-def crawl_once(config: Path, timeout_seconds: float = 1800) -> CrawlMeasure:
-    """Run `warta --config CONFIG crawl --json` in a fresh process and return its measure."""
+def crawl_once(
+    config: Path, timeout_seconds: float = 1800, on_start: Callable[[int], object] | None = None
+) -> CrawlMeasure:
+    """Run `warta --config CONFIG crawl --json` in a fresh process and return its measure.
+
+    `on_start` is called with the crawl process's pid once it runs (to sample it meanwhile).
+    """
     command = [sys.executable, "-m", "warta", "--config", str(config), "--log-level", "warning", "crawl", "--json"]
     start = time.perf_counter()
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout_seconds, check=False)
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        if on_start is not None:
+            on_start(process.pid)
+        try:
+            stdout, stderr = process.communicate(timeout=timeout_seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
     seconds = time.perf_counter() - start
-    if completed.returncode != 0:
-        raise RuntimeError(
-            f"`{' '.join(command)}` failed with status {completed.returncode}: {completed.stderr[-2000:]}"
-        )
-    sources = json.loads(completed.stdout.strip().splitlines()[-1])["sources"]
+    if process.returncode != 0:
+        raise RuntimeError(f"`{' '.join(command)}` failed with status {process.returncode}: {stderr[-2000:]}")
+    sources = json.loads(stdout.strip().splitlines()[-1])["sources"]
 
     def total(key: str) -> int:
         return sum(int(source.get(key) or 0) for source in sources)

@@ -24,6 +24,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -211,6 +212,14 @@ class CrawlerSettings(Section):
         ),
     )
     timezone: str = Field("Asia/Jakarta", description="Timezone of dates that carry none (a source may override it).")
+    browser_path: Path | None = Field(
+        None,
+        description="Chromium executable for sources with render = 'browser' (default: found at the usual "
+        "paths of Debian's and other distributions' chromium, e.g. /usr/bin/chromium).",
+    )
+    max_browser_pages: int = Field(
+        2, ge=1, le=32, description="Pages rendered at once by each browser source's crawl (a browser context each)."
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -418,6 +427,20 @@ class SourceConfig(Section):
     expect_new_within: Duration | None = Field(
         None, description="Alert as stale when nothing is new or changed for this long (e.g. '14d')."
     )
+    render: Literal["http", "browser"] = Field(
+        "http",
+        description="http: read the HTML the server sends; browser: render listing and article pages in "
+        "Chromium first (for sites that build their pages with JavaScript).",
+    )
+    wait_for: str | None = Field(
+        None,
+        description="With render = 'browser': a CSS selector to wait for before the rendered page is read "
+        "(e.g. 'article h1').",
+    )
+    render_timeout: Duration = Field(
+        timedelta(seconds=30),
+        description="With render = 'browser': a page not loaded (and its wait_for not found) by then is a page error.",
+    )
     tags: list[str] = Field(default_factory=list, description="Free labels, shown in feeds as categories.")
     enabled: bool = Field(True, description="Crawl this source on schedule and in `warta crawl`.")
     capture_requisites: bool | None = Field(
@@ -430,6 +453,13 @@ class SourceConfig(Section):
     @classmethod
     def _valid_timezone(cls, value: str | None) -> str | None:
         return None if value is None else _check_timezone(value)
+
+    @field_validator("wait_for")
+    @classmethod
+    def _wait_only_when_rendered(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("render") != "browser":
+            raise ValueError("wait_for applies only to a rendered source; add render = 'browser' or remove it")
+        return value
 
     @model_validator(mode="after")
     def _json_mapping_matches_kind(self) -> SourceConfig:

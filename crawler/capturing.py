@@ -8,6 +8,11 @@ links it to the document it records. A 304 to an article request that asks for i
 same transaction that records the 304, which halves the writes of a recrawl.
 A request whose meta holds a `CAPTURE_CHAIN` list gets the id of every capture made
 for it appended, redirect hops included (a page requisite is linked to them all).
+
+A page rendered in the browser (crawler.browser) arrives as the rendered DOM; its capture
+is what the server sent (status, headers, body before any script ran), and the DOM is
+kept beside it as a capture with the method RENDER, which the WARC export writes as a
+`conversion` record referring to the response.
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ from typing import Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.http import Headers, Response
+from scrapy.http import Headers, Response, TextResponse
 
+from warta.crawler.browser import RENDER_STATE, RenderState, not_modified_response
 from warta.crawler.recorder import SourceRecorder
-from warta.storage.captures import HttpExchange
+from warta.storage.captures import RENDER_METHOD, HttpExchange
 from warta.storage.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -42,12 +48,29 @@ def header_pairs(headers: Headers) -> list[tuple[str, str]]:
     return pairs
 
 
-def exchange_of(request: Request, response: Response) -> HttpExchange:
-    """Return the exchange of a request and the response received for it."""
+def reason_of(status: int) -> str:
+    """Return the standard reason phrase of an HTTP status ('' for an unknown one)."""
     try:
-        reason = http.HTTPStatus(response.status).phrase
+        return http.HTTPStatus(status).phrase
     except ValueError:
-        reason = ""
+        return ""
+
+
+def exchange_of(request: Request, response: Response) -> HttpExchange:
+    """Return the exchange of a request and the response received for it (for a rendered page: the server's)."""
+    state: RenderState | None = request.meta.get(RENDER_STATE)
+    server = state.server_response if state is not None else None
+    if server is not None and "playwright" in response.flags:
+        return HttpExchange(
+            url=response.url,
+            status=server.status,
+            response_headers=server.headers,
+            body=server.body,
+            fetched_at=utcnow(),
+            method=request.method,
+            reason=reason_of(server.status),
+            request_headers=header_pairs(request.headers),
+        )
     return HttpExchange(
         url=response.url,
         status=response.status,
@@ -55,9 +78,24 @@ def exchange_of(request: Request, response: Response) -> HttpExchange:
         body=response.body,
         fetched_at=utcnow(),
         method=request.method,
-        reason=reason,
+        reason=reason_of(response.status),
         http_version=response.protocol or "HTTP/1.1",
         request_headers=header_pairs(request.headers),
+    )
+
+
+def rendering_of(response: Response) -> HttpExchange | None:
+    """Return the rendered DOM of a page the browser built (a RENDER capture), or None for any other response."""
+    if "playwright" not in response.flags or response.status >= 300:
+        return None
+    return HttpExchange(
+        url=response.url,
+        status=response.status,
+        response_headers=[("Content-Type", "text/html; charset=utf-8")],
+        body=response.text.encode("utf-8") if isinstance(response, TextResponse) else response.body,
+        fetched_at=utcnow(),
+        method=RENDER_METHOD,
+        reason=reason_of(response.status),
     )
 
 
@@ -74,6 +112,7 @@ class CaptureMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         """Store the capture and remember its id on the request."""
+        response = not_modified_response(request, response)
         recorder = self.recorder
         if recorder is None:
             return response
@@ -87,4 +126,7 @@ class CaptureMiddleware:
             chain = request.meta.get(CAPTURE_CHAIN)
             if chain is not None:
                 chain.append(capture_id)
+            rendering = rendering_of(response)
+            if rendering is not None:
+                recorder.capture_rendering(rendering)
         return response

@@ -5,6 +5,10 @@ returns what it found, each candidate checked by fetching it (a link that claims
 feed but is not one is dropped). It makes a few dozen requests at most, obeys robots.txt
 for all but the named URL, and stores nothing. Turning a discovery into config is in
 crawler.source_block.
+
+A page that is an application shell (crawler.app_shell) is said to be one. Given a
+`render` function (a browser is at hand), discover also reads the rendered page for
+listings and guesses a `kind = "json"` mapping from the JSON its scripts fetched.
 """
 
 from __future__ import annotations
@@ -13,12 +17,16 @@ import json
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
 
+from warta.crawler.app_shell import AppShell, detect_app_shell
+from warta.crawler.json_guess import JsonGuess, guess_json_mapping
+from warta.crawler.page_requests import RenderedPage
 from warta.crawler.probe import Probe, ProbeError, Prober, absolute, parse_xml, site_root
 from warta.crawler.safexml import UnsafeXmlError, local_name
 
@@ -97,10 +105,52 @@ class Discovery:
     sitemaps: list[SitemapFound] = field(default_factory=list)
     listings: list[ListingFound] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    app_shell: AppShell | None = None
+    json_requests: list[str] = field(default_factory=list)
+    json_guesses: list[JsonGuess] = field(default_factory=list)
 
 
-def discover(url: str, prober: Prober) -> Discovery:
-    """Return the feeds, sitemaps and listings of the site at `url`; raise ProbeError when it does not answer."""
+Renderer = Callable[[str], RenderedPage]
+
+
+def discover(url: str, prober: Prober, render: Renderer | None = None) -> Discovery:
+    """Return the feeds, sitemaps and listings of the site at `url`; raise ProbeError when it does not answer.
+
+    `render` (when a browser is at hand) renders an application shell to read what its scripts built.
+    """
+    found = _discover(url, prober)
+    if found.app_shell is None:
+        return found
+    if render is None:
+        found.notes.append("no browser to render it with, so its JSON requests are not known (install chromium)")
+        return found
+    try:
+        rendered = render(found.final_url)
+    except Exception as exc:  # a browser that fails leaves the plain discovery standing
+        found.notes.append(f"rendering it failed ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})")
+        return found
+    _read_rendered(found, rendered, prober)
+    return found
+
+
+def _read_rendered(found: Discovery, rendered: RenderedPage, prober: Prober) -> None:
+    """Add the listings of the rendered page and the JSON mappings guessed from its requests."""
+    if not found.listings and not found.feeds:
+        page = lxml.html.fromstring(rendered.html.encode("utf-8") or b"<html/>", base_url=rendered.url)
+        own = article_links(_page_links(page, rendered.url), rendered.url)
+        if len(own) >= MIN_LISTING_LINKS:
+            found.listings.append(ListingFound(rendered.url, tuple(own)))
+        elif not found.title:
+            _describe_page(found, page)
+    for answer in rendered.json_answers:
+        found.json_requests.append(answer.url)
+        guess = guess_json_mapping(answer.url, answer.data)
+        if guess is not None:
+            found.json_guesses.append(guess)
+    found.json_guesses.sort(key=lambda guess: (guess.is_complete, guess.item_count), reverse=True)
+
+
+def _discover(url: str, prober: Prober) -> Discovery:
     start = prober.fetch_start(url)
     if not start.ok:
         raise ProbeError(f"{url} answered HTTP {start.status}; check the URL in a browser")
@@ -118,6 +168,12 @@ def discover(url: str, prober: Prober) -> Discovery:
         found.sitemaps.append(sitemap)
     else:
         page = lxml.html.fromstring(start.body or b"<html/>", base_url=start.url)
+        found.app_shell = detect_app_shell(start.body)
+        if found.app_shell is not None:
+            found.notes.append(
+                f"{start.url} is an application shell ({found.app_shell.describe()}): its articles are built by "
+                'scripts in the browser, so the source needs render = "browser" (or its JSON API as kind = "json")'
+            )
         _describe_page(found, page)
         _find_feeds(found, page, prober)
         _find_listings(found, page, prober)

@@ -273,6 +273,11 @@ class SourceRecorder:
         self._notify()
         return capture_id
 
+    def capture_rendering(self, exchange: HttpExchange) -> int:
+        """Keep the DOM a browser rendered from a captured response (method RENDER); return its capture id."""
+        with self.database.transaction() as session:
+            return save_capture(session, exchange, self.source.id, self.run_id)
+
     def _count_exchange(self, exchange: HttpExchange) -> None:
         self.count("requests")
         self.count("bytes", len(exchange.body))

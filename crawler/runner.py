@@ -15,6 +15,7 @@ from scrapy.crawler import AsyncCrawlerProcess, Crawler
 
 from warta.config import SourceConfig, WartaConfig
 from warta.config.secrets import reveal
+from warta.crawler.browser import browser_settings, find_browser, missing_browser_reason, quiet_handler_log
 from warta.crawler.errors import CrawlAlreadyRanError
 from warta.crawler.extractor_pool import ExtractorPool
 from warta.crawler.recorder import SourceRecorder, recorder_settings, run_progress
@@ -23,6 +24,9 @@ from warta.crawler.selection import select_sources
 from warta.crawler.settings import scrapy_settings
 from warta.crawler.spiders import SPIDERS, spider_arguments
 from warta.storage.database import Database
+from warta.storage.run_history import record_failed_run
+from warta.storage.sources import ensure_source
+from warta.storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -74,14 +78,43 @@ def _crawl(
     for name, level in levels.items():
         logging.getLogger(name).setLevel(level)
     crawlers: list[tuple[SourceConfig, Crawler]] = []
+    unrenderable: dict[str, str] = {}
     for source in sources:
-        crawler = process.create_crawler(SPIDERS[source.kind])
+        if source.render == "browser":
+            browser = find_browser(cfg.crawler.browser_path)
+            if browser is None:
+                # this source alone fails; the others crawl as usual
+                unrenderable[source.id] = missing_browser_reason(cfg)
+                logger.error("cannot crawl %s: %s", source.id, unrenderable[source.id])
+                continue
+            quiet_handler_log()
+            # only a browser source's crawler downloads through scrapy-playwright
+            crawler = process.create_crawler(Crawler(SPIDERS[source.kind], browser_settings(cfg, browser)))
+        else:
+            crawler = process.create_crawler(SPIDERS[source.kind])
         if progress is not None:
             crawler.signals.connect(_receiver(progress), signal=run_progress, weak=False)
         process.crawl(crawler, **spider_arguments(cfg, source, pool, article_limit))
         crawlers.append((source, crawler))
-    process.start()
-    return CrawlReport([source_report(source, crawler) for source, crawler in crawlers])
+    if crawlers:
+        process.start()
+    reports = {source.id: source_report(source, crawler) for source, crawler in crawlers}
+    for source in sources:
+        if source.id in unrenderable:
+            reports[source.id] = record_unrenderable(cfg, source, unrenderable[source.id])
+    return CrawlReport([reports[source.id] for source in sources])
+
+
+def record_unrenderable(cfg: WartaConfig, source: SourceConfig, reason: str) -> SourceReport:
+    """Record a failed run of a browser source that has no browser to render with; return its report."""
+    database = Database.from_config(cfg)
+    try:
+        with database.transaction() as session:
+            ensure_source(session, source.id, source.display_name, source.kind)
+            run_id = record_failed_run(session, source.id, utcnow(), "failed", reason)
+    finally:
+        database.dispose()
+    return SourceReport(source.id, status="failed", error=reason, run_id=run_id)
 
 
 def source_report(source: SourceConfig, crawler: Crawler) -> SourceReport:

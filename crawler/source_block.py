@@ -45,6 +45,8 @@ def suggest_source(found: Discovery) -> dict[str, Any]:
         source["max_pages"] = 3
     else:
         source.update(kind="page", urls=[found.final_url])
+    if found.app_shell is not None:
+        source["render"] = "browser"
     source["schedule"] = SCHEDULES[source["kind"]]
     if found.language:
         source["language"] = found.language
@@ -81,6 +83,26 @@ def source_block(found: Discovery, config_file: str = "warta.toml", config_optio
     # preview reads sources from the config only, so the block must be there first
     preview = " ".join(part for part in ("warta", config_option, "preview", source["id"]) if part)
     lines.append(f"# Add this block to {config_file}, then check it with: {preview}")
+    return "\n".join(lines) + "\n\n" + tomli_w.dumps({"sources": [source]}) + json_block(found, source["id"])
+
+
+def json_block(found: Discovery, main_id: str) -> str:
+    """Return the commented `kind = "json"` alternative guessed from the page's JSON requests ('' without one)."""
+    if not found.json_requests:
+        return ""
+    lines = ["", f"# The rendered page made {len(found.json_requests)} JSON requests:"]
+    lines += [f"#   {url}" for url in found.json_requests]
+    if not found.json_guesses:
+        lines.append('# none of them holds a list of objects to map as a kind = "json" source.')
+        return "\n".join(lines) + "\n"
+    guess = found.json_guesses[0]
+    lines.append(f"# Or read the JSON the page reads: {guess.url} lists {guess.item_count} items at {guess.items!r}.")
+    lines.append("# GUESSED mappings: each one is a guess; check it with `warta preview` before relying on it.")
+    missing = [name for name in ("url", "title", "published") if name not in guess.fields]
+    if missing:
+        lines.append(f"# No field was found for {', '.join(missing)}: fill it in by hand.")
+    mapping = {"items": guess.items, **guess.fields}
+    source = {"id": f"{main_id}-json"[:63], "kind": "json", "urls": [guess.url], "json": mapping}
     return "\n".join(lines) + "\n\n" + tomli_w.dumps({"sources": [source]})
 
 

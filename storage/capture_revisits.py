@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from warta.storage.captures import RENDER_METHOD
 from warta.storage.database import in_chunks
 from warta.storage.models import Capture
 
@@ -47,7 +48,7 @@ class RevisitOf:
 
 
 def _is_full_response(capture: type[Capture]) -> list[ColumnElement[bool]]:
-    return [capture.status == 200, capture.body_sha256.is_not(None)]
+    return [capture.status == 200, capture.body_sha256.is_not(None), capture.method != RENDER_METHOD]
 
 
 def revisit_references(session: Session, captures: Sequence[CaptureHead]) -> dict[int, RevisitOf]:
@@ -104,6 +105,7 @@ def _first_of_runs(session: Session, capture_ids: list[int]) -> dict[int, tuple[
             other.url == last.url,
             other.id < last.id,
             other.status == 200,
+            other.method != RENDER_METHOD,
             or_(other.body_sha256.is_(None), other.body_sha256 != last.body_sha256),
         )
         .correlate(last)  # two levels down: named, or SQLAlchemy would join `last` in afresh
@@ -112,6 +114,7 @@ def _first_of_runs(session: Session, capture_ids: list[int]) -> dict[int, tuple[
     first_id = (
         select(func.min(same.id))
         .where(same.url == last.url, same.body_sha256 == last.body_sha256, same.status == 200)
+        .where(same.method != RENDER_METHOD)
         .where(same.id <= last.id, same.id > run_start)
         .correlate(last)
         .scalar_subquery()

@@ -16,6 +16,8 @@ from warta.storage.models import Blob, Capture
 from warta.storage.upserts import insert_ignoring_conflict
 
 Headers = Sequence[tuple[str, str]]
+# The method of a capture that holds the DOM a browser rendered from the GET capture before it (crawler.browser).
+RENDER_METHOD = "RENDER"
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,15 @@ and settles a local crawl's: the node records what a local crawl records.
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from warta.crawler.browser import browser_settings, find_browser, missing_browser_reason
+from warta.crawler.errors import CrawlerError
 from warta.crawler.extractor_pool import ExtractorPool
 from warta.crawler.recorder import recorder_settings
 from warta.crawler.scrapyd.job import SPIDER_NAME, DispatchedCrawl
@@ -38,10 +41,16 @@ class WartaSourceSpider(scrapy.Spider):
         cfg = dispatched.config
         settings = {key: value for key, value in scrapy_settings(cfg).items() if key not in NODE_OWNED_SETTINGS}
         settings.update(recorder_settings(dispatched.database_url, dispatched.run_id))
-        # Scrapy builds the extensions after the spider, from these settings
+        source = dispatched.source
+        if source.render == "browser":
+            # a node renders with its own Chromium, found as on the daemon's machine
+            browser = find_browser(cfg.crawler.browser_path)
+            if browser is None:
+                raise CrawlerError(f"cannot crawl {source.id} on {socket.gethostname()}: {missing_browser_reason(cfg)}")
+            settings.update(browser_settings(cfg, browser))
+        # Scrapy builds the extensions and the download handlers after the spider, from these settings
         crawler.settings.setdict(settings, priority="spider")
         pool = ExtractorPool()
-        source = dispatched.source
         spider = SPIDERS[source.kind].from_crawler(crawler, **spider_arguments(cfg, source, pool))
 
         def closed() -> None:

@@ -27,6 +27,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from warta.config import SourceConfig
+from warta.crawler.browser import RENDER_STATE, RenderState, render_failure_reason, render_meta
 from warta.crawler.capturing import CAPTURE_ID, CAPTURE_WITH_PAGE, FETCHED_AT, PENDING_CAPTURE
 from warta.crawler.extractor_pool import ExtractorPool
 from warta.crawler.links import LinkFilter
@@ -66,6 +67,8 @@ class SourceSpider(scrapy.Spider):
     kind = ""
     # A page source records its pages whatever their length; other kinds only articles.
     records_any_page = False
+    # A browser source renders its listing pages too; feeds and sitemaps are XML that no script builds.
+    renders_index_pages = False
 
     def __init__(
         self,
@@ -159,7 +162,7 @@ class SourceSpider(scrapy.Spider):
             callback=callback,
             errback=self.on_error,
             dont_filter=True,
-            meta={"handle_httpstatus_list": HANDLED_STATUSES, ROLE: "index", **meta},
+            meta={"handle_httpstatus_list": HANDLED_STATUSES, ROLE: "index", **self.index_render_meta(), **meta},
         )
 
     def article_request(self, url: str, hint: ArticleHint, revisit: bool = False) -> Request:
@@ -171,8 +174,24 @@ class SourceSpider(scrapy.Spider):
             errback=self.on_error,
             dont_filter=True,
             priority=1 if revisit else 0,
-            meta={"handle_httpstatus_list": HANDLED_STATUSES, ROLE: "article", HINT: hint, CAPTURE_WITH_PAGE: True},
+            meta={
+                "handle_httpstatus_list": HANDLED_STATUSES,
+                ROLE: "article",
+                HINT: hint,
+                CAPTURE_WITH_PAGE: True,
+                **self.render_meta(),
+            },
         )
+
+    def index_render_meta(self) -> dict[str, Any]:
+        """Return the meta that renders an index page request, for a browser source whose index pages are HTML."""
+        return self.render_meta() if self.renders_index_pages else {}
+
+    def render_meta(self) -> dict[str, Any]:
+        """Return the meta that renders a page request in the browser, for a browser source (else none)."""
+        if self.source.render != "browser":
+            return {}
+        return render_meta(self.source, self.max_xml_bytes)
 
     def _claim(self, *urls: str) -> bool:
         """Return True the first time a page (known by these URLs, canonicalized) is to be requested."""
@@ -343,7 +362,13 @@ class SourceSpider(scrapy.Spider):
             logger.info("not fetched %s: robots.txt forbids it (set [crawler] obey_robots to change)", request.url)
             self.recorder.skip(request.url, "robots.txt forbids it", counter="skipped")
             return
-        if isinstance(error, HttpError):
+        state: RenderState | None = request.meta.get(RENDER_STATE)
+        rendering_failed = render_failure_reason(error, self.source, state) if state and error else None
+        if rendering_failed is not None:
+            reason = rendering_failed
+            if request.meta.get("warta_start"):
+                self.start_failures.append(f"{request.url}: {reason}")
+        elif isinstance(error, HttpError):
             response: Response = error.response
             self._resolve(response)  # notes a failed start URL itself
             reason = f"HTTP {response.status}"
@@ -368,7 +393,10 @@ def is_page_type(content_type: str) -> bool:
 
 
 def validators_of(response: Response) -> Validators:
-    """Return the ETag and Last-Modified a response carries."""
+    """Return the ETag and Last-Modified a response carries (none for a page its scripts built from data)."""
+    state: RenderState | None = response.meta.get(RENDER_STATE) if response.request is not None else None
+    if state is not None and state.is_built_from_data:
+        return (None, None)
     etag = response.headers.get(b"ETag")
     last_modified = response.headers.get(b"Last-Modified")
     return (

@@ -20,6 +20,7 @@ class ListingSpider(SourceSpider):
     """Crawl a listing source: links matching `follow` (minus `deny`) are articles."""
 
     kind = "listing"
+    renders_index_pages = True
 
     def start_request(self, url: str) -> Request:
         """Return the request of the first page of one listing."""

@@ -95,6 +95,12 @@ BROKEN = [
     ("bad-snapshot-format", '[[snapshots]]\nid = "s"\nformat = "zip"', "snapshots[0] (s).format = 'zip'"),
     ("bad-snapshot-keep", '[[snapshots]]\nid = "s"\nformat = "jsonl"\nkeep = 0', "snapshots[0] (s).keep"),
     ("sources-not-a-list", '[sources]\nid = "x"', "sources"),
+    (
+        "wait-for-without-browser",
+        SOURCE + "wait_for = 'article h1'",
+        "sources[0] (disbud).wait_for: wait_for applies only to a rendered source; add render = 'browser'",
+    ),
+    ("bad-render", SOURCE + "render = 'chrome'", "sources[0] (disbud).render = 'chrome'"),
 ]
 
 
@@ -187,3 +193,20 @@ def test_a_key_set_twice_names_the_table_and_the_key(tmp_path: Path, body: str, 
     assert result.exit_code == 2
     assert expected in result.output
     assert "Cannot overwrite" not in result.output
+
+
+def test_a_browser_source_without_chromium_is_refused_naming_the_key(tmp_path: Path) -> None:
+    body = f'[crawler]\nbrowser_path = "{tmp_path}/no-chromium"\n' + SOURCE + 'render = "browser"\n'
+    result = run(write_config(tmp_path, body), "config", "check")
+    assert result.exit_code == 2
+    assert "sources[0] (disbud).render = 'browser' needs Chromium" in result.output
+    assert "browser_path" in result.output and "apt install chromium" in result.output
+
+
+def test_a_browser_source_with_an_executable_browser_passes(tmp_path: Path) -> None:
+    browser = tmp_path / "chromium"
+    browser.write_text("#!/bin/sh\n")
+    browser.chmod(0o755)
+    body = f'[crawler]\nbrowser_path = "{browser}"\n' + SOURCE + 'render = "browser"\n'
+    result = run(write_config(tmp_path, body), "config", "check")
+    assert result.exit_code == 0, result.output

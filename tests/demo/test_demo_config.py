@@ -1,4 +1,4 @@
-"""The demo config: valid for `warta config check`, three demo sources of each crawlable kind, the shipped topics."""
+"""The demo config: passes `warta config check`, four demo sources (one rendered in a browser), the shipped topics."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def test_demo_config_passes_warta_config_check(tmp_path: Path) -> None:
     path = write_config(tmp_path, demo_config_text(SITE_URL, tmp_path / "data"))
     result = CliRunner().invoke(cli, ["--config", str(path), "config", "check"])
     assert result.exit_code == 0, result.output
-    assert "3 sources" in result.output
+    assert "4 sources" in result.output
 
 
 def test_demo_config_keeps_database_and_feeds_in_the_data_folder(tmp_path: Path) -> None:
@@ -38,7 +38,9 @@ def test_demo_sources_are_a_listing_a_feed_and_a_sitemap_on_the_demo_site(tmp_pa
         ("disbud", "listing"),
         ("kabar", "feed"),
         ("portal", "sitemap"),
+        ("agenda", "listing"),
     }
+    assert cfg.source("agenda").render == "browser" and cfg.source("agenda").enabled
     assert all(url.startswith(SITE_URL + "/") and "//" not in url[7:] for s in cfg.sources for url in s.urls)
     assert cfg.source("disbud").follow and cfg.source("portal").follow
 
@@ -64,3 +66,9 @@ def test_demo_follow_patterns_select_exactly_the_demo_articles(demo_site, tmp_pa
             assert any(p.match(path) for p in patterns) and not any(d.match(path) for d in deny), path
         for path in non_articles:
             assert not any(p.match(path) for p in patterns) or any(d.match(path) for d in deny), path
+
+
+def test_demo_config_without_a_browser_disables_the_rendered_source(tmp_path: Path) -> None:
+    cfg = load_config(write_config(tmp_path, demo_config_text(SITE_URL, tmp_path, has_browser=False)))
+    assert not cfg.source("agenda").enabled
+    assert all(source.enabled for source in cfg.sources if source.id != "agenda")

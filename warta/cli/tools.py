@@ -14,8 +14,11 @@ from rich.console import Console
 from warta.cli.context import AppContext, pass_app
 from warta.cli.logs import quiet_unless_verbose
 from warta.config import WartaConfig, locate_config
+from warta.crawler.browser import find_browser
+from warta.crawler.discovery import Renderer
 from warta.crawler.discovery import discover as discover_site
 from warta.crawler.errors import CrawlerError, UnknownSourceError
+from warta.crawler.page_requests import PageRenderer
 from warta.crawler.preview import PreviewResult, preview_source
 from warta.crawler.probe import ProbeError, Prober
 from warta.crawler.source_block import source_block
@@ -37,6 +40,10 @@ PREVIEW_TEXT_CHARS = 240
 def discover(ctx: click.Context, url: str, timeout_seconds: float | None) -> None:
     """Find a site's feeds, sitemaps and article listings, and print a [[sources]] block for warta.toml.
 
+    A page built by scripts (an application shell) is said to be one, and the block gets
+    render = "browser"; when Chromium is at hand the page is rendered, and the JSON requests it
+    made are listed with a guessed kind = "json" block, flagged as a guess.
+
     It makes a few requests with the configured User-Agent (a config file is optional),
     obeys robots.txt for everything but URL, and stores nothing. Paste the block into
     warta.toml, then check what it would record with `warta preview SOURCE_ID`.
@@ -50,10 +57,18 @@ def discover(ctx: click.Context, url: str, timeout_seconds: float | None) -> Non
     if timeout_seconds is not None:
         prober.timeout_seconds = timeout_seconds
     try:
-        found = discover_site(url, prober)
+        found = discover_site(url, prober, _renderer(_optional_config(ctx), prober))
     except ProbeError as exc:
         raise click.ClickException(f"{exc}; nothing was discovered") from exc
     click.echo(source_block(found, *_config_hint(ctx)), nl=False)
+
+
+def _renderer(cfg: WartaConfig | None, prober: Prober) -> Renderer | None:
+    """Return a renderer of pages in the configured (or found) Chromium, None when there is none."""
+    executable = find_browser(cfg.crawler.browser_path if cfg is not None else None)
+    if executable is None:
+        return None
+    return PageRenderer(executable, prober.user_agent, max(prober.timeout_seconds, 10.0)).render
 
 
 def _config_hint(ctx: click.Context) -> tuple[str, str]:

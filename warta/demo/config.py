@@ -1,4 +1,4 @@
-"""The warta config of the offline demo: the three bundled demo sources and the shipped topics.
+"""The warta config of the offline demo: the four bundled demo sources and the shipped topics.
 
 It only writes config text; serving the demo site, crawling and building feeds
 are done by `warta demo`. The topics are read from the shipped example config,
@@ -22,8 +22,11 @@ DEFAULT_FEEDS_URL = "http://127.0.0.1:8080/"
 CONFIG_HEADER = "# warta demo config, written by `warta demo`"
 
 
-def demo_sources(base_url: str) -> list[dict[str, Any]]:
-    """Return the `[[sources]]` tables of the three demo sub-sites served at `base_url`."""
+def demo_sources(base_url: str, has_browser: bool = True) -> list[dict[str, Any]]:
+    """Return the `[[sources]]` tables of the four demo sub-sites served at `base_url`.
+
+    The fourth, agenda, is built by scripts and needs Chromium; without one it is disabled.
+    """
     site = base_url.rstrip("/")
     return [
         {
@@ -59,6 +62,22 @@ def demo_sources(base_url: str) -> list[dict[str, Any]]:
             "language": "id",
             "tags": ["government"],
         },
+        {
+            "id": "agenda",
+            "name": "Agenda Budaya Jakarta (demo)",
+            "kind": "listing",
+            "urls": [f"{site}/agenda/"],
+            "follow": [r"/agenda/acara/[^/?#]+$"],
+            # the listing and the events are built by /agenda/app.js from JSON in the browser
+            "render": "browser",
+            "wait_for": "ul.agenda, article h1",
+            "render_timeout": "20s",
+            "max_pages": 1,
+            "schedule": "every 6h",
+            "language": "id",
+            "tags": ["events"],
+            "enabled": has_browser,
+        },
     ]
 
 
@@ -70,8 +89,13 @@ def shipped_topics() -> list[dict[str, Any]]:
     return [{key: value for key, value in topic.items() if key != "sources"} for topic in topics]
 
 
-def demo_config_text(base_url: str, data_dir: Path, feeds_base_url: str = DEFAULT_FEEDS_URL) -> str:
-    """Return a valid warta.toml for the demo site at `base_url`, storing everything in `data_dir`."""
+def demo_config_text(
+    base_url: str, data_dir: Path, feeds_base_url: str = DEFAULT_FEEDS_URL, has_browser: bool = True
+) -> str:
+    """Return a valid warta.toml for the demo site at `base_url`, storing everything in `data_dir`.
+
+    Without a browser (`has_browser` False) the agenda source, which needs one, is disabled.
+    """
     data_dir = data_dir.resolve()
     document: dict[str, Any] = {
         "storage": {"url": f"sqlite:///{data_dir / 'warta.db'}"},
@@ -89,11 +113,11 @@ def demo_config_text(base_url: str, data_dir: Path, feeds_base_url: str = DEFAUL
             "title_prefix": "warta demo",
         },
         "archive": {"organization": "warta demo"},
-        "sources": demo_sources(base_url),
+        "sources": demo_sources(base_url, has_browser),
         "topics": shipped_topics(),
     }
     header = (
-        f"{CONFIG_HEADER}: three local demo sources and the shipped topics.\n"
+        f"{CONFIG_HEADER}: four local demo sources and the shipped topics.\n"
         f"# Demo site: {base_url.rstrip('/')}/  Data: {data_dir}\n\n"
     )
     return header + tomli_w.dumps(document, multiline_strings=False)

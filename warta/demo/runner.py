@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from warta.config import WartaConfig, load_config
+from warta.crawler.browser import find_browser
 from warta.crawler.errors import CrawlProcessError
 from warta.crawler.report import CrawlReport
 from warta.daemon.executors.local import LocalExecutor
@@ -52,8 +53,15 @@ class Demo:
         """
         (self.data_dir / "feeds").mkdir(parents=True, exist_ok=True)
         self.site.start()
+        has_browser = find_browser(None) is not None
+        if not has_browser:
+            announce(
+                "no Chromium found: the demo skips its fourth source, agenda, whose pages are built by scripts "
+                "in a browser (apt install chromium to include it)"
+            )
         self.config_path.write_text(
-            demo_config_text(self.site.url, self.data_dir, feeds_base_url=self.feeds_url), encoding="utf-8"
+            demo_config_text(self.site.url, self.data_dir, feeds_base_url=self.feeds_url, has_browser=has_browser),
+            encoding="utf-8",
         )
         cfg = self.config()
         database = Database.from_config(cfg, create=True)
