@@ -12,7 +12,7 @@ from warta.storage.capture_revisits import (
     CaptureHead,
     revisit_references,
 )
-from warta.storage.captures import HttpExchange, save_capture
+from warta.storage.captures import RENDER_METHOD, HttpExchange, save_capture
 from warta.storage.database import Database
 from warta.storage.models import Capture
 
@@ -43,3 +43,31 @@ def test_repeats_refer_to_the_first_capture_of_their_run_of_identical_bodies(db:
         4: (IDENTICAL_PAYLOAD_DIGEST, 3, T0 + timedelta(hours=3)),
         5: (SERVER_NOT_MODIFIED, 3, T0 + timedelta(hours=3)),
     }
+
+
+def test_a_browsers_rendered_dom_is_never_the_body_a_repeat_refers_to(db: Database) -> None:
+    # a rendered page: the server's shell (GET), the DOM the browser built from it (RENDER), twice
+    answers = [
+        ("GET", 200, b"shell"),
+        (RENDER_METHOD, 200, b"dom"),
+        ("GET", 200, b"shell"),
+        (RENDER_METHOD, 200, b"dom"),
+    ]
+    with db.transaction() as session:
+        ids = [
+            save_capture(session, HttpExchange(URL, status, [], body, T0 + timedelta(hours=hour), method=method))
+            for hour, (method, status, body) in enumerate(answers)
+        ]
+        ids.append(save_capture(session, HttpExchange(URL, 304, [], b"", T0 + timedelta(hours=4))))
+    with db.reading() as session:
+        heads = [
+            CaptureHead(c.id, c.url, c.status, c.body_sha256)
+            for c in session.scalars(select(Capture).order_by(Capture.id))
+        ]
+        references = revisit_references(session, heads)
+    # the second shell and the 304 repeat the first shell; no repeat refers to a DOM
+    assert {ids.index(cid): ids.index(ref.capture_id) for cid, ref in references.items() if cid != ids[3]} == {
+        2: 0,
+        4: 0,
+    }
+    assert all(ref.capture_id not in (ids[1], ids[3]) for ref in references.values())
