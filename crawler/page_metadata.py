@@ -35,12 +35,9 @@ PUBLISHED_META = (
 )  # fmt: skip
 _JSON_LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]{6,40})"')
 # elements whose class or id marks a date line; their text is searched for the visible date
-_CLASS_AND_ID = "translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-_DATE_LINE_XPATH = (
-    "//body//time | //body//*[self::div or self::span or self::p or self::li or self::small or self::em]["
-    + " or ".join(f"contains({_CLASS_AND_ID}, '{word}')" for word in ("date", "time", "tanggal", "publish"))
-    + "]"
-)
+_DATE_LINE_TAGS = ("time", "div", "span", "p", "li", "small", "em")
+_DATE_LINE_WORDS = ("date", "time", "tanggal", "publish")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 INDONESIAN_STOPWORDS = frozenset(
     ("yang", "dan", "di", "ini", "itu", "dengan", "untuk", "dari", "pada", "tidak", "dalam", "akan", "juga", "ke",
      "karena", "oleh", "ada", "adalah")
@@ -215,11 +212,35 @@ def _declared_dates(tree: HtmlElement, tz: tzinfo) -> list[tuple[ParsedDate, str
 def _visible_dates(tree: HtmlElement, tz: tzinfo) -> list[tuple[ParsedDate, str]]:
     """Return the dates shown in date-line elements (class/id mentioning date, time, tanggal), in page order."""
     found = []
-    for element in tree.xpath(_DATE_LINE_XPATH)[:_MAX_DATE_ELEMENTS]:
+    for element in _date_line_elements(tree):
         parsed = find_date_detail(_leading_text(element), tz)
         if parsed:
             found.append((parsed, "text"))
     return found
+
+
+def _date_line_elements(tree: HtmlElement) -> list[HtmlElement]:
+    """Return the first date-line elements in the body, in page order: `time`, and the elements whose class or id
+    mentions a date (ASCII case ignored).
+
+    The same selection as the XPath `//body//time | //body//*[self::div or ...][contains(translate(concat(@class,
+    ' ', @id), ...), 'date') or ...]`, which took 4 ms a page: libxml2 evaluated the translate for every element.
+    Here lxml's C iterator visits only the tags in question and the test is two attribute reads.
+    """
+    elements: list[HtmlElement] = []
+    for body in tree.iter("body"):
+        for element in body.iter(_DATE_LINE_TAGS):
+            if element.tag != "time":
+                marks = f"{element.get('class') or ''} {element.get('id') or ''}"
+                if marks == " ":
+                    continue
+                marks = marks.lower() if marks.isascii() else marks.translate(_ASCII_LOWER)
+                if not any(word in marks for word in _DATE_LINE_WORDS):
+                    continue
+            elements.append(element)
+            if len(elements) == _MAX_DATE_ELEMENTS:
+                return elements
+    return elements
 
 
 def _leading_text(element: HtmlElement, limit: int = 200) -> str:
