@@ -274,9 +274,7 @@ def _dates_near(headline: HtmlElement | None, tz: tzinfo) -> list[tuple[ParsedDa
 
 def page_language(tree: HtmlElement, text: str) -> str | None:
     """Return the language the page declares, unless the stopword test confidently contradicts it."""
-    detected = detect_language(text)
-    declared = declared_language(tree)
-    return detected or declared
+    return detect_language(text) or declared_language(tree)  # the page's markup is read only when needed
 
 
 def declared_language(tree: HtmlElement) -> str | None:
