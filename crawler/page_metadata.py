@@ -185,14 +185,27 @@ def htmldate_day(tree: HtmlElement, url: str | None) -> str | None:
 
 def _declared_dates(tree: HtmlElement, tz: tzinfo) -> list[tuple[ParsedDate, str]]:
     """Return dates declared in JSON-LD and meta tags, in that order of trust."""
+    # one walk of the page in lxml's C iterator, where three XPaths (//script[...], //meta[@content],
+    # //time[...]) walked it three times; each kind keeps its page order
+    json_ld: list[str] = []
+    metas: list[HtmlElement] = []
+    times: list[str] = []
+    for element in tree.getroottree().iter("script", "meta", "time"):
+        if element.tag == "meta":
+            if element.get("content") is not None:
+                metas.append(element)
+        elif element.tag == "script":
+            if element.get("type") == "application/ld+json" and element.text:
+                json_ld.append(element.text)
+        elif element.get("itemprop") == "datePublished" and (stamp := element.get("datetime")) is not None:
+            times.append(stamp)
     found: list[tuple[ParsedDate, str]] = []
-    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
+    for script in json_ld:
         found += [
             (parsed, "json-ld")
             for value in _JSON_LD_PUBLISHED.findall(script)
             if (parsed := parse_date_detail(value, tz))
         ]
-    metas = tree.xpath("//meta[@content]")
     by_name = {
         str(meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower(): meta for meta in metas
     }
@@ -201,11 +214,7 @@ def _declared_dates(tree: HtmlElement, tz: tzinfo) -> list[tuple[ParsedDate, str
         parsed = parse_date_detail(meta.get("content", ""), tz) if meta is not None else None
         if parsed:
             found.append((parsed, "metadata"))
-    found += [
-        (parsed, "metadata")
-        for value in tree.xpath("//time[@itemprop='datePublished']/@datetime")
-        if (parsed := parse_date_detail(str(value), tz))
-    ]
+    found += [(parsed, "metadata") for value in times if (parsed := parse_date_detail(value, tz))]
     return found
 
 

@@ -116,3 +116,20 @@ def test_date_line_elements_are_those_the_xpath_selected_in_page_order() -> None
     found = page_metadata._date_line_elements(tree)
     assert found == tree.xpath(xpath)[: page_metadata._MAX_DATE_ELEMENTS]
     assert [element.text for element in found[:7]] == ["1", "2", "3", "4", "5", "6", "0"]
+
+
+def test_declared_dates_come_from_json_ld_then_meta_tags_then_time_elements() -> None:
+    page = (
+        '<html><head><meta property="article:published_time" content="2026-11-20T08:00:00+07:00">'
+        '<script type="application/ld+json">{"datePublished": "2026-11-19T10:00:00+07:00"}</script>'
+        '<script>var datePublished = "2026-01-01";</script><meta name="date" content="2026-11-18">'
+        '</head><body><time itemprop="datePublished" datetime="2026-11-17T09:30:00+07:00">x</time>'
+        '<time datetime="2026-11-16">y</time><meta content="2026-11-15"></body></html>'
+    )
+    found = page_metadata._declared_dates(lxml_html.document_fromstring(page), JAKARTA)
+    assert [(parsed.value.day, source) for parsed, source in found] == [
+        (19, "json-ld"),
+        (20, "metadata"),
+        (18, "metadata"),
+        (17, "metadata"),
+    ]
