@@ -16,6 +16,7 @@ from rich.console import Console
 from bench import (
     event_eval,
     export_memory,
+    extraction,
     feeds_scaling,
     ingest,
     peer_newsplease,
@@ -33,6 +34,7 @@ from bench.harness import BenchResult, print_results, save_results, skipped
 from bench.workload import SiteProcess, generate_site
 
 BENCHMARKS = (
+    "extraction",
     "ingest",
     "peer",
     "recrawl",
@@ -47,6 +49,8 @@ BENCHMARKS = (
 )
 FULL = {
     "pages": 2_000,
+    "extraction_pages": 0,  # all 990
+    "extraction_rounds": 10,
     "peer_sample": 100,
     "record_small": 1_000,
     "record_large": 500_000,
@@ -62,6 +66,8 @@ FULL = {
 }
 TINY = {
     "pages": 30,
+    "extraction_pages": 20,
+    "extraction_rounds": 2,
     "peer_sample": 5,
     "record_small": 100,
     "record_large": 1_000,
@@ -99,7 +105,10 @@ def run_benchmarks(sizes: dict[str, int], chosen: set[str]) -> list[BenchResult]
     backends = ["sqlite"] + (["postgresql"] if postgres_url() else [])
     with tempfile.TemporaryDirectory(prefix="warta-bench-") as name:
         folder = Path(name)
-        # The crawl benchmarks run alone: the crawl uses both cores, its baseline one.
+        # Extraction per page and the crawl benchmarks run alone: the crawl uses both cores, its baseline one.
+        if "extraction" in chosen:
+            pages, rounds = sizes["extraction_pages"], sizes["extraction_rounds"]
+            results += _step("extraction per page", lambda: extraction.run(pages, rounds))
         peer: Callable[[], BenchResult] | None = None
         if chosen & {"ingest", "peer", "recrawl"}:
             crawl_results, peer = _crawl_benchmarks(sizes, chosen, folder / "crawl")

@@ -36,6 +36,10 @@ from bench.workload import ARTICLE_FOLLOW, SiteProcess, bench_config, generate_s
 
 RSS_GOAL = 1.1
 FD_GOAL = 1.0
+# CPU seconds per scheduled crawl measured before issue 23 (each crawl a fresh `warta crawl` process paying its imports,
+# its extraction workers started afresh); the goal is at most half of it
+CPU_PER_CRAWL_BEFORE = 2.06  # 30 crawls at commit 57512d2, load average 8
+CPU_GOAL = CPU_PER_CRAWL_BEFORE / 2
 SAMPLE_SECONDS = 0.5
 SECONDS_PER_CRAWL_LIMIT = 10.0
 
@@ -47,6 +51,7 @@ class Sample:
     crawls: int
     rss_bytes: int
     descriptors: frozenset[tuple[int, str]]
+    cpu_seconds: float = 0.0  # the daemon's and its finished crawl processes' (see cpu_seconds)
 
 
 def run(folder: Path, crawls: int = 300, pages: int = 10) -> list[BenchResult]:
@@ -95,7 +100,7 @@ def _soak(config: Path, port: int, crawls: int, log: Path) -> list[Sample]:
                 rss, fds = rss_bytes(daemon.pid), open_descriptors(daemon.pid)  # before the /metrics request
                 done = finished_crawls(port)
                 if done is not None:
-                    samples.append(Sample(done, rss, fds))
+                    samples.append(Sample(done, rss, fds, cpu_seconds(daemon.pid)))
                     if done >= crawls:
                         break
                 time.sleep(SAMPLE_SECONDS)
@@ -121,6 +126,8 @@ def _results(samples: list[Sample], crawls: int) -> list[BenchResult]:
     added = added_targets(warm, last)
     total = samples[-1].crawls
     peak = max(sample.rss_bytes for sample in samples)
+    first, final = warm[0], samples[-1]
+    per_crawl = (final.cpu_seconds - first.cpu_seconds) / max(1, final.crawls - first.crawls)
     return [
         BenchResult(
             name=f"daemon soak, {total} scheduled crawls: RSS growth after warm-up",
@@ -143,7 +150,24 @@ def _results(samples: list[Sample], crawls: int) -> list[BenchResult]:
                 + (f"; held at the end only: {', '.join(added)}" if added else "")
             ),
         ),
+        BenchResult(
+            name=f"daemon soak, {total} scheduled crawls: CPU seconds per crawl",
+            ratio=per_crawl,
+            goal=CPU_GOAL,
+            higher_is_better=False,
+            detail=(
+                f"{per_crawl:.2f} CPU-s per crawl over crawls {first.crawls} to {final.crawls} (the daemon and the "
+                f"`warta crawl` processes it has reaped); goal half of {CPU_PER_CRAWL_BEFORE:g} before issue 23"
+            ),
+        ),
     ]
+
+
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time of process `pid` and of its children it has waited for (user and system, /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    # after the command name: state is field 3, utime, stime, cutime and cstime are fields 14 to 17
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def finished_crawls(port: int) -> int | None:

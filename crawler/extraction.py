@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 MIN_ARTICLE_WORDS = 40
 # enough text nodes to judge a page's language without scanning very long pages whole
 _LANGUAGE_SAMPLE_TEXTS = 3000
+_SCRIPT_AND_STYLE = frozenset({"script", "style"})
 JAKARTA = ZoneInfo("Asia/Jakarta")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -147,12 +148,35 @@ def _favours_precision(tree: HtmlElement, source_language: str | None) -> bool:
     mode drops them (F1 0.929 -> 0.970 on the Indonesian corpus) but loses recall elsewhere
     (0.9255 -> 0.9216 on the 990-page benchmark), so it is used for Indonesian pages only.
     """
-    # script and style elements hold only text, so a text node's parent is enough to exclude theirs;
-    # plain strings, not lxml's "smart" ones that know their parent, cost a third of the time
-    texts = tree.xpath("//body//text()[not(parent::script or parent::style)]", smart_strings=False)
+    texts = _body_texts(tree)
+    if len(texts) > _LANGUAGE_SAMPLE_TEXTS:  # the sample is the first texts in page order
+        # script and style elements hold only text, so a text node's parent is enough to exclude theirs;
+        # plain strings, not lxml's "smart" ones that know their parent, cost a third of the time
+        texts = tree.xpath("//body//text()[not(parent::script or parent::style)]", smart_strings=False)
     page_text = " ".join(texts[:_LANGUAGE_SAMPLE_TEXTS])
     # menus and footers mix in English, so the whole page needs a lower bar than the article text
     return (detect_language(page_text, dominance=2) or declared_language(tree) or source_language) == "id"
+
+
+def _body_texts(tree: HtmlElement) -> list[str]:
+    """Return the body's text nodes outside script and style elements, not in page order.
+
+    The same strings as `//body//text()[not(parent::script or parent::style)]` (checked on every corpus
+    page), each element's tail before its descendants' texts: the stopword count joins them with spaces,
+    so their order does not change it. Walking the elements in lxml's C iterator takes two thirds of the
+    XPath's time (1.2 -> 0.8 ms a page).
+    """
+    texts: list[str] = []
+    for body in tree.iter("body"):
+        if body.text:
+            texts.append(body.text)
+        for element in body.iterdescendants():
+            # a comment's or processing instruction's .text is not a text node; script and style hold only theirs
+            if element.text and isinstance(element.tag, str) and element.tag not in _SCRIPT_AND_STYLE:
+                texts.append(element.text)
+            if element.tail:
+                texts.append(element.tail)
+    return texts
 
 
 def _metadata(document: Document, date_source: str | None) -> dict[str, Any]:

@@ -35,12 +35,9 @@ PUBLISHED_META = (
 )  # fmt: skip
 _JSON_LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]{6,40})"')
 # elements whose class or id marks a date line; their text is searched for the visible date
-_CLASS_AND_ID = "translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-_DATE_LINE_XPATH = (
-    "//body//time | //body//*[self::div or self::span or self::p or self::li or self::small or self::em]["
-    + " or ".join(f"contains({_CLASS_AND_ID}, '{word}')" for word in ("date", "time", "tanggal", "publish"))
-    + "]"
-)
+_DATE_LINE_TAGS = ("time", "div", "span", "p", "li", "small", "em")
+_DATE_LINE_WORDS = ("date", "time", "tanggal", "publish")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 INDONESIAN_STOPWORDS = frozenset(
     ("yang", "dan", "di", "ini", "itu", "dengan", "untuk", "dari", "pada", "tidak", "dalam", "akan", "juga", "ke",
      "karena", "oleh", "ada", "adalah")
@@ -188,14 +185,27 @@ def htmldate_day(tree: HtmlElement, url: str | None) -> str | None:
 
 def _declared_dates(tree: HtmlElement, tz: tzinfo) -> list[tuple[ParsedDate, str]]:
     """Return dates declared in JSON-LD and meta tags, in that order of trust."""
+    # one walk of the page in lxml's C iterator, where three XPaths (//script[...], //meta[@content],
+    # //time[...]) walked it three times; each kind keeps its page order
+    json_ld: list[str] = []
+    metas: list[HtmlElement] = []
+    times: list[str] = []
+    for element in tree.getroottree().iter("script", "meta", "time"):
+        if element.tag == "meta":
+            if element.get("content") is not None:
+                metas.append(element)
+        elif element.tag == "script":
+            if element.get("type") == "application/ld+json" and element.text:
+                json_ld.append(element.text)
+        elif element.get("itemprop") == "datePublished" and (stamp := element.get("datetime")) is not None:
+            times.append(stamp)
     found: list[tuple[ParsedDate, str]] = []
-    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
+    for script in json_ld:
         found += [
             (parsed, "json-ld")
             for value in _JSON_LD_PUBLISHED.findall(script)
             if (parsed := parse_date_detail(value, tz))
         ]
-    metas = tree.xpath("//meta[@content]")
     by_name = {
         str(meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower(): meta for meta in metas
     }
@@ -204,22 +214,42 @@ def _declared_dates(tree: HtmlElement, tz: tzinfo) -> list[tuple[ParsedDate, str
         parsed = parse_date_detail(meta.get("content", ""), tz) if meta is not None else None
         if parsed:
             found.append((parsed, "metadata"))
-    found += [
-        (parsed, "metadata")
-        for value in tree.xpath("//time[@itemprop='datePublished']/@datetime")
-        if (parsed := parse_date_detail(str(value), tz))
-    ]
+    found += [(parsed, "metadata") for value in times if (parsed := parse_date_detail(value, tz))]
     return found
 
 
 def _visible_dates(tree: HtmlElement, tz: tzinfo) -> list[tuple[ParsedDate, str]]:
     """Return the dates shown in date-line elements (class/id mentioning date, time, tanggal), in page order."""
     found = []
-    for element in tree.xpath(_DATE_LINE_XPATH)[:_MAX_DATE_ELEMENTS]:
+    for element in _date_line_elements(tree):
         parsed = find_date_detail(_leading_text(element), tz)
         if parsed:
             found.append((parsed, "text"))
     return found
+
+
+def _date_line_elements(tree: HtmlElement) -> list[HtmlElement]:
+    """Return the first date-line elements in the body, in page order: `time`, and the elements whose class or id
+    mentions a date (ASCII case ignored).
+
+    The same selection as the XPath `//body//time | //body//*[self::div or ...][contains(translate(concat(@class,
+    ' ', @id), ...), 'date') or ...]`, which took 4 ms a page: libxml2 evaluated the translate for every element.
+    Here lxml's C iterator visits only the tags in question and the test is two attribute reads.
+    """
+    elements: list[HtmlElement] = []
+    for body in tree.iter("body"):
+        for element in body.iter(_DATE_LINE_TAGS):
+            if element.tag != "time":
+                marks = f"{element.get('class') or ''} {element.get('id') or ''}"
+                if marks == " ":
+                    continue
+                marks = marks.lower() if marks.isascii() else marks.translate(_ASCII_LOWER)
+                if not any(word in marks for word in _DATE_LINE_WORDS):
+                    continue
+            elements.append(element)
+            if len(elements) == _MAX_DATE_ELEMENTS:
+                return elements
+    return elements
 
 
 def _leading_text(element: HtmlElement, limit: int = 200) -> str:
@@ -253,9 +283,7 @@ def _dates_near(headline: HtmlElement | None, tz: tzinfo) -> list[tuple[ParsedDa
 
 def page_language(tree: HtmlElement, text: str) -> str | None:
     """Return the language the page declares, unless the stopword test confidently contradicts it."""
-    detected = detect_language(text)
-    declared = declared_language(tree)
-    return detected or declared
+    return detect_language(text) or declared_language(tree)  # the page's markup is read only when needed
 
 
 def declared_language(tree: HtmlElement) -> str | None:

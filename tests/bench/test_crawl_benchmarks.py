@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,9 +65,18 @@ def test_newsplease_peer_runs_when_installed_or_says_why_not(crawled) -> None:
 
 
 def test_daemon_soak_samples_memory_and_descriptors(tmp_path: Path) -> None:
-    rss, fds = soak.run(tmp_path, crawls=2, pages=2)
+    rss, fds, cpu = soak.run(tmp_path, crawls=2, pages=2)
     assert "scheduled crawls" in rss.name and rss.ratio > 0 and math.isfinite(rss.ratio)
     assert fds.ratio > 0 and "open fds" in fds.detail
+    assert cpu.goal == soak.CPU_GOAL and not cpu.higher_is_better and cpu.ratio > 0 and "CPU-s per crawl" in cpu.detail
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads Linux's /proc")
+def test_soak_cpu_counts_the_crawl_processes_the_daemon_has_reaped() -> None:
+    before = soak.cpu_seconds(os.getpid())
+    burn = "import time\nwhile time.process_time() < 0.3: pass"
+    subprocess.run([sys.executable, "-c", burn], check=True)  # waited for, as the daemon waits for its crawls
+    assert soak.cpu_seconds(os.getpid()) - before >= 0.29
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="reads Linux's /proc")

@@ -173,3 +173,19 @@ def test_bytes_decode_to_readable_text_whatever_the_declaration(meta: str, encod
 def test_declared_shift_jis_is_honoured() -> None:
     raw = '<html><head><meta charset="shift_jis"></head><body><p>東京の美術展</p></body></html>'.encode("shift_jis")
     assert "東京の美術展" in decode_html(raw)
+
+
+def test_body_texts_are_the_xpaths_text_nodes_outside_scripts_and_styles() -> None:
+    from lxml import html as lxml_html
+
+    from warta.crawler.extraction import _body_texts
+
+    page = (
+        "<html><head><title>t</title><script>var head = 1;</script></head><body>lead <!-- note --> after"
+        "<div>yang <b>dan</b> tail-b <script>var x = 'yang';</script> tail-script<style>p {}</style>"
+        "<p>di ini<?pi x?> after-pi</p></div> tail-div</body></html>"
+    )
+    tree = lxml_html.document_fromstring(page)
+    xpath = tree.xpath("//body//text()[not(parent::script or parent::style)]", smart_strings=False)
+    assert sorted(_body_texts(tree)) == sorted(xpath)
+    assert not any("var" in text or "{}" in text for text in _body_texts(tree))

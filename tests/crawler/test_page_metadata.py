@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import html as lxml_html
 
+from warta.crawler import page_metadata
 from warta.crawler.page_metadata import canonical_link, clean_title, declared_metadata, published_date
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -93,3 +94,42 @@ def test_canonical_link_is_made_absolute_and_unsafe_ones_ignored() -> None:
         "https://www.wartabudaya.example/berita/1-a"
     )
     assert canonical_link(tree_of("", '<link rel="canonical" href="javascript:x()">'), URL) is None
+
+
+def test_date_line_elements_are_those_the_xpath_selected_in_page_order() -> None:
+    # the former XPath: time elements, and div/span/p/li/small/em whose class or id mentions a date (ASCII case)
+    words = ("date", "time", "tanggal", "publish")
+    marks = "translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+    xpath = (
+        "//body//time | //body//*[self::div or self::span or self::p or self::li or self::small or self::em]["
+        + " or ".join(f"contains({marks}, '{word}')" for word in words)
+        + "]"
+    )
+    body = (
+        '<head><meta class="date"></head><body><div class="Post-DATE">1</div><section class="date">no</section>'
+        '<span id="pubTime">2</span><time>3</time><p class="x" id="y">no</p><li class="tanggal-terbit">4</li>'
+        '<em class="İdate">5</em><small id="PUBLISHED">6</small><div class="da te">no</div>'
+        + "".join(f'<span class="meta-date">{n}</span>' for n in range(70))
+        + "</body>"
+    )
+    tree = lxml_html.document_fromstring(f"<html>{body}</html>")
+    found = page_metadata._date_line_elements(tree)
+    assert found == tree.xpath(xpath)[: page_metadata._MAX_DATE_ELEMENTS]
+    assert [element.text for element in found[:7]] == ["1", "2", "3", "4", "5", "6", "0"]
+
+
+def test_declared_dates_come_from_json_ld_then_meta_tags_then_time_elements() -> None:
+    page = (
+        '<html><head><meta property="article:published_time" content="2026-11-20T08:00:00+07:00">'
+        '<script type="application/ld+json">{"datePublished": "2026-11-19T10:00:00+07:00"}</script>'
+        '<script>var datePublished = "2026-01-01";</script><meta name="date" content="2026-11-18">'
+        '</head><body><time itemprop="datePublished" datetime="2026-11-17T09:30:00+07:00">x</time>'
+        '<time datetime="2026-11-16">y</time><meta content="2026-11-15"></body></html>'
+    )
+    found = page_metadata._declared_dates(lxml_html.document_fromstring(page), JAKARTA)
+    assert [(parsed.value.day, source) for parsed, source in found] == [
+        (19, "json-ld"),
+        (20, "metadata"),
+        (18, "metadata"),
+        (17, "metadata"),
+    ]
