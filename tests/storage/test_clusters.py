@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from click.testing import CliRunner
 from sqlalchemy import insert, select, update
 
+from tests.conftest import write_config
 from tests.storage.conftest import later, page
+from warta.cli.root import cli
 from warta.storage.clusters import find_candidates, rebuild_clusters
 from warta.storage.database import Database
 from warta.storage.dedup import DEFAULT_THRESHOLDS, band_keys, shingles
@@ -164,3 +169,22 @@ def test_rebuild_reclusters_deterministically_in_first_seen_order(archive: Datab
     assert sorted(rebuilt.values()).count(original) == 2
     assert first == second and (first.documents, first.clusters, first.clustered_documents) == (4, 1, 2)
     assert progress[-1] == (4, 4)
+
+
+def test_clusters_rebuild_command_reclusters_with_the_configured_thresholds(
+    archive: Database, db_url: str, tmp_path: Path
+) -> None:
+    original = _original(archive)
+    _record(archive, SYNDICATED_COPY)
+    with archive.transaction() as session:
+        session.execute(update(Document).values(cluster_id=Document.id))
+    config = write_config(tmp_path, f'[storage]\nurl = "{db_url}"\n')
+    result = CliRunner().invoke(cli, ["--config", str(config), "clusters", "rebuild"], env={"WARTA_STORAGE_URL": None})
+    assert result.exit_code == 0, result.output
+    assert "2 stories reclustered: 1 clusters of near-duplicates hold 2 of them" in result.output
+    with archive.reading() as session:
+        assert sorted(session.scalars(select(Document.cluster_id))) == [original, original]
+    # negative control: thresholds no copy reaches leave every story alone
+    strict = write_config(tmp_path, f'[storage]\nurl = "{db_url}"\n[dedup]\nmin_words = 1000\n', "strict.toml")
+    result = CliRunner().invoke(cli, ["--config", str(strict), "clusters", "rebuild"], env={"WARTA_STORAGE_URL": None})
+    assert "0 clusters" in result.output, result.output
