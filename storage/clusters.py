@@ -75,10 +75,10 @@ def assign_cluster(
         if _stays(session, document, story, thresholds):
             assert document.cluster_id is not None
             return document.cluster_id
-        match = _best_match(session, document.id, story, keys, thresholds)
+        match = nearest_cluster(session, document.id, story, keys, thresholds)
         if match is not None:
-            document.cluster_id = match.cluster_id or match.id
-            return document.cluster_id
+            document.cluster_id = match
+            return match
     if document.cluster_id is None or document.cluster_id != document.id:
         # new, or a copy edited away from its cluster's story: a cluster of its own
         document.cluster_id = document.id
@@ -120,10 +120,13 @@ def _with_text(session: Session, document_ids: Sequence[int]) -> list[Candidate]
     return candidates
 
 
-def _best_match(
+def nearest_cluster(
     session: Session, document_id: int, story: Shingles, keys: Sequence[tuple[int, int]], thresholds: DedupThresholds
-) -> Candidate | None:
-    """Return the candidate most like the story among those that pass the thresholds to join; the oldest on ties."""
+) -> int | None:
+    """Return the cluster of the document most like the story that passes the thresholds to join, or None.
+
+    Of equally like documents, the oldest wins. `keys` are the story's (storage.dedup.band_keys).
+    """
     best: tuple[Similarity, Candidate] | None = None
     for candidate in find_candidates(session, document_id, keys):
         # a document not clustered yet is one a rebuild has not reached: it was seen later
@@ -134,7 +137,7 @@ def _best_match(
             continue
         if best is None or (measured.agreement, measured.coverage) > (best[0].agreement, best[0].coverage):
             best = (measured, candidate)
-    return best[1] if best else None
+    return (best[1].cluster_id or best[1].id) if best else None
 
 
 def _stays(session: Session, document: Document, story: Shingles, thresholds: DedupThresholds) -> bool:
