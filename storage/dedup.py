@@ -14,10 +14,12 @@ J = 0.01). Each candidate is then checked exactly on the two shingle sets:
 - coverage: the shingles the two share, as a share of the smaller set. A copy cut
   to its first paragraphs, or with lines added, still shares nearly all of the
   smaller one; a day-two report that repeats one paragraph of the festival does not.
-- agreement: the Jaccard similarity of the two stories' common lines (the lines of
-  each that share at least half their shingles with the other). A copy repeats
-  those lines word for word; two announcements of one series differ inside them
-  (date, venue, performers).
+- agreement: over the lines of one story that the other also tells (a fifth of
+  their shingles or more are in the other), the share of their shingles found in
+  the other; taken in the direction where it is higher. A copy adds or cuts whole
+  lines (or sentences), so the shorter side's lines are all in the other: 1.0.
+  Two announcements of one series differ inside the same lines (date, venue,
+  performers), in both directions.
 
 Pure functions only: storage.clusters stores the band keys and runs the lookup.
 The title is not compared: syndication rewords headlines.
@@ -166,7 +168,7 @@ def similarity(first: Shingles, second: Shingles) -> Similarity:
         return Similarity(0.0, 0.0)
     shared = first.all & second.all
     coverage = len(shared) / min(len(first.all), len(second.all))
-    agreement = min(_line_agreement(first.lines, second.all), _line_agreement(second.lines, first.all))
+    agreement = max(_line_agreement(first.lines, second.all), _line_agreement(second.lines, first.all))
     return Similarity(coverage, agreement)
 
 
