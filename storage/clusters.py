@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert, select, tuple_, update
@@ -62,11 +63,18 @@ def set_fingerprint(document: Document, fingerprint: int) -> None:
 
 
 def assign_cluster(
-    session: Session, document: Document, text: str, thresholds: DedupThresholds, *, is_new: bool = False
+    session: Session,
+    document: Document,
+    text: str,
+    thresholds: DedupThresholds,
+    *,
+    is_new: bool = False,
+    among: AbstractSet[int] | None = None,
 ) -> int:
     """Store the document's LSH keys and put it into the cluster of its near-duplicate, or its own; return the id.
 
     `is_new`: the document was inserted in this transaction, so it has no keys to replace.
+    `among`: compare only with these documents (a rebuild: those seen before this one).
     """
     story = shingles(text)
     keys = band_keys(story)
@@ -75,7 +83,7 @@ def assign_cluster(
         if _stays(session, document, story, thresholds):
             assert document.cluster_id is not None
             return document.cluster_id
-        match = nearest_cluster(session, document.id, story, keys, thresholds)
+        match = nearest_cluster(session, document.id, story, keys, thresholds, among)
         if match is not None:
             document.cluster_id = match
             return match
@@ -121,23 +129,34 @@ def _with_text(session: Session, document_ids: Sequence[int]) -> list[Candidate]
 
 
 def nearest_cluster(
-    session: Session, document_id: int, story: Shingles, keys: Sequence[tuple[int, int]], thresholds: DedupThresholds
+    session: Session,
+    document_id: int,
+    story: Shingles,
+    keys: Sequence[tuple[int, int]],
+    thresholds: DedupThresholds,
+    among: AbstractSet[int] | None = None,
 ) -> int | None:
     """Return the cluster of the document most like the story that passes the thresholds to join, or None.
 
-    Of equally like documents, the oldest wins. `keys` are the story's (storage.dedup.band_keys).
+    Of equally like documents, the oldest wins. `keys` are the story's (storage.dedup.band_keys);
+    `among` limits the comparison to these documents. A match that has no cluster yet (imported
+    without one) becomes the root of its own.
     """
     best: tuple[Similarity, Candidate] | None = None
     for candidate in find_candidates(session, document_id, keys):
-        # a document not clustered yet is one a rebuild has not reached: it was seen later
-        if candidate.cluster_id is None or word_count(candidate.text) < thresholds.min_words:
+        if (among is not None and candidate.id not in among) or word_count(candidate.text) < thresholds.min_words:
             continue
         measured = similarity(story, shingles(candidate.text))
         if not measured.passes(thresholds.min_coverage, thresholds.min_agreement):
             continue
         if best is None or (measured.agreement, measured.coverage) > (best[0].agreement, best[0].coverage):
             best = (measured, candidate)
-    return (best[1].cluster_id or best[1].id) if best else None
+    if best is None:
+        return None
+    match = best[1]
+    if match.cluster_id is None:
+        session.execute(update(Document).where(Document.id == match.id).values(cluster_id=match.id))
+    return match.cluster_id or match.id
 
 
 def _stays(session: Session, document: Document, story: Shingles, thresholds: DedupThresholds) -> bool:
@@ -164,6 +183,7 @@ def rebuild_clusters(
     with database.transaction() as session:
         ordered = list(session.scalars(select(Document.id).order_by(Document.first_seen, Document.id)))
         session.execute(update(Document).values(cluster_id=None))
+    seen: set[int] = set()
     for start in range(0, len(ordered), REBUILD_BATCH):
         with database.transaction() as session:
             batch = session.scalars(
@@ -172,7 +192,8 @@ def rebuild_clusters(
                 .order_by(Document.first_seen, Document.id)
             ).all()
             for document in batch:
-                _recluster(session, document, thresholds)
+                _recluster(session, document, thresholds, seen)
+                seen.add(document.id)
         if progress is not None:
             progress(min(start + REBUILD_BATCH, len(ordered)), len(ordered))
     with database.reading() as session:
@@ -187,7 +208,7 @@ def rebuild_clusters(
     return report
 
 
-def _recluster(session: Session, document: Document, thresholds: DedupThresholds) -> None:
+def _recluster(session: Session, document: Document, thresholds: DedupThresholds, seen: AbstractSet[int]) -> None:
     """Assign a cluster to a document as if it were recorded now, after every document seen before it."""
     if document.current_revision == 0:
         store_band_keys(session, document.id, [])
@@ -195,7 +216,7 @@ def _recluster(session: Session, document: Document, thresholds: DedupThresholds
     text = session.scalars(
         select(Revision.text).where(Revision.document_id == document.id, Revision.number == document.current_revision)
     ).one()
-    assign_cluster(session, document, text, thresholds)
+    assign_cluster(session, document, text, thresholds, among=seen)
     session.flush()
 
 
