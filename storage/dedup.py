@@ -8,8 +8,10 @@ and the dateline a wire prefixes are dropped before shingling.
 
 Candidates come from MinHash with LSH: BANDS bands of ROWS MinHash values each;
 two stories whose shingle sets have Jaccard similarity J share at least one band
-key with probability 1 - (1 - J**ROWS)**BANDS (0.99 at J = 0.5, about 2e-7 at
-J = 0.01). Each candidate is then checked exactly on the two shingle sets:
+key with probability 1 - (1 - J**ROWS)**BANDS (0.997 at J = 0.5, 0.002 at
+J = 0.01). A copy cut to its first paragraphs can fall to J = 0.25, so a story's
+first long lines are keys too (band LEAD_BAND). Each candidate is then checked
+exactly on the two shingle sets:
 
 - coverage: the shingles the two share, as a share of the smaller set. A copy cut
   to its first paragraphs, or with lines added, still shares nearly all of the
