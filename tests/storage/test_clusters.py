@@ -141,6 +141,16 @@ def test_story_edited_after_syndication_stays_in_its_cluster(archive: Database) 
     assert _record(archive, edited, hours=3) == original
 
 
+def test_original_edited_after_syndication_keeps_its_copies(archive: Database) -> None:
+    original = _original(archive)
+    assert _record(archive, SYNDICATED_COPY) == original
+    edited = PRESS_RELEASE.replace("28 hingga 30 November 2026", "5 hingga 7 Desember 2026")
+    with archive.transaction() as session:
+        assert record_page(session, page(text=edited, fetched_at=later(3))).cluster_id == original
+    with archive.reading() as session:
+        assert set(session.scalars(select(Document.cluster_id))) == {original}
+
+
 def test_copy_that_diverges_into_another_story_leaves_the_cluster_on_its_next_revision(archive: Database) -> None:
     original = _original(archive)
     assert _record(archive, SYNDICATED_COPY) == original
