@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select, tuple_, update
+from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -108,11 +108,16 @@ def find_candidates(session: Session, document_id: int, keys: Sequence[tuple[int
     """Return every other document sharing one of `keys`, with its current text, oldest first."""
     ids: set[int] = set()
     for chunk in in_chunks(list(keys)):
-        statement = select(DocumentBand.document_id).where(
-            tuple_(DocumentBand.band, DocumentBand.key).in_(chunk), DocumentBand.document_id != document_id
-        )
-        ids.update(session.scalars(statement.distinct()))
+        ids.update(session.scalars(candidate_ids_statement(document_id, chunk)))
     return _with_text(session, sorted(ids))
+
+
+def candidate_ids_statement(document_id: int, keys: Sequence[tuple[int, int]]) -> Select[int]:
+    """Return the query of the other documents sharing one of `keys`: one index lookup per key."""
+    # one equality per key, which both databases answer from the (band, key) index; SQLite scans
+    # the whole table for a row-value IN list
+    matches = or_(*(and_(DocumentBand.band == band, DocumentBand.key == key) for band, key in keys))
+    return select(DocumentBand.document_id).where(matches, DocumentBand.document_id != document_id).distinct()
 
 
 def _with_text(session: Session, document_ids: Sequence[int]) -> list[Candidate]:

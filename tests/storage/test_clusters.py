@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, tuple_, update
 
 from tests.conftest import write_config
 from tests.storage.conftest import later, page
 from warta.cli.root import cli
-from warta.storage.clusters import find_candidates, rebuild_clusters
+from warta.storage.clusters import candidate_ids_statement, find_candidates, rebuild_clusters
 from warta.storage.database import Database
 from warta.storage.dedup import DEFAULT_THRESHOLDS, band_keys, shingles
 from warta.storage.models import Document, DocumentBand, Revision
@@ -130,6 +131,28 @@ def test_original_recorded_before_a_thousand_colliding_documents_is_still_found(
     with archive.reading() as session:
         assert len(find_candidates(session, -1, keys)) == 1001
     assert _record(archive, SYNDICATED_COPY, hours=2) == original
+
+
+def test_candidates_are_found_through_the_band_key_index_not_a_scan(tmp_path: Path) -> None:
+    # Checked on SQLite, whose plan does not depend on statistics: a scan would make a lookup's cost
+    # grow with the archive (bench/cluster_lookup.py measures it at 500,000 documents).
+    database = Database(f"sqlite:///{tmp_path / 'plan.db'}")
+    database.ensure_schema()
+    keys = band_keys(shingles(PRESS_RELEASE))
+
+    def plan(statement: Any) -> str:
+        compiled = statement.compile(database.engine, compile_kwargs={"literal_binds": True})
+        with database.reading() as session:
+            return " ".join(str(row[-1]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+
+    try:
+        assert "ix_document_bands_band_key (band=? AND key=?)" in plan(candidate_ids_statement(1, keys))
+        assert "SCAN document_bands" not in plan(candidate_ids_statement(1, keys))
+        # negative control: a row-value IN list over the same keys is read by scanning the table
+        row_values = select(DocumentBand.document_id).where(tuple_(DocumentBand.band, DocumentBand.key).in_(keys))
+        assert "SCAN document_bands" in plan(row_values)
+    finally:
+        database.dispose()
 
 
 def test_story_edited_after_syndication_stays_in_its_cluster(archive: Database) -> None:
