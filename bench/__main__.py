@@ -14,6 +14,8 @@ from typing import TypeVar
 from rich.console import Console
 
 from bench import (
+    cluster_lookup,
+    dedup_eval,
     event_eval,
     export_memory,
     extraction,
@@ -40,12 +42,14 @@ BENCHMARKS = (
     "recrawl",
     "render",
     "record",
+    "clusters",
     "feeds",
     "export",
     "search",
     "story",
     "soak",
     "events",
+    "dedup",
 )
 FULL = {
     "pages": 2_000,
@@ -54,6 +58,8 @@ FULL = {
     "peer_sample": 100,
     "record_small": 1_000,
     "record_large": 500_000,
+    "lookup_small": 1_000,
+    "lookup_large": 500_000,
     "feeds_small": 1_000,
     "export_small": 10_000,
     "archive_large": 100_000,
@@ -71,6 +77,8 @@ TINY = {
     "peer_sample": 5,
     "record_small": 100,
     "record_large": 1_000,
+    "lookup_small": 100,
+    "lookup_large": 1_000,
     "feeds_small": 30,
     "export_small": 30,
     "archive_large": 300,
@@ -126,7 +134,7 @@ def run_benchmarks(sizes: dict[str, int], chosen: set[str]) -> list[BenchResult]
                 crawls, pages = sizes["soak_crawls"], sizes["soak_pages"]
                 soaking = background.submit(_step, "daemon soak", lambda: soak.run(folder / "soak", crawls, pages))
             installing = background.submit(peer_newsplease.newsplease_python) if peer is not None else None
-            if chosen & {"record", "feeds", "export", "search", "story"}:
+            if chosen & {"record", "clusters", "feeds", "export", "search", "story"}:
                 results += _archive_benchmarks(sizes, chosen, backends, folder / "archives")
             soak_results = soaking.result() if soaking is not None else []
             if peer is not None and installing is not None:
@@ -135,6 +143,8 @@ def run_benchmarks(sizes: dict[str, int], chosen: set[str]) -> list[BenchResult]
             results += soak_results
     if "events" in chosen:  # quality, not speed: the same figures at every size
         results += _step("events evaluation", event_eval.run)
+    if "dedup" in chosen:  # quality: the sample, and all of ../shared/corpus when it is there
+        results += _step("near-duplicate evaluation", dedup_eval.run)
     return results
 
 
@@ -182,6 +192,14 @@ def _archive_benchmarks_on(backend: str, sizes: dict[str, int], chosen: set[str]
             _step(
                 f"record scaling ({backend})",
                 lambda: record_scaling.run(backend, folder, sizes["record_small"], sizes["record_large"]),
+            )
+        )
+    if "clusters" in chosen:
+        lookup_small, lookup_large = sizes["lookup_small"], sizes["lookup_large"]
+        results.append(
+            _step(
+                f"cluster lookup scaling ({backend})",
+                lambda: cluster_lookup.run(backend, folder, lookup_small, lookup_large),
             )
         )
     if "search" in chosen:

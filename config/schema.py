@@ -305,6 +305,62 @@ class DaemonSettings(Section):
         return value
 
 
+class DedupSettings(Section):
+    """How near-duplicate stories are found and clustered (storage/dedup.py; docs/clusters.md).
+
+    After changing a key, `warta clusters rebuild` reclusters the stories already archived.
+    """
+
+    min_words: int = Field(
+        40, ge=1, description="Stories with fewer words are never clustered: short notices look alike by their form."
+    )
+    min_coverage: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "To join a cluster: the share of the shorter story's word 3-shingles that the two stories share. "
+            "A copy cut to its first paragraphs or with lines added still shares nearly all of the shorter one; "
+            "a festival's day-two report repeating one paragraph shares about a third."
+        ),
+    )
+    min_agreement: float = Field(
+        0.93,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "To join a cluster: over the lines both stories tell, the share of one story's shingles found in the "
+            "other, in the direction where it is higher. A copy adds or cuts whole lines, so its own lines are "
+            "all in the original (0.95 and above on the evaluation set); two announcements of one series "
+            "differ inside the same lines in date, venue and performers (0.87 and below)."
+        ),
+    )
+    stay_min_coverage: float = Field(
+        0.4,
+        ge=0.0,
+        le=1.0,
+        description="For a member edited after it joined to stay in its cluster: min_coverage against one member.",
+    )
+    stay_min_agreement: float = Field(
+        0.7,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "For a member edited after it joined to stay in its cluster: min_agreement against one member. "
+            "A copy that diverges into another story falls below the stay thresholds and leaves."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _stay_is_looser_than_join(self) -> DedupSettings:
+        if self.stay_min_coverage > self.min_coverage or self.stay_min_agreement > self.min_agreement:
+            raise ValueError(
+                "dedup.stay_min_coverage and dedup.stay_min_agreement must not be above min_coverage and "
+                "min_agreement: an edited story would leave a cluster it would join again"
+            )
+        return self
+
+
 class ArchiveSettings(Section):
     """Who the exported archives say they come from."""
 
@@ -540,6 +596,7 @@ class WartaConfig(Section):
     feeds: FeedSettings = Field(default_factory=FeedSettings, description="[feeds] table.")
     daemon: DaemonSettings = Field(default_factory=DaemonSettings, description="[daemon] table.")
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings, description="[archive] table.")
+    dedup: DedupSettings = Field(default_factory=DedupSettings, description="[dedup] table.")
     web: WebSettings = Field(default_factory=WebSettings, description="[web] table.")
     sources: list[SourceConfig] = Field(default_factory=list, description="[[sources]] tables.")
     topics: list[TopicConfig] = Field(default_factory=list, description="[[topics]] tables.")

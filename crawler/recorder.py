@@ -33,6 +33,7 @@ from warta.crawler.report import ProgressCallback, ProgressEvent, SourceReport
 from warta.crawler.urls import canonical_from_page, canonicalize_url
 from warta.storage.captures import HttpExchange, save_capture
 from warta.storage.database import Database, SharedDatabases
+from warta.storage.dedup import DEFAULT_THRESHOLDS, DedupThresholds
 from warta.storage.dispatched_runs import adopt_run
 from warta.storage.errors import StorageError
 from warta.storage.fetch_states import get_fetch_state, save_fetch_state, validators_of
@@ -51,6 +52,7 @@ logger = logging.getLogger(__name__)
 Validators = tuple[str | None, str | None]
 DATABASE_URL_SETTING = "WARTA_DATABASE_URL"
 RUN_ID_SETTING = "WARTA_RUN_ID"
+DEDUP_SETTING = "WARTA_DEDUP"  # crawler.settings: the [dedup] table, as a dict
 STATS_PREFIX = "warta/"
 # The crawl's closing reasons when the recorder could not open its run.
 RUN_NOT_OPENED = "warta_run_not_opened"
@@ -98,8 +100,10 @@ class SourceRecorder:
         stats: StatsCollector,
         run_id: int | None = None,
         progress: ProgressCallback | None = None,
+        dedup: DedupThresholds = DEFAULT_THRESHOLDS,
     ) -> None:
         self.database = database
+        self.dedup = dedup
         self.stats = stats
         # the run the daemon opened for a dispatched crawl, adopted instead of opening one
         self.dispatched_run_id = run_id
@@ -130,7 +134,9 @@ class SourceRecorder:
             crawler.signals.send_catch_log(run_progress, event=event)
 
         run_id = crawler.settings.getint(RUN_ID_SETTING) or None
-        recorder = cls(DATABASES.acquire(url), crawler.stats, run_id, progress)
+        dedup = crawler.settings.getdict(DEDUP_SETTING)
+        thresholds = DedupThresholds(**dedup) if dedup else DEFAULT_THRESHOLDS
+        recorder = cls(DATABASES.acquire(url), crawler.stats, run_id, progress, thresholds)
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
         return recorder
@@ -317,7 +323,7 @@ class SourceRecorder:
             fingerprint=extracted.fingerprint,
         )
         with self.database.transaction() as session:
-            result = record_page(session, page)
+            result = record_page(session, page, dedup=self.dedup)
             if capture_id is not None:
                 attach_capture(session, capture_id, result.document_id)
             self._save_fetch_state(session, url, 200, now, validators)

@@ -39,6 +39,8 @@ def scrapy_settings(cfg: WartaConfig) -> dict[str, Any]:
         "RETRY_HTTP_CODES": RETRY_HTTP_CODES,
         "WARTA_RETRY_BACKOFF_SECONDS": 0.5,
         "WARTA_MAX_RETRY_AFTER": min(120.0, crawler.timeout.total_seconds() * 4),
+        # the [dedup] thresholds the recorder clusters near-duplicates with (crawler.recorder)
+        "WARTA_DEDUP": cfg.dedup.model_dump(),
         "COOKIES_ENABLED": False,
         # Neither Scrapy's telnet console nor its remote-control server (an HTTP endpoint on localhost
         # that runs Python code sent to it) may listen while a crawl runs.

@@ -97,6 +97,15 @@ class RelatedStory:
 
 
 @dataclass(frozen=True)
+class StoryCluster:
+    """The near-duplicate cluster a story belongs to (storage.clusters): its id, first-seen member, the others."""
+
+    id: int
+    first_seen: RelatedStory
+    members: list[RelatedStory]
+
+
+@dataclass(frozen=True)
 class StoryDetail:
     """Everything the story page shows: the document, its revisions (oldest first), captures and copies."""
 
@@ -116,6 +125,7 @@ class StoryDetail:
     revisions: list[RevisionRow]
     captures: list[CaptureRow]
     related: list[RelatedStory]
+    cluster: StoryCluster | None = None
 
 
 @dataclass(frozen=True)
@@ -211,10 +221,14 @@ def story_detail(session: Session, story_id: int) -> StoryDetail | None:
     if document is None or not rows:
         return None
     current = rows[-1]
-    related = []
+    related, cluster = [], None
     if document.cluster_id is not None:
         copies = {**story, "cluster_id": document.cluster_id, "source_id": document.source_id}
         related = [RelatedStory(*row[:5]) for row in connection.execute(_STORY_DETAIL.related, copies)]
+        members = [RelatedStory(*row[:5]) for row in connection.execute(_STORY_DETAIL.members, copies)]
+        if len(members) > 1:
+            others = [member for member in members if member.id != document.id]
+            cluster = StoryCluster(document.cluster_id, members[0], others)
     return StoryDetail(
         id=document.id,
         uid=document.uid,
@@ -232,6 +246,7 @@ def story_detail(session: Session, story_id: int) -> StoryDetail | None:
         revisions=[RevisionRow(*row[:6]) for row in rows],
         captures=[CaptureRow(*row) for row in connection.execute(_STORY_DETAIL.captures, story)],
         related=related,
+        cluster=cluster,
     )
 
 
@@ -353,9 +368,12 @@ class _StoryDetailStatements:
     topics: Executable
     captures: Executable
     related: Executable
+    members: Executable
 
 
 _STORY_ID: BindParameter[Any] = bindparam("story_id")
+# the members a story's JSON lists (a cluster is the copies of one story: a few dozen at most)
+MAX_CLUSTER_MEMBERS = 100
 _STORY_DETAIL = _StoryDetailStatements(
     document=select(
         Document.id,
@@ -399,4 +417,9 @@ _STORY_DETAIL = _StoryDetailStatements(
     )
     .order_by(Document.first_seen, Document.id)
     .limit(20),
+    # every member of the story's cluster, the first seen first
+    members=_story_rows()
+    .where(Document.cluster_id == bindparam("cluster_id"))
+    .order_by(Document.first_seen, Document.id)
+    .limit(MAX_CLUSTER_MEMBERS),
 )

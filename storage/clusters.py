@@ -1,79 +1,239 @@
 """Near-duplicate clusters: the same story carried by several sources is linked into one cluster.
 
-A document's cluster id is the id of the first document of its cluster. Candidates
-are found through four indexed 16-bit bands of the SimHash; a candidate joins the
-cluster when its full fingerprint is within MAX_DISTANCE bits. Unrelated documents
-share a band by chance (about 30 of them at 500,000 documents), so at most
-MAX_CANDIDATES are compared, the newest first: the same story is carried by other
-sources within days. That bounds the cost of a lookup however large the archive grows.
+A document's cluster id is the id of the first document of its cluster. Recording
+a revision stores its LSH keys (storage.dedup, table document_bands) and looks up
+every document sharing one of them: each key is one exact match on an index, so
+the lookup does not grow with the archive, and no candidate is skipped, however
+old. Each candidate is checked exactly on its shingles; the new document joins the
+cluster of the best one that passes the [dedup] thresholds to join.
+
+Edits: a member whose new revision still passes the looser thresholds to stay,
+against a member of its cluster, stays; one that diverged leaves and is looked up
+afresh. A cluster's first document stays its root while it has members.
+`rebuild_clusters` reclusters a whole archive the same way, in first-seen order,
+so the result does not depend on the order pages were recorded in.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import logging
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from warta.storage.fingerprints import hamming_distance, simhash_bands
-from warta.storage.models import Document
+from warta.storage.database import Database, in_chunks
+from warta.storage.dedup import DedupThresholds, Shingles, Similarity, band_keys, shingles, similarity, word_count
+from warta.storage.fingerprints import simhash_bands
+from warta.storage.models import Document, DocumentBand, Revision
 
-MAX_DISTANCE = 6
-MIN_WORDS = 40
-MAX_CANDIDATES = 32
+logger = logging.getLogger(__name__)
+
+# (done, total) of a rebuild
+RebuildProgress = Callable[[int, int], None]
+REBUILD_BATCH = 500
 
 
-class Candidate(NamedTuple):
-    """A document that may carry the same story."""
+@dataclass(frozen=True)
+class Candidate:
+    """A document that shares an LSH key with the one being recorded, with its current text."""
 
     id: int
     cluster_id: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    """What a rebuild did: documents reclustered, clusters with more than one member, documents in them."""
+
+    documents: int
+    clusters: int
+    clustered_documents: int
 
 
 def set_fingerprint(document: Document, fingerprint: int) -> None:
-    """Store the SimHash of the document's current content and its bands."""
+    """Store the SimHash of the document's current content and its bands (kept for exports and imports)."""
     bands = simhash_bands(fingerprint)
     document.simhash = fingerprint
     (document.simhash_band0, document.simhash_band1, document.simhash_band2, document.simhash_band3) = bands
 
 
-def assign_cluster(session: Session, document: Document, word_count: int) -> int:
-    """Put the document into the cluster of its nearest near-duplicate, or its own; return the cluster id."""
-    if word_count >= MIN_WORDS and document.simhash is not None:
-        nearest = _nearest_duplicate(session, document)
-        if nearest is not None:
-            document.cluster_id = nearest.cluster_id or nearest.id
+def assign_cluster(
+    session: Session,
+    document: Document,
+    text: str,
+    thresholds: DedupThresholds,
+    *,
+    is_new: bool = False,
+    among: AbstractSet[int] | None = None,
+) -> int:
+    """Store the document's LSH keys and put it into the cluster of its near-duplicate, or its own; return the id.
+
+    `is_new`: the document was inserted in this transaction, so it has no keys to replace.
+    `among`: compare only with these documents (a rebuild: those seen before this one).
+    """
+    story = shingles(text)
+    keys = band_keys(story)
+    store_band_keys(session, document.id, keys, replace=not is_new)
+    if word_count(text) >= thresholds.min_words and keys:
+        if _stays(session, document, story, thresholds):
+            assert document.cluster_id is not None
             return document.cluster_id
-    if document.cluster_id is None or _cluster_is_shared_elsewhere(document):
+        match = nearest_cluster(session, document.id, story, keys, thresholds, among)
+        if match is not None:
+            document.cluster_id = match
+            return match
+    if document.cluster_id is None or document.cluster_id != document.id:
+        # new, or a copy edited away from its cluster's story: a cluster of its own
         document.cluster_id = document.id
     return document.cluster_id
 
 
-def _nearest_duplicate(session: Session, document: Document) -> Candidate | None:
-    assert document.simhash is not None
-    candidates = session.execute(
-        select(Document.id, Document.simhash, Document.cluster_id)
-        .where(
-            Document.id != document.id,
-            or_(
-                Document.simhash_band0 == document.simhash_band0,
-                Document.simhash_band1 == document.simhash_band1,
-                Document.simhash_band2 == document.simhash_band2,
-                Document.simhash_band3 == document.simhash_band3,
-            ),
+def store_band_keys(
+    session: Session, document_id: int, keys: Sequence[tuple[int, int]], *, replace: bool = True
+) -> None:
+    """Store the document's LSH keys, replacing those it had unless `replace` is False."""
+    if replace:
+        session.execute(delete(DocumentBand).where(DocumentBand.document_id == document_id))
+    if keys:
+        rows = [{"document_id": document_id, "band": band, "key": key} for band, key in dict.fromkeys(keys)]
+        session.execute(insert(DocumentBand), rows)
+
+
+def find_candidates(session: Session, document_id: int, keys: Sequence[tuple[int, int]]) -> list[Candidate]:
+    """Return every other document sharing one of `keys`, with its current text, oldest first."""
+    ids: set[int] = set()
+    for chunk in in_chunks(list(keys)):
+        ids.update(session.scalars(candidate_ids_statement(document_id, chunk)))
+    return _with_text(session, sorted(ids))
+
+
+def candidate_ids_statement(document_id: int, keys: Sequence[tuple[int, int]]) -> Select[int]:
+    """Return the query of the other documents sharing one of `keys`: one index lookup per key."""
+    # one equality per key, which both databases answer from the (band, key) index; SQLite scans
+    # the whole table for a row-value IN list
+    matches = or_(*(and_(DocumentBand.band == band, DocumentBand.key == key) for band, key in keys))
+    return select(DocumentBand.document_id).where(matches, DocumentBand.document_id != document_id).distinct()
+
+
+def _with_text(session: Session, document_ids: Sequence[int]) -> list[Candidate]:
+    candidates: list[Candidate] = []
+    for chunk in in_chunks(document_ids):
+        rows = session.execute(
+            select(Document.id, Document.cluster_id, Revision.text)
+            .join(Revision, (Revision.document_id == Document.id) & (Revision.number == Document.current_revision))
+            .where(Document.id.in_(chunk))
+            .order_by(Document.id)
         )
-        .order_by(Document.id.desc())
-        .limit(MAX_CANDIDATES)
-    )
-    near = [
-        (distance, Candidate(candidate_id, cluster_id))
-        for candidate_id, fingerprint, cluster_id in candidates
-        if fingerprint is not None and (distance := hamming_distance(fingerprint, document.simhash)) <= MAX_DISTANCE
-    ]
-    # the nearest; of equally near ones, the oldest
-    return min(near, key=lambda pair: (pair[0], pair[1].id))[1] if near else None
+        candidates += [Candidate(row.id, row.cluster_id, row.text) for row in rows]
+    return candidates
 
 
-def _cluster_is_shared_elsewhere(document: Document) -> bool:
-    # A document that was edited away from its cluster's story starts a cluster of its own.
-    return document.cluster_id is not None and document.cluster_id != document.id
+def nearest_cluster(
+    session: Session,
+    document_id: int,
+    story: Shingles,
+    keys: Sequence[tuple[int, int]],
+    thresholds: DedupThresholds,
+    among: AbstractSet[int] | None = None,
+) -> int | None:
+    """Return the cluster of the document most like the story that passes the thresholds to join, or None.
+
+    Of equally like documents, the oldest wins. `keys` are the story's (storage.dedup.band_keys);
+    `among` limits the comparison to these documents. A match that has no cluster yet (imported
+    without one) becomes the root of its own.
+    """
+    best: tuple[Similarity, Candidate] | None = None
+    for candidate in find_candidates(session, document_id, keys):
+        if (among is not None and candidate.id not in among) or word_count(candidate.text) < thresholds.min_words:
+            continue
+        measured = similarity(story, shingles(candidate.text))
+        if not measured.passes(thresholds.min_coverage, thresholds.min_agreement):
+            continue
+        if best is None or (measured.agreement, measured.coverage) > (best[0].agreement, best[0].coverage):
+            best = (measured, candidate)
+    if best is None:
+        return None
+    match = best[1]
+    if match.cluster_id is None:
+        session.execute(update(Document).where(Document.id == match.id).values(cluster_id=match.id))
+    return match.cluster_id or match.id
+
+
+def _stays(session: Session, document: Document, story: Shingles, thresholds: DedupThresholds) -> bool:
+    """Return True when the document keeps its cluster: the root of one with members, or still like a member."""
+    if document.cluster_id is None:
+        return False
+    others = select(Document.id).where(Document.cluster_id == document.cluster_id, Document.id != document.id)
+    if document.cluster_id == document.id:
+        return session.execute(others.limit(1)).first() is not None
+    for member in _with_text(session, list(session.scalars(others))):
+        if similarity(story, shingles(member.text)).passes(thresholds.stay_min_coverage, thresholds.stay_min_agreement):
+            return True
+    return False
+
+
+def rebuild_clusters(
+    database: Database, thresholds: DedupThresholds, progress: RebuildProgress | None = None
+) -> RebuildReport:
+    """Recluster every document from scratch, in first-seen order, in batches; return what it did.
+
+    Each batch is one transaction. The result depends only on the archive's content and the
+    thresholds: running it twice gives the same clusters.
+    """
+    with database.transaction() as session:
+        ordered = list(session.scalars(select(Document.id).order_by(Document.first_seen, Document.id)))
+        session.execute(update(Document).values(cluster_id=None))
+    seen: set[int] = set()
+    for start in range(0, len(ordered), REBUILD_BATCH):
+        with database.transaction() as session:
+            batch = session.scalars(
+                select(Document)
+                .where(Document.id.in_(ordered[start : start + REBUILD_BATCH]))
+                .order_by(Document.first_seen, Document.id)
+            ).all()
+            for document in batch:
+                _recluster(session, document, thresholds, seen)
+                seen.add(document.id)
+        if progress is not None:
+            progress(min(start + REBUILD_BATCH, len(ordered)), len(ordered))
+    with database.reading() as session:
+        sizes = session.execute(
+            select(Document.cluster_id, func.count())
+            .where(Document.cluster_id.is_not(None))
+            .group_by(Document.cluster_id)
+            .having(func.count() > 1)
+        ).all()
+    report = RebuildReport(len(ordered), len(sizes), sum(size for _, size in sizes))
+    logger.info("reclustered %d documents: %d clusters of %d documents", *vars(report).values())
+    return report
+
+
+def _recluster(session: Session, document: Document, thresholds: DedupThresholds, seen: AbstractSet[int]) -> None:
+    """Assign a cluster to a document as if it were recorded now, after every document seen before it."""
+    if document.current_revision == 0:
+        store_band_keys(session, document.id, [])
+        return
+    text = session.scalars(
+        select(Revision.text).where(Revision.document_id == document.id, Revision.number == document.current_revision)
+    ).one()
+    assign_cluster(session, document, text, thresholds, among=seen)
+    session.flush()
+
+
+def backfill_band_keys(connection: Connection) -> int:
+    """Store the LSH keys of every document's current revision (migration 0007); return how many documents."""
+    stored = 0
+    with Session(bind=connection) as session:
+        document_ids = list(session.scalars(select(Document.id).order_by(Document.id)))
+        for chunk in in_chunks(document_ids):
+            for candidate in _with_text(session, chunk):
+                store_band_keys(session, candidate.id, band_keys(shingles(candidate.text)))
+                stored += 1
+        session.flush()
+    logger.info("stored the near-duplicate keys of %d documents", stored)
+    return stored

@@ -93,6 +93,10 @@ class DocumentRecord(Record):
     first_seen: Time
     last_seen: Time
     cluster_uid: str | None = Field(None, alias="cluster")
+    # the story's cluster of near-duplicates (storage.clusters): its first-seen member and the others,
+    # for readers of the file; an import rebuilds them from `cluster`
+    cluster_first_seen: str | None = None
+    cluster_members: Names = ()
     current_revision: int = Field(0, alias="revision")
     changed_at: Time | None = Field(None, alias="changed")
     gone_at: Time | None = None

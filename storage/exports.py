@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, aliased
 
 from warta.storage.capture_revisits import CaptureHead, RevisitOf, revisit_references
 from warta.storage.captures import read_blobs
-from warta.storage.database import Database
+from warta.storage.database import Database, in_chunks
 from warta.storage.document_records import DocumentRecord, RevisionRecord
 from warta.storage.models import Capture, CrawlRun, Document, Revision, Source, TopicMembership, UrlAlias
 from warta.storage.requisites import requisites_of_documents
@@ -177,6 +177,7 @@ def _document_rows(session: Session, documents: Sequence[Document], current_only
         aliases[document_id].append(url)
     cluster_ids = {document.cluster_id for document in documents if document.cluster_id is not None}
     cluster_uids = dict(session.execute(select(Document.id, Document.uid).where(Document.id.in_(cluster_ids))).all())
+    members = _cluster_members(session, cluster_ids)
     rows = []
     for document in documents:
         current = next((r for r in revisions[document.id] if r.number == document.current_revision), None)
@@ -197,6 +198,8 @@ def _document_rows(session: Session, documents: Sequence[Document], current_only
                 first_seen=document.first_seen,
                 last_seen=document.last_seen,
                 cluster_uid=cluster_uids.get(document.cluster_id) if document.cluster_id is not None else None,
+                cluster_first_seen=members[document.cluster_id][0] if document.cluster_id in members else None,
+                cluster_members=tuple(uid for uid in members.get(document.cluster_id or 0, ()) if uid != document.uid),
                 current_revision=document.current_revision,
                 changed_at=document.changed_at,
                 gone_at=document.gone_at,
@@ -205,6 +208,21 @@ def _document_rows(session: Session, documents: Sequence[Document], current_only
             )
         )
     return rows
+
+
+def _cluster_members(session: Session, cluster_ids: set[int]) -> dict[int, list[str]]:
+    """Return the uids of each cluster's members, first seen first, for the clusters with more than one."""
+    members: dict[int, list[str]] = defaultdict(list)
+    for chunk in in_chunks(sorted(cluster_ids)):
+        rows = session.execute(
+            select(Document.cluster_id, Document.uid)
+            .where(Document.cluster_id.in_(chunk))
+            .order_by(Document.cluster_id, Document.first_seen, Document.id)
+        )
+        for cluster_id, uid in rows:
+            if cluster_id is not None:
+                members[cluster_id].append(uid)
+    return {cluster_id: uids for cluster_id, uids in members.items() if len(uids) > 1}
 
 
 def _revisions_by_document(

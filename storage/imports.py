@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from warta.storage.clusters import set_fingerprint
+from warta.storage.clusters import set_fingerprint, store_band_keys
+from warta.storage.dedup import band_keys, shingles
 from warta.storage.document_records import DocumentRecord
 from warta.storage.fingerprints import content_hash, simhash
 from warta.storage.models import Document, Revision, Source, TopicMembership, UrlAlias
@@ -185,6 +186,8 @@ def _insert_document(session: Session, incoming: DocumentRecord) -> Document:
     set_fingerprint(document, simhash(latest.text))
     session.add(document)
     session.flush()
+    # its cluster comes with it; its keys let later copies find it
+    store_band_keys(session, document.id, band_keys(shingles(latest.text)), replace=False)
     return document
 
 
@@ -221,6 +224,7 @@ def _add_revisions(session: Session, document: Document, incoming: DocumentRecor
         document.status, document.gone_at = incoming.status, incoming.gone_at
         document.changed_at = incoming.changed_at or document.updated_at
         set_fingerprint(document, simhash(latest.text))
+        store_band_keys(session, document.id, band_keys(shingles(latest.text)))
     session.flush()
     enqueue_revisions(session, [revision.id for revision in added])
     return len(added)

@@ -90,6 +90,21 @@ class Document(Base):
     cluster_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
 
 
+class DocumentBand(Base):
+    """One LSH key of a document's current revision (storage.dedup); near-duplicates share at least one.
+
+    A lookup is one exact match on the (band, key) index per key, so its cost does not grow with
+    the archive, and every document sharing a key is a candidate: none is skipped for its age.
+    """
+
+    __tablename__ = "document_bands"
+    __table_args__ = (Index("ix_document_bands_band_key", "band", "key"),)
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    band: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+
+
 class Revision(Base):
     """The extracted content of a document as it was at one point in time."""
 

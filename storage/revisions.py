@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from warta.storage.clusters import assign_cluster, set_fingerprint
 from warta.storage.database import in_chunks
+from warta.storage.dedup import DEFAULT_THRESHOLDS, DedupThresholds
 from warta.storage.events import record_events
 from warta.storage.fingerprints import Fingerprint, fingerprint
 from warta.storage.models import Document, Revision, UrlAlias
@@ -70,7 +71,13 @@ class RecordResult:
     cluster_id: int | None
 
 
-def record_page(session: Session, page: PageRecord, *, keep_search_index: bool = True) -> RecordResult:
+def record_page(
+    session: Session,
+    page: PageRecord,
+    *,
+    keep_search_index: bool = True,
+    dedup: DedupThresholds = DEFAULT_THRESHOLDS,
+) -> RecordResult:
     """Record `page` in the archive and return whether it was new, changed or unchanged.
 
     A new revision replaces the document's previous one in the search index, in
@@ -78,6 +85,7 @@ def record_page(session: Session, page: PageRecord, *, keep_search_index: bool =
     matching (storage.pending_matches), which the feed build does once (storage.memberships).
     `keep_search_index=False` leaves the index stale, for a bulk load followed by
     storage.search_index.build_search_index (and the benchmark that measures what keeping it costs).
+    `dedup` holds the thresholds of near-duplicate clustering ([dedup] in the config).
     """
     document = _find_or_create_document(session, page)
     content = page.fingerprint or fingerprint(page.title, page.text)
@@ -113,7 +121,7 @@ def record_page(session: Session, page: PageRecord, *, keep_search_index: bool =
     set_fingerprint(document, content.simhash)
     # the cluster is chosen before anything is flushed, so the document is written in one UPDATE
     with session.no_autoflush:
-        cluster_id = assign_cluster(session, document, content.word_count)
+        cluster_id = assign_cluster(session, document, page.text, dedup, is_new=outcome is Outcome.NEW)
     session.add(revision)
     session.flush()
     enqueue_revisions(session, [revision.id])

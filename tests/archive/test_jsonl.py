@@ -78,6 +78,18 @@ def test_near_duplicates_share_the_cluster_of_the_first_document(seeded: SeededA
     assert lines[seeded.uids["museum"]]["cluster"] == seeded.uids["museum"]
 
 
+def test_a_clustered_story_names_its_first_seen_member_and_the_others(seeded: SeededArchive, cfg, tmp_path):
+    output = tmp_path / "archive.jsonl"
+    export(cfg, seeded.database, "jsonl", output)
+    lines = read_lines(output)
+    original, copy = lines[seeded.uids["festival"]], lines[seeded.uids["kompas-festival"]]
+    assert original["cluster_first_seen"] == copy["cluster_first_seen"] == seeded.uids["festival"]
+    assert original["cluster_members"] == [seeded.uids["kompas-festival"]]
+    assert copy["cluster_members"] == [seeded.uids["festival"]]
+    museum = lines[seeded.uids["museum"]]
+    assert (museum["cluster_first_seen"], museum["cluster_members"]) == (None, [])
+
+
 def test_current_only_export_omits_older_revisions(seeded: SeededArchive, cfg, tmp_path):
     output = tmp_path / "current.jsonl"
     info = export(cfg, seeded.database, "jsonl", output, Selection(current_only=True))

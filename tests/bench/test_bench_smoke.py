@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench import __main__ as bench_main
-from bench import record_scaling
+from bench import cluster_lookup, record_scaling
 from bench.databases import POSTGRES_URL_VARIABLE
 from bench.harness import BenchResult, median_paired_ratio, save_results, skipped
 
@@ -55,3 +55,11 @@ def test_only_option_runs_one_benchmark_and_writes_results(tmp_path: Path, monke
     ]
     assert results[0]["ratio"] > 0 and results[0]["goal"] == 1.5
     assert results[1]["skipped"] == "PostgreSQL is not reachable"
+
+
+def test_cluster_lookup_scaling_finds_every_copy_in_both_archives(tmp_path: Path) -> None:
+    # look_up raises when a copy's original is not found, so a ratio means every lookup succeeded
+    result = cluster_lookup.run("sqlite", tmp_path, small=20, large=200, rounds=1)
+    assert result.ratio > 0 and math.isfinite(result.ratio)
+    assert "200 vs 20 documents (sqlite)" in result.name and "every copy found" in result.detail
+    assert result.goal == cluster_lookup.GOAL and not result.higher_is_better

@@ -113,3 +113,13 @@ def test_look_up_answers_is_known_and_validators_of_many_links_in_one_read(db: D
     assert recorder.is_known(ARCHIVED) is True
     assert statements
     recorder.settle("ok")
+
+
+def test_recorder_clusters_with_the_configs_dedup_thresholds(db: Database) -> None:
+    cfg = WartaConfig.model_validate({"dedup": {"min_words": 500, "stay_min_coverage": 0.2}})
+    settings = {**scrapy_settings(cfg), **recorder_settings(db.url)}
+    recorder = get_crawler(settings_dict=settings).get_extension(SourceRecorder)
+    assert recorder is not None
+    assert (recorder.dedup.min_words, recorder.dedup.stay_min_coverage) == (500, 0.2)
+    # negative control: without the table's settings, the defaults apply
+    assert crawl_recorder(db).dedup.min_words == WartaConfig().dedup.min_words != 500

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from tests.storage.conftest import ARTICLE
-from warta.storage.clusters import MAX_DISTANCE
 from warta.storage.fingerprints import (
     content_hash,
     fingerprint,
@@ -14,6 +13,8 @@ from warta.storage.fingerprints import (
     words,
 )
 
+# the SimHash no longer decides clusters (storage.dedup does); it stays a stored, exported fingerprint
+MAX_DISTANCE = 6
 EXTRA = (
     " Panitia menyiapkan panggung utama, area kuliner dan pameran foto sejarah kampung Betawi."
     " Selain itu tersedia lokakarya membuat kerak telor dan membatik untuk anak-anak sekolah."

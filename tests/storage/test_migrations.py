@@ -11,13 +11,15 @@ from click.testing import CliRunner
 from sqlalchemy import func, inspect, select, text
 
 from tests.conftest import write_config
-from tests.storage.conftest import insert_story_by_hand
+from tests.storage.conftest import insert_story_by_hand, later, page
 from warta.cli.root import cli
 from warta.storage import migrate
 from warta.storage.database import Database
+from warta.storage.dedup import band_keys, shingles
 from warta.storage.errors import DatabaseUnavailableError, SchemaOutdatedError
 from warta.storage.memberships import FINGERPRINT_KEY, bring_memberships_up_to_date, catch_up_memberships
-from warta.storage.models import Base, PendingMatch, Revision
+from warta.storage.models import Base, DocumentBand, PendingMatch, Revision
+from warta.storage.revisions import record_page
 from warta.storage.search import SearchQuery, search_documents
 from warta.storage.search_index import is_modelled
 from warta.storage.state import get_state
@@ -164,3 +166,31 @@ def test_upgrade_to_revision_times_dates_revisions_by_their_capture_and_keeps_th
         1: (datetime(2025, 12, 31, 23, 59, 57, 250000, tzinfo=UTC), recorded),
         2: (recorded, recorded),
     }
+
+
+def test_upgrade_to_document_bands_stores_the_keys_of_existing_documents(db_url: str) -> None:
+    # an original recorded before the upgrade must be found by a copy recorded after it
+    database = Database(db_url)
+    body = "\n".join(
+        [
+            "Dinas Kebudayaan menggelar pentas keroncong di Taman Ismail Marzuki pada Sabtu malam bersama "
+            "orkes keroncong Tugu dan penyanyi muda dari berbagai sanggar di Jakarta.",
+            "Pentas ini terbuka untuk umum tanpa biaya dan menjadi bagian dari rangkaian menuju 500 tahun "
+            "Jakarta, dengan tempat duduk yang dibagikan sesuai urutan kedatangan penonton.",
+        ]
+    )
+    try:
+        with database.engine.begin() as connection:
+            migrate.upgrade(connection, "0006")
+            # a high id: on PostgreSQL the id sequence does not know of rows inserted by hand
+            insert_story_by_hand(connection, 1000, body)
+        database.upgrade()
+        with database.reading() as session:
+            keys = session.execute(select(DocumentBand.band, DocumentBand.key).where(DocumentBand.document_id == 1000))
+            assert sorted((band, key) for band, key in keys) == sorted(band_keys(shingles(body)))
+        with database.transaction() as session:
+            url = "https://www.antaranews.com/berita/pentas-keroncong"
+            copy = record_page(session, page(url, text="JAKARTA (ANTARA) - " + body, fetched_at=later(1)))
+        assert copy.cluster_id == 1000
+    finally:
+        database.dispose()

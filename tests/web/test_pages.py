@@ -86,6 +86,18 @@ def test_story_json_holds_every_revision(crawled_site: CrawledSite) -> None:
     assert data["source_id"] == "disbud" and data["language"] == "id"
 
 
+def test_story_json_names_the_cluster_its_first_seen_member_and_the_other_copies(crawled_site: CrawledSite) -> None:
+    original = story_id(crawled_site, "disbud/berita/lebaran-betawi-2026-digelar-di-lapangan-banteng")
+    copy = story_id(crawled_site, "kabar/budaya/lebaran-betawi-2026-lapangan-banteng")
+    clusters = {story: crawled_site.client.get(f"/api/stories/{story}").json()["cluster"] for story in (original, copy)}
+    # the crawl records the two in either order: the one seen first is the cluster's id
+    assert clusters[original]["id"] == clusters[copy]["id"] == clusters[copy]["first_seen"]["id"] in (original, copy)
+    assert [member["id"] for member in clusters[copy]["members"]] == [original]
+    assert [member["id"] for member in clusters[original]["members"]] == [copy]
+    # a story no other source carried is in no cluster of several
+    assert crawled_site.client.get(f"/api/stories/{story_id(crawled_site, EDITED_PATH)}").json()["cluster"] is None
+
+
 def test_markup_in_a_title_is_shown_as_text_everywhere(crawled_site: CrawledSite) -> None:
     story = story_id(crawled_site, HOSTILE_PATH)
     for path in ("/", f"/stories/{story}", "/sources/kabar", "/changes", "/changes?source=kabar"):

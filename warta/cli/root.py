@@ -46,6 +46,7 @@ COMMANDS = {
     "runs": "warta.cli.control:runs_command",
     "deploy": "warta.cli.scaleout:deploy_command",
     "serve": "warta.cli.web:serve_command",
+    "clusters": "warta.cli.clusters:clusters_group",
 }
 
 

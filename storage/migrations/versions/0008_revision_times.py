@@ -1,7 +1,7 @@
 """revision times: `fetched_at` is the HTTP exchange's time; the recording time moves to `recorded_at`
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-04 16:00:00
 
 Until now a revision's fetched_at was when it was recorded, up to seconds after
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,194 @@
+"""Near-duplicate detection: a story's word shingles, their MinHash band keys, and the exact check of two stories.
+
+Two stories are compared by the word 3-shingles of their text, taken line by line
+(a paragraph is a line), so a line inserted between two paragraphs ("Baca juga:"
+links, a photo caption, an attribution) adds its own shingles and breaks none of
+the others. Lines that syndication adds (attribution, related links, captions)
+and the dateline a wire prefixes are dropped before shingling.
+
+Candidates come from MinHash with LSH: BANDS bands of ROWS MinHash values each;
+two stories whose shingle sets have Jaccard similarity J share at least one band
+key with probability 1 - (1 - J**ROWS)**BANDS (0.997 at J = 0.5, 0.002 at
+J = 0.01). A copy cut to its first paragraphs can fall to J = 0.25, so a story's
+first long lines are keys too (band LEAD_BAND). Each candidate is then checked
+exactly on the two shingle sets:
+
+- coverage: the shingles the two share, as a share of the smaller set. A copy cut
+  to its first paragraphs, or with lines added, still shares nearly all of the
+  smaller one; a day-two report that repeats one paragraph of the festival does not.
+- agreement: over the lines of one story that the other also tells (a fifth of
+  their shingles or more are in the other), the share of their shingles found in
+  the other; taken in the direction where it is higher. A copy adds or cuts whole
+  lines (or sentences), so the shorter side's lines are all in the other: 1.0.
+  Two announcements of one series differ inside the same lines (date, venue,
+  performers), in both directions.
+
+Pure functions only: storage.clusters stores the band keys and runs the lookup.
+The title is not compared: syndication rewords headlines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from warta.config.schema import DedupSettings, WartaConfig
+from warta.storage.fingerprints import normalize_text, to_signed64
+
+SHINGLE_WORDS = 3
+BANDS = 20
+ROWS = 2
+PERMUTATIONS = BANDS * ROWS
+# the first LEAD_LINES lines of at least LEAD_LINE_SHINGLES shingles are keys too, all in band LEAD_BAND
+LEAD_BAND = BANDS
+LEAD_LINES = 3
+LEAD_LINE_SHINGLES = 8
+# a line that shares at least this share of its shingles with the other story is one both tell
+TOUCHING_LINE_SHARE = 0.2
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+# lines a syndicating site adds around a story: attribution, related links, photo credits and captions
+_ADDED_LINE = re.compile(
+    r"^\s*(baca juga|simak juga|lihat juga|artikel terkait|berita terkait|sumber|pewarta|editor|penulis|"
+    r"reporter|redaktur|penerjemah|foto|keterangan foto|caption|copyright|hak cipta|read also|see also|"
+    r"source|photo|reporting by|editing by|writer|translator)\b\s*[:|-]",
+    re.IGNORECASE,
+)
+# a wire dateline that prefixes the first line: "JAKARTA (ANTARA) -", "Jakarta, Kompas.com --", "JAKARTA, KOMPAS.com -"
+_DATELINE = re.compile(r"^\s*[A-Z][\w.]*(?:[ ,]+[\w.]+){0,4}\s*(?:\([^)]{1,40}\))?\s*[-\u2013\u2014]{1,2}\s+")
+
+_rng = np.random.default_rng(20261204)
+# MinHash permutations h -> (h XOR mask) * multiplier (mod 2**64), multipliers odd: each a bijection
+_MASKS = _rng.integers(0, 2**63, size=PERMUTATIONS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_MULTIPLIERS = _rng.integers(0, 2**63, size=PERMUTATIONS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+
+
+@dataclass(frozen=True)
+class DedupThresholds:
+    """The exact check's thresholds: to join a cluster, and (looser) for an edited member to stay in it."""
+
+    min_words: int
+    min_coverage: float
+    min_agreement: float
+    stay_min_coverage: float
+    stay_min_agreement: float
+
+    @classmethod
+    def from_config(cls, cfg: WartaConfig) -> DedupThresholds:
+        """Return the thresholds of the config's [dedup] table."""
+        return cls(**cfg.dedup.model_dump())
+
+
+# the defaults of [dedup] (config.schema holds them), for recording without a config
+DEFAULT_THRESHOLDS = DedupThresholds(**DedupSettings().model_dump())
+
+
+@dataclass(frozen=True)
+class Shingles:
+    """A story's shingles: per line, and all of them as one set."""
+
+    lines: tuple[frozenset[int], ...]
+    all: frozenset[int]
+
+    @property
+    def is_empty(self) -> bool:
+        """Return True when the story has no shingle at all."""
+        return not self.all
+
+
+@dataclass(frozen=True)
+class Similarity:
+    """How much two stories share (see the module docstring)."""
+
+    coverage: float
+    agreement: float
+
+    def passes(self, min_coverage: float, min_agreement: float) -> bool:
+        """Return True when both measures reach their thresholds."""
+        return self.coverage >= min_coverage and self.agreement >= min_agreement
+
+
+def story_lines(text: str) -> list[list[str]]:
+    """Return the lowercased words of each line of `text` that is compared: added lines and the dateline dropped."""
+    lines = []
+    for position, raw in enumerate(line for line in text.splitlines() if line.strip()):
+        line = normalize_text(raw)
+        if _ADDED_LINE.match(line):
+            continue
+        if position == 0:
+            line = _DATELINE.sub("", line, count=1)
+        words = _WORD.findall(line.casefold())
+        if words:
+            lines.append(words)
+    return lines
+
+
+def shingles(text: str) -> Shingles:
+    """Return the 64-bit hashes of the word 3-shingles of each compared line of `text`."""
+    per_line = []
+    for words in story_lines(text):
+        count = max(1, len(words) - SHINGLE_WORDS + 1)
+        per_line.append(frozenset(_hash(" ".join(words[i : i + SHINGLE_WORDS])) for i in range(count)))
+    return Shingles(tuple(per_line), frozenset().union(*per_line))
+
+
+def word_count(text: str) -> int:
+    """Return the number of compared words of `text`."""
+    return sum(len(words) for words in story_lines(text))
+
+
+def band_keys(story: Shingles) -> list[tuple[int, int]]:
+    """Return the story's LSH keys as (band, key): one per band of its MinHash signature, and its lead lines'.
+
+    Keys are signed 64-bit integers, as a BIGINT column holds them; a story without shingles has none.
+    """
+    if story.is_empty:
+        return []
+    hashes = np.fromiter(story.all, dtype=np.uint64, count=len(story.all))
+    # (shingles x permutations) in uint64 arithmetic, which wraps modulo 2**64 as the permutations need
+    permuted = (hashes[:, None] ^ _MASKS[None, :]) * _MULTIPLIERS[None, :]
+    signature = permuted.min(axis=0).reshape(BANDS, ROWS)
+    keys = [(number, _key(band.tobytes() + bytes([number]))) for number, band in enumerate(signature)]
+    # A copy cut to its first paragraphs can share too few shingles for the bands to meet (Jaccard
+    # 0.25 when the cut paragraphs were the long ones), but it keeps the lead: its first long lines.
+    leads = [line for line in story.lines if len(line) >= LEAD_LINE_SHINGLES][:LEAD_LINES]
+    keys += sorted({(LEAD_BAND, _key(np.array(sorted(line), dtype=np.uint64).tobytes())) for line in leads})
+    return keys
+
+
+def _key(data: bytes) -> int:
+    return to_signed64(int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big"))
+
+
+def similarity(first: Shingles, second: Shingles) -> Similarity:
+    """Return the coverage and agreement of two stories."""
+    if first.is_empty or second.is_empty:
+        return Similarity(0.0, 0.0)
+    shared = first.all & second.all
+    coverage = len(shared) / min(len(first.all), len(second.all))
+    agreement = max(_line_agreement(first.lines, second.all), _line_agreement(second.lines, first.all))
+    return Similarity(coverage, agreement)
+
+
+def is_near_duplicate(first: Shingles, second: Shingles, thresholds: DedupThresholds) -> bool:
+    """Return True when two stories are one story (the thresholds to join a cluster)."""
+    return similarity(first, second).passes(thresholds.min_coverage, thresholds.min_agreement)
+
+
+def _line_agreement(lines: Sequence[frozenset[int]], other: frozenset[int]) -> float:
+    """Return the share of shingles found in `other`, over the lines that share at least TOUCHING_LINE_SHARE."""
+    shared = total = 0
+    for line in lines:
+        found = len(line & other)
+        if found >= TOUCHING_LINE_SHARE * len(line):
+            shared += found
+            total += len(line)
+    return shared / total if total else 0.0
+
+
+def _hash(shingle: str) -> int:
+    return int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest(), "big")
