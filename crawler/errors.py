@@ -5,6 +5,8 @@ UnknownSourceError      a requested source id is not in the config (a usage erro
 CrawlAlreadyRanError    run_crawl was called twice in one process (Scrapy's reactor cannot restart).
 CrawlProcessError       a crawl in a child process left sources uncrawled (crash, bad config, database down).
 ProbeError              (crawler.probe) a URL the operator named cannot be fetched at all.
+NotJsonError            (crawler.json_items) a response of a JSON source does not parse as JSON.
+OffOriginRequest        (crawler.origins) a request (a link or a redirect) outside the source's origins; never followed.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from parsel import Selector
 
 from warta.config import JsonMapping
+from warta.crawler.errors import CrawlerError
 from warta.crawler.feed_items import parse_feed_date
 from warta.storage.health import MAPPING_PROBLEM_PREFIX
 
@@ -30,7 +31,7 @@ logger = logging.getLogger(__name__)
 _EPOCH_MILLISECONDS = 100_000_000_000
 
 
-class NotJsonError(ValueError):
+class NotJsonError(CrawlerError, ValueError):
     """Raised when a response of a JSON source does not parse as JSON."""
 
 

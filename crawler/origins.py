@@ -17,10 +17,12 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
+from warta.crawler.errors import CrawlerError
+
 logger = logging.getLogger(__name__)
 
 
-class OffOriginRequest(IgnoreRequest):
+class OffOriginRequest(CrawlerError, IgnoreRequest):
     """Raised for a request outside the source's origins; `original_url` is where a redirect started."""
 
     def __init__(self, url: str, original_url: str | None) -> None:

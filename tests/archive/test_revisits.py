@@ -153,7 +153,8 @@ def recrawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recrawled]:
     folder = tmp_path_factory.mktemp("recrawled")
     with SiteServer(DEMO_SITE) as site:
         config_path = folder / "warta.toml"
-        config_path.write_text(demo_config_text(site.url, folder))
+        # the demo's browser-rendered source stays out: its replay is the server's shell (see test_browser_render)
+        config_path.write_text(demo_config_text(site.url, folder, has_browser=False))
         cfg = load_config(config_path, environ={})
         assert crawl_in_child(config_path, timeout_seconds=120).all_ran
         assert crawl_in_child(config_path, timeout_seconds=120).all_ran

@@ -43,6 +43,8 @@ COMMAND_ARGS: dict[str, list[list[str]]] = {
     "export": [["export", "--format", "jsonl", "--output", "{tmp}/out.jsonl"]],
     "import": [["import", "{tmp}/in.jsonl"]],
     "snapshots": [["snapshots"], ["snapshots", "--json"]],
+    "clusters rebuild": [["clusters", "rebuild"]],
+    "verify": [["verify"]],  # --export reads a file and opens no database
     "discover": [["discover", "http://127.0.0.1:9/", "--timeout", "1"]],
     # Scrapy runs once per process: covered as a subprocess in test_crawl_never_shows_the_password
     "crawl": [],

@@ -148,7 +148,7 @@ def scaleout_config(
 ) -> str:
     """Return a warta.toml with the demo sources (or `only` these); the scrapyd executor when `nodes` are given."""
     # the browser-rendered demo source is left out: these tests are about executors, not rendering
-    demo = [source for source in demo_sources(site_url, has_browser=False) if source["enabled"]]
+    demo = [source for source in demo_sources(site_url, has_browser=False) if source.get("enabled", True)]
     sources = [source for source in demo if not only or source["id"] in only]
     for source in sources:
         source["schedule"] = schedule
