@@ -93,6 +93,10 @@ SLOWEST_MODULES = (
     "tests/crawler/test_politeness.py",
     "tests/daemon/test_daemon_signals.py",
     "tests/reliability/test_hostile_sites.py",
+    "tests/crawler/test_browser_render.py",
+    "tests/crawler/test_json_source.py",
+    "tests/crawler/test_requisites.py",
+    "tests/archive/test_revisits.py",
     "tests/web (crawled site)",
     "tests/daemon/test_daemon_failures.py",
     "tests/crawler/test_incomplete_runs.py",
@@ -111,6 +115,9 @@ SLOWEST_MODULES = (
     "tests/scaleout/test_node_failure.py",
     "tests/reliability/test_secrets.py",
     "tests/daemon/test_crawl_process.py",
+    "tests/crawler/test_discover_app.py",
+    "tests/crawler/test_origins.py",
+    "tests/daemon/test_fixity_schedule.py",
 )
 # Modules that share a package-scoped fixture (tests/web's crawled site: two crawls on each database)
 # run as one unit on one worker, so the fixture is built once rather than once per worker.
