@@ -90,7 +90,8 @@ def json_block(found: Discovery, main_id: str) -> str:
     """Return the commented `kind = "json"` alternative guessed from the page's JSON requests ('' without one)."""
     if not found.json_requests:
         return ""
-    lines = ["", f"# The rendered page made {len(found.json_requests)} JSON requests:"]
+    count = len(found.json_requests)
+    lines = ["", f"# The rendered page made {count} JSON request{'' if count == 1 else 's'}:"]
     lines += [f"#   {url}" for url in found.json_requests]
     if not found.json_guesses:
         lines.append('# none of them holds a list of objects to map as a kind = "json" source.')

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import POSTGRES_URL, postgres_schema_url
+from tests.pywb import new_collection, running_pywb
 from warta.config import WartaConfig
 from warta.storage.captures import HttpExchange, save_capture
 from warta.storage.database import Database
@@ -238,3 +239,13 @@ def table_count(database: Database, table: str) -> int:
             return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def wayback(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """Yield the folder of a pywb with an empty collection `warta` and the collection's URL (auto-indexing)."""
+    root = tmp_path / "pywb"
+    root.mkdir()
+    new_collection(root)
+    with running_pywb(root, auto_index=True) as base:
+        yield root, f"{base}/warta"

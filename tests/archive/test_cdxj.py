@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,11 +12,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
 from tests.archive.conftest import SeededArchive
-from tests.conftest import free_port
+from tests.pywb import fetch, new_collection, running_pywb
 from warta.archive import export, run_scheduled_snapshot
 from warta.config import SnapshotConfig
-
-BIN = Path(sys.executable).parent
 
 
 def index_lines(path: Path) -> list[tuple[str, str, dict[str, str]]]:
@@ -67,32 +60,9 @@ def pywb_collection(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """Yield the folder of an empty pywb collection and the URL of a pywb serving it, without auto-indexing."""
     root = tmp_path / "pywb"
     root.mkdir()
-    subprocess.run([BIN / "wb-manager", "init", "warta"], cwd=root, check=True, capture_output=True, timeout=60)
-    port = free_port()
-    server = subprocess.Popen(
-        [BIN / "wayback", "-p", str(port), "-b", "127.0.0.1"],
-        cwd=root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield root / "collections" / "warta", f"http://127.0.0.1:{port}/warta"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-def fetch(url: str, attempts: int = 300) -> tuple[int, bytes]:
-    """Return status and body of `url`, waiting for pywb to start (it has no readiness signal)."""
-    for _ in range(attempts):
-        try:
-            with urllib.request.urlopen(url, timeout=10) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read()
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"pywb did not answer {url}")
+    collection = new_collection(root)
+    with running_pywb(root) as base:
+        yield collection, f"{base}/warta"
 
 
 def test_pywb_replays_from_the_exported_index(seeded: SeededArchive, cfg, pywb_collection, tmp_path):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,8 +14,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
 from tests.archive.conftest import T0, SeededArchive, seed_second_round
-from tests.archive.test_replay import fetch, wayback  # noqa: F401  (pywb fixture and its reader)
 from tests.child_crawl import crawl_in_child
+from tests.pywb import BIN, add_warc, fetch
 from warta import archive
 from warta.archive import Selection, export
 from warta.config import WartaConfig, load_config
@@ -26,7 +25,6 @@ from warta.storage.captures import HttpExchange, read_blob, save_capture
 from warta.storage.database import Database
 from warta.storage.models import Capture, Document
 
-BIN = Path(sys.executable).parent
 NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 
@@ -128,12 +126,12 @@ def test_incremental_warc_holds_the_capture_its_revisits_refer_to(seeded: Seeded
     assert info.captures == 2  # the 304 and the capture it repeats, nothing else
 
 
-def test_pywb_replays_a_304_revisit_with_the_content_it_repeats(seeded: SeededArchive, cfg, wayback, tmp_path):  # noqa: F811
+def test_pywb_replays_a_304_revisit_with_the_content_it_repeats(seeded: SeededArchive, cfg, wayback, tmp_path):
     root, base = wayback
     add_not_modified(seeded, "pameran", 20)
     output = tmp_path / "archive.warc.gz"
     export(cfg, seeded.database, "warc", output)
-    subprocess.run([BIN / "wb-manager", "add", "warta", str(output)], cwd=root, check=True, capture_output=True)
+    add_warc(root, "warta", output)
     status, body = fetch(f"{base}/20261124030500id_/{seeded.urls['pameran']}")
     assert status == 200 and body.startswith(b"<!DOCTYPE html>")
     assert b"Jakarta, Kota Global" in body
@@ -163,7 +161,7 @@ def recrawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recrawled]:
     database.dispose()
 
 
-def test_recrawl_of_an_unchanged_site_replays_every_page_with_content(recrawled: Recrawled, wayback):  # noqa: F811
+def test_recrawl_of_an_unchanged_site_replays_every_page_with_content(recrawled: Recrawled, wayback):
     root, base = wayback
     output = recrawled.folder / "archive.warc.gz"
     archive.export(recrawled.cfg, recrawled.database, "warc", output)
@@ -178,7 +176,7 @@ def test_recrawl_of_an_unchanged_site_replays_every_page_with_content(recrawled:
     assert len(urls) == 17 and not_modified  # negative control: the recrawl was answered with 304s
     revisits = [r for r in records(output) if r.rec_type == "revisit"]
     assert {r.rec_headers.get_header("WARC-Target-URI") for r in revisits} >= set(urls)
-    subprocess.run([BIN / "wb-manager", "add", "warta", str(output)], cwd=root, check=True, capture_output=True)
+    add_warc(root, "warta", output)
     for url, fetched_at in not_modified:
         if url not in urls:
             continue

@@ -29,7 +29,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
 from tests.child_crawl import crawl_in_child
-from tests.conftest import BACKENDS, free_port, postgres_schema_url, require_tool, wait_for, write_config
+from tests.conftest import BACKENDS, postgres_schema_url, require_tool, wait_for, write_config
+from tests.pywb import add_warc, running_pywb
 from warta import archive
 from warta.config import WartaConfig, load_config
 from warta.crawler.report import CrawlReport
@@ -385,33 +386,19 @@ def wayback(root: Path, collections: dict[str, Path], probe: str) -> Iterator[st
     for name, warc in collections.items():
         for folder in ("archive", "indexes"):
             (root / "collections" / name / folder).mkdir(parents=True)
-        subprocess.run(
-            [BIN / "wb-manager", "add", name, str(warc)], cwd=root, check=True, capture_output=True, timeout=60
-        )
-    port = free_port()
-    server = subprocess.Popen(
-        [BIN / "wayback", "-p", str(port), "-b", "127.0.0.1"],
-        cwd=root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+        add_warc(root, name, warc)
+    with running_pywb(root) as base:
 
-    def replays(collection: str) -> bool:
-        assert server.poll() is None, f"pywb exited; run `wayback` in {root} to see why"
-        try:
-            with urllib.request.urlopen(f"{base}/{collection}/{probe}", timeout=5) as response:
-                return bool(response.status == 200)
-        except OSError:  # not listening yet
-            return False
+        def replays(collection: str) -> bool:
+            try:
+                with urllib.request.urlopen(f"{base}/{collection}/{probe}", timeout=5) as response:
+                    return bool(response.status == 200)
+            except OSError:  # not listening yet
+                return False
 
-    try:
         for collection in collections:
             wait_for(lambda name=collection: replays(name), timeout=120)
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def render(browser: Any, url: str, blocked_prefix: str | None = None) -> tuple[bytes, list[str]]:

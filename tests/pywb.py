@@ -1,0 +1,62 @@
+"""pywb for the replay tests: its `wayback` server on loopback over a folder of collections.
+
+The archive tests (WARC export, revisits, the CDXJ index) and the page-requisites test replay
+what warta exported through the same server and read it back with `fetch`.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.conftest import free_port
+
+BIN = Path(sys.executable).parent
+
+
+def new_collection(root: Path, name: str = "warta") -> Path:
+    """Create an empty pywb collection under `root` (`wb-manager init`); return its folder."""
+    subprocess.run([BIN / "wb-manager", "init", name], cwd=root, check=True, capture_output=True, timeout=60)
+    return root / "collections" / name
+
+
+def add_warc(root: Path, name: str, warc: Path) -> None:
+    """Copy a WARC into a collection and index it (`wb-manager add`), as pywb's users do."""
+    subprocess.run([BIN / "wb-manager", "add", name, str(warc)], cwd=root, check=True, capture_output=True, timeout=60)
+
+
+@contextmanager
+def running_pywb(root: Path, auto_index: bool = False) -> Iterator[str]:
+    """Run `wayback` over the collections under `root` on a free loopback port; yield its base URL.
+
+    With `auto_index`, pywb indexes WARCs dropped into a collection's archive folder every second.
+    """
+    port = free_port()
+    arguments = [str(BIN / "wayback"), "-p", str(port), "-b", "127.0.0.1"]
+    if auto_index:
+        arguments += ["--auto-interval", "1"]
+    server = subprocess.Popen(arguments, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def fetch(url: str, attempts: int = 300) -> tuple[int, bytes]:
+    """Return status and body of `url`, waiting for pywb to start (it has no readiness signal)."""
+    for _ in range(attempts):
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"pywb did not answer {url}")
