@@ -32,15 +32,14 @@ def add_warc(root: Path, name: str, warc: Path) -> None:
 
 
 @contextmanager
-def running_pywb(root: Path, auto_index: bool = False) -> Iterator[str]:
+def running_pywb(root: Path) -> Iterator[str]:
     """Run `wayback` over the collections under `root` on a free loopback port; yield its base URL.
 
-    With `auto_index`, pywb indexes WARCs dropped into a collection's archive folder every second.
+    Its auto-indexing stays off: a WARC is indexed by `add_warc` (or an index copied in) before a test
+    asks for it, since pywb can answer a request made while it indexes with a 404 that it keeps.
     """
     port = free_port()
     arguments = [str(BIN / "wayback"), "-p", str(port), "-b", "127.0.0.1"]
-    if auto_index:
-        arguments += ["--auto-interval", "1"]
     server = subprocess.Popen(arguments, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         yield f"http://127.0.0.1:{port}"

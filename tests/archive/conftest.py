@@ -243,9 +243,9 @@ def table_count(database: Database, table: str) -> int:
 
 @pytest.fixture
 def wayback(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    """Yield the folder of a pywb with an empty collection `warta` and the collection's URL (auto-indexing)."""
+    """Yield the folder of a pywb with an empty collection `warta` and its URL (tests add WARCs with add_warc)."""
     root = tmp_path / "pywb"
     root.mkdir()
     new_collection(root)
-    with running_pywb(root, auto_index=True) as base:
+    with running_pywb(root) as base:
         yield root, f"{base}/warta"
