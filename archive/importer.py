@@ -18,6 +18,7 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import bagit
@@ -33,6 +34,7 @@ from warta.storage.document_records import DocumentRecord
 from warta.storage.errors import StorageError, database_errors
 from warta.storage.imports import DocumentImport, ImportOutcome, import_document
 from warta.storage.imports import resolve_cluster as link_cluster
+from warta.storage.requisites import link_restored_requisites
 
 logger = logging.getLogger(__name__)
 
@@ -132,12 +134,20 @@ def import_archive(cfg: WartaConfig, database: Database, path: Path) -> ImportRe
 
 def _import_captures(database: Database, warc: Path, report: ImportReport) -> None:
     batch: list[RestoredCapture] = []
+    # pages with requisites (URL, time, status) and theirs, linked once every capture is in; no bodies kept
+    pages: list[tuple[tuple[str, datetime, int], tuple[tuple[str, datetime], ...]]] = []
     for capture in read_captures(warc):
         batch.append(capture)
+        if capture.requisites:
+            exchange = capture.exchange
+            pages.append(((exchange.url, exchange.fetched_at, exchange.status), capture.requisites))
         if len(batch) >= BATCH:
             _import_capture_batch(database, batch, report)
             batch = []
     _import_capture_batch(database, batch, report)
+    with database.transaction() as session:
+        for page, requisites in pages:
+            link_restored_requisites(session, page, requisites)
 
 
 def _import_capture_batch(database: Database, batch: list[RestoredCapture], report: ImportReport) -> None:

@@ -65,6 +65,9 @@ WARC_FIELDS = "application/warc-fields"
 # The header that marks a browser's rendered DOM among the conversion records (the others hold extracted text)
 CONVERSION_HEADER = "WARC-Warta-Conversion"
 RENDERED_DOM = "rendered-dom"
+# The header that marks the metadata record listing a page's requisites (one `requisite: DATE URL` field each)
+METADATA_HEADER = "WARC-Warta-Metadata"
+REQUISITES = "requisites"
 
 
 def payload_digest(body: bytes) -> str:
@@ -183,6 +186,8 @@ class WarcExport:
             self._write_not_modified_headers(capture, date, response_id)
         if capture.request_headers:
             self._write_request(capture, date, response_id)
+        if capture.requisites:
+            self._write_requisites(capture, date, response_id)
         for conversion in capture.conversions:
             payload = f"{conversion.title}\n\n{conversion.text}\n".encode()
             record = self.writer.create_warc_record(
@@ -227,6 +232,19 @@ class WarcExport:
             length=len(block),
             warc_content_type=WARC_FIELDS,
             warc_headers_dict={"WARC-Date": date, "WARC-Refers-To": revisit_id},
+        )
+        self.writer.write_record(record)
+
+    def _write_requisites(self, capture: CaptureRow, date: str, response_id: str) -> None:
+        """Write the page's requisites (their URL and WARC-Date) in a metadata record, so a restore links them again."""
+        block = "".join(f"requisite: {warc_date(moment)} {url}\r\n" for url, moment in capture.requisites).encode()
+        record = self.writer.create_warc_record(
+            capture.url,
+            "metadata",
+            payload=BytesIO(block),
+            length=len(block),
+            warc_content_type=WARC_FIELDS,
+            warc_headers_dict={"WARC-Date": date, "WARC-Refers-To": response_id, METADATA_HEADER: REQUISITES},
         )
         self.writer.write_record(record)
 

@@ -3,7 +3,8 @@
 It reads what archive.warc writes: a `response` or `revisit` record per capture,
 followed by the `metadata` record of a 304 (its status line and headers), the
 `request` record (WARC-Concurrent-To) and one `conversion` record per revision
-(WARC-Warta-Document and WARC-Warta-Revision); a browser's rendered DOM, a
+(WARC-Warta-Document and WARC-Warta-Revision), a page's requisites in a
+`metadata` record (WARC-Warta-Metadata: requisites); a browser's rendered DOM, a
 `conversion` record of its own (WARC-Warta-Conversion: rendered-dom), comes back
 as a RENDER capture. Bodies come back byte for byte
 from the record's payload, not decoded, so an export of the restored archive
@@ -22,7 +23,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
 from warta.archive.errors import ImportFileError
-from warta.archive.warc import CONVERSION_HEADER, PROFILE_URI, RENDERED_DOM
+from warta.archive.warc import CONVERSION_HEADER, METADATA_HEADER, PROFILE_URI, RENDERED_DOM, REQUISITES
 from warta.storage.capture_imports import RestoredCapture
 from warta.storage.capture_revisits import IDENTICAL_PAYLOAD_DIGEST
 from warta.storage.captures import RENDER_METHOD, HttpExchange
@@ -45,6 +46,7 @@ class _Capture:
     method: str = "GET"
     request_headers: list[tuple[str, str]] = field(default_factory=list)
     revisions: list[tuple[str, int]] = field(default_factory=list)
+    requisites: list[tuple[str, datetime]] = field(default_factory=list)
 
     def restored(self) -> RestoredCapture:
         exchange = HttpExchange(
@@ -58,7 +60,7 @@ class _Capture:
             http_version=self.http_version,
             request_headers=tuple(self.request_headers),
         )
-        return RestoredCapture(exchange, tuple(self.revisions), self.body_of, self.document_uid)
+        return RestoredCapture(exchange, tuple(self.revisions), self.body_of, self.document_uid, tuple(self.requisites))
 
 
 def warc_time(value: str) -> datetime:
@@ -138,6 +140,8 @@ def _add(capture: _Capture, record: ArcWarcRecord) -> None:
         capture.request_headers = list(record.http_headers.headers)
     elif headers.get_header("WARC-Refers-To") != capture.record_id:
         return
+    elif record.rec_type == "metadata" and headers.get_header(METADATA_HEADER) == REQUISITES:
+        capture.requisites += _read_requisites(record.raw_stream.read().decode("utf-8"))
     elif record.rec_type == "metadata":
         _read_not_modified(capture, record.raw_stream.read().decode("utf-8"))
     elif record.rec_type == "conversion":
@@ -145,6 +149,17 @@ def _add(capture: _Capture, record: ArcWarcRecord) -> None:
         number = headers.get_header("WARC-Warta-Revision")
         if document and number:
             capture.revisions.append((str(document), int(number)))
+
+
+def _read_requisites(fields: str) -> list[tuple[str, datetime]]:
+    """Read the (URL, time) of each requisite a page's metadata record lists."""
+    found: list[tuple[str, datetime]] = []
+    for line in fields.split("\r\n"):
+        name, _, value = line.partition(": ")
+        if name == "requisite":
+            moment, _, url = value.partition(" ")
+            found.append((url, warc_time(moment)))
+    return found
 
 
 def _read_not_modified(capture: _Capture, fields: str) -> None:

@@ -34,6 +34,7 @@ class RestoredCapture:
     revisions: tuple[tuple[str, int], ...] = ()
     body_of: tuple[str, datetime] | None = None
     document_uid: str | None = None  # the document the capture showed, when the WARC names it
+    requisites: tuple[tuple[str, datetime], ...] = ()  # (URL, time) of the page requisites it is linked to
 
 
 def restore_capture(session: Session, restored: RestoredCapture) -> bool:

@@ -25,7 +25,7 @@ from warta.storage.captures import read_blobs
 from warta.storage.database import Database, in_chunks
 from warta.storage.document_records import DocumentRecord, RevisionRecord
 from warta.storage.models import Capture, CrawlRun, Document, Revision, Source, TopicMembership, UrlAlias
-from warta.storage.requisites import requisites_of_documents
+from warta.storage.requisites import requisites_by_capture, requisites_of_documents
 from warta.storage.runs import RunCounts, errors_of_runs
 
 DOCUMENT_BATCH = 100
@@ -98,6 +98,8 @@ class CaptureRow:
     document_uid: str | None = None  # the document the capture showed, when known
     # for a 304 that repeats a stored body: that body, whose digest the WARC revisit names
     repeated_body: bytes | None = None
+    # the page requisites linked to this capture (storage.requisites): (URL, exchange time) of each
+    requisites: tuple[tuple[str, datetime], ...] = ()
 
 
 @contextmanager
@@ -345,6 +347,7 @@ def _capture_rows(
 ) -> Iterator[CaptureRow]:
     heads = [(capture.id, capture.body_sha256, _capture_fields(capture)) for capture in captures]
     conversions = _conversions_by_capture(session, [capture.id for capture in captures])
+    requisites = requisites_by_capture(session, [capture.id for capture in captures])
     document_ids = {capture.id: capture.document_id for capture in captures if capture.document_id is not None}
     uids = dict(
         session.execute(select(Document.id, Document.uid).where(Document.id.in_(set(document_ids.values())))).all()
@@ -374,6 +377,7 @@ def _capture_rows(
                 repeated_body=bodies[references[capture_id].body_sha256]
                 if capture_id in references and fields["status"] == 304
                 else None,
+                requisites=tuple(requisites.get(capture_id, ())),
             )
         del bodies
 

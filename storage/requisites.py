@@ -8,7 +8,9 @@ uses (crawler.requisites does).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -65,3 +67,47 @@ def requisites_of_documents(document_ids: Select[int]) -> Select[int]:
         )
     )
     return select(CaptureRequisite.requisite_id).where(CaptureRequisite.capture_id.in_(pages))
+
+
+def requisites_by_capture(session: Session, capture_ids: Sequence[int]) -> dict[int, list[tuple[str, datetime]]]:
+    """Return, by page capture id, the URL and exchange time of each requisite linked to it, in id order."""
+    result: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    query = (
+        select(CaptureRequisite.capture_id, Capture.url, Capture.fetched_at)
+        .join(Capture, Capture.id == CaptureRequisite.requisite_id)
+        .where(CaptureRequisite.capture_id.in_(capture_ids))
+        .order_by(CaptureRequisite.capture_id, CaptureRequisite.requisite_id)
+    )
+    for capture_id, url, fetched_at in session.execute(query):
+        result[capture_id].append((url, fetched_at))
+    return result
+
+
+def link_restored_requisites(
+    session: Session, page: tuple[str, datetime, int], requisites: Sequence[tuple[str, datetime]]
+) -> int:
+    """Link a restored page capture (URL, time, status) to its restored requisites (URL, time); return the links found.
+
+    A requisite whose capture is not in the archive (a WARC that left it out) is passed over.
+    """
+    url, fetched_at, status = page
+    page_id = session.execute(
+        select(Capture.id).where(Capture.url == url, Capture.fetched_at == fetched_at, Capture.status == status)
+    ).scalar()
+    if page_id is None:
+        return 0
+    found = [
+        requisite_id
+        for requisite_url, requisite_time in requisites
+        if (
+            requisite_id := session.execute(
+                select(Capture.id)
+                .where(Capture.url == requisite_url, Capture.fetched_at == requisite_time)
+                .order_by(Capture.id)
+                .limit(1)
+            ).scalar()
+        )
+        is not None
+    ]
+    link_requisites(session, page_id, found)
+    return len(found)
