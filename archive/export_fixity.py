@@ -28,11 +28,11 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from warta.archive.errors import ArchiveError
 from warta.archive.fixity import FixityReport
+from warta.archive.output import WARC_SUFFIXES
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
-WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
 class FixityTargetError(ArchiveError, ValueError):

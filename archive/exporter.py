@@ -28,7 +28,7 @@ from warta.archive.counts import ExportCounts
 from warta.archive.csv_export import write_csv
 from warta.archive.errors import ExportError
 from warta.archive.jsonl import write_jsonl
-from warta.archive.output import EXTENSIONS, check_output, index_path, install, partial_path, remove_partial
+from warta.archive.output import EXTENSIONS, check_output, companion_paths, install, partial_path, remove_partial
 from warta.archive.provenance import Provenance, build_provenance
 from warta.archive.selection import Selection, check_filters, resolve_selection, selection_record
 from warta.archive.wacz import write_wacz
@@ -90,7 +90,7 @@ def export(
     created_at = utcnow()
     with database.transaction() as session:
         snapshot_id = start_snapshot(session, created_at, fmt, str(output), schedule_id)
-    targets = [output, index_path(output)] if fmt == "warc" else [output]
+    targets = [output, *companion_paths(fmt, output)]
     partials = [partial_path(target) for target in targets]
     try:
         with (

@@ -64,9 +64,8 @@ class FixityReport:
     def merge(self, other: FixityReport) -> None:
         """Add another report's counts and problems to this one."""
         self.checked.update(other.checked)
-        for problem in other.problems:
-            self.add(problem.record, problem.detail)
-        self.problem_count += other.problem_count - len(other.problems)
+        self.problem_count += other.problem_count
+        self.problems += other.problems[: max(0, MAX_PROBLEMS_KEPT - len(self.problems))]
 
     def summary(self) -> str:
         """Return one line: the target, what was checked and the problem count."""

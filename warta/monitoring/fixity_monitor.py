@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from warta.archive.fixity import FixityReport
-from warta.feeds.alerts import AlertEntry
 from warta.monitoring.health import should_alert
-from warta.monitoring.source_monitor import RaisedAlert
+from warta.monitoring.source_monitor import RaisedAlert, feed_entry
 from warta.storage.alerts import record_alert
 from warta.storage.database import Database
 from warta.storage.fixity import latest_fixity_checks, record_fixity_check
@@ -98,10 +97,7 @@ class FixityMonitor:
             if should_alert(before, after):
                 reason = _reason(report, shown)
                 alert = record_alert(session, None, before, after, reason, finished_at, check_id=check_id)
-                entry = AlertEntry(
-                    alert.id, "", f"fixity check {check_id}", finished_at, before, after, reason, check_id
-                )
-                raised = RaisedAlert(alert.id, entry)
+                raised = RaisedAlert(alert.id, feed_entry(alert, {}))
         if raised is not None:
             logger.warning(
                 "fixity check %s is now %s (was %s): %s",

@@ -177,7 +177,7 @@ class SourceMonitor:
         """Write alerts.atom from the newest stored alerts and return its path."""
         with self.database.reading() as session:
             alerts = recent_alerts(session, ALERTS_IN_FEED, include_silenced=False)
-            entries = [_feed_entry(alert, self.source_names) for alert in alerts]
+            entries = [feed_entry(alert, self.source_names) for alert in alerts]
         return write_alert_feed(self.feed_dir, render_alert_feed(entries, self.base_url, self.title_prefix))
 
     def record_delivery(self, alert_id: int, attempts: int, delivered_at: datetime | None) -> None:
@@ -204,7 +204,7 @@ class SourceMonitor:
         }
 
 
-def _feed_entry(alert: Alert, source_names: Mapping[str, str]) -> AlertEntry:
+def feed_entry(alert: Alert, source_names: Mapping[str, str]) -> AlertEntry:
     """Return a stored alert as the feed shows it: a source's, or a fixity check's (no source)."""
     if alert.source_id is None:
         name = f"fixity check {alert.check_id}"
