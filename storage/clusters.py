@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from warta.storage.database import Database, in_chunks
-from warta.storage.dedup import DedupThresholds, Shingles, Similarity, band_keys, shingles, similarity, word_count
+from warta.storage.dedup import DedupThresholds, Shingles, Similarity, band_keys, shingles, similarity
 from warta.storage.fingerprints import simhash_bands
 from warta.storage.models import Document, DocumentBand, Revision
 
@@ -79,7 +79,7 @@ def assign_cluster(
     story = shingles(text)
     keys = band_keys(story)
     store_band_keys(session, document.id, keys, replace=not is_new)
-    if word_count(text) >= thresholds.min_words and keys:
+    if story.words >= thresholds.min_words and keys:
         if _stays(session, document, story, thresholds):
             assert document.cluster_id is not None
             return document.cluster_id
@@ -100,15 +100,19 @@ def store_band_keys(
     if replace:
         session.execute(delete(DocumentBand).where(DocumentBand.document_id == document_id))
     if keys:
-        rows = [{"document_id": document_id, "band": band, "key": key} for band, key in dict.fromkeys(keys)]
+        rows = [{"document_id": document_id, "band": band, "key": key} for band, key in keys]
         session.execute(insert(DocumentBand), rows)
 
 
-def find_candidates(session: Session, document_id: int, keys: Sequence[tuple[int, int]]) -> list[Candidate]:
-    """Return every other document sharing one of `keys`, with its current text, oldest first."""
+def find_candidates(
+    session: Session, document_id: int, keys: Sequence[tuple[int, int]], among: AbstractSet[int] | None = None
+) -> list[Candidate]:
+    """Return every other document sharing one of `keys` (and in `among`, if given), with its text, oldest first."""
     ids: set[int] = set()
     for chunk in in_chunks(list(keys)):
         ids.update(session.scalars(candidate_ids_statement(document_id, chunk)))
+    if among is not None:
+        ids &= among
     return _with_text(session, sorted(ids))
 
 
@@ -148,10 +152,11 @@ def nearest_cluster(
     without one) becomes the root of its own.
     """
     best: tuple[Similarity, Candidate] | None = None
-    for candidate in find_candidates(session, document_id, keys):
-        if (among is not None and candidate.id not in among) or word_count(candidate.text) < thresholds.min_words:
+    for candidate in find_candidates(session, document_id, keys, among):
+        candidate_story = shingles(candidate.text)
+        if candidate_story.words < thresholds.min_words:
             continue
-        measured = similarity(story, shingles(candidate.text))
+        measured = similarity(story, candidate_story)
         if not measured.passes(thresholds.min_coverage, thresholds.min_agreement):
             continue
         if best is None or (measured.agreement, measured.coverage) > (best[0].agreement, best[0].coverage):

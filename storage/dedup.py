@@ -89,10 +89,11 @@ DEFAULT_THRESHOLDS = DedupThresholds(**DedupSettings().model_dump())
 
 @dataclass(frozen=True)
 class Shingles:
-    """A story's shingles: per line, and all of them as one set."""
+    """A story's shingles: per line, and all of them as one set; `words` counts the compared words."""
 
     lines: tuple[frozenset[int], ...]
     all: frozenset[int]
+    words: int
 
     @property
     def is_empty(self) -> bool:
@@ -130,10 +131,12 @@ def story_lines(text: str) -> list[list[str]]:
 def shingles(text: str) -> Shingles:
     """Return the 64-bit hashes of the word 3-shingles of each compared line of `text`."""
     per_line = []
+    total = 0
     for words in story_lines(text):
+        total += len(words)
         count = max(1, len(words) - SHINGLE_WORDS + 1)
         per_line.append(frozenset(_hash(" ".join(words[i : i + SHINGLE_WORDS])) for i in range(count)))
-    return Shingles(tuple(per_line), frozenset().union(*per_line))
+    return Shingles(tuple(per_line), frozenset().union(*per_line), total)
 
 
 def word_count(text: str) -> int:
