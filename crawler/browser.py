@@ -29,7 +29,6 @@ from typing import Any
 from urllib.parse import urljoin
 
 from warta.config import SourceConfig, WartaConfig
-from warta.crawler.links import LinkFilter
 from warta.crawler.origins import describe_off_origin
 
 logger = logging.getLogger(__name__)
@@ -173,15 +172,13 @@ def is_blocked_resource(request: Any) -> bool:
     return str(request.resource_type) in BLOCKED_RESOURCE_TYPES
 
 
-def render_meta(source: SourceConfig, max_page_bytes: int) -> dict[str, Any]:
+def render_meta(source: SourceConfig, max_page_bytes: int, is_own_url: Callable[[str], bool]) -> dict[str, Any]:
     """Return the request meta that renders one page of a browser source in a context of its own."""
     from scrapy_playwright.page import PageMethod
 
     timeout_ms = source.render_timeout.total_seconds() * 1000
     # Scrapy copies a request's meta: the page's listeners and methods share this state object instead
-    state = RenderState(
-        timeout_ms=timeout_ms, max_page_bytes=max_page_bytes, is_own_url=LinkFilter.for_source(source).is_own_host
-    )
+    state = RenderState(timeout_ms=timeout_ms, max_page_bytes=max_page_bytes, is_own_url=is_own_url)
     return {
         "playwright": True,
         "playwright_context": f"warta-page-{next(_contexts)}",

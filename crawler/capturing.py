@@ -6,8 +6,6 @@ transferred). The capture id is left in the request's meta for the spider, which
 links it to the document it records. A 304 to an article request that asks for it
 (`CAPTURE_WITH_PAGE`) is left in the meta unsaved instead: the spider saves it in the
 same transaction that records the 304, which halves the writes of a recrawl.
-A request whose meta holds a `CAPTURE_CHAIN` list gets the id of every capture made
-for it appended, redirect hops included (a page requisite is linked to them all).
 
 A page rendered in the browser (crawler.browser) arrives as the rendered DOM; its capture
 is what the server sent (status, headers, body before any script ran), and the DOM is
@@ -36,7 +34,6 @@ CAPTURE_ID = "warta_capture_id"
 FETCHED_AT = "warta_fetched_at"  # the exchange's time: a revision made from it is dated so (its WARC-Date)
 CAPTURE_WITH_PAGE = "warta_capture_with_page"
 PENDING_CAPTURE = "warta_pending_capture"
-CAPTURE_CHAIN = "warta_capture_chain"
 
 
 def header_pairs(headers: Headers) -> list[tuple[str, str]]:
@@ -121,11 +118,7 @@ class CaptureMiddleware:
         if response.status == 304 and request.meta.get(CAPTURE_WITH_PAGE):
             request.meta[PENDING_CAPTURE] = exchange
         else:
-            capture_id = recorder.capture(exchange)
-            request.meta[CAPTURE_ID] = capture_id
-            chain = request.meta.get(CAPTURE_CHAIN)
-            if chain is not None:
-                chain.append(capture_id)
+            request.meta[CAPTURE_ID] = recorder.capture(exchange)
             rendering = rendering_of(response)
             if rendering is not None:
                 recorder.capture_rendering(rendering)

@@ -191,7 +191,7 @@ class SourceSpider(scrapy.Spider):
         """Return the meta that renders a page request in the browser, for a browser source (else none)."""
         if self.source.render != "browser":
             return {}
-        return render_meta(self.source, self.max_xml_bytes)
+        return render_meta(self.source, self.max_xml_bytes, self.links.is_own_host)
 
     def _claim(self, *urls: str) -> bool:
         """Return True the first time a page (known by these URLs, canonicalized) is to be requested."""
