@@ -50,12 +50,22 @@ def running_pywb(root: Path) -> Iterator[str]:
 
 def fetch(url: str, attempts: int = 300) -> tuple[int, bytes]:
     """Return status and body of `url`, waiting for pywb to start (it has no readiness signal)."""
+    status, body, _ = fetch_memento(url, attempts)
+    return status, body
+
+
+def fetch_memento(url: str, attempts: int = 300) -> tuple[int, bytes, str | None]:
+    """Return status, body and Memento-Datetime of `url`: the time of the record pywb replayed it from.
+
+    pywb answers a time it holds no record of from the nearest record, so only this header tells
+    which record answered.
+    """
     for _ in range(attempts):
         try:
             with urllib.request.urlopen(url, timeout=10) as response:
-                return response.status, response.read()
+                return response.status, response.read(), response.headers.get("Memento-Datetime")
         except urllib.error.HTTPError as exc:
-            return exc.code, exc.read()
+            return exc.code, exc.read(), exc.headers.get("Memento-Datetime")
         except OSError:
             time.sleep(0.1)
     raise AssertionError(f"pywb did not answer {url}")

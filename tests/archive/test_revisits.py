@@ -6,6 +6,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from warcio.recordloader import ArcWarcRecord
 
 from tests.archive.conftest import T0, SeededArchive, seed_second_round
 from tests.child_crawl import crawl_in_child
-from tests.pywb import BIN, add_warc, fetch
+from tests.pywb import BIN, add_warc, fetch_memento
 from warta import archive
 from warta.archive import Selection, export
 from warta.config import WartaConfig, load_config
@@ -132,8 +133,9 @@ def test_pywb_replays_a_304_revisit_with_the_content_it_repeats(seeded: SeededAr
     output = tmp_path / "archive.warc.gz"
     export(cfg, seeded.database, "warc", output)
     add_warc(root, "warta", output)
-    status, body = fetch(f"{base}/20261124030500id_/{seeded.urls['pameran']}")
-    assert status == 200 and body.startswith(b"<!DOCTYPE html>")
+    status, body, memento = fetch_memento(f"{base}/20261124030500id_/{seeded.urls['pameran']}")
+    # replayed from the revisit itself (its time), not from the nearest full capture
+    assert (status, memento) == (200, "Tue, 24 Nov 2026 03:05:00 GMT") and body.startswith(b"<!DOCTYPE html>")
     assert b"Jakarta, Kota Global" in body
 
 
@@ -180,8 +182,10 @@ def test_recrawl_of_an_unchanged_site_replays_every_page_with_content(recrawled:
     for url, fetched_at in not_modified:
         if url not in urls:
             continue
-        status, body = fetch(f"{base}/{fetched_at.strftime('%Y%m%d%H%M%S')}id_/{url}")
-        assert status == 200 and body == bodies[url], url
+        status, body, memento = fetch_memento(f"{base}/{fetched_at.strftime('%Y%m%d%H%M%S')}id_/{url}")
+        # replayed from the revisit itself (its time), not from the nearest full capture
+        assert (status, memento) == (200, format_datetime(fetched_at.replace(microsecond=0), usegmt=True)), url
+        assert body == bodies[url], url
 
 
 def test_wacz_of_a_recrawl_with_revisits_validates(recrawled: Recrawled) -> None:
