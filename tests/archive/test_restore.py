@@ -55,8 +55,8 @@ def test_bag_restore_gives_the_same_jsonl_and_warc_records(
     assert (report.new, report.conflicts) == (5, [])
     assert report.captures_added == table_count(full_archive.database, "captures") == 10
     export(cfg, empty_db, "bagit", tmp_path / "again")
-    for name in ("documents.jsonl",):
-        assert (tmp_path / "again" / "data" / name).read_bytes() == (tmp_path / "bag" / "data" / name).read_bytes()
+    jsonl = ("data", "documents.jsonl")
+    assert (tmp_path.joinpath("again", *jsonl)).read_bytes() == (tmp_path.joinpath("bag", *jsonl)).read_bytes()
     before = warc_records(tmp_path / "bag" / "data" / "archive.warc.gz")
     after = warc_records(tmp_path / "again" / "data" / "archive.warc.gz")
     assert after == before

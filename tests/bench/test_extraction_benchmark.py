@@ -22,7 +22,7 @@ def test_paired_rounds_give_every_page_to_both_sides_and_keep_the_candidates_tex
         return html.upper()
 
     ratios, totals, texts = extraction.paired_rounds(pages, baseline, candidate, rounds=3)
-    assert len(ratios) == 3 and all(total >= 0 for total in totals)
+    assert len(ratios) == 3 and all(total > 0 for total in totals)
     assert texts == [page.html.upper() for page in pages]
     for side in ("baseline", "candidate"):
         assert sorted(html for who, html in seen if who == side) == sorted(page.html for page in pages)

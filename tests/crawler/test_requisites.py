@@ -12,13 +12,14 @@ from __future__ import annotations
 import base64
 import random
 import shutil
+import sqlite3
 import struct
 import subprocess
 import sys
 import urllib.request
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -550,10 +551,17 @@ def test_unchanged_page_with_archived_requisites_does_not_fetch_them_again(
 def test_unchanged_page_gets_its_requisites_once_they_are_turned_on(
     site: CrawledSite, without_validators: None, tmp_path: Path
 ) -> None:
-    # the control archive holds the page without requisites; now the crawl asks for them
-    control_url = f"sqlite:///{site.folder / 'control.db'}"
-    config_path = write_config(tmp_path, config_text(site.server.url, control_url, True))
+    # a copy of the control archive holds the page without requisites (the control itself stays as
+    # other tests expect it); now the crawl asks for them
+    copy = tmp_path / "control-copy.db"
+    with closing(sqlite3.connect(site.folder / "control.db")) as source, closing(sqlite3.connect(copy)) as target:
+        source.backup(target)
+    config_path = write_config(tmp_path, config_text(site.server.url, f"sqlite:///{copy}", True))
     again = crawl(site.server, config_path)
     assert [request.status for request in again.requests if request.path == FESTIVAL] == [200]
-    linked = linked_urls(site.control, newest_capture(site.control, site.url(FESTIVAL)))
+    control = Database(f"sqlite:///{copy}")
+    try:
+        linked = linked_urls(control, newest_capture(control, site.url(FESTIVAL)))
+    finally:
+        control.dispose()
     assert {site.url("/static/site.css"), site.url("/img/topeng.png")} <= linked

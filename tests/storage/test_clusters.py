@@ -220,4 +220,7 @@ def test_clusters_rebuild_command_reclusters_with_the_configured_thresholds(
     # negative control: thresholds no copy reaches leave every story alone
     strict = write_config(tmp_path, f'[storage]\nurl = "{db_url}"\n[dedup]\nmin_words = 1000\n', "strict.toml")
     result = CliRunner().invoke(cli, ["--config", str(strict), "clusters", "rebuild"], env={"WARTA_STORAGE_URL": None})
-    assert "0 clusters" in result.output, result.output
+    assert result.exit_code == 0 and "0 clusters" in result.output, result.output
+    with archive.reading() as session:
+        clusters = list(session.scalars(select(Document.cluster_id)))
+    assert len(set(clusters)) == len(clusters) == 2
