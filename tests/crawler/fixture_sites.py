@@ -68,8 +68,14 @@ def start_sites(root: Path) -> Sites:
     return Sites(servers)
 
 
-def crawl_config(sites: Sites, db_url: str) -> str:
-    """Return a warta.toml crawling the fixture sites fast (no delay, no AutoThrottle)."""
+TEST_USER_AGENT = "warta-test/1 (+https://github.com/warta-project/warta)"
+
+
+def fast_crawl_tables(db_url: str, user_agent: str = TEST_USER_AGENT) -> str:
+    """Return the [storage] and [crawler] tables of a fast test crawl into `db_url` (no delays).
+
+    A test adds its own [crawler] keys right after them, then its [[sources]].
+    """
     return f"""
 [storage]
 url = "{db_url}"
@@ -79,7 +85,13 @@ download_delay = "0s"
 concurrency = 8
 per_host_concurrency = 4
 timeout = "10s"
-user_agent = "warta-test/1 (+https://github.com/warta-project/warta)"
+user_agent = "{user_agent}"
+"""
+
+
+def crawl_config(sites: Sites, db_url: str) -> str:
+    """Return a warta.toml crawling the fixture sites fast (no delay, no AutoThrottle)."""
+    return f"""{fast_crawl_tables(db_url)}
 
 [[sources]]
 id = "warta-budaya"

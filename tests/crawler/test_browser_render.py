@@ -16,7 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from tests.child_crawl import crawl_in_child
 from tests.conftest import write_config
-from tests.crawler.appsite import EDITED_SLUG, STORIES, STUCK_SLUG, AppSite
+from tests.crawler.appsite import EDITED_SLUG, STORIES, STUCK_SLUG, AppSite, json_source_toml
 from warta.archive.provenance import Provenance
 from warta.archive.warc import write_warc
 from warta.archive.warc_import import read_captures
@@ -353,24 +353,9 @@ def test_a_rendered_page_redirected_off_the_source_origins_is_a_page_error_namin
 
 def test_rendered_and_json_sources_archive_the_same_story_text(site: AppSite, tmp_path: Path) -> None:
     site.reset()
-    json_source = f"""
-[[sources]]
-id = "api"
-kind = "json"
-urls = ["{site.url}/api/articles?page=1"]
-max_pages = 5
-
-[sources.json]
-items = "data.items"
-url = "url"
-title = "title"
-published = "published"
-body = "body"
-next_page = "data.next"
-"""
     # two archives: in one, the second source would find the first one's documents already archived
     browser_archive = make_archive(tmp_path / "browser", app_listing(site))
-    json_archive = make_archive(tmp_path / "json", json_source)
+    json_archive = make_archive(tmp_path / "json", json_source_toml(site.url, "api"))
     assert browser_archive.crawl().sources[0].new == json_archive.crawl().sources[0].new == len(STORIES)
     rendered, from_json = browser_archive.texts("app"), json_archive.texts("api")
     for story in STORIES:

@@ -32,7 +32,7 @@ from tests.crawler.appsite import (
     AppSite,
     json_source_toml,
 )
-from tests.crawler.fixture_sites import snapshot
+from tests.crawler.fixture_sites import fast_crawl_tables, snapshot
 from warta.archive.exporter import export
 from warta.config import load_config
 from warta.crawler.report import CrawlReport
@@ -62,15 +62,7 @@ class JsonScenario:
 
 
 def json_config(site: AppSite, db_url: str) -> str:
-    return f"""
-[storage]
-url = "{db_url}"
-
-[crawler]
-download_delay = "0s"
-concurrency = 8
-per_host_concurrency = 4
-timeout = "10s"
+    return f"""{fast_crawl_tables(db_url)}
 
 {json_source_toml(site.url)}
 [[sources]]

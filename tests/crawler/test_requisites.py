@@ -32,6 +32,7 @@ from warcio.warcwriter import WARCWriter
 
 from tests.child_crawl import crawl_in_child
 from tests.conftest import BACKENDS, postgres_schema_url, require_tool, wait_for, write_config
+from tests.crawler.fixture_sites import fast_crawl_tables
 from tests.pywb import add_warc, running_pywb
 from warta import archive
 from warta.config import WartaConfig, load_config
@@ -121,16 +122,7 @@ def site_files() -> dict[str, bytes]:
 
 
 def config_text(site_url: str, db_url: str, requisites: bool) -> str:
-    return f"""
-[storage]
-url = "{db_url}"
-
-[crawler]
-download_delay = "0s"
-concurrency = 8
-per_host_concurrency = 4
-timeout = "10s"
-user_agent = "{USER_AGENT}"
+    return f"""{fast_crawl_tables(db_url, USER_AGENT)}
 capture_requisites = {str(requisites).lower()}
 requisites_max_bytes = "{BUDGET_BYTES // 1000}KB"
 
