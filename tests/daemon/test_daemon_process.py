@@ -41,6 +41,27 @@ def slow_listing(site: Site, seconds: float) -> str:
     return site.url + "/lambat/"
 
 
+def child_pids(pid: int) -> list[int]:
+    """Return the pids of the running children of process `pid`."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):  # not a process, or it ended meanwhile
+            continue
+        if parent == pid:
+            children.append(int(entry.name))
+    return children
+
+
+def cmdline(pid: int) -> str:
+    """Return the command line of process `pid` (empty once it ended)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
 def test_daemon_crawls_on_schedule_serves_endpoints_and_stops_cleanly(
     site: Site, tmp_path: Path, daemons: list[DaemonProcess]
 ) -> None:
@@ -84,9 +105,14 @@ def test_daemon_crawls_on_schedule_serves_endpoints_and_stops_cleanly(
         assert len(feedparser.parse(body).entries) >= 1
         assert daemon.get("/no-such-feed.atom")[0] == 404
 
+        # the crawls were forked from the daemon's crawl fork server, which ends with the daemon
+        [fork_server] = [pid for pid in child_pids(daemon.process.pid) if "warta.cli.fork_server" in cmdline(pid)]
+        assert "starting the crawl as a new process" not in daemon.log()
+
         assert daemon.stop(signal.SIGTERM) == 0
         assert [run.status for run in crawl_runs(database) if run.status == "running"] == []
         assert "warta daemon stopped" in daemon.log()
+        wait_for(lambda: not Path(f"/proc/{fork_server}").exists())
     finally:
         database.dispose()
 

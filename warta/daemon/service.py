@@ -271,6 +271,7 @@ class Daemon:
             logger.warning("crawls still running after %.0fs ([daemon] shutdown_grace); stopping them", grace)
             self.executor.stop_all()
             self._wait_idle(SETTLE_SECONDS)
+        self.executor.close()
         if self.feeds is not None:
             self.feeds.stop(grace)
         if self.monitor.webhook is not None:

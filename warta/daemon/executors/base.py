@@ -52,3 +52,7 @@ class CrawlExecutor(Protocol):
     def stop_all(self) -> None:
         """Stop every crawl still running; their `run` calls return them as interrupted."""
         ...
+
+    def close(self) -> None:
+        """Release what the executor keeps between crawls, once none runs (the daemon is stopping)."""
+        ...

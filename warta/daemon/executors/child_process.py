@@ -25,7 +25,9 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import IO, cast
+from typing import IO, Protocol, cast
+
+from warta.daemon.executors.fork_server import ForkServer, ForkServerError, runs
 
 logger = logging.getLogger(__name__)
 
@@ -58,10 +60,21 @@ class ChildResult:
         return f"the crawl process exited with status {self.returncode}{detail}"
 
 
+class Child(Protocol):
+    """A running child: a `subprocess.Popen`, or a child of the crawl fork server (fork_server.ForkedChild)."""
+
+    pid: int
+    returncode: int | None
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
 class ChildProcesses:
     """Start children, enforce their time limit, and stop them all on shutdown.
 
     `limit_name` names the time limit in the log (the daemon's is the setting [daemon] crawl_timeout).
+    With a `fork_server`, a `python -m warta` child is forked from it (no imports to pay);
+    if the server fails, the child is started as a plain process.
     """
 
     def __init__(
@@ -69,11 +82,13 @@ class ChildProcesses:
         timeout_seconds: float,
         kill_grace_seconds: float = DEFAULT_KILL_GRACE_SECONDS,
         limit_name: str = DAEMON_LIMIT_NAME,
+        fork_server: ForkServer | None = None,
     ) -> None:
         self.timeout_seconds = timeout_seconds
         self.kill_grace_seconds = kill_grace_seconds
         self.limit_name = limit_name
-        self._children: dict[int, subprocess.Popen[bytes]] = {}
+        self.fork_server = fork_server
+        self._children: dict[int, Child] = {}
         self._stopping: set[int] = set()
         self._lock = threading.Lock()
 
@@ -85,22 +100,16 @@ class ChildProcesses:
         Each line the child prints on stdout is passed to `on_output` (on a thread of its own) before this returns.
         """
         started = time.monotonic()
-        process = subprocess.Popen(
-            list(argv),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL if on_output is None else subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
+        process, streams = self._start(argv, capture_output=on_output is not None)
+        child_stdin, child_stdout, child_stderr = streams
         with self._lock:
             self._children[process.pid] = process
         # A writer thread: a child that never reads its input must still meet its time limit.
-        threading.Thread(target=_feed, args=(process.stdin, stdin), daemon=True).start()
+        threading.Thread(target=_feed, args=(child_stdin, stdin), daemon=True).start()
         errors: deque[str] = deque(maxlen=1)
-        readers = [threading.Thread(target=_relay_log, args=(process.stderr, label, errors), daemon=True)]
+        readers = [threading.Thread(target=_relay_log, args=(child_stderr, label, errors), daemon=True)]
         if on_output is not None:
-            readers.append(threading.Thread(target=_read_lines, args=(process.stdout, on_output), daemon=True))
+            readers.append(threading.Thread(target=_read_lines, args=(child_stdout, on_output), daemon=True))
         for reader in readers:
             reader.start()
         timed_out = False
@@ -132,6 +141,23 @@ class ChildProcesses:
             last_error=errors[0] if errors else "",
         )
 
+    def _start(self, argv: Sequence[str], capture_output: bool) -> tuple[Child, _Streams]:
+        """Start the child in a session of its own; return it with its stdin, stdout (or None) and stderr."""
+        if self.fork_server is not None and runs(argv):
+            try:
+                return _fork(self.fork_server, argv, capture_output)
+            except ForkServerError as error:
+                logger.warning("%s; starting the crawl as a new process", error)
+        process = subprocess.Popen(
+            list(argv),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE if capture_output else subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+        return process, (process.stdin, process.stdout, process.stderr)
+
     def running(self) -> int:
         """Return how many children are running."""
         with self._lock:
@@ -148,7 +174,7 @@ class ChildProcesses:
         for thread in threads:
             thread.join()
 
-    def _stop(self, process: subprocess.Popen[bytes]) -> None:
+    def _stop(self, process: Child) -> None:
         _signal_group(process, signal.SIGTERM)
         try:
             process.wait(timeout=self.kill_grace_seconds)
@@ -184,7 +210,29 @@ def _die_with_parent() -> None:
         _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+_Streams = tuple[IO[bytes] | None, IO[bytes] | None, IO[bytes] | None]
+
+
+def _fork(server: ForkServer, argv: Sequence[str], capture_output: bool) -> tuple[Child, _Streams]:
+    """Start the child as a fork of the crawl fork server, with new pipes as its standard streams."""
+    stdin_read, stdin_write = os.pipe()
+    stderr_read, stderr_write = os.pipe()
+    stdout_read, stdout_write = os.pipe() if capture_output else (None, os.open(os.devnull, os.O_WRONLY))
+    ours = [stdin_write, stderr_read] + ([stdout_read] if stdout_read is not None else [])
+    try:
+        child = server.start(argv, [stdin_read, stdout_write, stderr_write])
+    except BaseException:
+        for descriptor in ours:
+            os.close(descriptor)
+        raise
+    finally:
+        for descriptor in (stdin_read, stdout_write, stderr_write):  # the child has its own copies now
+            os.close(descriptor)
+    stdout = None if stdout_read is None else os.fdopen(stdout_read, "rb")
+    return child, (os.fdopen(stdin_write, "wb"), stdout, os.fdopen(stderr_read, "rb"))
+
+
+def _signal_group(process: Child, signum: int) -> None:
     # The child leads its own process group, so this also reaches anything it started.
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signum)

@@ -32,6 +32,8 @@ from warta.daemon.executors.child_process import (
     ChildProcesses,
     ChildResult,
 )
+from warta.daemon.executors.fork_server import ForkServer
+from warta.daemon.executors.fork_server import available as fork_server_available
 from warta.storage.database import Database
 from warta.storage.models import CrawlRun
 from warta.storage.run_history import close_run, process_runs, record_failed_run
@@ -84,18 +86,26 @@ class LocalExecutor:
         command: Callable[[Sequence[str]], list[str]] = crawl_command,
         kill_grace_seconds: float = DEFAULT_KILL_GRACE_SECONDS,
         limit_name: str = DAEMON_LIMIT_NAME,
+        fork_server: ForkServer | None = None,
     ) -> None:
         self.database = database
         self.config = config
         self.command = command
         self.limit_name = limit_name
-        self.children = ChildProcesses(timeout_seconds, kill_grace_seconds, limit_name)
+        self.fork_server = fork_server
+        self.children = ChildProcesses(timeout_seconds, kill_grace_seconds, limit_name, fork_server)
 
     @classmethod
     def from_config(cls, cfg: WartaConfig, database: Database, config: AcceptedConfig, log_level: str) -> LocalExecutor:
-        """Return the executor of [daemon] crawl_timeout, whose children log at `log_level`."""
+        """Return the daemon's executor: [daemon] crawl_timeout, children logging at `log_level`, forked warm.
+
+        A daemon runs a crawl every few minutes for months: its children are forked from
+        a server that imported the crawl once (fork_server), where the platform allows.
+        """
         timeout_seconds = cfg.daemon.crawl_timeout.total_seconds()
-        return cls(database, config, timeout_seconds, partial(crawl_command, log_level=log_level))
+        command = partial(crawl_command, log_level=log_level)
+        server = ForkServer() if fork_server_available() else None
+        return cls(database, config, timeout_seconds, command, fork_server=server)
 
     def run(self, source: SourceConfig) -> SettledRun:
         """Crawl the source in a child and return its settled run."""
@@ -122,6 +132,11 @@ class LocalExecutor:
     def running(self) -> int:
         """Return how many crawl children are running."""
         return self.children.running()
+
+    def close(self) -> None:
+        """End the fork server, if any (once no crawl runs)."""
+        if self.fork_server is not None:
+            self.fork_server.close()
 
     def _crawl_in_child(
         self, cfg: WartaConfig, sources: list[SourceConfig], progress: ProgressCallback | None

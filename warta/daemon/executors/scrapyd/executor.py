@@ -127,6 +127,9 @@ class ScrapydExecutor:
         """Stop following: each job still running is cancelled on its node and its run closed as interrupted."""
         self._stopping.set()
 
+    def close(self) -> None:
+        """Nothing to release: each crawl's requests end with it."""
+
     def running(self) -> int:
         """Return how many dispatched jobs are being followed."""
         with self._lock:
