@@ -1,14 +1,20 @@
 """Running article extraction in worker processes, so the crawl's reactor never waits on trafilatura.
 
-The pool uses the "forkserver" start method: workers never inherit the reactor,
-open sockets or database connections of the crawling process. They are forked
-from a clean server process that imported the extraction code (and trafilatura)
-once, so a worker starts in milliseconds; with "spawn", each worker started a
-fresh interpreter and imported them again (about half a CPU-second each). The
-pool is created for one crawl and shut down at its end, and its workers die with
+Where the workers come from:
+- A crawl forked by the daemon's crawl fork server (warta.cli.fork_server) has the
+  extraction code loaded already. `prefork` forks the workers from it before the
+  crawl starts any thread or connection: they start warm, costing no imports.
+- Otherwise (a crawl started as a new process, or after a worker died) the pool
+  uses the "forkserver" start method: workers never inherit the reactor, open
+  sockets or database connections of the crawling process. They are forked from
+  a clean server process that imports the extraction code (and trafilatura) once
+  per crawl; with "spawn", each worker paid those imports (about half a CPU-second).
+The pool is created for one crawl and shut down at its end, and its workers die with
 the crawl process however that ends, `kill -9` included (see `_die_with_crawl`).
-Callers await `extract` from Scrapy callbacks (the asyncio reactor is installed,
-so an asyncio future can be awaited).
+A worker that dies (killed, or crashed on a page) breaks the pool: the pages in
+flight are extracted again by new workers, once; a page that kills its worker
+twice is a page error. Callers await `extract` from Scrapy callbacks (the asyncio
+reactor is installed, so an asyncio future can be awaited).
 """
 
 from __future__ import annotations
@@ -19,9 +25,11 @@ import logging
 import multiprocessing
 import os
 import select
+import sys
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -34,6 +42,11 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_WORKERS = 2
 PARENT_POLL_SECONDS = 1.0
+EXTRACTION_MODULE = "warta.crawler.extraction"
+
+
+class WorkerCrashedError(RuntimeError):
+    """A page's extraction killed its worker process twice."""
 
 
 @dataclass(frozen=True)
@@ -106,8 +119,16 @@ def _warm_up() -> None:
 def _worker_context() -> multiprocessing.context.BaseContext:
     """Return the fork-server context whose server preloads the extraction code (once per crawl process)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["warta.crawler.extraction"])
+    context.set_forkserver_preload([EXTRACTION_MODULE])
     return context
+
+
+def can_fork_warm() -> bool:
+    """Return whether workers can be forked from this process: extraction code loaded, and no other thread yet.
+
+    A fork copies only the thread that forks; a lock another thread held stays locked in the copy.
+    """
+    return EXTRACTION_MODULE in sys.modules and threading.active_count() == 1
 
 
 class ExtractorPool:
@@ -117,19 +138,36 @@ class ExtractorPool:
         self.workers = workers
         self._executor: ProcessPoolExecutor | None = None
 
+    def prefork(self) -> bool:
+        """Fork the workers from this process now, if it has the extraction code loaded and no other thread.
+
+        Call it before the crawl starts: in a crawl forked warm by the daemon's fork server the
+        workers then cost no imports. Returns whether they were forked; if not, they are started
+        through a fork server on first use, as in any crawl.
+        """
+        if self._executor is not None or not can_fork_warm():
+            return False
+        self._start(multiprocessing.get_context("fork"))
+        return True
+
     @property
     def executor(self) -> ProcessPoolExecutor:
         """Return the worker pool, starting it on first use (a crawl of 304s never needs it)."""
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=_worker_context(),
-                initializer=_die_with_crawl,
-                initargs=(os.getpid(),),
-            )
-            # Start every worker now, so the second page does not wait for a second start-up.
-            self._warming: list[Future[None]] = [self._executor.submit(_warm_up) for _ in range(self.workers)]
+            self._start(_worker_context())
+        assert self._executor is not None
         return self._executor
+
+    def _start(self, context: multiprocessing.context.BaseContext) -> None:
+        self._executor = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=_die_with_crawl,
+            initargs=(os.getpid(),),
+        )
+        # Start every worker now, so the second page does not wait for a second start-up
+        # (with "fork", the first submit forks them all, before the pool starts its threads).
+        self._warming: list[Future[None]] = [self._executor.submit(_warm_up) for _ in range(self.workers)]
 
     async def extract(
         self,
@@ -141,11 +179,31 @@ class ExtractorPool:
         fallback_title: str | None = None,
         fallback_published: datetime | None = None,
     ) -> Extraction:
-        """Return the extraction of one page, computed in a worker process."""
-        future = self.executor.submit(
-            extract_in_worker, body, url, language, timezone, fallback_title, fallback_published
-        )
-        return await asyncio.wrap_future(future)
+        """Return the extraction of one page, computed in a worker process.
+
+        Raises WorkerCrashedError when the page's worker died twice while extracting it.
+        """
+        arguments = (body, url, language, timezone, fallback_title, fallback_published)
+        executor = self.executor
+        try:
+            return await asyncio.wrap_future(executor.submit(extract_in_worker, *arguments))
+        except BrokenProcessPool as error:
+            logger.warning("an extraction worker died (%s); extracting %s again with new workers", error, url)
+            self._discard(executor)
+        executor = self.executor
+        try:
+            return await asyncio.wrap_future(executor.submit(extract_in_worker, *arguments))
+        except BrokenProcessPool as error:
+            self._discard(executor)
+            raise WorkerCrashedError(
+                f"the extraction worker died twice while extracting this page ({error}); it is not recorded"
+            ) from error
+
+    def _discard(self, broken: ProcessPoolExecutor) -> None:
+        """Drop a broken pool (once, however many of its pages noticed): the next page starts new workers."""
+        if self._executor is broken:
+            self._executor = None
+            broken.shutdown(wait=False, cancel_futures=True)
 
     def shutdown(self) -> None:
         """Stop the workers (pending extractions are cancelled)."""

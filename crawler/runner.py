@@ -55,6 +55,7 @@ def run_crawl(
     # an unreachable or outdated database stops the crawl before any source starts
     Database.from_config(cfg, create=True).dispose()
     with ExtractorPool() as pool:
+        pool.prefork()  # in a crawl forked warm by the daemon, before Scrapy starts any thread
         return _crawl(cfg, sources, pool, progress, article_limit)
 
 

@@ -1,0 +1,101 @@
+"""The extraction pool: warm workers forked from a crawl that has the extraction code, and crashed workers replaced."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.crawler import pool_helpers
+from warta.crawler import extractor_pool
+from warta.crawler.extraction import extract_article
+from warta.crawler.extractor_pool import ExtractorPool, WorkerCrashedError
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+TEXT = " ".join(["Dinas Kebudayaan mengundang warga menyaksikan pentas lenong di Taman Ismail Marzuki."] * 12)
+PAGE = (
+    "<html><head><title>Pentas lenong</title></head><body><article><h1>Pentas lenong</h1>"
+    f"<p>{TEXT}</p><p>{TEXT}</p></article></body></html>"
+)
+
+# Run in a process of its own: a test runner's worker has threads of its own, and a pool is forked warm only without.
+PREFORK = """
+import json, os, sys, threading, time
+from zoneinfo import ZoneInfo
+import asyncio
+import warta.crawler.extraction
+from warta.crawler.extractor_pool import ExtractorPool
+
+if sys.argv[2] == "with-a-thread":
+    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+with ExtractorPool() as pool:
+    forked = pool.prefork()
+    page = sys.argv[1].encode()
+    result = asyncio.run(pool.extract(page, "http://127.0.0.1/a", language="id", timezone=ZoneInfo("Asia/Jakarta")))
+    parent = pool.executor.submit(os.getppid).result()
+    print(json.dumps({"forked": forked, "worker_is_child": parent == os.getpid(), "text": result.extracted.text}))
+"""
+
+
+def run_prefork(mode: str) -> dict[str, object]:
+    completed = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(PREFORK), PAGE, mode], capture_output=True, text=True, timeout=120
+    )
+    assert completed.returncode == 0, completed.stderr
+    result: dict[str, object] = json.loads(completed.stdout)
+    return result
+
+
+def expected_text() -> str:
+    extracted = extract_article(PAGE.encode(), "http://127.0.0.1/a", language="id", timezone=JAKARTA)
+    assert extracted is not None
+    return extracted.text
+
+
+def test_a_process_with_the_extraction_code_forks_its_workers_from_itself() -> None:
+    result = run_prefork("alone")
+    assert result == {"forked": True, "worker_is_child": True, "text": expected_text()}
+
+
+def test_a_process_with_another_thread_starts_its_workers_through_a_fork_server() -> None:
+    result = run_prefork("with-a-thread")
+    # the workers are the fork server's children: none inherits the other thread's locks
+    assert result == {"forked": False, "worker_is_child": False, "text": expected_text()}
+
+
+@pytest.fixture
+def crashing_pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[ExtractorPool]:
+    monkeypatch.setattr(extractor_pool, "extract_in_worker", pool_helpers.extract_or_crash)
+    with ExtractorPool() as pool:
+        yield pool
+
+
+def extract(pool: ExtractorPool, url: str) -> str:
+    result = asyncio.run(pool.extract(PAGE.encode(), url, language="id", timezone=JAKARTA))
+    assert result.extracted is not None
+    return result.extracted.text
+
+
+def test_a_page_whose_worker_died_is_extracted_again_by_new_workers(
+    crashing_pool: ExtractorPool, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        text = extract(crashing_pool, pool_helpers.CRASH_ONCE + str(tmp_path / "crashed"))
+    assert text == expected_text()
+    assert "an extraction worker died" in caplog.text
+
+
+def test_a_page_that_kills_its_worker_twice_is_an_error_and_the_next_page_is_extracted(
+    crashing_pool: ExtractorPool,
+) -> None:
+    with pytest.raises(WorkerCrashedError, match="died twice while extracting this page"):
+        extract(crashing_pool, pool_helpers.CRASH + "http://127.0.0.1/a")
+    assert extract(crashing_pool, "http://127.0.0.1/b") == expected_text()
