@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import text
 
 from warta.storage.database import Database
-from warta.storage.fingerprints import content_hash, simhash_bands, to_signed64
+from warta.storage.fingerprints import content_hash
 from warta.storage.models import Base
 from warta.storage.sources import ensure_source
 
@@ -48,11 +48,6 @@ DOCUMENT_COLUMNS = (
     "changed_at",
     "current_revision",
     "content_hash",
-    "simhash",
-    "simhash_band0",
-    "simhash_band1",
-    "simhash_band2",
-    "simhash_band3",
     "cluster_id",
 )
 REVISION_COLUMNS = (
@@ -67,7 +62,6 @@ REVISION_COLUMNS = (
     "text",
     "html",
     "content_hash",
-    "simhash",
     "metadata",
     "capture_id",
 )
@@ -143,7 +137,6 @@ def _add_rows(
     url = f"https://seed.example/berita/{number}"
     title = f"Berita budaya nomor {number}"
     body_text = synthetic_text(rng)
-    fingerprint = to_signed64(rng.getrandbits(64))
     at = EPOCH + timedelta(minutes=number)
     digest = content_hash(title, body_text)
     tables["documents"][1].append(
@@ -160,8 +153,6 @@ def _add_rows(
             at,
             1,
             digest,
-            fingerprint,
-            *simhash_bands(fingerprint),
             number,
         )
     )
@@ -202,7 +193,6 @@ def _add_rows(
             body_text,
             f"<p>{body_text}</p>",
             digest,
-            fingerprint,
             {},
             capture_id,
         )

@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session
 
 from warta.storage.database import Database, in_chunks
 from warta.storage.dedup import DedupThresholds, Shingles, Similarity, band_keys, shingles, similarity
-from warta.storage.fingerprints import simhash_bands
 from warta.storage.models import Document, DocumentBand, Revision
 
 logger = logging.getLogger(__name__)
@@ -53,13 +52,6 @@ class RebuildReport:
     documents: int
     clusters: int
     clustered_documents: int
-
-
-def set_fingerprint(document: Document, fingerprint: int) -> None:
-    """Store the SimHash of the document's current content and its bands (kept for exports and imports)."""
-    bands = simhash_bands(fingerprint)
-    document.simhash = fingerprint
-    (document.simhash_band0, document.simhash_band1, document.simhash_band2, document.simhash_band3) = bands
 
 
 def assign_cluster(

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from warta.storage.clusters import set_fingerprint, store_band_keys
+from warta.storage.clusters import store_band_keys
 from warta.storage.dedup import band_keys, shingles
 from warta.storage.document_records import DocumentRecord
-from warta.storage.fingerprints import content_hash, simhash
+from warta.storage.fingerprints import content_hash
 from warta.storage.models import Document, Revision, Source, TopicMembership, UrlAlias
 from warta.storage.pending_matches import enqueue_revisions
 from warta.storage.revisions import find_document
@@ -183,7 +183,6 @@ def _insert_document(session: Session, incoming: DocumentRecord) -> Document:
         current_revision=latest.number,
         content_hash=latest.content_hash,
     )
-    set_fingerprint(document, simhash(latest.text))
     session.add(document)
     session.flush()
     # its cluster comes with it; its keys let later copies find it
@@ -210,7 +209,6 @@ def _add_revisions(session: Session, document: Document, incoming: DocumentRecor
                 text=revision.text,
                 html=revision.html,
                 content_hash=revision.content_hash,
-                simhash=simhash(revision.text),
                 meta=dict(revision.metadata),
             )
         )
@@ -223,7 +221,6 @@ def _add_revisions(session: Session, document: Document, incoming: DocumentRecor
         document.updated_at = incoming.updated_at or latest.fetched_at
         document.status, document.gone_at = incoming.status, incoming.gone_at
         document.changed_at = incoming.changed_at or document.updated_at
-        set_fingerprint(document, simhash(latest.text))
         store_band_keys(session, document.id, band_keys(shingles(latest.text)))
     session.flush()
     enqueue_revisions(session, [revision.id for revision in added])

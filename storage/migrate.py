@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0010"  # the newest script in migrations/versions; add a migration, change this
+HEAD_REVISION = "0011"  # the newest script in migrations/versions; add a migration, change this
 
 
 # (done, total) of a long step of a migration, such as building the search index

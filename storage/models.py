@@ -82,11 +82,6 @@ class Document(Base):
     changed_at: Mapped[datetime | None] = mapped_column(index=True)
     current_revision: Mapped[int] = mapped_column(Integer, default=0)
     content_hash: Mapped[str | None] = mapped_column(String(64))
-    simhash: Mapped[int | None] = mapped_column(BigInteger)
-    simhash_band0: Mapped[int | None] = mapped_column(Integer, index=True)
-    simhash_band1: Mapped[int | None] = mapped_column(Integer, index=True)
-    simhash_band2: Mapped[int | None] = mapped_column(Integer, index=True)
-    simhash_band3: Mapped[int | None] = mapped_column(Integer, index=True)
     cluster_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
 
 
@@ -124,7 +119,6 @@ class Revision(Base):
     text: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
-    simhash: Mapped[int] = mapped_column(BigInteger)
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
     capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
 

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warta.storage.clusters import assign_cluster, set_fingerprint
+from warta.storage.clusters import assign_cluster
 from warta.storage.database import in_chunks
 from warta.storage.dedup import DEFAULT_THRESHOLDS, DedupThresholds
 from warta.storage.events import record_events
@@ -110,7 +110,6 @@ def record_page(
         text=page.text,
         html=page.html,
         content_hash=digest,
-        simhash=content.simhash,
         meta=dict(page.metadata),
         capture_id=page.capture_id,
     )
@@ -118,7 +117,6 @@ def record_page(
     document.content_hash = digest
     document.updated_at = page.fetched_at
     document.changed_at = page.fetched_at
-    set_fingerprint(document, content.simhash)
     # the cluster is chosen before anything is flushed, so the document is written in one UPDATE
     with session.no_autoflush:
         cluster_id = assign_cluster(session, document, page.text, dedup, is_new=outcome is Outcome.NEW)

@@ -118,7 +118,6 @@ def test_original_recorded_before_a_thousand_colliding_documents_is_still_found(
                     "text": OTHER_STORY + f"\nNomor {decoy}",
                     "html": "",
                     "content_hash": str(decoy),
-                    "simhash": 0,
                     "meta": {},
                 }
                 for decoy in decoys

@@ -5,21 +5,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from sqlalchemy import func, inspect, select, text
 
 from tests.conftest import write_config
-from tests.storage.conftest import insert_story_by_hand, later, page
+from tests.storage.conftest import ARTICLE, insert_story_by_hand, later, page
 from warta.cli.root import cli
 from warta.storage import migrate
 from warta.storage.database import Database
 from warta.storage.dedup import band_keys, shingles
 from warta.storage.errors import DatabaseUnavailableError, SchemaOutdatedError
 from warta.storage.memberships import FINGERPRINT_KEY, bring_memberships_up_to_date, catch_up_memberships
-from warta.storage.models import Base, DocumentBand, PendingMatch, Revision
-from warta.storage.revisions import record_page
+from warta.storage.models import Base, Document, DocumentBand, PendingMatch, Revision
+from warta.storage.revisions import Outcome, record_page
 from warta.storage.search import SearchQuery, search_documents
 from warta.storage.search_index import is_modelled
 from warta.storage.state import get_state
@@ -194,3 +195,58 @@ def test_upgrade_to_document_bands_stores_the_keys_of_existing_documents(db_url:
         assert copy.cluster_id == 1000
     finally:
         database.dispose()
+
+
+# what migration 0011 drops: documents' SimHash, its four bands and their indexes, and revisions' SimHash
+SIMHASH_SCHEMA = {
+    "documents.simhash",
+    *(f"documents.simhash_band{band}" for band in range(4)),
+    *(f"documents.ix_documents_simhash_band{band}" for band in range(4)),
+    "revisions.simhash",
+}
+
+
+def _simhash_schema(database: Database) -> set[str]:
+    """Return the SimHash columns of documents and revisions, and the band indexes, as table.name."""
+    with database.engine.connect() as connection:
+        schema = inspect(connection)
+        names = {f"documents.{index['name']}" for index in schema.get_indexes("documents")}
+        for table in ("documents", "revisions"):
+            names |= {f"{table}.{column['name']}" for column in schema.get_columns(table)}
+    return {name for name in names if "simhash" in name}
+
+
+def test_upgrade_dropping_the_simhash_keeps_the_archive(db_url: str) -> None:
+    database = Database(db_url)
+    try:
+        with database.engine.begin() as connection:
+            migrate.upgrade(connection, "0010")
+            insert_story_by_hand(connection, 1000, ARTICLE)
+            connection.execute(text("UPDATE documents SET simhash = -5, simhash_band0 = 7 WHERE id = 1000"))
+            connection.execute(text("INSERT INTO document_bands (document_id, band, key) VALUES (1000, 0, 42)"))
+        assert _simhash_schema(database) == SIMHASH_SCHEMA  # negative control: they were there before
+        database.upgrade()
+        assert _simhash_schema(database) == set()
+        with database.reading() as session:
+            document = session.get(Document, 1000)
+            revision = session.scalars(select(Revision).where(Revision.document_id == 1000)).one()
+            keys = session.execute(select(DocumentBand.band, DocumentBand.key)).all()
+            assert document is not None and document.url == "https://disbud.jakarta.go.id/berita/1000"
+            assert (revision.number, revision.text) == (1, ARTICLE)
+            assert [tuple(key) for key in keys] == [(0, 42)]
+        with database.transaction() as session:
+            changed = record_page(session, page("https://disbud.jakarta.go.id/berita/1000", fetched_at=later(1)))
+        assert (changed.outcome, changed.revision_number) == (Outcome.CHANGED, 2)
+    finally:
+        database.dispose()
+
+
+def test_downgrade_from_dropping_the_simhash_brings_the_columns_back_empty(archive: Database) -> None:
+    with archive.transaction() as session:
+        record_page(session, page())
+    with archive.engine.begin() as connection:
+        command.downgrade(migrate.alembic_config(connection), "0010")
+    assert _simhash_schema(archive) == SIMHASH_SCHEMA
+    with archive.engine.connect() as connection:
+        assert connection.execute(text("SELECT simhash FROM revisions")).scalars().all() == [None]
+    assert archive.upgrade() == ("0010", migrate.head_revision())
