@@ -32,6 +32,7 @@ from warta.config import SourceConfig
 from warta.crawler.report import ProgressCallback, ProgressEvent, SourceReport
 from warta.crawler.urls import canonical_from_page, canonicalize_url
 from warta.storage.captures import HttpExchange, save_capture
+from warta.storage.clusters import ShingleCache
 from warta.storage.database import Database, SharedDatabases
 from warta.storage.dedup import DEFAULT_THRESHOLDS, DedupThresholds
 from warta.storage.dispatched_runs import adopt_run
@@ -104,6 +105,8 @@ class SourceRecorder:
     ) -> None:
         self.database = database
         self.dedup = dedup
+        # one per crawl: each story compared for near-duplicates is shingled once, not at every lookup
+        self.shingles = ShingleCache()
         self.stats = stats
         # the run the daemon opened for a dispatched crawl, adopted instead of opening one
         self.dispatched_run_id = run_id
@@ -323,7 +326,7 @@ class SourceRecorder:
             fingerprint=extracted.fingerprint,
         )
         with self.database.transaction() as session:
-            result = record_page(session, page, dedup=self.dedup)
+            result = record_page(session, page, dedup=self.dedup, shingle_cache=self.shingles)
             if capture_id is not None:
                 attach_capture(session, capture_id, result.document_id)
             self._save_fetch_state(session, url, 200, now, validators)

@@ -17,6 +17,7 @@ so the result does not depend on the order pages were recorded in.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from warta.storage.database import Database, in_chunks
-from warta.storage.dedup import DedupThresholds, Shingles, Similarity, band_keys, shingles, similarity
+from warta.storage.dedup import DedupThresholds, Shingles, Similarity, band_keys, coverage, shingles, similarity
 from warta.storage.models import Document, DocumentBand, Revision
 
 logger = logging.getLogger(__name__)
@@ -34,15 +35,58 @@ logger = logging.getLogger(__name__)
 # (done, total) of a rebuild
 RebuildProgress = Callable[[int, int], None]
 REBUILD_BATCH = 500
+# a ShingleCache holds at most this many shingles (about 110 bytes each: some 100 MB when full)
+CACHE_SHINGLES = 1_000_000
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A document that shares an LSH key with the one being recorded, with its current text."""
+    """A document with the number and text of its current revision."""
 
     id: int
     cluster_id: int | None
+    revision: int
     text: str
+
+
+@dataclass(frozen=True)
+class Compared:
+    """A document the story is compared with: its cluster and the shingles of its current revision."""
+
+    id: int
+    cluster_id: int | None
+    story: Shingles
+
+
+class ShingleCache:
+    """The shingles of the revisions compared most recently, so a crawl shingles each candidate once, not per lookup.
+
+    Keyed by document id and revision number (a revision's text never changes), so one cache
+    serves one archive: a crawl's recorder keeps one. Bounded by the shingles it holds
+    (CACHE_SHINGLES); the least recently compared revision goes first.
+    """
+
+    def __init__(self, max_shingles: int = CACHE_SHINGLES) -> None:
+        self.max_shingles = max_shingles
+        self._stories: OrderedDict[tuple[int, int], Shingles] = OrderedDict()
+        self._held = 0
+
+    def get(self, document_id: int, revision: int) -> Shingles | None:
+        """Return the revision's shingles if they are held."""
+        story = self._stories.get((document_id, revision))
+        if story is not None:
+            self._stories.move_to_end((document_id, revision))
+        return story
+
+    def put(self, document_id: int, revision: int, story: Shingles) -> None:
+        """Hold the revision's shingles, dropping the least recently compared beyond the bound."""
+        if (document_id, revision) in self._stories:
+            return
+        self._stories[(document_id, revision)] = story
+        self._held += len(story.all)
+        while self._held > self.max_shingles and len(self._stories) > 1:
+            _, dropped = self._stories.popitem(last=False)
+            self._held -= len(dropped.all)
 
 
 @dataclass(frozen=True)
@@ -62,20 +106,22 @@ def assign_cluster(
     *,
     is_new: bool = False,
     among: AbstractSet[int] | None = None,
+    cache: ShingleCache | None = None,
 ) -> int:
     """Store the document's LSH keys and put it into the cluster of its near-duplicate, or its own; return the id.
 
     `is_new`: the document was inserted in this transaction, so it has no keys to replace.
     `among`: compare only with these documents (a rebuild: those seen before this one).
+    `cache`: the shingles of documents compared before (a crawl's, or a rebuild's).
     """
     story = shingles(text)
     keys = band_keys(story)
     store_band_keys(session, document.id, keys, replace=not is_new)
     if story.words >= thresholds.min_words and keys:
-        if _stays(session, document, story, thresholds):
+        if _stays(session, document, story, thresholds, cache):
             assert document.cluster_id is not None
             return document.cluster_id
-        match = nearest_cluster(session, document.id, story, keys, thresholds, among)
+        match = nearest_cluster(session, document.id, story, keys, thresholds, among, cache)
         if match is not None:
             document.cluster_id = match
             return match
@@ -97,15 +143,19 @@ def store_band_keys(
 
 
 def find_candidates(
-    session: Session, document_id: int, keys: Sequence[tuple[int, int]], among: AbstractSet[int] | None = None
-) -> list[Candidate]:
-    """Return every other document sharing one of `keys` (and in `among`, if given), with its text, oldest first."""
+    session: Session,
+    document_id: int,
+    keys: Sequence[tuple[int, int]],
+    among: AbstractSet[int] | None = None,
+    cache: ShingleCache | None = None,
+) -> list[Compared]:
+    """Return every other document sharing one of `keys` (and in `among`, if given), with its shingles, oldest first."""
     ids: set[int] = set()
     for chunk in in_chunks(list(keys)):
         ids.update(session.scalars(candidate_ids_statement(document_id, chunk)))
     if among is not None:
         ids &= among
-    return _with_text(session, sorted(ids))
+    return _compared(session, sorted(ids), cache)
 
 
 def candidate_ids_statement(document_id: int, keys: Sequence[tuple[int, int]]) -> Select[int]:
@@ -120,13 +170,33 @@ def _with_text(session: Session, document_ids: Sequence[int]) -> list[Candidate]
     candidates: list[Candidate] = []
     for chunk in in_chunks(document_ids):
         rows = session.execute(
-            select(Document.id, Document.cluster_id, Revision.text)
+            select(Document.id, Document.cluster_id, Document.current_revision, Revision.text)
             .join(Revision, (Revision.document_id == Document.id) & (Revision.number == Document.current_revision))
             .where(Document.id.in_(chunk))
             .order_by(Document.id)
         )
-        candidates += [Candidate(row.id, row.cluster_id, row.text) for row in rows]
+        candidates += [Candidate(row.id, row.cluster_id, row.current_revision, row.text) for row in rows]
     return candidates
+
+
+def _compared(session: Session, document_ids: Sequence[int], cache: ShingleCache | None) -> list[Compared]:
+    """Return the documents with the shingles of their current revisions, reading only the texts `cache` lacks."""
+    cache = cache if cache is not None else ShingleCache()
+    compared: list[Compared] = []
+    for chunk in in_chunks(document_ids):
+        rows = session.execute(
+            select(Document.id, Document.cluster_id, Document.current_revision)
+            .where(Document.id.in_(chunk), Document.current_revision > 0)
+            .order_by(Document.id)
+        ).all()
+        missing = [row.id for row in rows if cache.get(row.id, row.current_revision) is None]
+        for candidate in _with_text(session, missing):
+            cache.put(candidate.id, candidate.revision, shingles(candidate.text))
+        for row in rows:
+            story = cache.get(row.id, row.current_revision)
+            if story is not None:  # None only if the revision was recorded meanwhile
+                compared.append(Compared(row.id, row.cluster_id, story))
+    return compared
 
 
 def nearest_cluster(
@@ -136,6 +206,7 @@ def nearest_cluster(
     keys: Sequence[tuple[int, int]],
     thresholds: DedupThresholds,
     among: AbstractSet[int] | None = None,
+    cache: ShingleCache | None = None,
 ) -> int | None:
     """Return the cluster of the document most like the story that passes the thresholds to join, or None.
 
@@ -143,12 +214,13 @@ def nearest_cluster(
     `among` limits the comparison to these documents. A match that has no cluster yet (imported
     without one) becomes the root of its own.
     """
-    best: tuple[Similarity, Candidate] | None = None
-    for candidate in find_candidates(session, document_id, keys, among):
-        candidate_story = shingles(candidate.text)
-        if candidate_story.words < thresholds.min_words:
+    best: tuple[Similarity, Compared] | None = None
+    for candidate in find_candidates(session, document_id, keys, among, cache):
+        if candidate.story.words < thresholds.min_words:
             continue
-        measured = similarity(story, candidate_story)
+        if coverage(story, candidate.story) < thresholds.min_coverage:  # the cheap half of the check first
+            continue
+        measured = similarity(story, candidate.story)
         if not measured.passes(thresholds.min_coverage, thresholds.min_agreement):
             continue
         if best is None or (measured.agreement, measured.coverage) > (best[0].agreement, best[0].coverage):
@@ -161,15 +233,17 @@ def nearest_cluster(
     return match.cluster_id or match.id
 
 
-def _stays(session: Session, document: Document, story: Shingles, thresholds: DedupThresholds) -> bool:
+def _stays(
+    session: Session, document: Document, story: Shingles, thresholds: DedupThresholds, cache: ShingleCache | None
+) -> bool:
     """Return True when the document keeps its cluster: the root of one with members, or still like a member."""
     if document.cluster_id is None:
         return False
     others = select(Document.id).where(Document.cluster_id == document.cluster_id, Document.id != document.id)
     if document.cluster_id == document.id:
         return session.execute(others.limit(1)).first() is not None
-    for member in _with_text(session, list(session.scalars(others))):
-        if similarity(story, shingles(member.text)).passes(thresholds.stay_min_coverage, thresholds.stay_min_agreement):
+    for member in _compared(session, list(session.scalars(others)), cache):
+        if similarity(story, member.story).passes(thresholds.stay_min_coverage, thresholds.stay_min_agreement):
             return True
     return False
 
@@ -186,6 +260,7 @@ def rebuild_clusters(
         ordered = list(session.scalars(select(Document.id).order_by(Document.first_seen, Document.id)))
         session.execute(update(Document).values(cluster_id=None))
     seen: set[int] = set()
+    cache = ShingleCache()
     for start in range(0, len(ordered), REBUILD_BATCH):
         with database.transaction() as session:
             batch = session.scalars(
@@ -194,7 +269,7 @@ def rebuild_clusters(
                 .order_by(Document.first_seen, Document.id)
             ).all()
             for document in batch:
-                _recluster(session, document, thresholds, seen)
+                _recluster(session, document, thresholds, seen, cache)
                 seen.add(document.id)
         if progress is not None:
             progress(min(start + REBUILD_BATCH, len(ordered)), len(ordered))
@@ -210,7 +285,9 @@ def rebuild_clusters(
     return report
 
 
-def _recluster(session: Session, document: Document, thresholds: DedupThresholds, seen: AbstractSet[int]) -> None:
+def _recluster(
+    session: Session, document: Document, thresholds: DedupThresholds, seen: AbstractSet[int], cache: ShingleCache
+) -> None:
     """Assign a cluster to a document as if it were recorded now, after every document seen before it."""
     if document.current_revision == 0:
         store_band_keys(session, document.id, [])
@@ -218,7 +295,7 @@ def _recluster(session: Session, document: Document, thresholds: DedupThresholds
     text = session.scalars(
         select(Revision.text).where(Revision.document_id == document.id, Revision.number == document.current_revision)
     ).one()
-    assign_cluster(session, document, text, thresholds, among=seen)
+    assign_cluster(session, document, text, thresholds, among=seen, cache=cache)
     session.flush()
 
 

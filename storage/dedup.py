@@ -171,10 +171,19 @@ def similarity(first: Shingles, second: Shingles) -> Similarity:
     """Return the coverage and agreement of two stories."""
     if first.is_empty or second.is_empty:
         return Similarity(0.0, 0.0)
-    shared = first.all & second.all
-    coverage = len(shared) / min(len(first.all), len(second.all))
     agreement = max(_line_agreement(first.lines, second.all), _line_agreement(second.lines, first.all))
-    return Similarity(coverage, agreement)
+    return Similarity(coverage(first, second), agreement)
+
+
+def coverage(first: Shingles, second: Shingles) -> float:
+    """Return the shingles two stories share, as a share of the smaller story's (0 when one has none).
+
+    A tenth of the cost of `similarity`: a lookup checks it first and measures the agreement only of
+    the candidates it lets through.
+    """
+    if first.is_empty or second.is_empty:
+        return 0.0
+    return len(first.all & second.all) / min(len(first.all), len(second.all))
 
 
 def is_near_duplicate(first: Shingles, second: Shingles, thresholds: DedupThresholds) -> bool:

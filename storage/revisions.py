@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warta.storage.clusters import assign_cluster
+from warta.storage.clusters import ShingleCache, assign_cluster
 from warta.storage.database import in_chunks
 from warta.storage.dedup import DEFAULT_THRESHOLDS, DedupThresholds
 from warta.storage.events import record_events
@@ -77,6 +77,7 @@ def record_page(
     *,
     keep_search_index: bool = True,
     dedup: DedupThresholds = DEFAULT_THRESHOLDS,
+    shingle_cache: ShingleCache | None = None,
 ) -> RecordResult:
     """Record `page` in the archive and return whether it was new, changed or unchanged.
 
@@ -85,7 +86,8 @@ def record_page(
     matching (storage.pending_matches), which the feed build does once (storage.memberships).
     `keep_search_index=False` leaves the index stale, for a bulk load followed by
     storage.search_index.build_search_index (and the benchmark that measures what keeping it costs).
-    `dedup` holds the thresholds of near-duplicate clustering ([dedup] in the config).
+    `dedup` holds the thresholds of near-duplicate clustering ([dedup] in the config);
+    `shingle_cache` the shingles of documents compared before (one per crawl: storage.clusters.ShingleCache).
     """
     document = _find_or_create_document(session, page)
     content = page.fingerprint or fingerprint(page.title, page.text)
@@ -119,7 +121,9 @@ def record_page(
     document.changed_at = page.fetched_at
     # the cluster is chosen before anything is flushed, so the document is written in one UPDATE
     with session.no_autoflush:
-        cluster_id = assign_cluster(session, document, page.text, dedup, is_new=outcome is Outcome.NEW)
+        cluster_id = assign_cluster(
+            session, document, page.text, dedup, is_new=outcome is Outcome.NEW, cache=shingle_cache
+        )
     session.add(revision)
     session.flush()
     enqueue_revisions(session, [revision.id])

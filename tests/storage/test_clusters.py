@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,8 @@ from sqlalchemy import insert, select, text, tuple_, update
 from tests.conftest import write_config
 from tests.storage.conftest import later, page
 from warta.cli.root import cli
-from warta.storage.clusters import candidate_ids_statement, find_candidates, rebuild_clusters
+from warta.storage import clusters
+from warta.storage.clusters import ShingleCache, candidate_ids_statement, find_candidates, rebuild_clusters
 from warta.storage.database import Database
 from warta.storage.dedup import DEFAULT_THRESHOLDS, band_keys, shingles
 from warta.storage.models import Document, DocumentBand, Revision
@@ -223,3 +225,34 @@ def test_clusters_rebuild_command_reclusters_with_the_configured_thresholds(
     with archive.reading() as session:
         clusters = list(session.scalars(select(Document.cluster_id)))
     assert len(set(clusters)) == len(clusters) == 2
+
+
+def test_a_crawls_cache_shingles_each_compared_story_once(archive: Database, monkeypatch: Any) -> None:
+    shingled: list[str] = []
+
+    def counting(text: str) -> Any:
+        shingled.append(text)
+        return shingles(text)
+
+    monkeypatch.setattr(clusters, "shingles", counting)
+    cache = ShingleCache()
+    copies = [PRESS_RELEASE, SYNDICATED_COPY, SYNDICATED_COPY + "\nBaca juga: Pameran Betawi"]
+    cluster_ids = set()
+    for number, copy in enumerate(copies):
+        with archive.transaction() as session:
+            recorded = page(f"{COPY_URL}-{number}", source_id="kompas", text=copy, fetched_at=later(number + 1))
+            cluster_ids.add(record_page(session, recorded, shingle_cache=cache).cluster_id)
+    assert len(cluster_ids) == 1  # the copies are one story, as without the cache
+    # each page's own text once when recorded, and each earlier copy once when first compared
+    assert Counter(shingled) == {PRESS_RELEASE: 2, SYNDICATED_COPY: 2, copies[2]: 1}
+
+
+def test_the_cache_drops_the_least_recently_compared_story_first() -> None:
+    first, second, third = (shingles(text) for text in (PRESS_RELEASE, SERIES_SIBLING, OTHER_STORY))
+    cache = ShingleCache(max_shingles=len(first.all) + len(second.all) + len(third.all) - 1)
+    cache.put(1, 1, first)
+    cache.put(2, 1, second)
+    assert cache.get(1, 1) is first  # now the most recently compared
+    cache.put(3, 1, third)
+    assert (cache.get(1, 1), cache.get(2, 1), cache.get(3, 1)) == (first, None, third)
+    assert cache.get(1, 2) is None  # another revision of the document is another text
