@@ -18,7 +18,7 @@ from warta.cli.root import cli
 README = ROOT / "README.md"
 DOCS = sorted((ROOT / "docs").glob("*.md"))
 PAGES = [README, *DOCS]
-README_MAX_LINES = 400
+README_MAX_LINES = 420
 FENCE = re.compile(r"^ *```(?:console|sh|shell)\n(.*?)^ *```", re.DOTALL | re.MULTILINE)
 ENV_ASSIGNMENT = re.compile(r"^[A-Z_][A-Z0-9_]*=\S*$")
 # a Markdown link to a file of this repository: [text](path) or [text](path#anchor), not a URL
