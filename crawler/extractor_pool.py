@@ -35,6 +35,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from warta.crawler.errors import CrawlerError
+
 if TYPE_CHECKING:
     from warta.crawler.extraction import Extracted
 
@@ -45,8 +47,8 @@ PARENT_POLL_SECONDS = 1.0
 EXTRACTION_MODULE = "warta.crawler.extraction"
 
 
-class WorkerCrashedError(RuntimeError):
-    """A page's extraction killed its worker process twice."""
+class WorkerCrashedError(CrawlerError):
+    """Raised when a page's extraction killed its worker process twice: a page error, the crawl goes on."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from warta.config.errors import WartaError
+
 logger = logging.getLogger(__name__)
 
 SERVER_MODULE = "warta.cli.fork_server"
@@ -32,8 +34,8 @@ REPLY_TIMEOUT_SECONDS = 60.0
 MAX_MESSAGE = 1 << 16
 
 
-class ForkServerError(Exception):
-    """The fork server could not start a child (it could not be started, or died)."""
+class ForkServerError(WartaError):
+    """Raised when the fork server cannot start a child (it would not start, or died): start a plain process."""
 
 
 class ForkedChild:
