@@ -4,11 +4,22 @@ The benchmark pages need text that extraction treats as real prose (sentences of
 varied length with names, places and dates) rather than random words, which
 trafilatura and its peers may drop as boilerplate. This module only writes
 sentences; laying them out as pages is bench.workload's job.
+
+An article's sentences also carry its own particulars (`Story`: the event's and
+a person's names, the venue, counts and prices), as real reports do: built from
+the phrase lists alone, every article shared half its word 3-shingles with a
+hundred others, which made each one a near-duplicate candidate of them all
+(storage.dedup), unlike real news, where two unrelated stories share next to none.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
+
+SYLLABLES = ("ba", "da", "ka", "la", "ma", "na", "ra", "sa", "ta", "wa", "ri", "ni", "ju", "ko", "su", "to", "gi", "pu")
+# the share of an article's sentences that report its particulars
+PARTICULAR_SHARE = 0.6
 
 ID_SUBJECTS = (
     "Dinas Kebudayaan DKI Jakarta",
@@ -223,8 +234,58 @@ SECTIONS = (
 )
 
 
-def sentence(rng: random.Random, language: str) -> str:
-    """Return one news sentence in `language` ('id' or 'en')."""
+def made_up_name(rng: random.Random) -> str:
+    """Return a name of two or three syllables, e.g. 'Sakari'."""
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+
+
+@dataclass(frozen=True)
+class Story:
+    """What one article reports and no other does: its event, a person quoted and the venue."""
+
+    event: str
+    person: str
+    venue: str
+
+    @classmethod
+    def draw(cls, rng: random.Random) -> Story:
+        """Return the particulars of a new article."""
+        return cls(
+            event=f"{made_up_name(rng)} {made_up_name(rng)}",
+            person=f"{made_up_name(rng)} {made_up_name(rng)}",
+            venue=f"{made_up_name(rng)} {rng.randint(2, 99)}",
+        )
+
+
+def _particular(rng: random.Random, language: str, story: Story) -> str:
+    """Return a sentence that reports the story's particulars, with counts and times of its own."""
+    count, groups, hour = rng.randint(20, 900), rng.randint(3, 60), rng.randint(7, 20)
+    if language == "en":
+        return rng.choice(
+            (
+                f"{rng.choice(EN_SUBJECTS)} {rng.choice(EN_VERBS)} {story.event} at {story.venue}, "
+                f"expecting {count} visitors.",
+                f"According to {story.person}, {groups} groups from {rng.randint(2, 44)} neighbourhoods "
+                f"signed up for {story.event}.",
+                f"Tickets for {story.event} cost {rng.randint(1, 20) * 5},000 rupiah at {story.venue} "
+                f"from {hour} o'clock, {story.person} said.",
+            )
+        )
+    return rng.choice(
+        (
+            f"{rng.choice(ID_SUBJECTS)} {rng.choice(ID_VERBS)} {story.event} di {story.venue} dengan {count} peserta.",
+            f"Menurut {story.person}, {groups} kelompok dari {rng.randint(2, 44)} kelurahan "
+            f"mendaftar untuk {story.event}.",
+            f"Tiket {story.event} dijual Rp{rng.randint(1, 20) * 5}.000 di {story.venue} "
+            f"mulai pukul {hour}.00 WIB, kata {story.person}.",
+        )
+    )
+
+
+def sentence(rng: random.Random, language: str, story: Story | None = None) -> str:
+    """Return one news sentence in `language` ('id' or 'en'), often about the `story`'s particulars when given."""
+    if story is not None and rng.random() < PARTICULAR_SHARE:
+        return _particular(rng, language, story)
     english = language == "en"
     kind = rng.random()
     if kind < 0.15:
@@ -241,9 +302,9 @@ def sentence(rng: random.Random, language: str) -> str:
     return f"{subject} {verb} {thing} {place} {when}."
 
 
-def paragraph(rng: random.Random, language: str) -> str:
-    """Return a paragraph of three to six sentences."""
-    return " ".join(sentence(rng, language) for _ in range(rng.randint(3, 6)))
+def paragraph(rng: random.Random, language: str, story: Story | None = None) -> str:
+    """Return a paragraph of three to six sentences (about the `story`, when given)."""
+    return " ".join(sentence(rng, language, story) for _ in range(rng.randint(3, 6)))
 
 
 def headline(rng: random.Random, language: str) -> str:

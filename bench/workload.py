@@ -26,7 +26,7 @@ from typing import Any
 
 import tomli_w
 
-from bench.text_style import ID_DAYS, ID_MONTHS, SECTIONS, headline, paragraph, sentence
+from bench.text_style import ID_DAYS, ID_MONTHS, SECTIONS, Story, headline, paragraph, sentence
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +141,8 @@ def article_page(
     target_bytes: int,
 ) -> str:
     """Return one article page of about `target_bytes` bytes: prose wrapped in a news portal's boilerplate."""
-    paragraphs = [paragraph(rng, language) for _ in range(rng.randint(6, 14))]
+    story = Story.draw(rng)
+    paragraphs = [paragraph(rng, language, story) for _ in range(rng.randint(6, 14))]
     date_line = indonesian_date(published) if language == "id" else f"{published:%B %d, %Y} {published:%H:%M} UTC"
     body: list[str] = []
     for index, text in enumerate(paragraphs):
