@@ -23,7 +23,6 @@ from lxml.html import HtmlElement
 from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.settings import Document
 from trafilatura.utils import load_html
-from trafilatura.xml import xmltotxt
 
 from warta.crawler.page_metadata import (
     canonical_link,
@@ -90,7 +89,8 @@ def extract_article(
     if not isinstance(document, Document) or document.body is None:
         logger.debug("no main text in %s", url)
         return None
-    text = xmltotxt(document.body, include_formatting=False).strip()
+    # bare_extraction has already rendered the body as plain text (no formatting), as `extract` would
+    text = (document.text or "").strip()
     if not text:
         return None
     declared = declared_metadata(tree)
