@@ -189,3 +189,11 @@ def test_body_texts_are_the_xpaths_text_nodes_outside_scripts_and_styles() -> No
     xpath = tree.xpath("//body//text()[not(parent::script or parent::style)]", smart_strings=False)
     assert sorted(_body_texts(tree)) == sorted(xpath)
     assert not any("var" in text or "{}" in text for text in _body_texts(tree))
+
+
+def test_stopwords_are_counted_in_runs_of_ascii_letters() -> None:
+    from warta.crawler.page_metadata import _ascii_words
+
+    # accented letters, digits and punctuation end a word, as the regex [a-z]+ would have it
+    words = _ascii_words("Yang-dan di_ini café2itu ÉTÉ 東京yang")
+    assert words == b"yang dan di ini caf itu t yang".split()
