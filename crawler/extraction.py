@@ -12,13 +12,14 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import trafilatura
-from lxml.etree import tostring
+from lxml.etree import XPath, tostring
 from lxml.html import HtmlElement
 from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.settings import Document
@@ -41,7 +42,8 @@ logger = logging.getLogger(__name__)
 MIN_ARTICLE_WORDS = 40
 # enough text nodes to judge a page's language without scanning very long pages whole
 _LANGUAGE_SAMPLE_TEXTS = 3000
-_SCRIPT_AND_STYLE = frozenset({"script", "style"})
+_SCRIPT_AND_STYLE = ("script", "style")
+_BODY_TEXT_NODES = XPath("//body//text()", smart_strings=False)
 JAKARTA = ZoneInfo("Asia/Jakarta")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -162,21 +164,18 @@ def _body_texts(tree: HtmlElement) -> list[str]:
     """Return the body's text nodes outside script and style elements, not in page order.
 
     The same strings as `//body//text()[not(parent::script or parent::style)]` (checked on every corpus
-    page), each element's tail before its descendants' texts: the stopword count joins them with spaces,
-    so their order does not change it. Walking the elements in lxml's C iterator takes two thirds of the
-    XPath's time (1.2 -> 0.8 ms a page).
+    page), grouped rather than in page order: the stopword count joins them with spaces, so their order
+    does not change it. libxml2 collects all of the body's text nodes without making a Python object per
+    element, and one copy of each script's and style's text (their only text node) is taken out again:
+    0.51 -> 0.41 ms a page, where walking every element in lxml's iterator made a Python object for each.
     """
-    texts: list[str] = []
-    for body in tree.iter("body"):
-        if body.text:
-            texts.append(body.text)
-        for element in body.iterdescendants():
-            # a comment's or processing instruction's .text is not a text node; script and style hold only theirs
-            if element.text and isinstance(element.tag, str) and element.tag not in _SCRIPT_AND_STYLE:
-                texts.append(element.text)
-            if element.tail:
-                texts.append(element.tail)
-    return texts
+    texts: list[str] = _BODY_TEXT_NODES(tree)
+    hidden = [element.text for body in tree.iter("body") for element in body.iter(_SCRIPT_AND_STYLE) if element.text]
+    if not hidden:
+        return texts
+    visible = Counter(texts)
+    visible.subtract(hidden)
+    return list(visible.elements())
 
 
 def _metadata(document: Document, date_source: str | None) -> dict[str, Any]:

@@ -180,15 +180,19 @@ def test_body_texts_are_the_xpaths_text_nodes_outside_scripts_and_styles() -> No
 
     from warta.crawler.extraction import _body_texts
 
+    # a head script and a visible span repeat texts of the body and of a body script: only the
+    # body script's own copy may go
     page = (
-        "<html><head><title>t</title><script>var head = 1;</script></head><body>lead <!-- note --> after"
+        "<html><head><title>t</title><script> tail-div</script></head><body>lead <!-- note --> after"
         "<div>yang <b>dan</b> tail-b <script>var x = 'yang';</script> tail-script<style>p {}</style>"
-        "<p>di ini<?pi x?> after-pi</p></div> tail-div</body></html>"
+        "<p>di ini<?pi x?> after-pi</p><span>var x = 'yang';</span></div> tail-div</body></html>"
     )
     tree = lxml_html.document_fromstring(page)
     xpath = tree.xpath("//body//text()[not(parent::script or parent::style)]", smart_strings=False)
     assert sorted(_body_texts(tree)) == sorted(xpath)
-    assert not any("var" in text or "{}" in text for text in _body_texts(tree))
+    assert _body_texts(tree).count("var x = 'yang';") == 1
+    assert " tail-div" in _body_texts(tree)
+    assert not any("{}" in text for text in _body_texts(tree))
 
 
 def test_stopwords_are_counted_in_runs_of_ascii_letters() -> None:
