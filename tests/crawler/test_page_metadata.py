@@ -96,6 +96,26 @@ def test_canonical_link_is_made_absolute_and_unsafe_ones_ignored() -> None:
     assert canonical_link(tree_of("", '<link rel="canonical" href="javascript:x()">'), URL) is None
 
 
+def test_declared_language_values_are_the_xpaths_in_its_order() -> None:
+    # the former XPath; <html lang> comes first in document order, then the meta tags in page order
+    xpath = (
+        "/html/@lang | /html/@xml:lang | //meta[translate(@http-equiv, 'CONTENT-LANGUAGE', 'content-language')"
+        "='content-language' or @name='language' or @property='og:locale' or @itemprop='inLanguage']/@content"
+    )
+    page = (
+        '<html xml:lang="ms" lang="en-US"><head><meta property="og:locale" content="id_ID">'
+        '<meta http-equiv="Content-Language" content="de"><meta http-equiv="CONTENT-LANGUAGE" content="">'
+        '<meta http-equiv="Content-Languagé" content="xx"><meta name="language"><meta name="Language" content="yy">'
+        '<meta itemprop="inLanguage" content="fr"></head><body><meta name="language" content="jv"></body></html>'
+    )
+    tree = lxml_html.document_fromstring(page)
+    expected = tree.xpath(xpath, namespaces={"xml": "http://www.w3.org/XML/1998/namespace"})
+    assert list(page_metadata._declared_language_values(tree)) == expected
+    assert expected[-5:] == ["id_ID", "de", "", "fr", "jv"]
+    assert page_metadata.declared_language(tree) == "en"
+    assert page_metadata.declared_language(tree_of("", '<meta http-equiv="content-language" content="id">')) == "id"
+
+
 def test_date_line_elements_are_those_the_xpath_selected_in_page_order() -> None:
     # the former XPath: time elements, and div/span/p/li/small/em whose class or id mentions a date (ASCII case)
     words = ("date", "time", "tanggal", "publish")
