@@ -38,6 +38,7 @@ _DATE_LINE_TAGS = ("time", "div", "span", "p", "li", "small", "em")
 _DATE_LINE_WORDS = ("date", "time", "tanggal", "publish")
 # what XPath's translate() with these letters lowers: only them, not the whole of ASCII
 _XPATH_CONTENT_LANGUAGE = str.maketrans("CONTENT-LANGUAGE", "content-language")
+_XPATH_CANONICAL = str.maketrans("CANONICAL", "canonical")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 INDONESIAN_STOPWORDS = frozenset(
     ("yang", "dan", "di", "ini", "itu", "dengan", "untuk", "dari", "pada", "tidak", "dalam", "akan", "juga", "ke",
@@ -341,10 +342,14 @@ def _ascii_words(text: str) -> list[bytes]:
 
 def canonical_link(tree: HtmlElement, url: str) -> str | None:
     """Return the page's rel=canonical link made absolute, or None."""
-    for href in tree.xpath("//link[translate(@rel, 'CANONICAL', 'canonical')='canonical']/@href"):
-        absolute = absolute_http_url(str(href), url)
-        if absolute:
-            return absolute
+    # the links of `//link[translate(@rel, 'CANONICAL', 'canonical')='canonical']/@href` in page order;
+    # libxml2 evaluated translate() for every link (0.23 ms a page), lxml's iterator only visits them
+    for link in tree.iter("link"):
+        href = link.get("href")
+        if href is not None and (link.get("rel") or "").translate(_XPATH_CANONICAL) == "canonical":
+            absolute = absolute_http_url(href, url)
+            if absolute:
+                return absolute
     return None
 
 

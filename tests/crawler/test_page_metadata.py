@@ -96,6 +96,15 @@ def test_canonical_link_is_made_absolute_and_unsafe_ones_ignored() -> None:
     assert canonical_link(tree_of("", '<link rel="canonical" href="javascript:x()">'), URL) is None
 
 
+def test_canonical_link_is_the_first_usable_one_the_xpath_selected() -> None:
+    # the former XPath lowered only the letters of "CANONICAL" and needed an href
+    head = (
+        '<link rel="canonical alternate" href="/a"><link rel="CANONİCAL" href="/b"><link rel="canonical">'
+        '<link rel="CaNoNiCaL" href="javascript:x()"><link rel="CANONICAL" href="/c"><link rel="canonical" href="/d">'
+    )
+    assert canonical_link(tree_of("", head), URL) == "https://www.wartabudaya.example/c"
+
+
 def test_declared_language_values_are_the_xpaths_in_its_order() -> None:
     # the former XPath; <html lang> comes first in document order, then the meta tags in page order
     xpath = (
