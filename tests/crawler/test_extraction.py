@@ -201,3 +201,26 @@ def test_stopwords_are_counted_in_runs_of_ascii_letters() -> None:
     # accented letters, digits and punctuation end a word, as the regex [a-z]+ would have it
     words = _ascii_words("Yang-dan di_ini café2itu ÉTÉ 東京yang")
     assert words == b"yang dan di ini caf itu t yang".split()
+
+
+@pytest.mark.parametrize("favours_precision", [False, True])
+@pytest.mark.parametrize("name", ["pameran_day1.html", "festival_en_day1.html", "kontak.html"])
+def test_main_body_is_what_bare_extraction_gives_with_warta_settings(
+    page_bytes, name: str, favours_precision: bool
+) -> None:
+    import trafilatura
+    from lxml.etree import tostring
+    from trafilatura.utils import load_html
+
+    from warta.crawler.extraction import _main_body
+
+    # a reader comment, which warta leaves out of the archived text
+    comment = '<div id="comments"><p>Komentar pembaca: acaranya sangat menarik sekali, saya datang lagi.</p></div>'
+    html = page_bytes.text(name).replace("</body>", comment + "</body>")
+    expected = trafilatura.bare_extraction(
+        html, url=URL, include_comments=False, favor_precision=favours_precision, with_metadata=False
+    )
+    body = _main_body(load_html(html), URL, favours_precision)
+    assert body is not None and expected is not None and expected.body is not None
+    assert tostring(body) == tostring(expected.body)
+    assert "Komentar pembaca" not in "".join(body.itertext())
