@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime, tzinfo
+from itertools import islice
 
 from htmldate import find_date
 from lxml.html import HtmlElement
@@ -54,6 +55,7 @@ _LETTERS_ONLY = bytes(byte if ord("a") <= byte <= ord("z") else ord(" ") for byt
 MIN_STOPWORD_HITS = 8
 MIN_DISTINCT_STOPWORDS = 4
 _NEAR_HEADLINE_TEXTS = 12
+_XML_SPACE = " \t\n\r"  # the only whitespace XPath's normalize-space() removes
 _MAX_DATE_ELEMENTS = 60
 _NOT_HEADLINES = frozenset({"a", "script", "style", "option", "ul", "ol", "li", "title"})
 
@@ -272,9 +274,7 @@ def _dates_near(headline: HtmlElement | None, tz: tzinfo) -> list[tuple[ParsedDa
     """Return the date shown just after the headline, else just before it in the same container."""
     if headline is None:
         return []
-    path = "following::text()[normalize-space()][not(ancestor::script or ancestor::style)][position() <= $count]"
-    texts = headline.xpath(path, count=_NEAR_HEADLINE_TEXTS, smart_strings=False)
-    after = [normalise_space(text) for text in texts]
+    after = [normalise_space(text) for text in islice(_texts_after(headline), _NEAR_HEADLINE_TEXTS)]
     # a date line may be split over a few text nodes ("Rabu, 4 November 2015 |", "21:04 WIB")
     parsed = find_date_detail(" | ".join(after), tz)
     siblings = headline.xpath("preceding-sibling::*[position() <= 3]")
@@ -283,6 +283,38 @@ def _dates_near(headline: HtmlElement | None, tz: tzinfo) -> list[tuple[ParsedDa
         if parsed:
             break
     return [(parsed, "text")] if parsed else []
+
+
+def _texts_after(element: HtmlElement) -> Iterator[str]:
+    """Yield the text nodes after `element` in page order that are not blank, outside scripts and styles.
+
+    The strings of the XPath `following::text()[normalize-space()][not(ancestor::script or
+    ancestor::style)]`, which tested every text node to the end of the page (0.24 ms a page); this
+    walk goes up from `element` through its later siblings and stops when the caller has enough.
+    """
+    node: HtmlElement | None = element
+    while node is not None:
+        yield from _visible_tail(node)
+        for sibling in node.itersiblings():
+            yield from _subtree_texts(sibling)
+        node = node.getparent()
+
+
+def _subtree_texts(node: HtmlElement) -> Iterator[str]:
+    """Yield the non-blank text nodes of `node` and its descendants outside scripts and styles, then its tail."""
+    # a comment's or processing instruction's .text is not a text node; script and style hold only theirs
+    if isinstance(node.tag, str) and node.tag not in ("script", "style"):
+        if node.text and node.text.strip(_XML_SPACE):
+            yield node.text
+        for child in node:
+            yield from _subtree_texts(child)
+    yield from _visible_tail(node)
+
+
+def _visible_tail(node: HtmlElement) -> Iterator[str]:
+    """Yield the text after `node` (its tail) when it is not blank, as XPath's normalize-space() has it."""
+    if node.tail and node.tail.strip(_XML_SPACE):
+        yield node.tail
 
 
 def page_language(tree: HtmlElement, text: str) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 from lxml import html as lxml_html
@@ -161,4 +162,26 @@ def test_declared_dates_come_from_json_ld_then_meta_tags_then_time_elements() ->
         (20, "metadata"),
         (18, "metadata"),
         (17, "metadata"),
+    ]
+
+
+def test_texts_after_the_headline_are_the_xpaths_following_texts() -> None:
+    # the former XPath: later text nodes, not blank in XPath's sense (a no-break space is not blank there),
+    # none inside a script or style; comments and processing instructions are not text nodes, their tails are
+    tree = tree_of(
+        "<div><header><h1>Judul <b>berita</b></h1> tail-h1 <!-- c --> tail-comment</header>"
+        "<script>var x = 1;</script> tail-script <style>p {}</style>\n \t<p>\u00a0</p>"
+        "<div class='meta'>Rabu, <span>4 November 2015</span><?pi x?> | 21:04 WIB</div></div> tail-div"
+        + "".join(f"<p>teks {n}</p>" for n in range(12))
+    )
+    (headline,) = tree.xpath("//h1")
+    path = "following::text()[normalize-space()][not(ancestor::script or ancestor::style)][position() <= $count]"
+    for count in (3, 12, 30):
+        expected = headline.xpath(path, count=count, smart_strings=False)
+        assert list(islice(page_metadata._texts_after(headline), count)) == expected
+    assert list(islice(page_metadata._texts_after(headline), 4)) == [
+        " tail-h1 ",
+        " tail-comment",
+        " tail-script ",
+        "\u00a0",
     ]
