@@ -97,6 +97,7 @@ def extract_article(
         text=text,
         html=sanitize_html(tostring(convert_to_html(body), encoding="unicode"), url),
         published=published or fallback_published,
+        # the language the page declares, unless the stopwords of its text confidently contradict it
         language=detect_language(text) or declared_lang or language,
         canonical_url=canonical_url,
         metadata=_metadata(declared, date_source if published else ("feed" if fallback_published else None)),

@@ -317,11 +317,6 @@ def _visible_tail(node: HtmlElement) -> Iterator[str]:
         yield node.tail
 
 
-def page_language(tree: HtmlElement, text: str) -> str | None:
-    """Return the language the page declares, unless the stopword test confidently contradicts it."""
-    return detect_language(text) or declared_language(tree)  # the page's markup is read only when needed
-
-
 def declared_language(tree: HtmlElement) -> str | None:
     """Return the primary language subtag from <html lang>, a language meta tag or og:locale."""
     for value in _declared_language_values(tree):
