@@ -180,12 +180,47 @@ def test_body_texts_are_the_xpaths_text_nodes_outside_scripts_and_styles() -> No
 
     from warta.crawler.extraction import _body_texts
 
+    # a head script and a visible span repeat texts of the body and of a body script: only the
+    # body script's own copy may go
     page = (
-        "<html><head><title>t</title><script>var head = 1;</script></head><body>lead <!-- note --> after"
+        "<html><head><title>t</title><script> tail-div</script></head><body>lead <!-- note --> after"
         "<div>yang <b>dan</b> tail-b <script>var x = 'yang';</script> tail-script<style>p {}</style>"
-        "<p>di ini<?pi x?> after-pi</p></div> tail-div</body></html>"
+        "<p>di ini<?pi x?> after-pi</p><span>var x = 'yang';</span></div> tail-div</body></html>"
     )
     tree = lxml_html.document_fromstring(page)
     xpath = tree.xpath("//body//text()[not(parent::script or parent::style)]", smart_strings=False)
     assert sorted(_body_texts(tree)) == sorted(xpath)
-    assert not any("var" in text or "{}" in text for text in _body_texts(tree))
+    assert _body_texts(tree).count("var x = 'yang';") == 1
+    assert " tail-div" in _body_texts(tree)
+    assert not any("{}" in text for text in _body_texts(tree))
+
+
+def test_stopwords_are_counted_in_runs_of_ascii_letters() -> None:
+    from warta.crawler.page_metadata import _ascii_words
+
+    # accented letters, digits and punctuation end a word, as the regex [a-z]+ would have it
+    words = _ascii_words("Yang-dan di_ini café2itu ÉTÉ 東京yang")
+    assert words == b"yang dan di ini caf itu t yang".split()
+
+
+@pytest.mark.parametrize("favours_precision", [False, True])
+@pytest.mark.parametrize("name", ["pameran_day1.html", "festival_en_day1.html", "kontak.html"])
+def test_main_body_is_what_bare_extraction_gives_with_warta_settings(
+    page_bytes, name: str, favours_precision: bool
+) -> None:
+    import trafilatura
+    from lxml.etree import tostring
+    from trafilatura.utils import load_html
+
+    from warta.crawler.extraction import _main_body
+
+    # a reader comment, which warta leaves out of the archived text
+    comment = '<div id="comments"><p>Komentar pembaca: acaranya sangat menarik sekali, saya datang lagi.</p></div>'
+    html = page_bytes.text(name).replace("</body>", comment + "</body>")
+    expected = trafilatura.bare_extraction(
+        html, url=URL, include_comments=False, favor_precision=favours_precision, with_metadata=False
+    )
+    body = _main_body(load_html(html), URL, favours_precision)
+    assert body is not None and expected is not None and expected.body is not None
+    assert tostring(body) == tostring(expected.body)
+    assert "Komentar pembaca" not in "".join(body.itertext())

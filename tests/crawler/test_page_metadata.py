@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 from lxml import html as lxml_html
@@ -96,6 +97,35 @@ def test_canonical_link_is_made_absolute_and_unsafe_ones_ignored() -> None:
     assert canonical_link(tree_of("", '<link rel="canonical" href="javascript:x()">'), URL) is None
 
 
+def test_canonical_link_is_the_first_usable_one_the_xpath_selected() -> None:
+    # the former XPath lowered only the letters of "CANONICAL" and needed an href
+    head = (
+        '<link rel="canonical alternate" href="/a"><link rel="CANONİCAL" href="/b"><link rel="canonical">'
+        '<link rel="CaNoNiCaL" href="javascript:x()"><link rel="CANONICAL" href="/c"><link rel="canonical" href="/d">'
+    )
+    assert canonical_link(tree_of("", head), URL) == "https://www.wartabudaya.example/c"
+
+
+def test_declared_language_values_are_the_xpaths_in_its_order() -> None:
+    # the former XPath; <html lang> comes first in document order, then the meta tags in page order
+    xpath = (
+        "/html/@lang | /html/@xml:lang | //meta[translate(@http-equiv, 'CONTENT-LANGUAGE', 'content-language')"
+        "='content-language' or @name='language' or @property='og:locale' or @itemprop='inLanguage']/@content"
+    )
+    page = (
+        '<html xml:lang="ms" lang="en-US"><head><meta property="og:locale" content="id_ID">'
+        '<meta http-equiv="Content-Language" content="de"><meta http-equiv="CONTENT-LANGUAGE" content="">'
+        '<meta http-equiv="Content-Languagé" content="xx"><meta name="language"><meta name="Language" content="yy">'
+        '<meta itemprop="inLanguage" content="fr"></head><body><meta name="language" content="jv"></body></html>'
+    )
+    tree = lxml_html.document_fromstring(page)
+    expected = tree.xpath(xpath, namespaces={"xml": "http://www.w3.org/XML/1998/namespace"})
+    assert list(page_metadata._declared_language_values(tree)) == expected
+    assert expected[-5:] == ["id_ID", "de", "", "fr", "jv"]
+    assert page_metadata.declared_language(tree) == "en"
+    assert page_metadata.declared_language(tree_of("", '<meta http-equiv="content-language" content="id">')) == "id"
+
+
 def test_date_line_elements_are_those_the_xpath_selected_in_page_order() -> None:
     # the former XPath: time elements, and div/span/p/li/small/em whose class or id mentions a date (ASCII case)
     words = ("date", "time", "tanggal", "publish")
@@ -132,4 +162,26 @@ def test_declared_dates_come_from_json_ld_then_meta_tags_then_time_elements() ->
         (20, "metadata"),
         (18, "metadata"),
         (17, "metadata"),
+    ]
+
+
+def test_texts_after_the_headline_are_the_xpaths_following_texts() -> None:
+    # the former XPath: later text nodes, not blank in XPath's sense (a no-break space is not blank there),
+    # none inside a script or style; comments and processing instructions are not text nodes, their tails are
+    tree = tree_of(
+        "<div><header><h1>Judul <b>berita</b></h1> tail-h1 <!-- c --> tail-comment</header>"
+        "<script>var x = 1;</script> tail-script <style>p {}</style>\n \t<p>\u00a0</p>"
+        "<div class='meta'>Rabu, <span>4 November 2015</span><?pi x?> | 21:04 WIB</div></div> tail-div"
+        + "".join(f"<p>teks {n}</p>" for n in range(12))
+    )
+    (headline,) = tree.xpath("//h1")
+    path = "following::text()[normalize-space()][not(ancestor::script or ancestor::style)][position() <= $count]"
+    for count in (3, 12, 30):
+        expected = headline.xpath(path, count=count, smart_strings=False)
+        assert list(islice(page_metadata._texts_after(headline), count)) == expected
+    assert list(islice(page_metadata._texts_after(headline), 4)) == [
+        " tail-h1 ",
+        " tail-comment",
+        " tail-script ",
+        "\u00a0",
     ]

@@ -17,6 +17,13 @@ def test_normalization_collapses_whitespace_and_compatibility_forms() -> None:
     assert normalize_text("\uff12\uff10\uff12\uff17") == "2027"
 
 
+def test_normalization_drops_every_invisible_character_and_collapses_every_unicode_space() -> None:
+    # soft hyphen, zero-width (non-)joiners and spaces, word joiner, byte order mark; then
+    # the separators str.isspace knows beyond ASCII (line separator, information separator one)
+    assert normalize_text("\u00adse\u200bla\u200cmat\u200d pa\u2060gi\ufeff") == "selamat pagi"
+    assert normalize_text("\u2028kota\x1f\x1c global\u2029") == "kota global"
+
+
 def test_content_hash_separates_title_from_text() -> None:
     assert content_hash("a b", "c") != content_hash("a", "b c")
     assert content_hash("Judul", "Isi  berita") == content_hash(" Judul ", "Isi berita\n")
