@@ -59,7 +59,7 @@ def test_the_child_is_the_servers_fork_in_a_session_of_its_own(server: ForkServe
     try:
         assert parent_of(child.pid) == server.pid
         assert os.getsid(child.pid) == child.pid  # so the daemon stops it and all it started with one killpg
-        assert child.poll() is None
+        assert child.returncode is None
     finally:
         os.close(write_end)
     assert child.wait(timeout=60) == 2  # an empty config on stdin is a usage error

@@ -36,6 +36,8 @@ import socket
 import sys
 from dataclasses import dataclass
 
+from warta.daemon.executors.child_process import die_with_parent
+
 # What a crawl imports before it fetches anything; importing it here is what every fork saves.
 PRELOADED = ("warta.cli.root", "warta.cli.crawl", "warta.crawler.extraction")
 STREAMS = 3  # stdin, stdout, stderr
@@ -88,7 +90,7 @@ def serve(control: socket.socket) -> Job | None:
 
 def become_child(job: Job, server: int) -> None:
     """Turn this fresh fork (already in a session of its own) into the crawl process: its streams and signals."""
-    _die_with_server()
+    die_with_parent()  # the server: it dies with the daemon, so no crawl is left orphaned
     if os.getppid() != server:  # the server died before the kernel was told: nothing would stop this crawl
         os._exit(1)
     for target, stream in enumerate(job.streams):
@@ -96,15 +98,6 @@ def become_child(job: Job, server: int) -> None:
         os.close(stream)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # as in any Python process
     sys.argv = ["warta", *job.args]
-
-
-def _die_with_server() -> None:
-    """Have the kernel kill this child when the server dies (which dies with the daemon): no crawl is left orphaned."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import IO, Protocol, cast
 
-from warta.daemon.executors.fork_server import ForkServer, ForkServerError, runs
+from warta.daemon.executors.fork_server import ForkServer, ForkServerError, is_warta_command
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ class ChildProcesses:
 
     def _start(self, argv: Sequence[str], capture_output: bool) -> tuple[Child, _Streams]:
         """Start the child in a session of its own; return it with its stdin, stdout (or None) and stderr."""
-        if self.fork_server is not None and runs(argv):
+        if self.fork_server is not None and is_warta_command(argv):
             try:
                 return _fork(self.fork_server, argv, capture_output)
             except ForkServerError as error:
@@ -154,7 +154,7 @@ class ChildProcesses:
             stdout=subprocess.PIPE if capture_output else subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             start_new_session=True,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         return process, (process.stdin, process.stdout, process.stderr)
 
@@ -200,7 +200,7 @@ _PRCTL = _load_prctl()
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Have the kernel kill the child when its parent (the daemon, the demo) dies, even by kill -9 (Linux only).
 
     The child runs in its own process group, so nothing else would stop an orphaned

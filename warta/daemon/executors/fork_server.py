@@ -53,10 +53,6 @@ class ForkedChild:
         assert self.returncode is not None
         return self.returncode
 
-    def poll(self) -> int | None:
-        """Return the exit status, or None while the child runs."""
-        return self.returncode
-
     def set_exited(self, returncode: int) -> None:
         self.returncode = returncode
         self._exited.set()
@@ -64,10 +60,10 @@ class ForkedChild:
 
 def available() -> bool:
     """Return whether crawl children can be forked from a server here (it needs Linux's pidfds)."""
-    return hasattr(os, "pidfd_open") and hasattr(socket, "send_fds")
+    return hasattr(os, "pidfd_open")
 
 
-def runs(argv: Sequence[str]) -> bool:
+def is_warta_command(argv: Sequence[str]) -> bool:
     """Return whether `argv` is a `python -m warta` command, which the server can run."""
     return tuple(argv[: len(WARTA_COMMAND)]) == WARTA_COMMAND
 
@@ -92,7 +88,7 @@ class ForkServer:
 
         The caller keeps its copies of `streams` and closes them once this returns.
         """
-        if not runs(argv):
+        if not is_warta_command(argv):
             raise ForkServerError(f"the fork server runs `python -m warta` commands only, not {argv[0]}")
         request = json.dumps({"argv": list(argv[len(WARTA_COMMAND) :])}).encode()
         with self._lock:

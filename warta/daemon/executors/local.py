@@ -92,7 +92,6 @@ class LocalExecutor:
         self.config = config
         self.command = command
         self.limit_name = limit_name
-        self.fork_server = fork_server
         self.children = ChildProcesses(timeout_seconds, kill_grace_seconds, limit_name, fork_server)
 
     @classmethod
@@ -135,8 +134,8 @@ class LocalExecutor:
 
     def close(self) -> None:
         """End the fork server, if any (once no crawl runs)."""
-        if self.fork_server is not None:
-            self.fork_server.close()
+        if self.children.fork_server is not None:
+            self.children.fork_server.close()
 
     def _crawl_in_child(
         self, cfg: WartaConfig, sources: list[SourceConfig], progress: ProgressCallback | None
