@@ -245,12 +245,3 @@ def source_health(database: Database, source_id: str) -> str:
     with database.reading() as session:
         source = session.execute(select(Source).where(Source.id == source_id)).scalar_one_or_none()
     return source.health if source else "missing"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as stat:
-        return stat.read().rsplit(")", 1)[-1].split()[0] != "Z"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import textwrap
 import threading
@@ -13,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import wait_for
+from tests.processes import alive
 from warta.config import SourceConfig, WartaConfig
 from warta.crawler.errors import UnknownSourceError
 from warta.crawler.report import ProgressEvent
@@ -89,7 +89,7 @@ def test_child_past_its_time_limit_is_killed_with_its_process_group(tmp_path: Pa
     assert result.timed_out
     assert result.returncode is not None and result.returncode < 0
     grandchild = int(pid_file.read_text())
-    wait_for(lambda: not _alive(grandchild))
+    wait_for(lambda: not alive(grandchild))
 
 
 def test_child_ignoring_sigterm_is_killed() -> None:
@@ -279,16 +279,3 @@ def test_the_child_gets_the_database_password_that_config_show_masks(archive: Da
     crawls = LocalExecutor(archive, lambda: cfg, 30, lambda _source_id: python(code))
     settled = crawls.run(SOURCE)
     assert settled.error.endswith("the password arrived")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie still answers signal 0; it is dead for our purpose.
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False

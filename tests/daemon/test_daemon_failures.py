@@ -12,7 +12,6 @@ from tests.daemon.conftest import (
     DaemonProcess,
     Site,
     WebhookReceiver,
-    _alive,
     atom_errors,
     crawl_runs,
     daemon_config,
@@ -21,6 +20,7 @@ from tests.daemon.conftest import (
     start_daemon,
 )
 from tests.daemon.sites import source_toml
+from tests.processes import alive
 from warta.storage.alerts import recent_alerts
 from warta.storage.database import Database
 
@@ -42,7 +42,7 @@ def test_hanging_crawl_is_killed_at_its_limit_while_another_source_runs(
         [stuck] = crawl_runs(database, "a-stuck")
         assert stuck.status == "timeout"
         assert "crawl_timeout" in stuck.error
-        wait_for(lambda: not _alive(stuck.pid))
+        wait_for(lambda: not alive(stuck.pid))
         # The other source ran while the stuck crawl hung, and goes on after it was killed.
         site_runs = wait_for(
             lambda: [r for r in crawl_runs(database, "site") if r.status == "ok" and r.started_at > stuck.finished_at],

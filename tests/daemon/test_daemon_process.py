@@ -22,6 +22,7 @@ from tests.daemon.conftest import (
     start_daemon,
 )
 from tests.daemon.sites import source_toml
+from tests.processes import child_pids, cmdline
 from warta.storage.database import Database
 
 
@@ -39,27 +40,6 @@ def slow_listing(site: Site, seconds: float) -> str:
 
     site.server.add_route("/lambat/", answer)
     return site.url + "/lambat/"
-
-
-def child_pids(pid: int) -> list[int]:
-    """Return the pids of the running children of process `pid`."""
-    children = []
-    for entry in Path("/proc").iterdir():
-        try:
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):  # not a process, or it ended meanwhile
-            continue
-        if parent == pid:
-            children.append(int(entry.name))
-    return children
-
-
-def cmdline(pid: int) -> str:
-    """Return the command line of process `pid` (empty once it ended)."""
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
 
 
 def test_daemon_crawls_on_schedule_serves_endpoints_and_stops_cleanly(

@@ -12,7 +12,6 @@ from tests.daemon.conftest import (
     DaemonProcess,
     Site,
     WebhookReceiver,
-    _alive,
     crawl_runs,
     daemon_config,
     metric_samples,
@@ -21,6 +20,7 @@ from tests.daemon.conftest import (
     start_daemon,
 )
 from tests.daemon.sites import source_toml
+from tests.processes import alive
 from warta.storage.alerts import recent_alerts
 from warta.storage.database import Database
 from warta.storage.models import CrawlRun
@@ -88,7 +88,7 @@ def test_kill_9_then_restart_marks_the_run_interrupted_and_carries_on(
         daemon.process.kill()
         daemon.process.wait(timeout=30)
         # The crawl child dies with the daemon, leaving its run marked running.
-        wait_for(lambda: not _alive(run.pid))
+        wait_for(lambda: not alive(run.pid))
         assert [r.status for r in crawl_runs(database, "stuck")] == ["running"]
 
         daemons.append(restarted := start_daemon(config, port, "restarted.log"))

@@ -8,11 +8,11 @@ import signal
 import sys
 from collections.abc import Iterator
 from importlib.metadata import version
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import wait_for
+from tests.processes import alive, parent_of
 from warta.daemon.executors import fork_server
 from warta.daemon.executors.child_process import ChildProcesses
 from warta.daemon.executors.fork_server import ForkServer, ForkServerError
@@ -26,18 +26,6 @@ def server() -> Iterator[ForkServer]:
     started = ForkServer()
     yield started
     started.close()
-
-
-def alive(pid: int) -> bool:
-    """Return whether process `pid` runs (a zombie does not)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def parent_of(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
 def test_a_forked_child_runs_the_command_with_its_own_streams_and_exit_status(server: ForkServer) -> None:

@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import ROOT, write_config
+from tests.processes import descendants
 from tests.reliability.faultsite import FaultSite, article_html, page
 from warta.storage.database import Database
 from warta.storage.models import Document, Revision
@@ -108,24 +109,6 @@ class Forker:
         self.process.stdin.close()
         self.process.wait(timeout=60)
         self.process.stdout.close()
-
-
-def descendants(pid: int) -> list[int]:
-    """Return the pids of every living descendant of `pid`."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
-    found, queue = [], [pid]
-    while queue:
-        for child in children.get(queue.pop(), []):
-            found.append(child)
-            queue.append(child)
-    return found
 
 
 def document_count(database: Database) -> int:

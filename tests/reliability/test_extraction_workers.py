@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import wait_for, write_config
+from tests.processes import descendants, parent_of, start_time
 from tests.reliability.faultsite import FaultSite, article_html, drip, page
-from tests.reliability.test_crawl_crashes import descendants
 
 
 @pytest.fixture
@@ -32,19 +32,8 @@ def site() -> Iterator[FaultSite]:
 
 def process_identity(pid: int) -> tuple[int, str] | None:
     """Return (pid, start time) of a living process, or None once it has ended (a zombie has ended)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-    state, start_time = fields[0], fields[19]
-    return None if state in ("Z", "X") else (pid, start_time)
-
-
-def parent_of(pid: int) -> int | None:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return None
+    started = start_time(pid)
+    return (pid, started) if started is not None else None
 
 
 def extraction_workers(crawl_pid: int) -> list[tuple[int, str]]:
