@@ -27,7 +27,16 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from warta.storage.database import Database, in_chunks
-from warta.storage.dedup import DedupThresholds, Shingles, Similarity, band_keys, coverage, shingles, similarity
+from warta.storage.dedup import (
+    DedupThresholds,
+    Shingles,
+    Similarity,
+    agreement,
+    band_keys,
+    coverage,
+    shingles,
+    similarity,
+)
 from warta.storage.models import Document, DocumentBand, Revision
 
 logger = logging.getLogger(__name__)
@@ -218,10 +227,11 @@ def nearest_cluster(
     for candidate in find_candidates(session, document_id, keys, among, cache):
         if candidate.story.words < thresholds.min_words:
             continue
-        if coverage(story, candidate.story) < thresholds.min_coverage:  # the cheap half of the check first
+        shared = coverage(story, candidate.story)
+        if shared < thresholds.min_coverage:  # the cheap half of the check first
             continue
-        measured = similarity(story, candidate.story)
-        if not measured.passes(thresholds.min_coverage, thresholds.min_agreement):
+        measured = Similarity(shared, agreement(story, candidate.story))
+        if measured.agreement < thresholds.min_agreement:
             continue
         if best is None or (measured.agreement, measured.coverage) > (best[0].agreement, best[0].coverage):
             best = (measured, candidate)

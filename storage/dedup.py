@@ -169,21 +169,25 @@ def _key(data: bytes) -> int:
 
 def similarity(first: Shingles, second: Shingles) -> Similarity:
     """Return the coverage and agreement of two stories."""
-    if first.is_empty or second.is_empty:
-        return Similarity(0.0, 0.0)
-    agreement = max(_line_agreement(first.lines, second.all), _line_agreement(second.lines, first.all))
-    return Similarity(coverage(first, second), agreement)
+    return Similarity(coverage(first, second), agreement(first, second))
 
 
 def coverage(first: Shingles, second: Shingles) -> float:
     """Return the shingles two stories share, as a share of the smaller story's (0 when one has none).
 
-    A tenth of the cost of `similarity`: a lookup checks it first and measures the agreement only of
-    the candidates it lets through.
+    A quarter of the cost of `similarity`: a lookup checks it first and measures the agreement only
+    of the candidates it lets through.
     """
     if first.is_empty or second.is_empty:
         return 0.0
     return len(first.all & second.all) / min(len(first.all), len(second.all))
+
+
+def agreement(first: Shingles, second: Shingles) -> float:
+    """Return the agreement of two stories, taken in the direction where it is higher (0 when one has none)."""
+    if first.is_empty or second.is_empty:
+        return 0.0
+    return max(_line_agreement(first.lines, second.all), _line_agreement(second.lines, first.all))
 
 
 def is_near_duplicate(first: Shingles, second: Shingles, thresholds: DedupThresholds) -> bool:
