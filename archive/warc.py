@@ -224,27 +224,25 @@ class WarcExport:
         return self.writer.create_warc_record(capture.url, "revisit", warc_headers_dict=refers)
 
     def _write_not_modified_headers(self, capture: CaptureRow, date: str, revisit_id: str) -> None:
-        block = not_modified_fields(capture).encode("utf-8")
-        record = self.writer.create_warc_record(
-            capture.url,
-            "metadata",
-            payload=BytesIO(block),
-            length=len(block),
-            warc_content_type=WARC_FIELDS,
-            warc_headers_dict={"WARC-Date": date, "WARC-Refers-To": revisit_id},
-        )
-        self.writer.write_record(record)
+        """Write the 304's status line and headers in a metadata record that refers to its revisit."""
+        self._write_metadata(capture, not_modified_fields(capture), {"WARC-Date": date, "WARC-Refers-To": revisit_id})
 
     def _write_requisites(self, capture: CaptureRow, date: str, response_id: str) -> None:
         """Write the page's requisites (their URL and WARC-Date) in a metadata record, so a restore links them again."""
-        block = "".join(f"requisite: {warc_date(moment)} {url}\r\n" for url, moment in capture.requisites).encode()
+        fields = "".join(f"requisite: {warc_date(moment)} {url}\r\n" for url, moment in capture.requisites)
+        headers = {"WARC-Date": date, "WARC-Refers-To": response_id, METADATA_HEADER: REQUISITES}
+        self._write_metadata(capture, fields, headers)
+
+    def _write_metadata(self, capture: CaptureRow, fields: str, headers: dict[str, str]) -> None:
+        """Write a metadata record of `fields` (application/warc-fields) about the capture's URL."""
+        block = fields.encode("utf-8")
         record = self.writer.create_warc_record(
             capture.url,
             "metadata",
             payload=BytesIO(block),
             length=len(block),
             warc_content_type=WARC_FIELDS,
-            warc_headers_dict={"WARC-Date": date, "WARC-Refers-To": response_id, METADATA_HEADER: REQUISITES},
+            warc_headers_dict=headers,
         )
         self.writer.write_record(record)
 
