@@ -12,13 +12,17 @@ import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from warta.storage.models import Blob, Capture, Document, FixityCheck, Revision
 
 DEFAULT_BATCH = 200
+
+
+_Columns = TypeVarTuple("_Columns")
 
 
 @dataclass(frozen=True)
@@ -57,63 +61,50 @@ class StoredRevision:
 
 def iter_blobs(session: Session, batch_size: int = DEFAULT_BATCH) -> Iterator[StoredBlob]:
     """Yield every stored blob, decompressed, in key order."""
-    after = ""
-    while True:
-        rows = session.execute(
-            select(Blob.sha256, Blob.size, Blob.compression, Blob.data)
-            .where(Blob.sha256 > after)
-            .order_by(Blob.sha256)
-            .limit(batch_size)
-        ).all()
-        for digest, size, compression, data in rows:
-            yield _decompressed(digest, size, compression, bytes(data))
-        if len(rows) < batch_size:
-            return
-        after = rows[-1][0]
+    statement = select(Blob.sha256, Blob.size, Blob.compression, Blob.data)
+    for digest, size, compression, data in _in_key_order(session, statement, Blob.sha256, "", batch_size):
+        yield _decompressed(digest, size, compression, bytes(data))
 
 
 def iter_capture_bodies(session: Session, batch_size: int = DEFAULT_BATCH) -> Iterator[CaptureBody]:
     """Yield each capture's body reference and size with the size of the blob it names, in id order."""
-    after = 0
-    while True:
-        rows = session.execute(
-            select(Capture.id, Capture.url, Capture.body_sha256, Capture.body_size, Blob.size)
-            .outerjoin(Blob, Blob.sha256 == Capture.body_sha256)
-            .where(Capture.id > after)
-            .order_by(Capture.id)
-            .limit(batch_size)
-        ).all()
-        for capture_id, url, digest, body_size, blob_size in rows:
-            yield CaptureBody(capture_id, url, digest, body_size, blob_size)
-        if len(rows) < batch_size:
-            return
-        after = rows[-1][0]
+    statement = select(Capture.id, Capture.url, Capture.body_sha256, Capture.body_size, Blob.size).outerjoin(
+        Blob, Blob.sha256 == Capture.body_sha256
+    )
+    for capture_id, url, digest, body_size, blob_size in _in_key_order(session, statement, Capture.id, 0, batch_size):
+        yield CaptureBody(capture_id, url, digest, body_size, blob_size)
 
 
 def iter_revisions(session: Session, batch_size: int = DEFAULT_BATCH) -> Iterator[StoredRevision]:
     """Yield every revision's title, text and recorded content hash, in id order."""
-    after = 0
+    statement = select(
+        Revision.id,
+        Document.uid,
+        Revision.url,
+        Revision.number,
+        Revision.title,
+        Revision.text,
+        Revision.content_hash,
+    ).join(Document, Document.id == Revision.document_id)
+    for row in _in_key_order(session, statement, Revision.id, 0, batch_size):
+        yield StoredRevision(*row)
+
+
+def _in_key_order(
+    session: Session,
+    statement: Select[*_Columns],
+    key: InstrumentedAttribute[Any],
+    start: object,
+    batch_size: int,
+) -> Iterator[Row[*_Columns]]:
+    """Yield the rows of `statement` in `key` order, a batch per query; `key` must be the statement's first column."""
+    after = start
     while True:
-        rows = session.execute(
-            select(
-                Revision.id,
-                Document.uid,
-                Revision.url,
-                Revision.number,
-                Revision.title,
-                Revision.text,
-                Revision.content_hash,
-            )
-            .join(Document, Document.id == Revision.document_id)
-            .where(Revision.id > after)
-            .order_by(Revision.id)
-            .limit(batch_size)
-        ).all()
-        for row in rows:
-            yield StoredRevision(*row)
+        rows = session.execute(statement.where(key > after).order_by(key).limit(batch_size)).all()
+        yield from rows
         if len(rows) < batch_size:
             return
-        after = rows[-1][0]
+        after = next(iter(rows[-1]))  # the key, the first column
 
 
 def _decompressed(digest: str, size: int, compression: str, data: bytes) -> StoredBlob:

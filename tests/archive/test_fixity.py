@@ -21,6 +21,7 @@ from warta.archive.scheduled import run_scheduled_snapshot
 from warta.archive.scheduled_fixity import run_fixity_check
 from warta.cli.root import cli
 from warta.config import WartaConfig
+from warta.storage.fixity import iter_blobs, iter_capture_bodies, iter_revisions
 from warta.storage.models import Blob, Capture, Document, Revision
 
 
@@ -226,3 +227,19 @@ def test_a_scheduled_check_verifies_the_exports_of_snapshots_entries(seeded: See
     report = run_fixity_check(cfg, seeded.database, cfg.fixity[0])
     assert report.checked["exports"] == 1
     assert [problem.record for problem in report.problems] == ["bag file data/documents.jsonl"] * 2
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 1000])
+def test_the_readers_page_through_every_record_in_key_order(seeded: SeededArchive, batch_size: int):
+    with seeded.database.reading() as session:
+        blobs = [blob.sha256 for blob in iter_blobs(session, batch_size)]
+        captures = [capture.capture_id for capture in iter_capture_bodies(session, batch_size)]
+        revisions = [(revision.document_uid, revision.number) for revision in iter_revisions(session, batch_size)]
+        assert blobs == list(session.scalars(select(Blob.sha256).order_by(Blob.sha256)))
+        assert captures == list(session.scalars(select(Capture.id).order_by(Capture.id)))
+        stored = session.execute(
+            select(Document.uid, Revision.number)
+            .join(Document, Document.id == Revision.document_id)
+            .order_by(Revision.id)
+        )
+        assert revisions == [tuple(row) for row in stored]
