@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_for
 
 BIN = Path(sys.executable).parent
 
@@ -48,24 +47,27 @@ def running_pywb(root: Path) -> Iterator[str]:
         server.wait(timeout=30)
 
 
-def fetch(url: str, attempts: int = 300) -> tuple[int, bytes]:
+def fetch(url: str) -> tuple[int, bytes]:
     """Return status and body of `url`, waiting for pywb to start (it has no readiness signal)."""
-    status, body, _ = fetch_memento(url, attempts)
+    status, body, _ = fetch_memento(url)
     return status, body
 
 
-def fetch_memento(url: str, attempts: int = 300) -> tuple[int, bytes, str | None]:
+def fetch_memento(url: str) -> tuple[int, bytes, str | None]:
     """Return status, body and Memento-Datetime of `url`: the time of the record pywb replayed it from.
 
     pywb answers a time it holds no record of from the nearest record, so only this header tells
-    which record answered.
+    which record answered. Until pywb listens, the request is tried again.
     """
-    for _ in range(attempts):
+
+    def answer() -> tuple[int, bytes, str | None] | None:
         try:
             with urllib.request.urlopen(url, timeout=10) as response:
                 return response.status, response.read(), response.headers.get("Memento-Datetime")
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read(), exc.headers.get("Memento-Datetime")
         except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"pywb did not answer {url}")
+            return None
+
+    answered: tuple[int, bytes, str | None] = wait_for(answer, timeout=60, interval=0.1)
+    return answered
