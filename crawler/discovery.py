@@ -129,11 +129,11 @@ def discover(url: str, prober: Prober, render: Renderer | None = None) -> Discov
     except Exception as exc:  # a browser that fails leaves the plain discovery standing
         found.notes.append(f"rendering it failed ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})")
         return found
-    _read_rendered(found, rendered, prober)
+    _read_rendered(found, rendered)
     return found
 
 
-def _read_rendered(found: Discovery, rendered: RenderedPage, prober: Prober) -> None:
+def _read_rendered(found: Discovery, rendered: RenderedPage) -> None:
     """Add the listings of the rendered page and the JSON mappings guessed from its requests."""
     if not found.listings and not found.feeds:
         page = lxml.html.fromstring(rendered.html.encode("utf-8") or b"<html/>", base_url=rendered.url)
