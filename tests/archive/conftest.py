@@ -249,3 +249,20 @@ def wayback(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     new_collection(root)
     with running_pywb(root) as base:
         yield root, f"{base}/warta"
+
+
+def add_not_modified(seeded: SeededArchive, name: str, hours: int) -> None:
+    """Store a 304 for the named page, as a conditional recrawl receives it."""
+    with seeded.database.transaction() as session:
+        save_capture(
+            session,
+            HttpExchange(
+                seeded.urls[name],
+                304,
+                [("Date", "Tue, 24 Nov 2026 07:05:00 GMT"), ("ETag", '"abc"')],
+                b"",
+                T0 + timedelta(hours=hours),
+                reason="Not Modified",
+            ),
+            source_id="disbud",
+        )

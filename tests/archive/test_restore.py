@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.archive.conftest import SeededArchive, seed_second_round, table_count
-from tests.archive.test_revisits import add_not_modified
+from tests.archive.conftest import SeededArchive, add_not_modified, seed_second_round, table_count
 from warta.archive import ImportFileError, export, import_archive, importer
 from warta.storage.database import Database
 

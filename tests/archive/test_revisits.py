@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
-from tests.archive.conftest import T0, SeededArchive, seed_second_round
+from tests.archive.conftest import SeededArchive, add_not_modified, seed_second_round
 from tests.child_crawl import crawl_in_child
 from tests.pywb import BIN, add_warc, fetch_memento
 from warta import archive
@@ -22,7 +21,7 @@ from warta.archive import Selection, export
 from warta.config import WartaConfig, load_config
 from warta.demo.config import DEMO_SITE, demo_config_text
 from warta.demo.siteserver import SiteServer
-from warta.storage.captures import HttpExchange, read_blob, save_capture
+from warta.storage.captures import read_blob
 from warta.storage.database import Database
 from warta.storage.models import Capture, Document
 
@@ -39,23 +38,6 @@ def records(path: Path) -> list[ArcWarcRecord]:
 def warcio_check(path: Path) -> None:
     check = subprocess.run([str(BIN / "warcio"), "check", str(path)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
-
-
-def add_not_modified(seeded: SeededArchive, name: str, hours: int) -> None:
-    """Store a 304 for the named page, as a conditional recrawl receives it."""
-    with seeded.database.transaction() as session:
-        save_capture(
-            session,
-            HttpExchange(
-                seeded.urls[name],
-                304,
-                [("Date", "Tue, 24 Nov 2026 07:05:00 GMT"), ("ETag", '"abc"')],
-                b"",
-                T0 + timedelta(hours=hours),
-                reason="Not Modified",
-            ),
-            source_id="disbud",
-        )
 
 
 def test_a_304_is_a_server_not_modified_revisit_of_the_last_full_capture(seeded: SeededArchive, cfg, tmp_path):
