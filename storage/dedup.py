@@ -33,10 +33,11 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 
-from warta.config.schema import DedupSettings, WartaConfig
+from warta.config.schema import DedupSettings
 from warta.storage.fingerprints import normalize_text, to_signed64
 
 SHINGLE_WORDS = 3
@@ -67,24 +68,11 @@ _MASKS = _rng.integers(0, 2**63, size=PERMUTATIONS, dtype=np.uint64) * np.uint64
 _MULTIPLIERS = _rng.integers(0, 2**63, size=PERMUTATIONS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 
 
-@dataclass(frozen=True)
-class DedupThresholds:
-    """The exact check's thresholds: to join a cluster, and (looser) for an edited member to stay in it."""
-
-    min_words: int
-    min_coverage: float
-    min_agreement: float
-    stay_min_coverage: float
-    stay_min_agreement: float
-
-    @classmethod
-    def from_config(cls, cfg: WartaConfig) -> DedupThresholds:
-        """Return the thresholds of the config's [dedup] table."""
-        return cls(**cfg.dedup.model_dump())
-
-
-# the defaults of [dedup] (config.schema holds them), for recording without a config
-DEFAULT_THRESHOLDS = DedupThresholds(**DedupSettings().model_dump())
+# The exact check's thresholds, to join a cluster and (looser) for an edited member to stay in it:
+# the config's [dedup] table itself.
+DedupThresholds: TypeAlias = DedupSettings
+# the defaults of [dedup], for recording without a config
+DEFAULT_THRESHOLDS = DedupSettings()
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from rich.progress import MofNCompleteColumn, Progress
 
 from warta.cli.context import AppContext, pass_app
 from warta.storage.clusters import rebuild_clusters
-from warta.storage.dedup import DedupThresholds
 
 
 @click.group("clusters")
@@ -28,7 +27,7 @@ def rebuild_command(app: AppContext) -> None:
     Example: warta clusters rebuild
     """
     database = app.database()
-    thresholds = DedupThresholds.from_config(app.config())
+    thresholds = app.config().dedup
     try:
         with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=Console(stderr=True)) as bar:
             task = bar.add_task("reclustering stories", total=None)
