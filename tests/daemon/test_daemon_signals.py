@@ -91,7 +91,11 @@ def test_kill_9_then_restart_marks_the_run_interrupted_and_carries_on(
         wait_for(lambda: not alive(run.pid))
         assert [r.status for r in crawl_runs(database, "stuck")] == ["running"]
 
-        daemons.append(restarted := start_daemon(config, port, "restarted.log"))
+        # on a port of its own: the first daemon's, free since it died, may be any connection's source port by now
+        restart_port = free_port()
+        restart = daemon_config(db_url, restart_port, sources, shutdown_grace="1s")
+        restart_config = write_config(tmp_path, restart, "restarted.toml")
+        daemons.append(restarted := start_daemon(restart_config, restart_port, "restarted.log"))
         [run] = crawl_runs(database, "stuck")
         assert run.status == "interrupted"
         assert "marked interrupted" in restarted.log()
