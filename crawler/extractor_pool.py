@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import multiprocessing
 import os
@@ -39,12 +40,16 @@ from warta.crawler.errors import CrawlerError
 
 if TYPE_CHECKING:
     from warta.crawler.extraction import Extracted
+    from warta.storage.dedup import Shingles
+    from warta.storage.events import StoryEvents
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_WORKERS = 2
 PARENT_POLL_SECONDS = 1.0
 EXTRACTION_MODULE = "warta.crawler.extraction"
+# what a worker runs: the extraction (trafilatura: the costly imports), and what it computes for recording
+WORKER_MODULES = (EXTRACTION_MODULE, "warta.storage.dedup", "warta.storage.events")
 
 
 class WorkerCrashedError(CrawlerError):
@@ -53,10 +58,17 @@ class WorkerCrashedError(CrawlerError):
 
 @dataclass(frozen=True)
 class Extraction:
-    """What a worker returns: the extracted page (or None) and whether it reads as an article."""
+    """What a worker returns: the extracted page (or None) and whether it reads as an article.
+
+    With it, what recording would otherwise compute from the text in the crawl process, which
+    does all the recording on one core: the text's shingles, and its events when the page's
+    fetch time was given (they count relative dates from it when the page has no date).
+    """
 
     extracted: Extracted | None
     is_article: bool
+    story: Shingles | None = None
+    events: StoryEvents | None = None
 
 
 def extract_in_worker(
@@ -66,9 +78,12 @@ def extract_in_worker(
     timezone: ZoneInfo,
     fallback_title: str | None,
     fallback_published: datetime | None,
+    fetched_at: datetime | None = None,
 ) -> Extraction:
     """Extract one page (runs in a worker process)."""
     from warta.crawler.extraction import extract_article, is_article  # workers only, see _warm_up
+    from warta.storage.dedup import shingles
+    from warta.storage.events import story_events
 
     extracted = extract_article(
         body,
@@ -78,7 +93,12 @@ def extract_in_worker(
         fallback_title=fallback_title,
         fallback_published=fallback_published,
     )
-    return Extraction(extracted, extracted is not None and is_article(extracted))
+    if extracted is None:
+        return Extraction(None, False)
+    events = None
+    if fetched_at is not None:
+        events = story_events(extracted.title, extracted.text, extracted.language, extracted.published, fetched_at)
+    return Extraction(extracted, is_article(extracted), shingles(extracted.text), events)
 
 
 def _die_with_crawl(crawl_pid: int) -> None:
@@ -113,15 +133,16 @@ def _warm_up() -> None:
     """Make sure a new worker has the extraction code (and trafilatura) loaded before its first page arrives.
 
     The fork server preloads it, so this costs nothing in a worker forked from it. The
-    crawling process imports neither: it only sends pages to the workers.
+    crawling process does not import trafilatura: it only sends pages to the workers.
     """
-    import warta.crawler.extraction  # noqa: F401
+    for module in WORKER_MODULES:
+        importlib.import_module(module)
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
     """Return the fork-server context whose server preloads the extraction code (once per crawl process)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([EXTRACTION_MODULE])
+    context.set_forkserver_preload(list(WORKER_MODULES))
     return context
 
 
@@ -149,6 +170,7 @@ class ExtractorPool:
         """
         if self._executor is not None or not can_fork_warm():
             return False
+        _warm_up()  # the rest of what workers run, loaded once here (a crawl has it loaded already)
         self._start(multiprocessing.get_context("fork"))
         return True
 
@@ -180,12 +202,14 @@ class ExtractorPool:
         timezone: ZoneInfo,
         fallback_title: str | None = None,
         fallback_published: datetime | None = None,
+        fetched_at: datetime | None = None,
     ) -> Extraction:
         """Return the extraction of one page, computed in a worker process.
 
+        `fetched_at`: when the page was fetched, for reading its events (see `Extraction`).
         Raises WorkerCrashedError when the page's worker died twice while extracting it.
         """
-        arguments = (body, url, language, timezone, fallback_title, fallback_published)
+        arguments = (body, url, language, timezone, fallback_title, fallback_published, fetched_at)
         executor = self.executor
         try:
             return await asyncio.wrap_future(executor.submit(extract_in_worker, *arguments))

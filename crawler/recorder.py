@@ -34,9 +34,10 @@ from warta.crawler.urls import canonical_from_page, canonicalize_url
 from warta.storage.captures import HttpExchange, save_capture
 from warta.storage.clusters import ShingleCache
 from warta.storage.database import Database, SharedDatabases
-from warta.storage.dedup import DEFAULT_THRESHOLDS, DedupThresholds
+from warta.storage.dedup import DEFAULT_THRESHOLDS, DedupThresholds, Shingles
 from warta.storage.dispatched_runs import adopt_run
 from warta.storage.errors import StorageError
+from warta.storage.events import StoryEvents
 from warta.storage.fetch_states import get_fetch_state, save_fetch_state, validators_of
 from warta.storage.requisites import document_has_requisites, link_requisites
 from warta.storage.revisions import Outcome, PageRecord, document_ids, find_document, mark_gone, record_page
@@ -300,11 +301,14 @@ class SourceRecorder:
         capture_id: int | None,
         validators: Validators,
         fetched_at: datetime | None = None,
+        story: Shingles | None = None,
+        events: StoryEvents | None = None,
     ) -> Outcome:
         """Record an extracted page (and the validators of its fetch); return NEW, CHANGED or UNCHANGED.
 
         `fetched_at` is the time of the HTTP exchange (its capture's), which dates the revision;
-        the recording time is kept beside it.
+        the recording time is kept beside it. `story` and `events`: the text's shingles and
+        events, when the extraction worker computed them (crawler.extractor_pool.Extraction).
         """
         now = utcnow()
         canonical = canonical_from_page(url, extracted.canonical_url)
@@ -324,12 +328,17 @@ class SourceRecorder:
             capture_id=capture_id,
             redirected_from=moved_from if moved_from != canonical else None,
             fingerprint=extracted.fingerprint,
+            story=story,
+            events=events,
         )
         with self.database.transaction() as session:
             result = record_page(session, page, dedup=self.dedup, shingle_cache=self.shingles)
             if capture_id is not None:
                 attach_capture(session, capture_id, result.document_id)
             self._save_fetch_state(session, url, 200, now, validators)
+        if story is not None and result.outcome is not Outcome.UNCHANGED:
+            # the next pages' lookups compare with this one: its shingles are known, not to be read again
+            self.shingles.put(result.document_id, result.revision_number, story)
         self.count(result.outcome.value)
         logger.debug("%s %s (%s)", result.outcome.value, canonical, self.source.id)
         self._notify()

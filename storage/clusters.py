@@ -16,13 +16,14 @@ so the result does not depend on the order pages were recorded in.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy import TextClause, delete, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -56,6 +57,15 @@ class Candidate:
     cluster_id: int | None
     revision: int
     text: str
+
+
+@dataclass(frozen=True)
+class Version:
+    """A document's cluster and the number of its current revision."""
+
+    id: int
+    cluster_id: int | None
+    revision: int
 
 
 @dataclass(frozen=True)
@@ -116,14 +126,16 @@ def assign_cluster(
     is_new: bool = False,
     among: AbstractSet[int] | None = None,
     cache: ShingleCache | None = None,
+    story: Shingles | None = None,
 ) -> int:
     """Store the document's LSH keys and put it into the cluster of its near-duplicate, or its own; return the id.
 
     `is_new`: the document was inserted in this transaction, so it has no keys to replace.
     `among`: compare only with these documents (a rebuild: those seen before this one).
     `cache`: the shingles of documents compared before (a crawl's, or a rebuild's).
+    `story`: the shingles of `text`, when they were computed beforehand (a crawl's extraction workers do).
     """
-    story = shingles(text)
+    story = story if story is not None else shingles(text)
     keys = band_keys(story)
     store_band_keys(session, document.id, keys, replace=not is_new)
     if story.words >= thresholds.min_words and keys:
@@ -159,20 +171,40 @@ def find_candidates(
     cache: ShingleCache | None = None,
 ) -> list[Compared]:
     """Return every other document sharing one of `keys` (and in `among`, if given), with its shingles, oldest first."""
-    ids: set[int] = set()
+    found: dict[int, Version] = {}
     for chunk in in_chunks(list(keys)):
-        ids.update(session.scalars(candidate_ids_statement(document_id, chunk)))
+        for document_id_, cluster_id, revision in session.execute(candidates_statement(document_id, chunk)):
+            found[document_id_] = Version(document_id_, cluster_id, revision)
     if among is not None:
-        ids &= among
-    return _compared(session, sorted(ids), cache)
+        found = {key: version for key, version in found.items() if key in among}
+    return _with_stories(session, [found[key] for key in sorted(found)], cache)
 
 
-def candidate_ids_statement(document_id: int, keys: Sequence[tuple[int, int]]) -> Select[int]:
-    """Return the query of the other documents sharing one of `keys`: one index lookup per key."""
-    # one equality per key, which both databases answer from the (band, key) index; SQLite scans
-    # the whole table for a row-value IN list
-    matches = or_(*(and_(DocumentBand.band == band, DocumentBand.key == key) for band, key in keys))
-    return select(DocumentBand.document_id).where(matches, DocumentBand.document_id != document_id).distinct()
+def candidates_statement(document_id: int, keys: Sequence[tuple[int, int]]) -> TextClause:
+    """Return the query of the other recorded documents sharing one of `keys`: one index lookup per key.
+
+    Its rows are each document's id, cluster and current revision.
+    """
+    parameters: dict[str, int] = {"document_id": document_id}
+    for number, (band, key) in enumerate(keys):
+        parameters[f"b{number}"], parameters[f"k{number}"] = band, key
+    return _candidates_query(len(keys)).bindparams(**parameters)
+
+
+@functools.lru_cache(maxsize=32)
+def _candidates_query(count: int) -> TextClause:
+    """Return the candidate query for `count` keys, as SQL text: a crawl runs it for every page it records.
+
+    One equality per key, which both databases answer from the (band, key) index; SQLite scans
+    the whole table for a row-value IN list. As text: SQLAlchemy would walk an expression of
+    this size on every run to find its cached compilation.
+    """
+    matches = " OR ".join(f"(band = :b{number} AND key = :k{number})" for number in range(count))
+    return text(
+        f"SELECT id, cluster_id, current_revision FROM {Document.__tablename__} "
+        f"WHERE id IN (SELECT document_id FROM {DocumentBand.__tablename__} WHERE {matches}) "
+        "AND id != :document_id AND current_revision > 0"
+    )
 
 
 def _with_text(session: Session, document_ids: Sequence[int]) -> list[Candidate]:
@@ -189,23 +221,31 @@ def _with_text(session: Session, document_ids: Sequence[int]) -> list[Candidate]
 
 
 def _compared(session: Session, document_ids: Sequence[int], cache: ShingleCache | None) -> list[Compared]:
-    """Return the documents with the shingles of their current revisions, reading only the texts `cache` lacks."""
-    cache = cache if cache is not None else ShingleCache()
-    compared: list[Compared] = []
+    """Return the recorded documents among these with the shingles of their current revisions."""
+    versions: list[Version] = []
     for chunk in in_chunks(document_ids):
         rows = session.execute(
             select(Document.id, Document.cluster_id, Document.current_revision)
             .where(Document.id.in_(chunk), Document.current_revision > 0)
             .order_by(Document.id)
-        ).all()
-        missing = [row.id for row in rows if cache.get(row.id, row.current_revision) is None]
-        for candidate in _with_text(session, missing):
-            cache.put(candidate.id, candidate.revision, shingles(candidate.text))
-        for row in rows:
-            story = cache.get(row.id, row.current_revision)
-            if story is not None:  # None only if the revision was recorded meanwhile
-                compared.append(Compared(row.id, row.cluster_id, story))
-    return compared
+        )
+        versions += [Version(*row) for row in rows]
+    return _with_stories(session, versions, cache)
+
+
+def _with_stories(session: Session, versions: Sequence[Version], cache: ShingleCache | None) -> list[Compared]:
+    """Return the documents with the shingles of these revisions, reading only the texts `cache` lacks."""
+    cache = cache if cache is not None else ShingleCache()
+    stories = {version.id: cache.get(version.id, version.revision) for version in versions}
+    for candidate in _with_text(session, [key for key, held in stories.items() if held is None]):
+        read = shingles(candidate.text)
+        cache.put(candidate.id, candidate.revision, read)
+        stories[candidate.id] = read
+    return [
+        Compared(version.id, version.cluster_id, story)
+        for version in versions
+        if (story := stories[version.id]) is not None
+    ]
 
 
 def nearest_cluster(

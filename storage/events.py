@@ -58,20 +58,45 @@ class CalendarEvent:
         return f"{self.story_uid}-{self.position}@warta"
 
 
-def record_events(session: Session, document: Document, revision: Revision) -> int:
-    """Store the events `revision` announces, carrying sequences over from the previous revision; return how many."""
-    published = (revision.published or revision.fetched_at).astimezone(_LOCAL_ZONE).date()
-    found = extract_events(revision.title, revision.text, published, revision.language)
+@dataclass(frozen=True)
+class StoryEvents:
+    """The events a story announces, read with relative dates ("Sabtu ini") taken from the day `dated`."""
+
+    dated: date
+    events: tuple[ExtractedEvent, ...]
+
+
+def story_events(
+    title: str, text: str, language: str | None, published: datetime | None, fetched_at: datetime
+) -> StoryEvents:
+    """Return the events of a story published (or, without a date, fetched) at this time."""
+    dated = _story_day(published, fetched_at)
+    return StoryEvents(dated, tuple(extract_events(title, text, dated, language)))
+
+
+def _story_day(published: datetime | None, fetched_at: datetime) -> date:
+    """Return the day a story's relative dates count from: its publication's in Jakarta, or its fetch's."""
+    return (published or fetched_at).astimezone(_LOCAL_ZONE).date()
+
+
+def record_events(session: Session, document: Document, revision: Revision, found: StoryEvents | None = None) -> int:
+    """Store the events `revision` announces, carrying sequences over from the previous revision; return how many.
+
+    `found`: the revision's events read beforehand (a crawl reads them in its extraction workers);
+    read here when not given or read from another day than the revision's.
+    """
+    if found is None or found.dated != _story_day(revision.published, revision.fetched_at):
+        found = story_events(revision.title, revision.text, revision.language, revision.published, revision.fetched_at)
     previous = {
         event.position: event
         for event in session.execute(
             select(Event).where(Event.document_id == document.id, Event.revision_number == revision.number - 1)
         ).scalars()
     }
-    for event in found:
+    for event in found.events:
         session.add(_row(document.id, revision, event, previous.get(event.position)))
     session.flush()
-    return len(found)
+    return len(found.events)
 
 
 def backfill_events(connection: Connection) -> int:

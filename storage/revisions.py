@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from warta.storage.clusters import ShingleCache, assign_cluster
 from warta.storage.database import in_chunks
-from warta.storage.dedup import DEFAULT_THRESHOLDS, DedupThresholds
-from warta.storage.events import record_events
+from warta.storage.dedup import DEFAULT_THRESHOLDS, DedupThresholds, Shingles
+from warta.storage.events import StoryEvents, record_events
 from warta.storage.fingerprints import Fingerprint, fingerprint
 from warta.storage.models import Document, Revision, UrlAlias
 from warta.storage.pending_matches import enqueue_revisions
@@ -57,8 +57,11 @@ class PageRecord:
     metadata: dict[str, Any] = field(default_factory=dict)
     capture_id: int | None = None
     redirected_from: str | None = None
-    # computed from title and text when not given (the crawler computes it in its extraction workers)
+    # What recording reads from the title and text alone, computed here when not given: a crawl
+    # computes them in its extraction workers, so that its recording process only writes.
     fingerprint: Fingerprint | None = None
+    story: Shingles | None = None  # the text's shingles (storage.dedup)
+    events: StoryEvents | None = None  # the events it announces (storage.events)
 
 
 @dataclass(frozen=True)
@@ -122,14 +125,14 @@ def record_page(
     # the cluster is chosen before anything is flushed, so the document is written in one UPDATE
     with session.no_autoflush:
         cluster_id = assign_cluster(
-            session, document, page.text, dedup, is_new=outcome is Outcome.NEW, cache=shingle_cache
+            session, document, page.text, dedup, is_new=outcome is Outcome.NEW, cache=shingle_cache, story=page.story
         )
     session.add(revision)
     session.flush()
     enqueue_revisions(session, [revision.id])
     if keep_search_index:
         index_revision(session.connection(), document.id, revision.id)
-    record_events(session, document, revision)
+    record_events(session, document, revision, page.events)
     return RecordResult(outcome, document.id, revision.number, cluster_id)
 
 

@@ -280,6 +280,7 @@ class SourceSpider(scrapy.Spider):
             timezone=self.timezone,
             fallback_title=hint.title,
             fallback_published=hint.published,
+            fetched_at=response.meta.get(FETCHED_AT),
         )
         extracted = result.extracted
         if extracted is None or not (result.is_article or self.records_any_page):
@@ -294,6 +295,8 @@ class SourceSpider(scrapy.Spider):
             capture_id,
             validators_of(response),
             fetched_at=response.meta.get(FETCHED_AT),
+            story=result.story,
+            events=result.events,
         )
         if capture_id is not None and self.requisites_max_bytes is not None:
             self._capture_requisites(response, capture_id, outcome)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,8 @@ from tests.crawler import pool_helpers
 from warta.crawler import extractor_pool
 from warta.crawler.extraction import extract_article
 from warta.crawler.extractor_pool import ExtractorPool, WorkerCrashedError
+from warta.storage.dedup import shingles
+from warta.storage.events import story_events
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 TEXT = " ".join(["Dinas Kebudayaan mengundang warga menyaksikan pentas lenong di Taman Ismail Marzuki."] * 12)
@@ -99,3 +102,20 @@ def test_a_page_that_kills_its_worker_twice_is_an_error_and_the_next_page_is_ext
     with pytest.raises(WorkerCrashedError, match="died twice while extracting this page"):
         extract(crashing_pool, pool_helpers.CRASH + "http://127.0.0.1/a")
     assert extract(crashing_pool, "http://127.0.0.1/b") == expected_text()
+
+
+def test_a_worker_reads_the_texts_shingles_and_events_for_recording() -> None:
+    # so that the crawl process, which records every page on one core, does not compute them
+    fetched_at = datetime(2026, 11, 20, 3, tzinfo=UTC)
+    page = PAGE.replace("</article>", "<p>Pentas digelar pada Sabtu, 28 November 2026 pukul 19.30 WIB.</p></article>")
+    with ExtractorPool() as pool:
+        dated = asyncio.run(
+            pool.extract(page.encode(), "http://127.0.0.1/a", language="id", timezone=JAKARTA, fetched_at=fetched_at)
+        )
+        undated = asyncio.run(pool.extract(page.encode(), "http://127.0.0.1/a", language="id", timezone=JAKARTA))
+    extracted = dated.extracted
+    assert extracted is not None
+    assert dated.story == shingles(extracted.text) and dated.story is not None and not dated.story.is_empty
+    expected = story_events(extracted.title, extracted.text, extracted.language, extracted.published, fetched_at)
+    assert dated.events == expected and len(expected.events) == 1
+    assert undated.events is None  # without the fetch time, recording reads them (see storage.events.record_events)

@@ -12,15 +12,18 @@ from sqlalchemy import event
 
 from tests.storage.conftest import later, page
 from warta.config import SourceConfig, WartaConfig
+from warta.crawler.extraction import Extracted
 from warta.crawler.extractor_pool import ExtractorPool
 from warta.crawler.recorder import RUN_ALREADY_CLOSED, SourceRecorder, recorder_settings
 from warta.crawler.settings import scrapy_settings
 from warta.crawler.spiders import ListingSpider
 from warta.storage.database import Database
+from warta.storage.dedup import shingles
 from warta.storage.dispatched_runs import close_if_running, open_dispatched_run
 from warta.storage.fetch_states import save_fetch_state
+from warta.storage.fingerprints import fingerprint
 from warta.storage.models import CrawlRun
-from warta.storage.revisions import record_page
+from warta.storage.revisions import find_document, record_page
 from warta.storage.sources import ensure_source
 
 SOURCE = SourceConfig(id="disbud", name="Dinas Kebudayaan", kind="listing", urls=["https://disbud.jakarta.go.id/"])
@@ -123,3 +126,27 @@ def test_recorder_clusters_with_the_configs_dedup_thresholds(db: Database) -> No
     assert (recorder.dedup.min_words, recorder.dedup.stay_min_coverage) == (500, 0.2)
     # negative control: without the table's settings, the defaults apply
     assert crawl_recorder(db).dedup.min_words == WartaConfig().dedup.min_words != 500
+
+
+def test_recorder_keeps_a_recorded_pages_shingles_for_the_next_pages_lookups(db: Database) -> None:
+    recorder = crawl_recorder(db)
+    recorder.open(SOURCE)
+    text = "Dinas Kebudayaan menggelar Festival Budaya Betawi di Setu Babakan pada akhir November."
+    extracted = Extracted(
+        title="Festival Betawi",
+        text=text,
+        html=f"<p>{text}</p>",
+        published=None,
+        language="id",
+        canonical_url=None,
+        metadata={},
+        word_count=len(text.split()),
+        fingerprint=fingerprint("Festival Betawi", text),
+    )
+    story = shingles(text)
+    recorder.record_article(NEW, None, extracted, None, (None, None), fetched_at=later(0), story=story)
+    with db.reading() as session:
+        document = find_document(session, NEW)
+    assert document is not None and document.current_revision == 1
+    assert recorder.shingles.get(document.id, 1) is story  # as given: not read back and shingled again
+    recorder.settle("ok")

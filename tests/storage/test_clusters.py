@@ -13,7 +13,7 @@ from tests.conftest import write_config
 from tests.storage.conftest import later, page
 from warta.cli.root import cli
 from warta.storage import clusters
-from warta.storage.clusters import ShingleCache, candidate_ids_statement, find_candidates, rebuild_clusters
+from warta.storage.clusters import ShingleCache, candidates_statement, find_candidates, rebuild_clusters
 from warta.storage.database import Database
 from warta.storage.dedup import DEFAULT_THRESHOLDS, band_keys, shingles
 from warta.storage.models import Document, DocumentBand, Revision
@@ -147,8 +147,8 @@ def test_candidates_are_found_through_the_band_key_index_not_a_scan(tmp_path: Pa
             return " ".join(str(row[-1]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
 
     try:
-        assert "ix_document_bands_band_key (band=? AND key=?)" in plan(candidate_ids_statement(1, keys))
-        assert "SCAN document_bands" not in plan(candidate_ids_statement(1, keys))
+        assert "ix_document_bands_band_key (band=? AND key=?)" in plan(candidates_statement(1, keys))
+        assert "SCAN document_bands" not in plan(candidates_statement(1, keys))
         # negative control: a row-value IN list over the same keys is read by scanning the table
         row_values = select(DocumentBand.document_id).where(tuple_(DocumentBand.band, DocumentBand.key).in_(keys))
         assert "SCAN document_bands" in plan(row_values)
@@ -256,3 +256,17 @@ def test_the_cache_drops_the_least_recently_compared_story_first() -> None:
     cache.put(3, 1, third)
     assert (cache.get(1, 1), cache.get(2, 1), cache.get(3, 1)) == (first, None, third)
     assert cache.get(1, 2) is None  # another revision of the document is another text
+
+
+def test_shingles_computed_beforehand_are_the_ones_compared(archive: Database) -> None:
+    # a crawl shingles each page in its extraction worker; recording compares those, not its own
+    original = _original(archive)
+    with archive.transaction() as session:
+        given = page(
+            COPY_URL, source_id="kompas", text=SYNDICATED_COPY, fetched_at=later(1), story=shingles(OTHER_STORY)
+        )
+        apart = record_page(session, given).cluster_id
+    with archive.transaction() as session:
+        copy = page(f"{COPY_URL}-2", source_id="kompas", text=SYNDICATED_COPY, fetched_at=later(2))
+        joined = record_page(session, copy).cluster_id
+    assert apart != original and joined == original

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from tests.storage.conftest import later, page
 from warta.storage.database import Database
-from warta.storage.events import calendar_events
+from warta.storage.events import calendar_events, story_events
 from warta.storage.models import Event
 from warta.storage.revisions import mark_gone, record_page
 
@@ -75,3 +75,24 @@ def test_events_are_filtered_by_source_and_end(archive: Database) -> None:
     assert event.start_time is None  # the evening show is one day of the festival, not an event of its own
     assert event.zone == "Asia/Jakarta" and event.end_time is None
     assert time(19, 30) != event.start_time
+
+
+def test_events_read_beforehand_are_stored_as_they_were_read(archive: Database) -> None:
+    # a crawl reads a page's events in its extraction worker; recording stores those, not its own reading
+    found = story_events("Kabar budaya", MOVED, "id", None, later(0))
+    with archive.transaction() as session:
+        record_page(session, page(text=FESTIVAL, fetched_at=later(0), events=found))
+    with archive.reading() as session:
+        (event,) = calendar_events(session)
+    assert (event.starts_on, event.ends_on) == (date(2026, 12, 5), date(2026, 12, 7))
+
+
+def test_events_read_from_another_day_are_read_again(archive: Database) -> None:
+    # "Sabtu (28/11)" without a year resolves from the story's day: a reading from another day is not trusted
+    found = story_events("Kabar budaya", MOVED, "id", None, later(-24 * 400))
+    assert found.dated != story_events("Kabar budaya", FESTIVAL, "id", None, later(0)).dated
+    with archive.transaction() as session:
+        record_page(session, page(text=FESTIVAL, fetched_at=later(0), events=found))
+    with archive.reading() as session:
+        (event,) = calendar_events(session)
+    assert (event.starts_on, event.ends_on) == (date(2026, 11, 28), date(2026, 11, 30))
