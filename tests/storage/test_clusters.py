@@ -270,3 +270,13 @@ def test_shingles_computed_beforehand_are_the_ones_compared(archive: Database) -
         copy = page(f"{COPY_URL}-2", source_id="kompas", text=SYNDICATED_COPY, fetched_at=later(2))
         joined = record_page(session, copy).cluster_id
     assert apart != original and joined == original
+
+
+def test_a_lookup_compares_every_candidate_even_those_its_cache_cannot_hold(archive: Database) -> None:
+    copies = [PRESS_RELEASE, SYNDICATED_COPY, SYNDICATED_COPY + "\nBaca juga: Pameran Betawi"]
+    for number, copy in enumerate(copies):
+        _record(archive, copy, url=f"{COPY_URL}-{number}", hours=number + 1)
+    keys = band_keys(shingles(PRESS_RELEASE))
+    with archive.reading() as session:
+        found = find_candidates(session, -1, keys, cache=ShingleCache(max_shingles=1))
+    assert len(found) == len(copies)  # the cache keeps one story; the lookup still compares all three
