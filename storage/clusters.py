@@ -22,6 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import TextClause, delete, func, insert, select, text, update
 from sqlalchemy.engine import Connection
@@ -59,17 +60,15 @@ class Candidate:
     text: str
 
 
-@dataclass(frozen=True)
-class Version:
-    """A document's cluster and the number of its current revision."""
+class Version(NamedTuple):
+    """A document's cluster and the number of its current revision (a tuple: a lookup makes one per candidate)."""
 
     id: int
     cluster_id: int | None
     revision: int
 
 
-@dataclass(frozen=True)
-class Compared:
+class Compared(NamedTuple):
     """A document the story is compared with: its cluster and the shingles of its current revision."""
 
     id: int
@@ -173,22 +172,22 @@ def find_candidates(
     """Return every other document sharing one of `keys` (and in `among`, if given), with its shingles, oldest first."""
     found: dict[int, Version] = {}
     for chunk in in_chunks(list(keys)):
-        for document_id_, cluster_id, revision in session.execute(candidates_statement(document_id, chunk)):
-            found[document_id_] = Version(document_id_, cluster_id, revision)
+        query, parameters = candidates_query(document_id, chunk)
+        found.update((row[0], Version(*row)) for row in session.execute(query, parameters))
     if among is not None:
         found = {key: version for key, version in found.items() if key in among}
     return _with_stories(session, [found[key] for key in sorted(found)], cache)
 
 
-def candidates_statement(document_id: int, keys: Sequence[tuple[int, int]]) -> TextClause:
-    """Return the query of the other recorded documents sharing one of `keys`: one index lookup per key.
+def candidates_query(document_id: int, keys: Sequence[tuple[int, int]]) -> tuple[TextClause, dict[str, int]]:
+    """Return the query of the other recorded documents sharing one of `keys`, and its parameters.
 
-    Its rows are each document's id, cluster and current revision.
+    One index lookup per key; its rows are each document's id, cluster and current revision.
     """
     parameters: dict[str, int] = {"document_id": document_id}
     for number, (band, key) in enumerate(keys):
         parameters[f"b{number}"], parameters[f"k{number}"] = band, key
-    return _candidates_query(len(keys)).bindparams(**parameters)
+    return _candidates_query(len(keys)), parameters
 
 
 @functools.lru_cache(maxsize=32)

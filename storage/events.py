@@ -87,12 +87,14 @@ def record_events(session: Session, document: Document, revision: Revision, foun
     """
     if found is None or found.dated != _story_day(revision.published, revision.fetched_at):
         found = story_events(revision.title, revision.text, revision.language, revision.published, revision.fetched_at)
-    previous = {
-        event.position: event
-        for event in session.execute(
-            select(Event).where(Event.document_id == document.id, Event.revision_number == revision.number - 1)
-        ).scalars()
-    }
+    previous: dict[int, Event] = {}
+    if revision.number > 1:  # a story's first revision has no events before it
+        previous = {
+            event.position: event
+            for event in session.execute(
+                select(Event).where(Event.document_id == document.id, Event.revision_number == revision.number - 1)
+            ).scalars()
+        }
     for event in found.events:
         session.add(_row(document.id, revision, event, previous.get(event.position)))
     session.flush()

@@ -13,7 +13,7 @@ from tests.conftest import write_config
 from tests.storage.conftest import later, page
 from warta.cli.root import cli
 from warta.storage import clusters
-from warta.storage.clusters import ShingleCache, candidates_statement, find_candidates, rebuild_clusters
+from warta.storage.clusters import ShingleCache, candidates_query, find_candidates, rebuild_clusters
 from warta.storage.database import Database
 from warta.storage.dedup import DEFAULT_THRESHOLDS, band_keys, shingles
 from warta.storage.models import Document, DocumentBand, Revision
@@ -146,9 +146,10 @@ def test_candidates_are_found_through_the_band_key_index_not_a_scan(tmp_path: Pa
         with database.reading() as session:
             return " ".join(str(row[-1]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
 
+    query, parameters = candidates_query(1, keys)
     try:
-        assert "ix_document_bands_band_key (band=? AND key=?)" in plan(candidates_statement(1, keys))
-        assert "SCAN document_bands" not in plan(candidates_statement(1, keys))
+        assert "ix_document_bands_band_key (band=? AND key=?)" in plan(query.bindparams(**parameters))
+        assert "SCAN document_bands" not in plan(query.bindparams(**parameters))
         # negative control: a row-value IN list over the same keys is read by scanning the table
         row_values = select(DocumentBand.document_id).where(tuple_(DocumentBand.band, DocumentBand.key).in_(keys))
         assert "SCAN document_bands" in plan(row_values)
