@@ -89,6 +89,7 @@ _TIME = re.compile(
     r"(?:\s*(?P<zone>WIB|WITA|WIT|CET|CEST)\b)?",
     re.I,
 )
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -143,8 +144,13 @@ def find_date_spans(sentence: str, base: date) -> list[DateSpan]:
 
 def _atoms(sentence: str) -> list[_Atom]:
     """Return every date written in `sentence`, left to right, without overlaps."""
+    # Each pattern tries its weekday and month names at every position of the sentence, but none
+    # matches without a day in digits, nor the numeric one without its slash: most sentences are
+    # skipped at the cost of one scan.
+    if _DIGIT.search(sentence) is None:
+        return []
     found: list[_Atom] = []
-    for pattern in (_NUMERIC, _DAY_MONTH, _MONTH_DAY):
+    for pattern in (_NUMERIC, _DAY_MONTH, _MONTH_DAY) if "/" in sentence else (_DAY_MONTH, _MONTH_DAY):
         for match in pattern.finditer(sentence):
             if any(match.start() < atom.end and atom.start < match.end() for atom in found):
                 continue
