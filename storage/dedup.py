@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -120,10 +120,17 @@ def shingles(text: str) -> Shingles:
     """Return the 64-bit hashes of the word 3-shingles of each compared line of `text`."""
     per_line = []
     total = 0
+    blake2b, from_bytes = hashlib.blake2b, int.from_bytes  # a crawl hashes every word of every page
     for words in story_lines(text):
         total += len(words)
-        count = max(1, len(words) - SHINGLE_WORDS + 1)
-        per_line.append(frozenset(_hash(" ".join(words[i : i + SHINGLE_WORDS])) for i in range(count)))
+        if len(words) <= SHINGLE_WORDS:
+            grams: Iterable[str] = (" ".join(words),)
+        else:
+            # the word runs of each start: shorter tails end the zip
+            grams = map(" ".join, zip(*(words[start:] for start in range(SHINGLE_WORDS)), strict=False))
+        per_line.append(
+            frozenset([from_bytes(blake2b(gram.encode(), digest_size=8).digest(), "big") for gram in grams])
+        )
     return Shingles(tuple(per_line), frozenset().union(*per_line), total)
 
 
@@ -192,7 +199,3 @@ def _line_agreement(lines: Sequence[frozenset[int]], other: frozenset[int]) -> f
             shared += found
             total += len(line)
     return shared / total if total else 0.0
-
-
-def _hash(shingle: str) -> int:
-    return int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest(), "big")
