@@ -8,17 +8,22 @@ done here (see `crawler.extraction`).
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime, tzinfo
+from html import unescape
 from itertools import islice
 
 from htmldate import find_date
+from lxml.etree import XPath
 from lxml.html import HtmlElement
-from trafilatura.metadata import examine_meta, extract_meta_json, extract_sitename, extract_title
+from trafilatura.json_metadata import JSON_UNICODE_REPLACE, extract_json, extract_json_parse_error
+from trafilatura.metadata import examine_meta, extract_sitename, extract_title
 from trafilatura.settings import Document
+from trafilatura.utils import HTML_STRIP_TAGS, trim
 
 from warta.crawler.dates import ParsedDate, find_date_detail, parse_date_detail
 from warta.crawler.sanitize import absolute_http_url
@@ -58,6 +63,11 @@ _NEAR_HEADLINE_TEXTS = 12
 _XML_SPACE = " \t\n\r"  # the only whitespace XPath's normalize-space() removes
 _MAX_DATE_ELEMENTS = 60
 _NOT_HEADLINES = frozenset({"a", "script", "style", "option", "ul", "ol", "li", "title"})
+_JSON_SCRIPTS = XPath('.//script[@type="application/ld+json" or @type="application/settings+json"]')
+# trafilatura's JSON_MINIFY, `("(?:\\.|[^"\\])*")|\s`, with possessive runs: a string either ends at its quote
+# or fails whatever the backtracking (its characters are never a quote), so the matches are the same
+_JSON_MINIFY = re.compile(r'("(?:[^"\\]++|\\.)*+")|\s+')
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
 def declared_metadata(tree: HtmlElement) -> Document:
@@ -73,13 +83,42 @@ def declared_metadata(tree: HtmlElement) -> Document:
     if metadata.author and " " not in metadata.author:
         metadata.author = None  # a one-word "author" meta tag is nearly always the site's handle
     try:
-        metadata = extract_meta_json(tree, metadata)
+        metadata = _json_ld_metadata(tree, metadata)
     except Exception:  # trafilatura's JSON-LD reader has bugs on malformed data
         logger.debug("unreadable JSON-LD metadata", exc_info=True)
     metadata.title = metadata.title or extract_title(tree)
     metadata.sitename = (metadata.sitename or extract_sitename(tree) or "").lstrip("@") or None
     metadata.clean_and_trim()
     return metadata
+
+
+def _json_ld_metadata(tree: HtmlElement, metadata: Document) -> Document:
+    """Return `metadata` completed from the page's JSON-LD: trafilatura's `extract_meta_json`, step for step.
+
+    Its whitespace-stripping regex steps through a script one character at a time and its unicode
+    clean-up filters surrogates in a Python generator (0.3-0.45 ms a page together, busy machine); the same regex
+    with possessive runs and a character-class substitution give the same strings in 0.2 ms.
+    """
+    for element in _JSON_SCRIPTS(tree):
+        if not element.text:
+            continue
+        element_text = _normalize_json(_JSON_MINIFY.sub(r"\1", element.text))
+        try:
+            schema = json.loads(element_text, strict=False)
+            metadata = extract_json(schema, metadata)
+        except json.JSONDecodeError:
+            metadata = extract_json_parse_error(element_text, metadata)
+    return metadata
+
+
+def _normalize_json(string: str) -> str:
+    """Return trafilatura's `normalize_json(string)`, with the surrogates removed by a regex, not a generator."""
+    if "\\" in string:
+        string = string.replace("\\n", "").replace("\\r", "").replace("\\t", "")
+        string = JSON_UNICODE_REPLACE.sub(lambda match: chr(int(match[1], 16)), string)
+        string = _SURROGATES.sub("", string)
+        string = unescape(string)
+    return trim(HTML_STRIP_TAGS.sub("", string))
 
 
 def clean_title(title: str, tree: HtmlElement, url: str, sitename: str | None = None) -> tuple[str, HtmlElement | None]:
