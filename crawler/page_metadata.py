@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, tzinfo
 from html import unescape
 from itertools import islice
+from typing import Any
 
 from htmldate import find_date
 from lxml.etree import XPath
@@ -68,6 +69,7 @@ _JSON_SCRIPTS = XPath('.//script[@type="application/ld+json" or @type="applicati
 # or fails whatever the backtracking (its characters are never a quote), so the matches are the same
 _JSON_MINIFY = re.compile(r'("(?:[^"\\]++|\\.)*+")|\s+')
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
+_TEXTS_CONTAINING: dict[int, XPath] = {}  # by the number of words sought
 
 
 def declared_metadata(tree: HtmlElement) -> Document:
@@ -128,8 +130,14 @@ def clean_title(title: str, tree: HtmlElement, url: str, sitename: str | None = 
     (h1, a title div) wins; otherwise trailing parts naming the site are removed.
     """
     prefixes = _title_prefixes(normalise_space(title))
+    # one search of the body's texts for the longest words of all prefixes, not one search per prefix
+    texts: list[Any] | None
+    try:
+        texts = _texts_containing(tree, [_longest_word(prefix) for prefix in prefixes if len(prefix) >= 4])
+    except ValueError:  # a word lxml refuses (a control character): prefix by prefix, up to the failing one
+        texts = None
     for prefix in prefixes:
-        element = headline_element(tree, prefix)
+        element = headline_element(tree, prefix, texts)
         if element is not None:
             return prefix, element
     site_words = _site_words(tree, url, sitename)
@@ -147,19 +155,46 @@ def _title_prefixes(title: str) -> list[str]:
     return [title] + [title[:cut].strip() for cut in reversed(cuts) if title[:cut].strip()]
 
 
-def headline_element(tree: HtmlElement, headline: str) -> HtmlElement | None:
-    """Return the first body element (not a link or list item) whose whole text is `headline`, or None."""
+def headline_element(tree: HtmlElement, headline: str, texts: list[Any] | None = None) -> HtmlElement | None:
+    """Return the first body element (not a link or list item) whose whole text is `headline`, or None.
+
+    `texts`, when given, holds at least the body's text nodes containing the headline's longest word,
+    in page order, as `_texts_containing` returns them.
+    """
     if len(headline) < 4:
         return None
     linked = None
-    longest_word = max(headline.split(), key=len)
-    for text in tree.xpath("//body//text()[contains(., $word)]", word=longest_word):
+    longest_word = _longest_word(headline)
+    if texts is None:
+        texts = _texts_containing(tree, [longest_word])
+    for text in (text for text in texts if longest_word in text):
         element = _element_with_text(text.getparent(), headline)
         # headlines in "related" lists are links; the article's own headline rarely is
         if element is not None and not element.xpath("descendant::a"):
             return element
         linked = linked if linked is not None else element
     return linked
+
+
+def _longest_word(headline: str) -> str:
+    """Return the first of the longest words of a headline (which has one)."""
+    return max(headline.split(), key=len)
+
+
+def _texts_containing(tree: HtmlElement, words: list[str]) -> list[Any]:
+    """Return the body's text nodes (lxml's strings that know their parent) containing any of `words`, in page order.
+
+    One XPath for all the words: the walk over the body's texts is what costs, not the tests.
+    """
+    if not words:
+        return []
+    words = list(dict.fromkeys(words))
+    search = _TEXTS_CONTAINING.get(len(words))
+    if search is None:
+        tests = " or ".join(f"contains(., $word{number})" for number in range(len(words)))
+        search = _TEXTS_CONTAINING[len(words)] = XPath(f"//body//text()[{tests}]")
+    found: list[Any] = search(tree, **{f"word{number}": word for number, word in enumerate(words)})
+    return found
 
 
 def _element_with_text(element: HtmlElement | None, headline: str) -> HtmlElement | None:
