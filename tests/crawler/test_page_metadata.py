@@ -29,6 +29,14 @@ def test_title_prefix_shown_as_headline_wins() -> None:
     assert element is not None and element.tag == "h1"
 
 
+def test_a_shorter_prefix_with_another_longest_word_is_found_as_headline() -> None:
+    # the prefixes' longest words differ ("Kebudayaannya", "Kroncong"): each prefix finds its own texts
+    tree = tree_of("<p>Kebudayaannya dan Kroncong</p><h1>Konser Kroncong</h1><h2>Konser <b>Kroncong</b></h2>")
+    title, element = clean_title("Konser Kroncong - Kebudayaannya", tree, URL)
+    assert title == "Konser Kroncong"
+    assert element is not None and element.tag == "h1"
+
+
 def test_headline_in_a_related_list_is_not_the_headline() -> None:
     tree = tree_of("<ul><li><a href='/2'>Konser Kroncong di Kota Tua</a></li></ul><p>Isi</p>")
     assert clean_title("Konser Kroncong di Kota Tua", tree, URL) == ("Konser Kroncong di Kota Tua", None)
