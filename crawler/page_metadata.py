@@ -58,6 +58,11 @@ ENGLISH_STOPWORDS = frozenset(
 STOPWORDS = {"id": INDONESIAN_STOPWORDS, "en": ENGLISH_STOPWORDS}
 _STOPWORD_BYTES = {lang: frozenset(word.encode("ascii") for word in words) for lang, words in STOPWORDS.items()}
 _LETTERS_ONLY = bytes(byte if ord("a") <= byte <= ord("z") else ord(" ") for byte in range(256))
+_LOWERED_LETTERS_ONLY = (
+    _LETTERS_ONLY[: ord("A")] + _LETTERS_ONLY[ord("a") : ord("z") + 1] + _LETTERS_ONLY[ord("Z") + 1 :]
+)
+# the only characters outside ASCII whose lowercase holds an ASCII letter: İ ("i̇") and the Kelvin sign ("k")
+LOWERED_TO_ASCII = ("\u0130", "\u212a")
 MIN_STOPWORD_HITS = 8
 MIN_DISTINCT_STOPWORDS = 4
 _NEAR_HEADLINE_TEXTS = 12
@@ -437,8 +442,13 @@ def _ascii_words(text: str) -> list[bytes]:
 
     Every other character becomes one byte that is not a letter ("?" for each non-ASCII one, then a
     space), so the runs are the same; bytes.translate and bytes.split do it in C at twice the regex's pace.
+    Lowercasing only changes which bytes are ASCII letters for "A"-"Z" and the `LOWERED_TO_ASCII`
+    characters, so without those the translation lowers "A"-"Z" itself and `str.lower` (a third of
+    the time) is skipped.
     """
-    return text.lower().encode("ascii", "replace").translate(_LETTERS_ONLY).split()
+    if LOWERED_TO_ASCII[0] in text or LOWERED_TO_ASCII[1] in text:
+        return text.lower().encode("ascii", "replace").translate(_LETTERS_ONLY).split()
+    return text.encode("ascii", "replace").translate(_LOWERED_LETTERS_ONLY).split()
 
 
 def canonical_link(tree: HtmlElement, url: str) -> str | None:
