@@ -61,6 +61,11 @@ _DATE_PATTERNS = (
     # 23/11/2026, 23-11-2026, 23.11.2026 (Indonesian order: day first)
     re.compile(r"(?<![\d/.-])(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4})(?!\d)"),
 )
+# every date pattern holds a four-digit year; "November 23, 2026" also needs what follows its month name,
+# and that pattern tries its month names at every word, so it is skipped in texts without that sequence
+_YEAR_DIGITS = re.compile(r"\d{4}")
+_DAY_COMMA_YEAR = re.compile(r"\s\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}(?!\d)", re.I)
+_WITHOUT_MONTH_FIRST = tuple(pattern for number, pattern in enumerate(_DATE_PATTERNS) if number != 2)
 _TIME = re.compile(
     r"""[\s,|–—-]*(?:pukul\s+|jam\s+|at\s+)?
     (?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2})(?:\.\d+)?)?(?!\d)
@@ -98,8 +103,11 @@ def parse_date_detail(text: str, default_tz: tzinfo) -> ParsedDate | None:
 
 def find_date_detail(text: str, default_tz: tzinfo) -> ParsedDate | None:
     """Return the earliest valid date in `text` with whether it carries a time, or None."""
+    if not _YEAR_DIGITS.search(text):
+        return None
+    patterns = _DATE_PATTERNS if _DAY_COMMA_YEAR.search(text) else _WITHOUT_MONTH_FIRST
     matches = sorted(
-        (match for pattern in _DATE_PATTERNS for match in pattern.finditer(text)),
+        (match for pattern in patterns for match in pattern.finditer(text)),
         key=lambda match: match.start(),
     )
     for match in matches:

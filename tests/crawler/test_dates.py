@@ -103,3 +103,26 @@ def test_find_date_in_text_returns_the_first_valid_date_in_a_line() -> None:
 def test_find_date_in_text_ignores_words_that_start_like_months() -> None:
     assert find_date_in_text("Pameran 12 Marketing 2026 di TIM", JAKARTA) is None
     assert find_date_in_text("Pameran 12 Maret 2026 di TIM", JAKARTA) == datetime(2026, 3, 12, tzinfo=JAKARTA)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Senin, November 23, 2026 14:05 WIB",
+        "Posted Dec\t5,\n2025 at 9:15 pm | 4 Desember 2025",
+        "Diperbarui 31/02/2026, terbit Jan 3rd 2026 dan May 12,2020",
+        "Rabu, 4 November 2015 | 21:04 WIB",
+        "Halaman 12, 2026 pembaca, Oktober 5, 2026",
+        "Senin, Nov 23 2026, 10:00",
+        "Tanpa tahun: 12 Maret, pukul 10.00",
+        "\u0661\u0662 November, \u0662\u0660\u0662\u0666",
+        "Kamis, November \u0662\u0663, \u0662\u0660\u0662\u0666",
+    ],
+)
+def test_earliest_date_is_the_one_all_patterns_find(text: str) -> None:
+    # the shortcuts (no four-digit year; no "23, 2026" after a month name) skip only patterns that cannot match
+    from warta.crawler.dates import _DATE_PATTERNS, _build, find_date_detail
+
+    matches = sorted((match for pattern in _DATE_PATTERNS for match in pattern.finditer(text)), key=lambda m: m.start())
+    expected = next((parsed for match in matches if (parsed := _build(match, text, JAKARTA))), None)
+    assert find_date_detail(text, JAKARTA) == expected

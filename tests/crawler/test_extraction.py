@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -201,6 +203,16 @@ def test_stopwords_are_counted_in_runs_of_ascii_letters() -> None:
     # accented letters, digits and punctuation end a word, as the regex [a-z]+ would have it
     words = _ascii_words("Yang-dan di_ini café2itu ÉTÉ 東京yang")
     assert words == b"yang dan di ini caf itu t yang".split()
+    # characters whose lowercase holds ASCII letters: "İ" lowers to "i" and a combining dot, the Kelvin sign to "k"
+    for text in ("İNİ YANG", "\u212aE ITU", "ÅNGSTRÖM DAN İtu", "ǅ ǈ ﬀ ẞ Σ DAN"):
+        assert _ascii_words(text) == [word.encode() for word in re.findall("[a-z]+", text.lower())]
+
+
+def test_only_the_listed_characters_outside_ascii_lower_to_ascii_letters() -> None:
+    from warta.crawler.page_metadata import LOWERED_TO_ASCII
+
+    lowered = [chr(code) for code in range(0x80, sys.maxunicode + 1) if re.search("[a-z]", chr(code).lower())]
+    assert tuple(lowered) == LOWERED_TO_ASCII
 
 
 @pytest.mark.parametrize("favours_precision", [False, True])

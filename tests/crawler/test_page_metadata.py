@@ -7,12 +7,15 @@ from itertools import islice
 from zoneinfo import ZoneInfo
 
 from lxml import html as lxml_html
+from trafilatura.metadata import extract_meta_json
+from trafilatura.settings import Document
 
 from warta.crawler import page_metadata
 from warta.crawler.page_metadata import canonical_link, clean_title, declared_metadata, published_date
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 URL = "https://www.wartabudaya.example/berita/1"
+FIELDS = [name for name in Document.__slots__ if name not in ("body", "commentsbody")]  # not fresh elements
 
 
 def tree_of(body: str, head: str = ""):
@@ -23,6 +26,14 @@ def test_title_prefix_shown_as_headline_wins() -> None:
     tree = tree_of("<h1>Konser Kroncong - Malam Minggu di Kota Tua</h1>")
     title, element = clean_title("Konser Kroncong - Malam Minggu di Kota Tua | Warta Budaya", tree, URL)
     assert title == "Konser Kroncong - Malam Minggu di Kota Tua"  # a dash inside the headline stays
+    assert element is not None and element.tag == "h1"
+
+
+def test_a_shorter_prefix_with_another_longest_word_is_found_as_headline() -> None:
+    # the prefixes' longest words differ ("Kebudayaannya", "Kroncong"): each prefix finds its own texts
+    tree = tree_of("<p>Kebudayaannya dan Kroncong</p><h1>Konser Kroncong</h1><h2>Konser <b>Kroncong</b></h2>")
+    title, element = clean_title("Konser Kroncong - Kebudayaannya", tree, URL)
+    assert title == "Konser Kroncong"
     assert element is not None and element.tag == "h1"
 
 
@@ -88,6 +99,26 @@ def test_declared_metadata_reads_meta_tags_and_json_ld_but_not_bylines_in_the_te
     assert (metadata.author, metadata.sitename) == ("Rina Wulandari", "Warta Budaya")
     assert (metadata.description, metadata.image) == ("Malam kroncong.", "https://wartabudaya.example/k.jpg")
     assert declared_metadata(tree_of("<h1>Konser</h1><p class='byline'>Oleh Budi Santoso</p>")).author is None
+
+
+def test_json_ld_metadata_is_trafilaturas_extract_meta_json() -> None:
+    # escaped quotes and backslashes, unicode escapes (a surrogate pair, a lone surrogate), markup, whitespace
+    # inside and outside strings, an unterminated string, and a script that is not JSON at all
+    scripts = (
+        '{"@context": "https://schema.org", "@type": "NewsArticle",'
+        ' "headline": "Kata \\"kroncong di  kota\\n\\\\ lagi\n malam",\n "author": {"@type": "Person",'
+        ' "name": "Rina\\u00e9 \\ud83d\\ude00 \\udc00Wulandari"}, "articleSection": "<b>Budaya</b>",'
+        ' "publisher": {"@type": "Organization", "name": "Warta  \\t Budaya"}}',
+        '{"@context": "https://schema.org", "@type": "WebPage", "name": "tak selesai \\"  , "description": "x\\\n y"',
+        '"author": "Budi Santoso", "articleSection": "Musik"  "headline": "Kroncong  malam"',
+    )
+    found = []
+    for script in scripts:
+        tree = tree_of("", f'<script type="application/ld+json">{script}</script>')
+        expected = extract_meta_json(tree, Document())
+        found.append(page_metadata._json_ld_metadata(tree, Document()))
+        assert [getattr(found[-1], name) for name in FIELDS] == [getattr(expected, name) for name in FIELDS]
+    assert (found[0].author, found[0].sitename, found[2].title) == ("Rinaé Wulandari", "Warta Budaya", "Kroncong malam")
 
 
 def test_canonical_link_is_made_absolute_and_unsafe_ones_ignored() -> None:
