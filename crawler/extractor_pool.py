@@ -41,7 +41,7 @@ from warta.crawler.errors import CrawlerError
 if TYPE_CHECKING:
     from warta.crawler.extraction import Extracted
     from warta.storage.dedup import Shingles
-    from warta.storage.events import StoryEvents
+    from warta.storage.event_extraction import StoryEvents
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ DEFAULT_WORKERS = 2
 PARENT_POLL_SECONDS = 1.0
 EXTRACTION_MODULE = "warta.crawler.extraction"
 # what a worker runs: the extraction (trafilatura: the costly imports), and what it computes for recording
-WORKER_MODULES = (EXTRACTION_MODULE, "warta.storage.dedup", "warta.storage.events")
+WORKER_MODULES = (EXTRACTION_MODULE, "warta.storage.dedup", "warta.storage.event_extraction")
 
 
 class WorkerCrashedError(CrawlerError):
@@ -83,7 +83,7 @@ def extract_in_worker(
     """Extract one page (runs in a worker process)."""
     from warta.crawler.extraction import extract_article, is_article  # workers only, see _warm_up
     from warta.storage.dedup import shingles
-    from warta.storage.events import story_events
+    from warta.storage.event_extraction import story_events
 
     extracted = extract_article(
         body,

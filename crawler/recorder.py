@@ -37,7 +37,7 @@ from warta.storage.database import Database, SharedDatabases
 from warta.storage.dedup import DEFAULT_THRESHOLDS, DedupThresholds, Shingles
 from warta.storage.dispatched_runs import adopt_run
 from warta.storage.errors import StorageError
-from warta.storage.events import StoryEvents
+from warta.storage.event_extraction import StoryEvents
 from warta.storage.fetch_states import get_fetch_state, save_fetch_state, validators_of
 from warta.storage.requisites import document_has_requisites, link_requisites
 from warta.storage.revisions import Outcome, PageRecord, document_ids, find_document, mark_gone, record_page

@@ -24,9 +24,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date, time
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
-from warta.storage.event_dates import MONTHS, WEEKDAYS, DateSpan, find_date_spans, find_time
+from warta.storage.event_dates import DEFAULT_ZONE, MONTHS, WEEKDAYS, DateSpan, find_date_spans, find_time
+
+_LOCAL_ZONE = ZoneInfo(DEFAULT_ZONE)
 
 # Bump when the extraction rules change, so stored events can be recomputed.
 EXTRACTOR_VERSION = "1"
@@ -219,3 +222,24 @@ def _merged(events: list[ExtractedEvent], new: ExtractedEvent) -> list[Extracted
         if is_inside and known.starts_on != known.ends_on and is_part:
             return events
     return [*events, new]
+
+
+@dataclass(frozen=True)
+class StoryEvents:
+    """The events a story announces, read with relative dates ("Sabtu ini") taken from the day `dated`."""
+
+    dated: date
+    events: tuple[ExtractedEvent, ...]
+
+
+def story_events(
+    title: str, text: str, language: str | None, published: datetime | None, fetched_at: datetime
+) -> StoryEvents:
+    """Return the events of a story published (or, without a date, fetched) at this time."""
+    dated = story_day(published, fetched_at)
+    return StoryEvents(dated, tuple(extract_events(title, text, dated, language)))
+
+
+def story_day(published: datetime | None, fetched_at: datetime) -> date:
+    """Return the day a story's relative dates count from: its publication's in Jakarta, or its fetch's."""
+    return (published or fetched_at).astimezone(_LOCAL_ZONE).date()

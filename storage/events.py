@@ -16,18 +16,14 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, delete, select
 from sqlalchemy.orm import Session, defer
 
-from warta.storage.event_dates import DEFAULT_ZONE
-from warta.storage.event_extraction import ExtractedEvent, extract_events
+from warta.storage.event_extraction import ExtractedEvent, StoryEvents, story_day, story_events
 from warta.storage.models import Document, Event, Revision, TopicMembership
 
 logger = logging.getLogger(__name__)
-
-_LOCAL_ZONE = ZoneInfo(DEFAULT_ZONE)
 
 
 @dataclass(frozen=True)
@@ -58,34 +54,13 @@ class CalendarEvent:
         return f"{self.story_uid}-{self.position}@warta"
 
 
-@dataclass(frozen=True)
-class StoryEvents:
-    """The events a story announces, read with relative dates ("Sabtu ini") taken from the day `dated`."""
-
-    dated: date
-    events: tuple[ExtractedEvent, ...]
-
-
-def story_events(
-    title: str, text: str, language: str | None, published: datetime | None, fetched_at: datetime
-) -> StoryEvents:
-    """Return the events of a story published (or, without a date, fetched) at this time."""
-    dated = _story_day(published, fetched_at)
-    return StoryEvents(dated, tuple(extract_events(title, text, dated, language)))
-
-
-def _story_day(published: datetime | None, fetched_at: datetime) -> date:
-    """Return the day a story's relative dates count from: its publication's in Jakarta, or its fetch's."""
-    return (published or fetched_at).astimezone(_LOCAL_ZONE).date()
-
-
 def record_events(session: Session, document: Document, revision: Revision, found: StoryEvents | None = None) -> int:
     """Store the events `revision` announces, carrying sequences over from the previous revision; return how many.
 
     `found`: the revision's events read beforehand (a crawl reads them in its extraction workers);
     read here when not given or read from another day than the revision's.
     """
-    if found is None or found.dated != _story_day(revision.published, revision.fetched_at):
+    if found is None or found.dated != story_day(revision.published, revision.fetched_at):
         found = story_events(revision.title, revision.text, revision.language, revision.published, revision.fetched_at)
     previous: dict[int, Event] = {}
     if revision.number > 1:  # a story's first revision has no events before it

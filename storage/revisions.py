@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from warta.storage.clusters import ShingleCache, assign_cluster
 from warta.storage.database import in_chunks
 from warta.storage.dedup import DEFAULT_THRESHOLDS, DedupThresholds, Shingles
-from warta.storage.events import StoryEvents, record_events
+from warta.storage.event_extraction import StoryEvents
+from warta.storage.events import record_events
 from warta.storage.fingerprints import Fingerprint, fingerprint
 from warta.storage.models import Document, Revision, UrlAlias
 from warta.storage.pending_matches import enqueue_revisions
@@ -61,7 +62,7 @@ class PageRecord:
     # computes them in its extraction workers, so that its recording process only writes.
     fingerprint: Fingerprint | None = None
     story: Shingles | None = None  # the text's shingles (storage.dedup)
-    events: StoryEvents | None = None  # the events it announces (storage.events)
+    events: StoryEvents | None = None  # the events it announces (storage.event_extraction)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from warta.crawler import extractor_pool
 from warta.crawler.extraction import extract_article
 from warta.crawler.extractor_pool import ExtractorPool, WorkerCrashedError
 from warta.storage.dedup import shingles
-from warta.storage.events import story_events
+from warta.storage.event_extraction import story_events
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 TEXT = " ".join(["Dinas Kebudayaan mengundang warga menyaksikan pentas lenong di Taman Ismail Marzuki."] * 12)

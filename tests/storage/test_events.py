@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from tests.storage.conftest import later, page
 from warta.storage.database import Database
-from warta.storage.events import calendar_events, story_events
+from warta.storage.event_extraction import story_events
+from warta.storage.events import calendar_events
 from warta.storage.models import Event
 from warta.storage.revisions import mark_gone, record_page
 
