@@ -36,6 +36,7 @@ from warta.storage.dedup import (
     agreement,
     band_keys,
     coverage,
+    coverage_bound,
     shingles,
     similarity,
 )
@@ -265,6 +266,8 @@ def nearest_cluster(
     best: tuple[Similarity, Compared] | None = None
     for candidate in find_candidates(session, document_id, keys, among, cache):
         if candidate.story.words < thresholds.min_words:
+            continue
+        if coverage_bound(story, candidate.story) < thresholds.min_coverage:  # cannot pass: not counted
             continue
         shared = coverage(story, candidate.story)
         if shared < thresholds.min_coverage:  # the cheap half of the check first

@@ -23,12 +23,18 @@ exactly on the two shingle sets:
   Two announcements of one series differ inside the same lines (date, venue,
   performers), in both directions.
 
+A lookup can meet hundreds of candidates on a site whose stories share a template,
+so before counting the shingles two stories share it reads an upper bound of that
+count (`coverage_bound`) from their shingles counted into buckets, and skips the
+candidates that cannot reach the coverage.
+
 Pure functions only: storage.clusters stores the band keys and runs the lookup.
 The title is not compared: syndication rewords headlines.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
@@ -50,6 +56,8 @@ LEAD_LINES = 3
 LEAD_LINE_SHINGLES = 8
 # a line that shares at least this share of its shingles with the other story is one both tell
 TOUCHING_LINE_SHARE = 0.2
+# the buckets of `coverage_bound`: two unrelated stories of a few hundred shingles rarely share one
+BOUND_BUCKETS = 4096
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # lines a syndicating site adds around a story: attribution, related links, photo credits and captions
@@ -87,6 +95,20 @@ class Shingles:
     def is_empty(self) -> bool:
         """Return True when the story has no shingle at all."""
         return not self.all
+
+    @functools.cached_property
+    def bucket_levels(self) -> tuple[int, ...]:
+        """Return the story's shingles counted into BOUND_BUCKETS buckets by hash, as one bitmap per level.
+
+        Bit b of level k is set when bucket b holds more than k shingles. Computed once per story
+        that `coverage_bound` reads; not part of the story's value (equality, pickling before use).
+        """
+        hashes = np.fromiter(self.all, dtype=np.uint64, count=len(self.all))
+        counts = np.bincount((hashes % np.uint64(BOUND_BUCKETS)).astype(np.intp), minlength=BOUND_BUCKETS)
+        top = int(counts.max()) if len(counts) else 0
+        return tuple(
+            int.from_bytes(np.packbits(counts > level, bitorder="little").tobytes(), "little") for level in range(top)
+        )
 
 
 @dataclass(frozen=True)
@@ -176,6 +198,22 @@ def coverage(first: Shingles, second: Shingles) -> float:
     if first.is_empty or second.is_empty:
         return 0.0
     return len(first.all & second.all) / min(len(first.all), len(second.all))
+
+
+def coverage_bound(first: Shingles, second: Shingles) -> float:
+    """Return a bound that `coverage(first, second)` never exceeds, in a few big-integer operations a level.
+
+    A shingle the two share falls into the same bucket in both, so a bucket holds at most the
+    smaller of its two counts of shared shingles, and the sum of those smaller counts bounds the
+    shared total. The smaller of two counts is the number of levels both exceed: one popcount of
+    the two bitmaps a level. Divided by the same size as `coverage`, it stays at or above it.
+    """
+    if first.is_empty or second.is_empty:
+        return 0.0
+    # past the shorter list of levels, one of the two counts is exceeded nowhere
+    levels = zip(first.bucket_levels, second.bucket_levels, strict=False)
+    shared_at_most = sum((mine & theirs).bit_count() for mine, theirs in levels)
+    return shared_at_most / min(len(first.all), len(second.all))
 
 
 def agreement(first: Shingles, second: Shingles) -> float:
