@@ -45,6 +45,11 @@ ZONES = {
 }
 
 _MONTH = "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True))
+# November 23, 2026
+_MONTH_FIRST = re.compile(
+    rf"(?<![\w])(?P<mname>{_MONTH})(?![a-z])\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})(?!\d)",
+    re.I,
+)
 _DATE_PATTERNS = (
     # 2026-11-23, optionally with T14:05[:00[.123]]
     re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)(?:\s*T|\s)?(?=\d{2}:)?"),
@@ -53,11 +58,7 @@ _DATE_PATTERNS = (
         rf"(?<![\w])(?P<day>\d{{1,2}})(?:st|nd|rd|th)?[\s.-]*(?P<mname>{_MONTH})(?![a-z])\.?[\s,.-]*(?P<year>\d{{4}})(?!\d)",
         re.I,
     ),
-    # November 23, 2026
-    re.compile(
-        rf"(?<![\w])(?P<mname>{_MONTH})(?![a-z])\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})(?!\d)",
-        re.I,
-    ),
+    _MONTH_FIRST,
     # 23/11/2026, 23-11-2026, 23.11.2026 (Indonesian order: day first)
     re.compile(r"(?<![\d/.-])(?P<day>\d{1,2})(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4})(?!\d)"),
 )
@@ -65,7 +66,7 @@ _DATE_PATTERNS = (
 # and that pattern tries its month names at every word, so it is skipped in texts without that sequence
 _YEAR_DIGITS = re.compile(r"\d{4}")
 _DAY_COMMA_YEAR = re.compile(r"\s\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}(?!\d)", re.I)
-_WITHOUT_MONTH_FIRST = tuple(pattern for number, pattern in enumerate(_DATE_PATTERNS) if number != 2)
+_WITHOUT_MONTH_FIRST = tuple(pattern for pattern in _DATE_PATTERNS if pattern is not _MONTH_FIRST)
 _TIME = re.compile(
     r"""[\s,|–—-]*(?:pukul\s+|jam\s+|at\s+)?
     (?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2})(?:\.\d+)?)?(?!\d)

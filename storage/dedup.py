@@ -100,14 +100,14 @@ class Shingles:
     def bucket_levels(self) -> tuple[int, ...]:
         """Return the story's shingles counted into BOUND_BUCKETS buckets by hash, as one bitmap per level.
 
-        Bit b of level k is set when bucket b holds more than k shingles. Computed once per story
-        that `coverage_bound` reads; not part of the story's value (equality, pickling before use).
+        Bit b of level k is set when bucket b holds more than k shingles. Computed on first use, by
+        the process that compares stories, and kept with the story; not part of its value (equality).
         """
         hashes = np.fromiter(self.all, dtype=np.uint64, count=len(self.all))
         counts = np.bincount((hashes % np.uint64(BOUND_BUCKETS)).astype(np.intp), minlength=BOUND_BUCKETS)
-        top = int(counts.max()) if len(counts) else 0
         return tuple(
-            int.from_bytes(np.packbits(counts > level, bitorder="little").tobytes(), "little") for level in range(top)
+            int.from_bytes(np.packbits(counts > level, bitorder="little").tobytes(), "little")
+            for level in range(int(counts.max()))
         )
 
 

@@ -7,7 +7,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from warta.crawler.dates import find_date_in_text, parse_date, parse_date_detail
+from warta.crawler.dates import (
+    _DATE_PATTERNS,
+    _build,
+    find_date_detail,
+    find_date_in_text,
+    parse_date,
+    parse_date_detail,
+)
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 WIB = timezone(timedelta(hours=7))
@@ -121,8 +128,6 @@ def test_find_date_in_text_ignores_words_that_start_like_months() -> None:
 )
 def test_earliest_date_is_the_one_all_patterns_find(text: str) -> None:
     # the shortcuts (no four-digit year; no "23, 2026" after a month name) skip only patterns that cannot match
-    from warta.crawler.dates import _DATE_PATTERNS, _build, find_date_detail
-
     matches = sorted((match for pattern in _DATE_PATTERNS for match in pattern.finditer(text)), key=lambda m: m.start())
     expected = next((parsed for match in matches if (parsed := _build(match, text, JAKARTA))), None)
     assert find_date_detail(text, JAKARTA) == expected
