@@ -22,8 +22,9 @@ from bench.harness import BenchResult, median_paired_ratio
 from bench.seed import BATCH, _bulk_insert, seed_documents
 from warta.storage.clusters import nearest_cluster
 from warta.storage.database import Database
-from warta.storage.dedup import BANDS, DEFAULT_THRESHOLDS, LEAD_BAND, band_keys, shingles
+from warta.storage.dedup import BANDS, DEFAULT_THRESHOLDS, LEAD_BAND, band_keys
 from warta.storage.revisions import PageRecord, record_page
+from warta.storage.shingling import shingles
 from warta.storage.types import utcnow
 
 GOAL = 1.5

@@ -34,12 +34,10 @@ from bench.harness import BenchResult
 from warta.storage.dedup import (
     DEFAULT_THRESHOLDS,
     DedupThresholds,
-    Shingles,
     band_keys,
     is_near_duplicate,
-    shingles,
-    word_count,
 )
+from warta.storage.shingling import Shingles, shingles, word_count
 
 DATA = Path(__file__).resolve().parent / "data"
 STORIES_PATH = DATA / "dedup_stories.jsonl"

@@ -40,16 +40,23 @@ from warta.crawler.errors import CrawlerError
 
 if TYPE_CHECKING:
     from warta.crawler.extraction import Extracted
-    from warta.storage.dedup import Shingles
     from warta.storage.event_extraction import StoryEvents
+    from warta.storage.shingling import Shingles
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_WORKERS = 2
 PARENT_POLL_SECONDS = 1.0
 EXTRACTION_MODULE = "warta.crawler.extraction"
-# what a worker runs: the extraction (trafilatura: the costly imports), and what it computes for recording
-WORKER_MODULES = (EXTRACTION_MODULE, "warta.storage.dedup", "warta.storage.event_extraction")
+# What a worker runs, which its fork server imports once for all workers: this module (its tasks
+# name `extract_in_worker`), the extraction (trafilatura: the costly imports), and what it computes
+# for recording. Not numpy or SQLAlchemy: storage.shingling and storage.event_extraction are pure.
+WORKER_MODULES = (
+    "warta.crawler.extractor_pool",
+    EXTRACTION_MODULE,
+    "warta.storage.shingling",
+    "warta.storage.event_extraction",
+)
 
 
 class WorkerCrashedError(CrawlerError):
@@ -82,8 +89,8 @@ def extract_in_worker(
 ) -> Extraction:
     """Extract one page (runs in a worker process)."""
     from warta.crawler.extraction import extract_article, is_article  # workers only, see _warm_up
-    from warta.storage.dedup import shingles
     from warta.storage.event_extraction import story_events
+    from warta.storage.shingling import shingles
 
     extracted = extract_article(
         body,

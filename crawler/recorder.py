@@ -34,7 +34,7 @@ from warta.crawler.urls import canonical_from_page, canonicalize_url
 from warta.storage.captures import HttpExchange, save_capture
 from warta.storage.clusters import ShingleCache
 from warta.storage.database import Database, SharedDatabases
-from warta.storage.dedup import DEFAULT_THRESHOLDS, DedupThresholds, Shingles
+from warta.storage.dedup import DEFAULT_THRESHOLDS, DedupThresholds
 from warta.storage.dispatched_runs import adopt_run
 from warta.storage.errors import StorageError
 from warta.storage.event_extraction import StoryEvents
@@ -43,6 +43,7 @@ from warta.storage.requisites import document_has_requisites, link_requisites
 from warta.storage.revisions import Outcome, PageRecord, document_ids, find_document, mark_gone, record_page
 from warta.storage.revisits import KnownDocument, NotModified, attach_capture, documents_to_revisit, note_not_modified
 from warta.storage.runs import RunCounts, add_run_error, finish_run, start_run
+from warta.storage.shingling import Shingles
 from warta.storage.sources import ensure_source
 from warta.storage.types import utcnow
 

@@ -31,16 +31,15 @@ from sqlalchemy.orm import Session
 from warta.storage.database import Database, in_chunks
 from warta.storage.dedup import (
     DedupThresholds,
-    Shingles,
     Similarity,
     agreement,
     band_keys,
     coverage,
     coverage_bound,
-    shingles,
     similarity,
 )
 from warta.storage.models import Document, DocumentBand, Revision
+from warta.storage.shingling import Shingles, shingles
 
 logger = logging.getLogger(__name__)
 

@@ -18,13 +18,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from warta.storage.clusters import store_band_keys
-from warta.storage.dedup import band_keys, shingles
+from warta.storage.dedup import band_keys
 from warta.storage.document_records import DocumentRecord
 from warta.storage.fingerprints import content_hash
 from warta.storage.models import Document, Revision, Source, TopicMembership, UrlAlias
 from warta.storage.pending_matches import enqueue_revisions
 from warta.storage.revisions import find_document
 from warta.storage.search_index import index_document
+from warta.storage.shingling import shingles
 from warta.storage.types import utcnow
 from warta.storage.upserts import insert_ignoring_conflict
 

@@ -22,13 +22,14 @@ from sqlalchemy.orm import Session
 
 from warta.storage.clusters import ShingleCache, assign_cluster
 from warta.storage.database import in_chunks
-from warta.storage.dedup import DEFAULT_THRESHOLDS, DedupThresholds, Shingles
+from warta.storage.dedup import DEFAULT_THRESHOLDS, DedupThresholds
 from warta.storage.event_extraction import StoryEvents
 from warta.storage.events import record_events
 from warta.storage.fingerprints import Fingerprint, fingerprint
 from warta.storage.models import Document, Revision, UrlAlias
 from warta.storage.pending_matches import enqueue_revisions
 from warta.storage.search_index import index_revision
+from warta.storage.shingling import Shingles
 from warta.storage.types import utcnow
 from warta.storage.upserts import insert_ignoring_conflict
 
@@ -61,7 +62,7 @@ class PageRecord:
     # What recording reads from the title and text alone, computed here when not given: a crawl
     # computes them in its extraction workers, so that its recording process only writes.
     fingerprint: Fingerprint | None = None
-    story: Shingles | None = None  # the text's shingles (storage.dedup)
+    story: Shingles | None = None  # the text's shingles (storage.shingling)
     events: StoryEvents | None = None  # the events it announces (storage.event_extraction)
 
 

@@ -19,8 +19,8 @@ from tests.crawler import pool_helpers
 from warta.crawler import extractor_pool
 from warta.crawler.extraction import extract_article
 from warta.crawler.extractor_pool import ExtractorPool, WorkerCrashedError
-from warta.storage.dedup import shingles
 from warta.storage.event_extraction import story_events
+from warta.storage.shingling import shingles
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 TEXT = " ".join(["Dinas Kebudayaan mengundang warga menyaksikan pentas lenong di Taman Ismail Marzuki."] * 12)
@@ -119,3 +119,22 @@ def test_a_worker_reads_the_texts_shingles_and_events_for_recording() -> None:
     expected = story_events(extracted.title, extracted.text, extracted.language, extracted.published, fetched_at)
     assert dated.events == expected and len(expected.events) == 1
     assert undated.events is None  # without the fetch time, recording reads them (see storage.events.record_events)
+
+
+def test_the_workers_fork_server_loads_what_workers_run_and_not_numpy_or_sqlalchemy() -> None:
+    # a crawl started as a new process pays these imports once, in the fork server its workers come from
+    probe = textwrap.dedent(
+        """
+        import importlib, json, sys
+        from warta.crawler.extractor_pool import WORKER_MODULES, extract_in_worker, _die_with_crawl
+        for name in WORKER_MODULES:
+            importlib.import_module(name)
+        print(json.dumps([name for name in ("numpy", "sqlalchemy", "scrapy") if name in sys.modules]))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    assert json.loads(done.stdout) == []
+    # what a worker's task and initializer name is among what the fork server loads
+    assert {extractor_pool.extract_in_worker.__module__, extractor_pool._die_with_crawl.__module__} <= set(
+        extractor_pool.WORKER_MODULES
+    )

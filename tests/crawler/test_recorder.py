@@ -18,12 +18,12 @@ from warta.crawler.recorder import RUN_ALREADY_CLOSED, SourceRecorder, recorder_
 from warta.crawler.settings import scrapy_settings
 from warta.crawler.spiders import ListingSpider
 from warta.storage.database import Database
-from warta.storage.dedup import shingles
 from warta.storage.dispatched_runs import close_if_running, open_dispatched_run
 from warta.storage.fetch_states import save_fetch_state
 from warta.storage.fingerprints import fingerprint
 from warta.storage.models import CrawlRun
 from warta.storage.revisions import find_document, record_page
+from warta.storage.shingling import shingles
 from warta.storage.sources import ensure_source
 
 SOURCE = SourceConfig(id="disbud", name="Dinas Kebudayaan", kind="listing", urls=["https://disbud.jakarta.go.id/"])

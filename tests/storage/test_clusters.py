@@ -15,9 +15,10 @@ from warta.cli.root import cli
 from warta.storage import clusters
 from warta.storage.clusters import ShingleCache, candidates_query, find_candidates, rebuild_clusters
 from warta.storage.database import Database
-from warta.storage.dedup import DEFAULT_THRESHOLDS, band_keys, shingles
+from warta.storage.dedup import DEFAULT_THRESHOLDS, band_keys
 from warta.storage.models import Document, DocumentBand, Revision
 from warta.storage.revisions import record_page
+from warta.storage.shingling import shingles
 
 PRESS_RELEASE = "\n".join(
     [

@@ -6,17 +6,8 @@ import random
 
 import pytest
 
-from warta.storage.dedup import (
-    BOUND_BUCKETS,
-    LEAD_BAND,
-    Shingles,
-    band_keys,
-    coverage,
-    coverage_bound,
-    shingles,
-    similarity,
-    story_lines,
-)
+from warta.storage.dedup import LEAD_BAND, band_keys, coverage, coverage_bound, similarity
+from warta.storage.shingling import BOUND_BUCKETS, Shingles, shingles, story_lines
 
 STORY = "\n".join(
     [

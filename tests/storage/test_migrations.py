@@ -16,13 +16,14 @@ from tests.storage.conftest import ARTICLE, insert_story_by_hand, later, page
 from warta.cli.root import cli
 from warta.storage import migrate
 from warta.storage.database import Database
-from warta.storage.dedup import band_keys, shingles
+from warta.storage.dedup import band_keys
 from warta.storage.errors import DatabaseUnavailableError, SchemaOutdatedError
 from warta.storage.memberships import FINGERPRINT_KEY, bring_memberships_up_to_date, catch_up_memberships
 from warta.storage.models import Base, Document, DocumentBand, PendingMatch, Revision
 from warta.storage.revisions import Outcome, record_page
 from warta.storage.search import SearchQuery, search_documents
 from warta.storage.search_index import is_modelled
+from warta.storage.shingling import shingles
 from warta.storage.state import get_state
 from warta.storage.topics import TopicMatcher, TopicRule
 
