@@ -68,7 +68,7 @@ class Extraction:
     """What a worker returns: the extracted page (or None) and whether it reads as an article.
 
     With it, what recording would otherwise compute from the text in the crawl process, which
-    does all the recording on one core: the text's shingles, and its events when the page's
+    does all the recording on one core: an article's shingles, and its events when the page's
     fetch time was given (they count relative dates from it when the page has no date).
     """
 
@@ -102,10 +102,12 @@ def extract_in_worker(
     )
     if extracted is None:
         return Extraction(None, False)
+    if not is_article(extracted):  # mostly skipped; a source that records any page reads them when recording
+        return Extraction(extracted, False)
     events = None
     if fetched_at is not None:
         events = story_events(extracted.title, extracted.text, extracted.language, extracted.published, fetched_at)
-    return Extraction(extracted, is_article(extracted), shingles(extracted.text), events)
+    return Extraction(extracted, True, shingles(extracted.text), events)
 
 
 def _die_with_crawl(crawl_pid: int) -> None:

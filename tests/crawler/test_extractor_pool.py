@@ -121,6 +121,20 @@ def test_a_worker_reads_the_texts_shingles_and_events_for_recording() -> None:
     assert undated.events is None  # without the fetch time, recording reads them (see storage.events.record_events)
 
 
+def test_a_page_that_is_not_an_article_is_not_shingled_in_the_worker() -> None:
+    # most such pages are skipped; recording reads shingles and events of the few it keeps itself
+    about = (
+        "<html><body><main><h1>Tentang kami</h1>"
+        "<p>Dinas Kebudayaan DKI Jakarta, Jalan Gatot Subroto.</p></main></body></html>"
+    )
+    fetched_at = datetime(2026, 11, 20, 3, tzinfo=UTC)
+    result = extractor_pool.extract_in_worker(
+        about.encode(), "http://127.0.0.1/tentang", "id", JAKARTA, None, None, fetched_at
+    )
+    assert result.extracted is not None and not result.is_article
+    assert (result.story, result.events) == (None, None)
+
+
 def test_the_workers_fork_server_loads_what_workers_run_and_not_numpy_or_sqlalchemy() -> None:
     # a crawl started as a new process pays these imports once, in the fork server its workers come from
     probe = textwrap.dedent(
