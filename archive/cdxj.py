@@ -12,8 +12,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from cdxj_indexer.main import CDXJIndexer
-
 logger = logging.getLogger(__name__)
 
 # named, not cdxj-indexer's default list: py-wacz appends "warcinfo" to that list when it is imported
@@ -24,6 +22,10 @@ SORT_BUFFER_BYTES = 4 * 1024 * 1024
 
 def write_cdxj(warc: Path, index: Path, warc_name: str) -> None:
     """Index the WARC at `warc` into the new file `index`, naming the WARC `warc_name` in every line."""
+    # imported here: cdxj-indexer imports pyamf, which imports pkg_resources (0.15 s), and every process
+    # that imports the archive package (the daemon, `warta status`) would pay that without indexing anything
+    from cdxj_indexer.main import CDXJIndexer
+
     indexer = CDXJIndexer(
         str(index),
         [str(warc)],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -154,3 +156,14 @@ def test_status_table_shows_times_in_the_configured_timezone_with_its_name_and_t
     assert "ok: 3 new, 1 changed, 2 gone" in output
     assert re.search(r"\(in \d+m\)|\d{3}m", output) is None  # minutes past an hour are written as hours
     assert "times in Asia/Makassar" in output
+
+
+def test_the_status_command_loads_neither_the_daemon_nor_the_archive_nor_scrapy() -> None:
+    # an operator's `warta status` took 1.8 CPU-seconds when it imported the scheduler, the archive and Scrapy
+    probe = (
+        "import sys, click, warta.cli.root as c; c.cli.get_command(click.Context(c.cli), 'status');"
+        "print(sorted(m for m in ('warta.daemon.service', 'warta.archive', 'scrapy', 'pkg_resources')"
+        " if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"

@@ -13,7 +13,6 @@ from rich.table import Table
 
 from warta.cli.context import AppContext, pass_app
 from warta.cli.timefmt import local_time, span
-from warta.daemon.service import Daemon
 from warta.monitoring.status import SourceStatus, source_statuses
 from warta.storage.types import utcnow
 from warta.web.security import AuthConfigError
@@ -38,6 +37,10 @@ def daemon_command(app: AppContext) -> None:
 
     Example: warta --config /etc/warta/warta.toml --log-format json daemon
     """
+    # imported here: the daemon's modules (scheduler, web app, archive, feeds) take half a second that
+    # `warta status`, the other command of this module, does not need
+    from warta.daemon.service import Daemon
+
     cfg = app.config()
     if cfg.config_path is None:
         raise click.UsageError("the daemon needs a config file to reload; pass --config PATH")

@@ -21,7 +21,6 @@ from warta.cli.logs import LOG_FORMATS, LOG_LEVELS, choose_log_level, setup_logg
 from warta.config import ConfigError, WartaError, check_writable_paths, no_source_warning
 from warta.config.reference import reference_markdown, write_into
 from warta.config.secrets import reveal
-from warta.crawler.browser import browser_problems
 from warta.storage.database import Database
 
 # Each command's module is imported only when that command runs (or --help lists it): `warta crawl`,
@@ -136,6 +135,9 @@ def config_check(app: AppContext) -> None:
 
     Example: warta --config warta.toml config check
     """
+    # imported here: it imports Scrapy (0.2 s), which no other command of this module needs
+    from warta.crawler.browser import browser_problems
+
     cfg = app.config()
     problems = check_writable_paths(cfg) + browser_problems(cfg)
     if problems:
