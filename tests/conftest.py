@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +77,21 @@ def db(db_url: str) -> Iterator[Database]:
     database.ensure_schema()
     yield database
     database.dispose()
+
+
+def modules_loaded(command_lookup: str, names: Sequence[str]) -> list[str]:
+    """Return which of the modules `names` a fresh interpreter holds after running `command_lookup`.
+
+    `command_lookup` is code using `c`, the module warta.cli.root; for the tests that keep a command
+    from importing what it does not need.
+    """
+    probe = (
+        f"import json, sys, click, warta.cli.root as c; {command_lookup};"
+        f"print(json.dumps(sorted(m for m in {list(names)!r} if m in sys.modules)))"
+    )
+    output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    loaded: list[str] = json.loads(output)
+    return loaded
 
 
 def write_config(folder: Path, body: str, name: str = "warta.toml") -> Path:

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-from tests.conftest import write_config
+from tests.conftest import modules_loaded, write_config
 from tests.crawler.fixture_sites import install_site
 from warta.cli.crawl import summary_table
 from warta.cli.root import cli
@@ -116,23 +116,10 @@ def test_summary_table_shows_every_count_per_source() -> None:
 
 def test_the_crawl_command_loads_neither_extraction_nor_other_commands() -> None:
     # the daemon starts `warta crawl` for every scheduled crawl; extraction runs in worker processes
-    probe = (
-        "import sys, click, warta.cli.root as c; c.cli.get_command(click.Context(c.cli), 'crawl');"
-        "print(sorted(m for m in ('trafilatura', 'warcio', 'feedgen', 'prometheus_client', 'warta.cli.archive',"
-        " 'warta.cli.daemon', 'warta.cli.feeds') if m in sys.modules))"
-    )
-    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    assert loaded.strip() == "[]"
-    every = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            probe.replace("c.cli.get_command(click.Context(c.cli), 'crawl')", "list(c.walk_commands(c.cli))"),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    unneeded = ("trafilatura", "warcio", "feedgen", "prometheus_client", "warta.cli.archive", "warta.cli.daemon")
+    names = (*unneeded, "warta.cli.feeds")
+    assert modules_loaded("c.cli.get_command(click.Context(c.cli), 'crawl')", names) == []
+    every = modules_loaded("list(c.walk_commands(c.cli))", names)
     assert "warta.cli.archive" in every and "feedgen" in every
 
 

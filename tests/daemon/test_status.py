@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import write_config
+from tests.conftest import modules_loaded, write_config
 from tests.daemon.conftest import add_run
 from warta.cli.daemon import span
 from warta.cli.root import cli
@@ -160,10 +158,5 @@ def test_status_table_shows_times_in_the_configured_timezone_with_its_name_and_t
 
 def test_the_status_command_loads_neither_the_daemon_nor_the_archive_nor_scrapy() -> None:
     # an operator's `warta status` took 1.8 CPU-seconds when it imported the scheduler, the archive and Scrapy
-    probe = (
-        "import sys, click, warta.cli.root as c; c.cli.get_command(click.Context(c.cli), 'status');"
-        "print(sorted(m for m in ('warta.daemon.service', 'warta.archive', 'scrapy', 'pkg_resources')"
-        " if m in sys.modules))"
-    )
-    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    assert loaded.strip() == "[]"
+    names = ("warta.daemon.service", "warta.archive", "scrapy", "pkg_resources")
+    assert modules_loaded("c.cli.get_command(click.Context(c.cli), 'status')", names) == []
