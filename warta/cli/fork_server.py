@@ -104,6 +104,10 @@ def main() -> None:
     """Preload the crawl command, then serve the daemon on the socket whose descriptor is the first argument."""
     for module in PRELOADED:
         __import__(module)
+    from warta.crawler.settings import component_modules
+
+    for module in component_modules():  # the components Scrapy loads by name when a crawl starts
+        __import__(module)
     # Objects made by the imports are never freed: keep the collector from touching (and so copying) their pages.
     gc.freeze()
     control = socket.socket(fileno=int(sys.argv[1]))
