@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrapy.settings import default_settings
+from scrapy.settings import Settings
 from scrapy.settings.default_settings import EXTENSIONS_BASE
 
 from warta.config import WartaConfig
@@ -60,9 +60,9 @@ def scrapy_settings(cfg: WartaConfig) -> dict[str, Any]:
         # URL seen before must still be followed to learn where a page moved.
         "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+        "EXTENSIONS_BASE": extensions_base(),  # without the two servers (SERVER_EXTENSIONS)
         # The recorder opens and settles the source's run; it records only when the crawl's settings
         # name a database (crawler.recorder.recorder_settings).
-        "EXTENSIONS_BASE": extensions_base(),
         "EXTENSIONS": {"warta.crawler.recorder.SourceRecorder": 0},
         "DOWNLOADER_MIDDLEWARES": {
             # Links are filtered by crawler.links (origins, follow/deny patterns); every request, a
@@ -82,17 +82,20 @@ def extensions_base() -> dict[str, int]:
 
 
 def component_modules() -> list[str]:
-    """Return the modules of the Scrapy components a crawl loads by name: its middlewares, extensions and handlers.
+    """Return the modules of the components a crawl's settings name: middlewares, extensions, the HTTP handler.
 
-    Scrapy imports each when a crawl starts (a fifth of a second, a third of it the TLS context
-    factory), so the crawl fork server imports them once for all its children (warta.cli.fork_server).
+    Scrapy imports each by name when a crawl starts, even those set to None (a fifth of a second, a
+    third of it the TLS context factory of the HTTP handler), so the crawl fork server imports them
+    once for all its children (warta.cli.fork_server). The lists do not depend on the config.
     """
+    settings = Settings(scrapy_settings(WartaConfig.model_validate({})))
+    handlers = settings.getwithbase("DOWNLOAD_HANDLERS")
     paths = [
-        *default_settings.DOWNLOADER_MIDDLEWARES_BASE,
-        *default_settings.SPIDER_MIDDLEWARES_BASE,
-        *extensions_base(),
-        default_settings.DOWNLOAD_HANDLERS_BASE["http"],
-        default_settings.DOWNLOAD_HANDLERS_BASE["https"],
+        *settings.getwithbase("DOWNLOADER_MIDDLEWARES"),
+        *settings.getwithbase("SPIDER_MIDDLEWARES"),
+        *settings.getwithbase("EXTENSIONS"),
+        handlers["http"],
+        handlers["https"],
         "scrapy.core.downloader.contextfactory.ScrapyClientContextFactory",
     ]
     return sorted({path.rpartition(".")[0] for path in paths})

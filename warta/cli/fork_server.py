@@ -104,9 +104,9 @@ def main() -> None:
     """Preload the crawl command, then serve the daemon on the socket whose descriptor is the first argument."""
     for module in PRELOADED:
         __import__(module)
-    from warta.crawler.settings import component_modules
+    from warta.crawler.settings import component_modules  # imported with PRELOADED's warta.cli.crawl
 
-    for module in component_modules():  # the components Scrapy loads by name when a crawl starts
+    for module in component_modules():  # the middlewares, extensions and handler Scrapy loads by name
         __import__(module)
     # Objects made by the imports are never freed: keep the collector from touching (and so copying) their pages.
     gc.freeze()
