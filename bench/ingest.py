@@ -12,6 +12,7 @@ moves both sides alike. Both are in pages per second.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -57,6 +58,26 @@ def result(crawl: CrawlMeasure, baseline_pages: int, baseline_seconds: float) ->
         higher_is_better=True,
         detail=(
             f"{warta_rate:.1f} pages/s ({crawl.seconds:.1f} s, {crawl.bytes / 2**20:.0f} MB fetched) "
-            f"vs {baseline_rate:.1f} pages/s extraction alone"
+            f"vs {baseline_rate:.1f} pages/s extraction alone{cpu_budget(crawl, baseline_seconds / baseline_pages)}"
         ),
+    )
+
+
+def cpu_budget(crawl: CrawlMeasure, baseline_seconds_per_page: float) -> str:
+    """Return where the crawl's CPU went a page, against the lone extraction's, and what the goal would allow.
+
+    Throughput is the cores kept busy divided by the CPU a page costs, so at the same use of the
+    cores, GOAL times the lone extraction's rate needs the whole crawl's CPU a page to be at most
+    the lone extraction's times (cores busy / GOAL). Empty when the crawl's CPU was not measured.
+    """
+    pages = crawl.pages_recorded
+    if crawl.cpu_seconds <= 0 or pages == 0 or crawl.seconds <= 0:
+        return ""
+    own, workers = crawl.crawl_cpu_seconds / pages * 1000, crawl.workers_cpu_seconds / pages * 1000
+    total, lone = own + workers, baseline_seconds_per_page * 1000
+    busy = crawl.cpu_seconds / crawl.seconds
+    return (
+        f"; CPU a page: {own:.1f} ms in the crawl process + {workers:.1f} ms in its extraction workers = "
+        f"{total:.1f} ms, {total / lone:.2f} times the lone extraction's {lone:.1f} ms; the crawl kept {busy:.2f} "
+        f"of {os.cpu_count()} cores busy, at which {GOAL:g} times needs at most {lone * busy / GOAL:.1f} ms a page"
     )

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.crawls import process_cpu
 from bench.harness import BenchResult
 from bench.workload import ARTICLE_FOLLOW, SiteProcess, bench_config, generate_site
 
@@ -167,33 +168,13 @@ def _results(samples: list[Sample], crawls: int) -> list[BenchResult]:
 def cpu_seconds(pid: int) -> float:
     """Return the CPU time of process `pid` and all its descendants, running or ended (user and system).
 
-    Each process's own time and that of its children it has waited for (/proc/PID/stat utime, stime, cutime and
-    cstime), summed over `pid` and every process below it that still runs: a crawl forked by the fork server, the
-    server itself and the extraction workers count, whether they still run or were reaped.
+    A crawl forked by the fork server, the server itself and the extraction workers count, whether
+    they still run or were reaped (`bench.crawls.process_cpu`).
     """
-    table = _process_table()
-    total, below = 0, [pid]
-    while below:
-        current = below.pop()
-        if current in table:
-            total += table[current][1]
-            below.extend(child for child, (parent, _) in table.items() if parent == current)
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def _process_table() -> dict[int, tuple[int, int]]:
-    """Return each running process's parent and CPU clock ticks (its own and its reaped children's)."""
-    table = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            fields = Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:  # ended meanwhile
-            continue
-        # after the command name: state is field 3, the parent 4; utime, stime, cutime and cstime are fields 14 to 17
-        table[int(name)] = (int(fields[1]), sum(int(value) for value in fields[11:15]))
-    return table
+    reading = process_cpu(pid)
+    if reading is None:
+        raise RuntimeError(f"process {pid} has ended: its CPU time can no longer be read")
+    return reading[1]
 
 
 def finished_crawls(port: int) -> int | None:

@@ -36,6 +36,27 @@ def test_first_crawl_records_every_page_and_counts_the_bytes(crawled) -> None:
     assert first.seconds > 0
 
 
+def test_first_crawl_measures_the_cpu_of_the_crawl_process_and_of_its_extraction_workers(crawled) -> None:
+    first = crawled[3]
+    # both parts did work: the crawl process fetched and recorded, the workers extracted every page
+    assert 0 < first.crawl_cpu_seconds < first.cpu_seconds
+    assert first.workers_cpu_seconds > 0
+    assert math.isclose(first.crawl_cpu_seconds + first.workers_cpu_seconds, first.cpu_seconds)
+
+
+def test_ingest_detail_shows_the_cpu_a_page_and_what_the_goal_would_allow() -> None:
+    # 100 pages in 10 s: the crawl process used 6 CPU-s and its workers 12, so 1.8 cores were busy
+    crawl = CrawlMeasure(10.0, 101, 0, 100, 0, 0, 0, 0, cpu_seconds=18.0, crawl_cpu_seconds=6.0)
+    detail = ingest.result(crawl, 100, 10.0).detail  # alone, trafilatura took 100 ms a page
+    assert "60.0 ms in the crawl process + 120.0 ms in its extraction workers = 180.0 ms" in detail
+    assert "1.80 times the lone extraction's 100.0 ms" in detail
+    assert f"kept 1.80 of {os.cpu_count()} cores busy" in detail
+    assert f"{ingest.GOAL:g} times needs at most {100 * 1.8 / ingest.GOAL:.1f} ms a page" in detail
+    # a crawl whose CPU was not measured says nothing of it
+    unmeasured = CrawlMeasure(10.0, 101, 0, 100, 0, 0, 0, 0)
+    assert "CPU a page" not in ingest.result(unmeasured, 100, 10.0).detail
+
+
 def test_ingest_result_compares_pages_per_second(crawled) -> None:
     workload, site_url, _, first = crawled
     pages = workload.article_html(site_url)
