@@ -158,10 +158,22 @@ def wait_for(condition: Callable[[], Any], timeout: float = 60.0, interval: floa
 
 
 def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now, for a server the test starts."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def refused_port() -> Iterator[int]:
+    """A TCP port on 127.0.0.1 that refuses connections for the whole test: a site or service that is down.
+
+    Bound and never listening, so a connection is refused and no other test's server can take the
+    port meanwhile (xdist runs several tests at once), as it can take a port merely found free.
+    """
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        yield int(holder.getsockname()[1])
 
 
 def signal_and_wait(process: subprocess.Popen[str], signum: int, timeout: float = 30.0) -> str:

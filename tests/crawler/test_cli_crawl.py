@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -16,19 +15,12 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-from tests.conftest import modules_loaded, write_config
+from tests.conftest import free_port, modules_loaded, write_config
 from tests.crawler.fixture_sites import install_site
 from warta.cli.crawl import summary_table
 from warta.cli.root import cli
 from warta.crawler.report import CrawlReport, SourceReport
 from warta.demo.siteserver import SiteServer
-
-
-def closed_port() -> int:
-    """Return a port on 127.0.0.1 that nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -59,7 +51,7 @@ urls = ["{page_site.url}/pengumuman"]
 [[sources]]
 id = "offline"
 kind = "listing"
-urls = ["http://127.0.0.1:{closed_port()}/berita/"]
+urls = ["http://127.0.0.1:{free_port()}/berita/"]
 enabled = false  # never crawled here: the exit status 1 case is in test_politeness.py
 """,
     )

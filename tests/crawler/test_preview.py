@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from tests.conftest import free_port
 from warta.demo.config import DEMO_SITE, demo_config_text
 from warta.demo.siteserver import SiteServer
 
@@ -66,8 +65,10 @@ def test_preview_of_unknown_source_is_a_usage_error(demo_site: SiteServer, tmp_p
     assert "unknown source id kompas; configured sources: disbud, kabar, portal" in result.stderr
 
 
-def test_preview_of_a_site_that_is_down_is_one_line_with_the_url_and_the_reason(tmp_path: Path) -> None:
-    down = f"http://127.0.0.1:{free_port()}/kabar/"
+def test_preview_of_a_site_that_is_down_is_one_line_with_the_url_and_the_reason(
+    tmp_path: Path, refused_port: int
+) -> None:
+    down = f"http://127.0.0.1:{refused_port}/kabar/"
     config = tmp_path / "warta.toml"
     config.write_text(demo_config_text(down.removesuffix("/kabar/"), tmp_path))
     result = preview(config, "kabar")
@@ -78,10 +79,10 @@ def test_preview_of_a_site_that_is_down_is_one_line_with_the_url_and_the_reason(
     assert down in line and "Connection refused" in line
 
 
-def test_verbose_preview_of_a_site_that_is_down_shows_the_crawl_log(tmp_path: Path) -> None:
+def test_verbose_preview_of_a_site_that_is_down_shows_the_crawl_log(tmp_path: Path, refused_port: int) -> None:
     # the negative control of the test above: the crawl does log the failures, for whoever asks with -v
     config = tmp_path / "warta.toml"
-    config.write_text(demo_config_text(f"http://127.0.0.1:{free_port()}", tmp_path))
+    config.write_text(demo_config_text(f"http://127.0.0.1:{refused_port}", tmp_path))
     env = {key: value for key, value in os.environ.items() if key != "WARTA_STORAGE_URL"}
     command = [sys.executable, "-m", "warta", "-v", "--config", str(config), "preview", "kabar"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)

@@ -9,7 +9,7 @@ import feedparser
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import free_port, wait_for
+from tests.conftest import wait_for
 from tests.daemon.conftest import WebhookReceiver, add_run, atom_errors, metric_samples
 from warta.config import SourceConfig
 from warta.monitoring.metrics import DaemonMetrics
@@ -117,8 +117,10 @@ def test_webhook_that_fails_then_answers_gets_the_alert_with_retries(
     assert len(webhook_receiver.received) == 1
 
 
-def test_unreachable_webhook_records_attempts_and_never_raises(archive: Database, tmp_path: Path) -> None:
-    monitor = make_monitor(archive, tmp_path / "public", f"http://127.0.0.1:{free_port()}/hook")
+def test_unreachable_webhook_records_attempts_and_never_raises(
+    archive: Database, tmp_path: Path, refused_port: int
+) -> None:
+    monitor = make_monitor(archive, tmp_path / "public", f"http://127.0.0.1:{refused_port}/hook")
     for hour, status in enumerate(["ok", "failed", "failed"]):
         add_run(archive, SOURCE.id, T0 + timedelta(hours=hour), status)
         monitor.update(SOURCE, T0 + timedelta(hours=hour))
@@ -132,7 +134,9 @@ def webhook_outcomes(metrics: DaemonMetrics) -> dict[str, float]:
     return {dict(labels)["outcome"]: value for (name, labels), value in samples.items() if "webhook" in name}
 
 
-def test_webhook_outcomes_are_counted_delivered_retried_and_failed(webhook_receiver: WebhookReceiver) -> None:
+def test_webhook_outcomes_are_counted_delivered_retried_and_failed(
+    webhook_receiver: WebhookReceiver, refused_port: int
+) -> None:
     webhook_receiver.failures = 2
     metrics = DaemonMetrics()
     delivered: list[int] = []
@@ -144,7 +148,7 @@ def test_webhook_outcomes_are_counted_delivered_retried_and_failed(webhook_recei
         on_outcome=metrics.count_webhook_outcome,
     )
     down = WebhookSender(
-        f"http://127.0.0.1:{free_port()}/hook",
+        f"http://127.0.0.1:{refused_port}/hook",
         lambda alert_id, _n, _at: delivered.append(-alert_id),
         attempts=2,
         first_backoff_seconds=0.05,
@@ -161,11 +165,11 @@ def test_webhook_outcomes_are_counted_delivered_retried_and_failed(webhook_recei
     assert webhook_outcomes(metrics) == {"delivered": 1, "retried": 3, "failed": 1}
 
 
-def test_webhook_send_returns_before_delivery() -> None:
+def test_webhook_send_returns_before_delivery(refused_port: int) -> None:
     """A slow or dead webhook must not hold up the crawl job that raised the alert."""
     outcomes: list[tuple[int, int]] = []
     sender = WebhookSender(
-        f"http://127.0.0.1:{free_port()}/",
+        f"http://127.0.0.1:{refused_port}/",
         lambda i, n, _: outcomes.append((i, n)),
         attempts=2,
         first_backoff_seconds=0.2,

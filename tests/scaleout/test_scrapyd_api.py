@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import free_port
 from warta.daemon.executors.scrapyd.api import NodeUnreachableError, ScrapydNode
 
 
-def test_a_node_that_does_not_answer_is_named_with_its_password_masked() -> None:
-    node = ScrapydNode(f"http://ops:hunter2@127.0.0.1:{free_port()}/")
+def test_a_node_that_does_not_answer_is_named_with_its_password_masked(refused_port: int) -> None:
+    node = ScrapydNode(f"http://ops:hunter2@127.0.0.1:{refused_port}/")
     with pytest.raises(NodeUnreachableError) as raised:
         node.load()
     assert f"http://ops:***@127.0.0.1:{node.base_url.rsplit(':', 1)[1]}/ does not answer" in str(raised.value)

@@ -39,8 +39,8 @@ def test_deploy_with_a_wrong_password_says_to_fix_the_credentials(scrapyd_nodes:
     assert "not-it" not in result.output
 
 
-def test_deploy_to_a_node_that_does_not_answer_fails_naming_it(tmp_path: Path) -> None:
-    url = f"http://127.0.0.1:{free_port()}"
+def test_deploy_to_a_node_that_does_not_answer_fails_naming_it(tmp_path: Path, refused_port: int) -> None:
+    url = f"http://127.0.0.1:{refused_port}"
     result = CliRunner().invoke(cli, ["deploy", "--target", url])
     assert result.exit_code == 1
     assert f"{url}: FAILED: {url} does not answer" in result.output
